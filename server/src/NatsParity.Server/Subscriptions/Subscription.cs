@@ -1,0 +1,35 @@
+using NatsParity.Server.Clients;
+
+namespace NatsParity.Server.Subscriptions;
+
+/// <summary>One client subscription: what the sublist stores and matching returns.</summary>
+public sealed class Subscription
+{
+    public Subscription(string subject, string? queue = null, ClientConnection? client = null, byte[]? sid = null)
+    {
+        Subject = subject;
+        SubjectBytes = System.Text.Encoding.ASCII.GetBytes(subject);
+        Queue = queue;
+        QueueBytes = queue is null ? null : System.Text.Encoding.ASCII.GetBytes(queue);
+        Client = client;
+        Sid = sid ?? [];
+    }
+
+    public string Subject { get; }
+    public byte[] SubjectBytes { get; }
+    public string? Queue { get; }
+    public byte[]? QueueBytes { get; }
+    public ClientConnection? Client { get; }
+    public byte[] Sid { get; }
+
+    /// <summary>Auto-unsubscribe limit (UNSUB sid max); 0 means none.</summary>
+    public long Max;
+
+    /// <summary>Messages delivered so far, counted against <see cref="Max"/>.</summary>
+    public long Delivered;
+
+    /// <summary>Set once removed, so a delivery racing an unsubscribe is dropped.</summary>
+    public volatile bool Closed;
+
+    public override string ToString() => Queue is null ? Subject : $"{Subject} [{Queue}]";
+}
