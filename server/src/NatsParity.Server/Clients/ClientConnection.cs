@@ -1,6 +1,690 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using NatsParity.Server.Protocol;
+using NatsParity.Server.Subscriptions;
+
 namespace NatsParity.Server.Clients;
 
-/// <summary>A client connection: read loop, protocol handling and outbound buffer.</summary>
-public sealed partial class ClientConnection
+/// <summary>A client connection: read loop, protocol handling and outbound buffer (Go's client.go for kind CLIENT).</summary>
+public sealed partial class ClientConnection : IProtocolHandler
 {
+    private const int StartBufSize = 512;
+    private const int MinBufSize = 64;
+    private const int MaxBufSize = 65536;
+    private const int ShortsToShrink = 2;
+
+    private readonly NatsServer _server;
+    private readonly Socket _socket;
+    private readonly ProtocolParser _parser;
+    private readonly object _mu = new();
+    private readonly Dictionary<string, Subscription> _subs = new(StringComparer.Ordinal);
+
+    // Clients this connection's current read batch delivered to; each is signalled once at the end (Go's pcd).
+    private readonly HashSet<ClientConnection> _pcd = new(ReferenceEqualityComparer.Instance);
+
+    private ConnectOptions _opts = new();
+    private bool _connectReceived;
+    private bool _expectConnect;
+    private bool _firstPongSent;
+    private volatile bool _closed;
+    private ClosedState _closeReason;
+    private uint _rand;
+    private long _batchOutMsgs, _batchOutBytes;
+
+    private Timer? _pingTimer;
+    private Timer? _authTimer;
+    private int _pingsOut;
+    private long _lastInTicks;
+    private long _rttTicks;
+
+    public ulong Cid { get; }
+    public string RemoteHost { get; }
+    public int RemotePort { get; }
+    public DateTime StartTime { get; } = DateTime.UtcNow;
+    public ConnectOptions Options => _opts;
+    public bool Headers { get; private set; }
+    public bool Echo => _opts.Echo;
+    public bool IsClosed => _closed;
+    public ClosedState CloseReason => _closeReason;
+    public int SubscriptionCount { get { lock (_mu) return _subs.Count; } }
+
+    public long InMsgs, InBytes, OutMsgs, OutBytes;
+
+    internal ClientConnection(NatsServer server, Socket socket, ulong cid)
+    {
+        _server = server;
+        _socket = socket;
+        Cid = cid;
+        _parser = new ProtocolParser(this);
+        _rand = (uint)Random.Shared.Next(1, int.MaxValue);
+        if (socket.RemoteEndPoint is IPEndPoint ep)
+        {
+            RemoteHost = ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4().ToString() : ep.Address.ToString();
+            RemotePort = ep.Port;
+        }
+        else
+        {
+            RemoteHost = "";
+        }
+        _lastInTicks = Environment.TickCount64;
+        InitOutbound();
+    }
+
+    public override string ToString() => $"{RemoteHost}:{RemotePort} - cid:{Cid}";
+
+    /// <summary>Sends INFO and starts the read and write loops; returns false if the connection was refused.</summary>
+    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections)
+    {
+        _expectConnect = authRequired;
+        EnqueueProto(info);
+        _writeTask = WriteLoop();
+        if (refuseForMaxConnections)
+        {
+            SendErr(ProtocolErrors.TooManyConnections);
+            _server.Logger.Error($"{this} - {ProtocolErrors.TooManyConnections}");
+            Close(ClosedState.MaxConnectionsExceeded);
+            return;
+        }
+        SetPingTimer(_server.Options.PingInterval);
+        if (authRequired)
+        {
+            var t = _server.Options.EffectiveAuthTimeout;
+            _authTimer = new Timer(static s => ((ClientConnection)s!).AuthTimeout(), this, t, Timeout.InfiniteTimeSpan);
+        }
+        _ = ReadLoop();
+    }
+
+    private async Task ReadLoop()
+    {
+        byte[] buf = ArrayPool<byte>.Shared.Rent(StartBufSize);
+        int shortReads = 0;
+        try
+        {
+            while (!_closed)
+            {
+                int n;
+                try
+                {
+                    n = await _socket.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    Close(ClosedState.ReadError);
+                    return;
+                }
+                if (n == 0)
+                {
+                    Close(ClosedState.ClientClosed);
+                    return;
+                }
+
+                long inMsgs = InMsgs, inBytes = InBytes;
+                string? err = _parser.Parse(buf, n);
+                FlushClients();
+                if (InMsgs != inMsgs) _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
+                if (_batchOutMsgs != 0)
+                {
+                    _server.AddOutbound(_batchOutMsgs, _batchOutBytes);
+                    _batchOutMsgs = _batchOutBytes = 0;
+                }
+                if (err is not null)
+                {
+                    if (!ReferenceEquals(err, ProtocolErrors.MaxPayloadExceeded) && !ReferenceEquals(err, ProtocolErrors.AuthenticationError))
+                    {
+                        _server.Logger.Error($"{this} - {err}");
+                        Close(ClosedState.ProtocolViolation);
+                    }
+                    return;
+                }
+
+                // Grow or shrink the read buffer as Go's readLoop does.
+                if (n >= buf.Length) shortReads = 0;
+                else if (n < buf.Length / 2) shortReads++;
+                if (n >= buf.Length && buf.Length < MaxBufSize)
+                {
+                    ArrayPool<byte>.Shared.Return(buf);
+                    buf = ArrayPool<byte>.Shared.Rent(buf.Length * 2);
+                }
+                else if (n < buf.Length && buf.Length > MinBufSize && shortReads > ShortsToShrink && !_parser.HasPending)
+                {
+                    ArrayPool<byte>.Shared.Return(buf);
+                    buf = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufSize, buf.Length / 2));
+                    shortReads = 0;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _server.Logger.Error($"{this} - read loop failed: {e}");
+            Close(ClosedState.ReadError);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buf);
+            _parser.Release();
+        }
+    }
+
+    /// <summary>Signals every connection this batch wrote to (Go's flushClients).</summary>
+    private void FlushClients()
+    {
+        if (_pcd.Count == 0) return;
+        foreach (var c in _pcd) c.FlushSignal();
+        _pcd.Clear();
+    }
+
+    // ---- IProtocolHandler ----
+
+    bool IProtocolHandler.AwaitingAuth => _expectConnect && !_connectReceived;
+
+    bool IProtocolHandler.TryNoAuthUser()
+    {
+        // no_auth_user arrives with the security issue; without users there is nothing to bind to.
+        return false;
+    }
+
+    public void AuthViolation()
+    {
+        _server.Logger.Error($"{this} - {ProtocolErrors.AuthenticationError}");
+        SendErr(ProtocolErrors.AuthorizationViolation);
+        Close(ClosedState.AuthenticationViolation);
+    }
+
+    private void AuthTimeout()
+    {
+        if (_connectReceived || _closed) return;
+        SendErr(ProtocolErrors.AuthenticationTimeout);
+        Close(ClosedState.AuthenticationTimeout);
+    }
+
+    int IProtocolHandler.MaxControlLine => _server.Options.MaxControlLine;
+
+    void IProtocolHandler.MaxControlLineViolation()
+    {
+        SendErr(ProtocolErrors.MaxControlLineExceeded);
+        Close(ClosedState.MaxControlLineExceeded);
+    }
+
+    bool IProtocolHandler.HeadersEnabled => Headers;
+
+    string? IProtocolHandler.ProcessConnect(ReadOnlySpan<byte> arg)
+    {
+        _authTimer?.Dispose();
+        _authTimer = null;
+        if (_closed) return null;
+        _lastInTicks = Environment.TickCount64;
+        _rttTicks = Math.Max(1, (long)(DateTime.UtcNow - StartTime).TotalMilliseconds);
+        ConnectOptions opts;
+        try
+        {
+            opts = ConnectOptions.Merge(_opts, arg);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return e.Message;
+        }
+        _opts = opts;
+        _connectReceived = true;
+        Headers = _server.SupportsHeaders && opts.Headers;
+        ClearPingTimer();
+        SetFirstPingTimer();
+
+        if (_expectConnect && !_server.CheckAuthentication(this))
+        {
+            AuthViolation();
+            return ProtocolErrors.AuthenticationError;
+        }
+        if (opts.AccountNew || !string.IsNullOrEmpty(opts.Account))
+        {
+            AuthViolation();
+            return ProtocolErrors.AuthenticationError;
+        }
+        _expectConnect = false;
+
+        if (opts.Protocol < 0 || opts.Protocol > 1)
+        {
+            SendErr(ProtocolErrors.BadClientProtocol);
+            Close(ClosedState.BadClientProtocolVersion);
+            return ProtocolErrors.BadClientProtocol;
+        }
+        if (opts.NoResponders && !Headers)
+        {
+            SendErr(ProtocolErrors.NoRespondersRequiresHeaders);
+            Close(ClosedState.NoRespondersRequiresHeaders);
+            return ProtocolErrors.NoRespondersRequiresHeaders;
+        }
+        if (opts.Verbose) SendOK();
+        return null;
+    }
+
+    string? IProtocolHandler.ProcessPubArgs(ProtocolParser p)
+    {
+        int max = _server.Options.MaxPayload;
+        if (max >= 0 && p.Pa.Size > max)
+        {
+            _server.Logger.Error($"{this} - {ProtocolErrors.MaxPayloadExceeded}: {p.Pa.Size} vs {max}");
+            SendErr(ProtocolErrors.MaxPayloadViolation);
+            Close(ClosedState.MaxPayloadExceeded);
+            return ProtocolErrors.MaxPayloadExceeded;
+        }
+        if (_opts.Pedantic && !SubjectValidation.IsValidLiteralSubject(p.Subject))
+            SendErr(ProtocolErrors.InvalidPublishSubject);
+        return null;
+    }
+
+    string? IProtocolHandler.ProcessSub(ReadOnlySpan<byte> arg)
+    {
+        Span<int> s = stackalloc int[3];
+        Span<int> l = stackalloc int[3];
+        int n = ProtocolParser.SplitArgs(arg, s, l);
+        string subject, sid;
+        string? queue = null;
+        switch (n)
+        {
+            case 2:
+                subject = Encoding.UTF8.GetString(arg.Slice(s[0], l[0]));
+                sid = Encoding.UTF8.GetString(arg.Slice(s[1], l[1]));
+                break;
+            case 3:
+                subject = Encoding.UTF8.GetString(arg.Slice(s[0], l[0]));
+                queue = Encoding.UTF8.GetString(arg.Slice(s[1], l[1]));
+                sid = Encoding.UTF8.GetString(arg.Slice(s[2], l[2]));
+                break;
+            default:
+                return $"processSub Parse Error: {ProtocolParser.Quote(arg)}";
+        }
+        _lastInTicks = Environment.TickCount64;
+
+        var sub = new Subscription(subject, queue, this, Encoding.UTF8.GetBytes(sid));
+        bool inserted = false, invalid = false;
+        lock (_mu)
+        {
+            if (_closed) return null;
+            int max = _server.Options.MaxSubscriptions;
+            if (max > 0 && _subs.Count >= max)
+            {
+                // handled below, outside the lock
+            }
+            else if (!_subs.ContainsKey(sid))
+            {
+                if (_server.Sublist.TryInsert(sub))
+                {
+                    _subs[sid] = sub;
+                    inserted = true;
+                }
+                else
+                {
+                    invalid = true;
+                }
+            }
+            else
+            {
+                inserted = true; // an existing sid: Go keeps the first and still answers +OK
+            }
+        }
+        if (!inserted && !invalid)
+        {
+            _server.Logger.Error($"{this} - {ProtocolErrors.TooManySubs}");
+            SendErr(ProtocolErrors.TooManySubs);
+            return null;
+        }
+        if (invalid)
+        {
+            SendErr(ProtocolErrors.InvalidSubject);
+            return null;
+        }
+        if (_opts.Verbose) SendOK();
+        return null;
+    }
+
+    string? IProtocolHandler.ProcessUnsub(ReadOnlySpan<byte> arg)
+    {
+        Span<int> s = stackalloc int[2];
+        Span<int> l = stackalloc int[2];
+        int n = ProtocolParser.SplitArgs(arg, s, l);
+        long max = -1;
+        string sid;
+        switch (n)
+        {
+            case 1:
+                sid = Encoding.UTF8.GetString(arg.Slice(s[0], l[0]));
+                break;
+            case 2:
+                sid = Encoding.UTF8.GetString(arg.Slice(s[0], l[0]));
+                max = ProtocolParser.ParseSize(arg.Slice(s[1], l[1]));
+                break;
+            default:
+                return $"processUnsub Parse Error: {ProtocolParser.Quote(arg)}";
+        }
+        _lastInTicks = Environment.TickCount64;
+        Subscription? remove = null;
+        lock (_mu)
+        {
+            if (_subs.TryGetValue(sid, out var sub))
+            {
+                if (max > 0 && max > sub.Delivered)
+                {
+                    sub.Max = max;
+                }
+                else
+                {
+                    sub.Max = 0;
+                    remove = sub;
+                }
+            }
+        }
+        if (_opts.Verbose) SendOK();
+        if (remove is not null) Unsubscribe(remove);
+        return null;
+    }
+
+    void IProtocolHandler.ProcessPing()
+    {
+        if (_closed) return;
+        EnqueueProto(ProtoPong);
+        _lastInTicks = Environment.TickCount64;
+        if (!_connectReceived || _firstPongSent) return;
+        _firstPongSent = true;
+        if (_opts.Protocol >= 1)
+        {
+            // Since 2.10 the first PONG to a protocol-1 client is followed by an INFO with connect_info.
+            EnqueueProto(_server.ConnectInfoFor(this));
+        }
+    }
+
+    void IProtocolHandler.ProcessPong()
+    {
+        Interlocked.Exchange(ref _pingsOut, 0);
+    }
+
+    string? IProtocolHandler.ProcessInfo(ReadOnlySpan<byte> arg)
+    {
+        try
+        {
+            System.Text.Json.JsonDocument.Parse(arg.ToArray()).Dispose();
+            return null;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            return e.Message;
+        }
+    }
+
+    void IProtocolHandler.ProcessErr(string err)
+    {
+        _server.Logger.Error($"{this} - Client Error {err}");
+        Close(ClosedState.ParseError);
+    }
+
+    public void SendErr(string err)
+    {
+        _server.Logger.Trace($"{this} - ->> [-ERR {err}]");
+        EnqueueProto(Encoding.ASCII.GetBytes($"-ERR '{err}'\r\n"));
+    }
+
+    private void SendOK() => EnqueueProto(ProtoOk);
+
+    // ---- delivery ----
+
+    void IProtocolHandler.ProcessInboundMsg(ProtocolParser p, ReadOnlySpan<byte> msg)
+    {
+        InMsgs++;
+        InBytes += msg.Length - 2;
+        _lastInTicks = Environment.TickCount64;
+
+        var subject = p.Subject;
+        var reply = p.Reply;
+        if (subject.StartsWith("$NRG."u8))
+        {
+            PubPermissionViolation(subject);
+            return;
+        }
+        if (reply.Length > 0 && IsReservedReply(reply))
+        {
+            // Since 2.11 clients may not use the server's internal reply prefixes.
+            SendErr($"Permissions Violation for Publish with Reply of {ProtocolParser.Quote(reply)}");
+            return;
+        }
+        if (_opts.Verbose) SendOK();
+
+        var r = _server.Sublist.Match(subject);
+        bool delivered = false;
+        var psubs = r.Psubs;
+        for (int i = 0; i < psubs.Length; i++)
+        {
+            if (DeliverMsg(p, psubs[i], msg)) delivered = true;
+        }
+        var qsubs = r.Qsubs;
+        for (int q = 0; q < qsubs.Length; q++)
+        {
+            var group = qsubs[q];
+            int lqs = group.Length;
+            if (lqs == 0) continue;
+            int start = lqs > 1 ? (int)(NextRand() % (uint)lqs) : 0;
+            for (int i = 0; i < lqs; i++)
+            {
+                var sub = group[(start + i) % lqs];
+                if (DeliverMsg(p, sub, msg)) { delivered = true; break; }
+            }
+        }
+        if (!delivered && reply.Length > 0 && _opts.NoResponders) SendNoResponders(subject, reply);
+    }
+
+    private uint NextRand()
+    {
+        uint x = _rand;
+        x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+        _rand = x;
+        return x;
+    }
+
+    private void SendNoResponders(ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply)
+    {
+        var rr = _server.Sublist.Match(reply);
+        foreach (var sub in rr.Psubs)
+        {
+            if (!ReferenceEquals(sub.Client, this)) continue;
+            int hdrLen = 32 + subject.Length;
+            var proto = $"HMSG {Encoding.UTF8.GetString(reply)} {Encoding.UTF8.GetString(sub.Sid)} {hdrLen} {hdrLen}\r\nNATS/1.0 503\r\nNats-Subject: {Encoding.UTF8.GetString(subject)}\r\n\r\n\r\n";
+            QueueOutbound(Encoding.UTF8.GetBytes(proto));
+            _pcd.Add(this);
+            return;
+        }
+    }
+
+    /// <summary>Writes one MSG/HMSG for <paramref name="sub"/> into its connection's outbound buffer (Go's deliverMsg).</summary>
+    private bool DeliverMsg(ProtocolParser p, Subscription sub, ReadOnlySpan<byte> msg)
+    {
+        var client = sub.Client;
+        if (client is null || (ReferenceEquals(client, this) && !_opts.Echo)) return false;
+
+        int hdr = p.Pa.Hdr;
+        bool hasHeader = hdr > 0;
+        bool canReceiveHeader = client.Headers;
+        var subject = p.Subject;
+        var reply = p.Reply;
+        var sid = sub.Sid;
+
+        // Control line: [H]MSG <subject> <sid> [reply] [<hdr>] <size>\r\n
+        int need = 5 + subject.Length + 1 + sid.Length + 1 + reply.Length + 1 + 24 + 2;
+        byte[]? rented = null;
+        Span<byte> mh = need <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(need));
+        int n = 0;
+        if (hasHeader && canReceiveHeader) { "HMSG "u8.CopyTo(mh); n = 5; }
+        else { "MSG "u8.CopyTo(mh); n = 4; }
+        subject.CopyTo(mh[n..]); n += subject.Length;
+        mh[n++] = (byte)' ';
+        if (sid.Length > 0) { sid.CopyTo(mh[n..]); n += sid.Length; mh[n++] = (byte)' '; }
+        if (reply.Length > 0) { reply.CopyTo(mh[n..]); n += reply.Length; mh[n++] = (byte)' '; }
+        ReadOnlySpan<byte> payload = msg;
+        if (hasHeader)
+        {
+            if (canReceiveHeader)
+            {
+                p.HeaderSizeBytes.CopyTo(mh[n..]); n += p.HeaderSizeBytes.Length;
+                mh[n++] = (byte)' ';
+                p.SizeBytes.CopyTo(mh[n..]); n += p.SizeBytes.Length;
+            }
+            else
+            {
+                System.Buffers.Text.Utf8Formatter.TryFormat(p.Pa.Size - hdr, mh[n..], out int w);
+                n += w;
+                payload = msg[hdr..];
+            }
+        }
+        else
+        {
+            p.SizeBytes.CopyTo(mh[n..]); n += p.SizeBytes.Length;
+        }
+        mh[n++] = (byte)'\r';
+        mh[n++] = (byte)'\n';
+
+        bool ok = client.EnqueueMsg(sub, mh[..n], payload);
+        if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        if (ok)
+        {
+            _batchOutMsgs++;
+            _batchOutBytes += payload.Length - 2;
+            _pcd.Add(client);
+        }
+        return ok;
+    }
+
+    /// <summary>Target side of a delivery: auto-unsubscribe accounting and the outbound copy, under this client's lock.</summary>
+    private bool EnqueueMsg(Subscription sub, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
+    {
+        bool unsubAfter = false;
+        lock (_mu)
+        {
+            if (_closed || sub.Closed) return false;
+            long nm = ++sub.Delivered;
+            if (sub.Max > 0)
+            {
+                if (nm == sub.Max) unsubAfter = true;
+                else if (nm > sub.Max)
+                {
+                    Unsubscribe(sub);
+                    return false;
+                }
+            }
+            OutMsgs++;
+            OutBytes += payload.Length - 2;
+            QueueOutboundLocked(header);
+            QueueOutboundLocked(payload);
+            if (unsubAfter) Unsubscribe(sub);
+        }
+        return true;
+    }
+
+    private void PubPermissionViolation(ReadOnlySpan<byte> subject)
+    {
+        var text = $"Permissions Violation for Publish to {ProtocolParser.Quote(subject)}";
+        SendErr(text);
+        _server.Logger.Error($"{this} - Publish Violation - Subject {ProtocolParser.Quote(subject)}");
+    }
+
+    private static bool IsReservedReply(ReadOnlySpan<byte> reply) =>
+        (reply.Length > 4 && reply.StartsWith("_R_."u8)) ||
+        reply.StartsWith("$JS.ACK."u8) ||
+        (reply.Length > 5 && reply.StartsWith("$GNR."u8));
+
+    private void Unsubscribe(Subscription sub)
+    {
+        lock (_mu)
+        {
+            if (sub.Closed) return;
+            sub.Closed = true;
+            _subs.Remove(Encoding.UTF8.GetString(sub.Sid));
+        }
+        _server.Sublist.Remove(sub);
+    }
+
+    // ---- timers ----
+
+    private void SetPingTimer(TimeSpan d)
+    {
+        lock (_mu)
+        {
+            if (_closed) return;
+            _pingTimer?.Dispose();
+            _pingTimer = new Timer(static s => ((ClientConnection)s!).PingTimerFired(), this, d, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void SetFirstPingTimer()
+    {
+        var d = _server.Options.PingInterval;
+        if (d > TimeSpan.FromSeconds(2)) d = TimeSpan.FromSeconds(2);
+        long jitter = d.Ticks / 5;
+        if (jitter > 0) d += TimeSpan.FromTicks(Random.Shared.NextInt64(jitter));
+        SetPingTimer(d);
+    }
+
+    private void ClearPingTimer()
+    {
+        lock (_mu)
+        {
+            _pingTimer?.Dispose();
+            _pingTimer = null;
+        }
+    }
+
+    private void PingTimerFired()
+    {
+        if (_closed) return;
+        var interval = _server.Options.PingInterval;
+        long since = Environment.TickCount64 - Volatile.Read(ref _lastInTicks);
+        bool needRtt = _rttTicks == 0;
+        if (since >= (long)interval.TotalMilliseconds || needRtt)
+        {
+            if (_pingsOut + 1 > _server.Options.MaxPingsOut)
+            {
+                _server.Logger.Debug($"{this} - Stale Client Connection - Closing");
+                EnqueueProto(Encoding.ASCII.GetBytes($"-ERR '{ProtocolErrors.StaleConnection}'\r\n"));
+                Close(ClosedState.StaleConnection);
+                return;
+            }
+            Interlocked.Increment(ref _pingsOut);
+            EnqueueProto(ProtoPing);
+        }
+        SetPingTimer(interval);
+    }
+
+    // ---- close ----
+
+    /// <summary>Closes the connection for <paramref name="reason"/>; the first reason sticks. Pending output is flushed unless the reason is a write failure.</summary>
+    public void Close(ClosedState reason)
+    {
+        List<Subscription> subs;
+        lock (_mu)
+        {
+            if (_closed) return;
+            _closed = true;
+            _closeReason = reason;
+            _pingTimer?.Dispose();
+            _pingTimer = null;
+            _authTimer?.Dispose();
+            _authTimer = null;
+            subs = new List<Subscription>(_subs.Values);
+            _subs.Clear();
+            foreach (var s in subs) s.Closed = true;
+        }
+        foreach (var s in subs) _server.Sublist.Remove(s);
+        bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
+            or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
+        if (skipFlush) AbortSocket();
+        _server.RemoveClient(this, reason);
+        _signal.Set();
+    }
+
+    private void AbortSocket()
+    {
+        try { _socket.Close(0); } catch (ObjectDisposedException) { }
+    }
+
+    private static readonly byte[] ProtoPong = "PONG\r\n"u8.ToArray();
+    private static readonly byte[] ProtoPing = "PING\r\n"u8.ToArray();
+    private static readonly byte[] ProtoOk = "+OK\r\n"u8.ToArray();
 }

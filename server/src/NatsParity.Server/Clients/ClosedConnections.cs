@@ -1,0 +1,37 @@
+namespace NatsParity.Server.Clients;
+
+/// <summary>What is kept of a closed connection for monitoring (Go's closedClient).</summary>
+public sealed record ClosedConnection(
+    ulong Cid, string Host, int Port, DateTime Start, DateTime Stop, ClosedState Reason,
+    string Name, string Lang, string Version, long InMsgs, long InBytes, long OutMsgs, long OutBytes);
+
+/// <summary>A fixed-size ring of the most recently closed connections (Go's closedRingBuffer).</summary>
+public sealed class ClosedConnections(int capacity)
+{
+    private readonly ClosedConnection?[] _ring = new ClosedConnection?[capacity];
+    private long _total;
+
+    public void Add(ClosedConnection c)
+    {
+        lock (_ring)
+        {
+            _ring[_total % _ring.Length] = c;
+            _total++;
+        }
+    }
+
+    public long TotalClosed { get { lock (_ring) return _total; } }
+
+    /// <summary>Closed connections, oldest first.</summary>
+    public List<ClosedConnection> Snapshot()
+    {
+        lock (_ring)
+        {
+            int n = (int)Math.Min(_total, _ring.Length);
+            var list = new List<ClosedConnection>(n);
+            long first = _total - n;
+            for (long i = first; i < _total; i++) list.Add(_ring[i % _ring.Length]!);
+            return list;
+        }
+    }
+}

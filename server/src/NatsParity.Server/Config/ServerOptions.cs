@@ -1,0 +1,73 @@
+namespace NatsParity.Server.Config;
+
+/// <summary>The one options model for CLI flags and the conf file; names and defaults as Go's Options (opts.go, const.go).</summary>
+public sealed class ServerOptions
+{
+    public const int DefaultPort = 4222;
+    public const string DefaultHost = "0.0.0.0";
+    public const int RandomPort = -1;
+
+    public string ConfigFile { get; set; } = "";
+    public string ServerName { get; set; } = "";
+    public string Host { get; set; } = DefaultHost;
+    public int Port { get; set; } = DefaultPort;
+    public string ClientAdvertise { get; set; } = "";
+
+    public int MaxConnections { get; set; } = 64 * 1024;
+    public int MaxSubscriptions { get; set; }
+    public int MaxPayload { get; set; } = 1024 * 1024;
+    public long MaxPending { get; set; } = 64 * 1024 * 1024;
+    public int MaxControlLine { get; set; } = 4096;
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromMinutes(2);
+    public int MaxPingsOut { get; set; } = 2;
+    public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
+    public bool NoHeaderSupport { get; set; }
+
+    public string Username { get; set; } = "";
+    public string Password { get; set; } = "";
+    public string Authorization { get; set; } = "";
+    public TimeSpan AuthTimeout { get; set; }
+    public string NoAuthUser { get; set; } = "";
+
+    public TimeSpan LameDuckDuration { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan LameDuckGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    public string PidFile { get; set; } = "";
+    public string PortsFileDir { get; set; } = "";
+    public string LogFile { get; set; } = "";
+    public long LogSizeLimit { get; set; }
+    public bool Logtime { get; set; } = true;
+    public bool LogtimeUTC { get; set; }
+    public bool Debug { get; set; }
+    public bool Trace { get; set; }
+    public bool TraceVerbose { get; set; }
+    public bool Syslog { get; set; }
+    public string RemoteSyslog { get; set; } = "";
+    public int MaxTracedMsgLen { get; set; }
+
+    public int HttpPort { get; set; }
+    public int HttpsPort { get; set; }
+    public string HttpHost { get; set; } = "";
+    public int ProfPort { get; set; }
+    public bool CheckConfig { get; set; }
+
+    public bool Tls { get; set; }
+    public bool TlsVerify { get; set; }
+    public string TlsCert { get; set; } = "";
+    public string TlsKey { get; set; } = "";
+    public string TlsCaCert { get; set; } = "";
+
+    public string Routes { get; set; } = "";
+    public string ClusterListen { get; set; } = "";
+    public string ClusterAdvertise { get; set; } = "";
+    public bool ClusterNoAdvertise { get; set; }
+    public int ConnectRetries { get; set; }
+    public string ClusterName { get; set; } = "";
+    public bool JetStream { get; set; }
+    public string StoreDir { get; set; } = "";
+
+    /// <summary>Go's default auth timeout: 2s, or the TLS timeout when TLS is on.</summary>
+    public TimeSpan EffectiveAuthTimeout => AuthTimeout > TimeSpan.Zero ? AuthTimeout : TimeSpan.FromSeconds(2);
+
+    public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0;
+}

@@ -1,0 +1,289 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
+using NatsParity.Server.Protocol;
+using NatsParity.Server.Subscriptions;
+
+namespace NatsParity.Server;
+
+/// <summary>One NATS server node: listener, clients, the global account's sublist and lifecycle (Go's server.go).</summary>
+public sealed class NatsServer : IAsyncDisposable
+{
+    /// <summary>The nats-server version whose behaviour this server follows.</summary>
+    public const string Version = "2.15.0-dev";
+
+    private readonly ConcurrentDictionary<ulong, ClientConnection> _clients = new();
+    private readonly ServerInfo _info;
+    private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _cts = new();
+    private readonly ClosedConnections _closed = new(10_000);
+    private Socket? _listener;
+    private Timer? _deadlineTimer;
+    private ulong _cid;
+    private int _running;
+    private volatile bool _lameDuck;
+    private string? _portsFile;
+
+    public ServerOptions Options { get; }
+    public ServerLogger Logger { get; }
+    public Sublist Sublist { get; } = new();
+    public string ServerId { get; }
+    public string Name { get; }
+    public string XKey { get; }
+    public DateTime StartTime { get; } = DateTime.UtcNow;
+    public bool SupportsHeaders => !Options.NoHeaderSupport;
+    public int Port { get; private set; }
+    public bool IsLameDuck => _lameDuck;
+    public Task ShutdownCompleted => _shutdown.Task;
+
+    public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections;
+
+    public NatsServer(ServerOptions options, ServerLogger? logger = null)
+    {
+        Options = options;
+        Logger = logger ?? new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile);
+        ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
+        XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
+        Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
+        _info = new ServerInfo
+        {
+            Id = ServerId,
+            Name = Name,
+            Version = Version,
+            Proto = 1,
+            GoVersion = $"dotnet{Environment.Version}",
+            Host = options.Host,
+            Headers = SupportsHeaders,
+            AuthRequired = options.AuthRequired,
+            MaxPayload = options.MaxPayload,
+            XKey = XKey,
+        };
+    }
+
+    public IReadOnlyCollection<ClientConnection> Clients => (IReadOnlyCollection<ClientConnection>)_clients.Values;
+    public int NumClients => _clients.Count;
+    public ClosedConnections Closed => _closed;
+
+    /// <summary>Binds the client port and starts accepting; logs Go's startup lines.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _running, 1) == 1) return;
+        Logger.Notice($"Starting natsparity-server");
+        Logger.Notice($"  Version:  {Version}");
+        Logger.Notice($"  Name:     {Name}");
+        Logger.Notice($"  ID:       {ServerId}");
+        if (Options.ConfigFile.Length > 0) Logger.Notice($"Using configuration file: {Options.ConfigFile}");
+        if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
+        if (Options.HttpPort != 0 || Options.HttpsPort != 0)
+            Logger.Warn("Monitoring endpoints are not built yet: the monitoring port is not opened");
+
+        var ip = Options.Host is "" or "0.0.0.0" or "::" ? IPAddress.Any : ResolveHost(Options.Host);
+        var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        int port = Options.Port == ServerOptions.RandomPort ? 0 : Options.Port;
+        listener.Bind(new IPEndPoint(ip, port));
+        listener.Listen(512);
+        _listener = listener;
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        _info.Port = Port;
+        Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
+        WritePortsFile();
+        Logger.Notice("Server is ready");
+        _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
+        _ = AcceptLoop(listener);
+    }
+
+    private static IPAddress ResolveHost(string host)
+    {
+        if (IPAddress.TryParse(host, out var ip)) return ip;
+        var addrs = Dns.GetHostAddresses(host);
+        return addrs.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addrs[0];
+    }
+
+    private static string HostPort(string host, int port) => host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
+
+    private void WritePortsFile()
+    {
+        if (Options.PortsFileDir.Length == 0) return;
+        string exe = "natsparity-server";
+        _portsFile = Path.Combine(Options.PortsFileDir, $"{exe}_{Environment.ProcessId}.ports");
+        string host = Options.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : Options.Host;
+        string json = $"{{\"nats\":[\"nats://{HostPort(host, Port)}\"]}}";
+        File.WriteAllText(_portsFile, json);
+    }
+
+    private async Task AcceptLoop(Socket listener)
+    {
+        while (!_cts.IsCancellationRequested)
+        {
+            Socket s;
+            try
+            {
+                s = await listener.AcceptAsync(_cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e)
+            {
+                if (_cts.IsCancellationRequested) return;
+                Logger.Error($"Temporary Client Accept Error({e.Message}), sleeping 10ms");
+                await Task.Delay(10).ConfigureAwait(false);
+                continue;
+            }
+            if (_lameDuck)
+            {
+                s.Dispose();
+                continue;
+            }
+            try
+            {
+                s.NoDelay = true;
+                CreateClient(s);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                s.Dispose();
+            }
+        }
+    }
+
+    private void CreateClient(Socket s)
+    {
+        ulong cid = Interlocked.Increment(ref _cid);
+        var c = new ClientConnection(this, s, cid);
+        Interlocked.Increment(ref TotalConnections);
+        var info = _info.Clone();
+        info.ClientId = cid;
+        info.ClientIp = c.RemoteHost;
+        bool refuse = Options.MaxConnections < 0 || (Options.MaxConnections > 0 && _clients.Count >= Options.MaxConnections);
+        if (!refuse) _clients[cid] = c;
+        Logger.Debug($"{c} - Client connection created");
+        c.Start(info.ToProtocol(), Options.AuthRequired, refuse);
+    }
+
+    /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>
+    internal byte[] ConnectInfoFor(ClientConnection c)
+    {
+        var info = _info.Clone();
+        info.ClientId = c.Cid;
+        info.ClientIp = c.RemoteHost;
+        info.ConnectInfo = true;
+        info.RemoteAccount = "$G";
+        info.LameDuckMode = _lameDuck;
+        return info.ToProtocol();
+    }
+
+    /// <summary>Single-user and token authentication from the options (the full auth model is its own issue).</summary>
+    internal bool CheckAuthentication(ClientConnection c)
+    {
+        var o = c.Options;
+        if (Options.Authorization.Length > 0)
+            return FixedEquals(o.Token ?? "", Options.Authorization);
+        if (Options.Username.Length > 0)
+            return FixedEquals(o.Username ?? "", Options.Username) && FixedEquals(o.Password ?? "", Options.Password);
+        return true;
+    }
+
+    private static bool FixedEquals(string a, string b) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
+
+    internal void RemoveClient(ClientConnection c, ClosedState reason)
+    {
+        if (_clients.TryRemove(c.Cid, out _))
+        {
+            Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
+            _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, DateTime.UtcNow, reason,
+                c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes));
+        }
+    }
+
+    internal void AddInbound(long msgs, long bytes)
+    {
+        Interlocked.Add(ref InMsgs, msgs);
+        Interlocked.Add(ref InBytes, bytes);
+    }
+
+    internal void AddOutbound(long msgs, long bytes)
+    {
+        Interlocked.Add(ref OutMsgs, msgs);
+        Interlocked.Add(ref OutBytes, bytes);
+    }
+
+    internal void RecordSlowConsumer() => Interlocked.Increment(ref SlowConsumers);
+
+    private void CheckWriteDeadlines()
+    {
+        long now = Environment.TickCount64;
+        long dl = (long)Options.WriteDeadline.TotalMilliseconds;
+        foreach (var c in _clients.Values) c.CheckWriteDeadline(now, dl);
+    }
+
+    /// <summary>Lame duck mode: stop accepting, tell clients with INFO ldm, close them over the duration, then shut down.</summary>
+    public async Task LameDuckShutdownAsync()
+    {
+        if (_lameDuck) return;
+        _lameDuck = true;
+        Logger.Notice("Entering lame duck mode, stop accepting new clients");
+        try { _listener?.Close(); } catch (SocketException) { }
+        var info = _info.Clone();
+        info.LameDuckMode = true;
+        var ldm = info.ToProtocol();
+        foreach (var c in _clients.Values) c.EnqueueProto(ldm);
+
+        var grace = Options.LameDuckGracePeriod;
+        var duration = Options.LameDuckDuration;
+        if (grace >= duration) grace = TimeSpan.Zero;
+        var clients = _clients.Values.ToList();
+        if (clients.Count > 0)
+        {
+            Logger.Notice($"Closing existing clients after grace period of {grace}");
+            await Task.Delay(grace).ConfigureAwait(false);
+            var spread = duration - grace;
+            var perClient = clients.Count > 0 ? spread / clients.Count : TimeSpan.Zero;
+            if (perClient < TimeSpan.FromMilliseconds(1)) perClient = TimeSpan.FromMilliseconds(1);
+            foreach (var c in clients)
+            {
+                c.Close(ClosedState.ServerShutdown);
+                if (perClient > TimeSpan.Zero) await Task.Delay(perClient).ConfigureAwait(false);
+            }
+        }
+        await ShutdownAsync().ConfigureAwait(false);
+    }
+
+    public async Task ShutdownAsync()
+    {
+        if (Interlocked.Exchange(ref _running, 2) == 2) { await _shutdown.Task.ConfigureAwait(false); return; }
+        Logger.Notice("Initiating Shutdown...");
+        _cts.Cancel();
+        try { _listener?.Close(); } catch (SocketException) { }
+        _deadlineTimer?.Dispose();
+        var clients = _clients.Values.ToList();
+        foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
+        var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));
+        await Task.WhenAny(flushed, Task.Delay(2000)).ConfigureAwait(false);
+        if (Options.PidFile.Length > 0) TryDelete(Options.PidFile);
+        if (_portsFile is not null) TryDelete(_portsFile);
+        Logger.Notice("Server Exiting..");
+        _shutdown.TrySetResult();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync().ConfigureAwait(false);
+        _cts.Dispose();
+    }
+
+    /// <summary>For the host: true when running on a platform with POSIX signals.</summary>
+    public static bool HasPosixSignals => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+}
