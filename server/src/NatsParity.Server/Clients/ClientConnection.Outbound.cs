@@ -21,6 +21,21 @@ public sealed partial class ClientConnection
 
     private void InitOutbound() { }
 
+    /// <summary>Takes everything queued for this connection (socketless test connections only).</summary>
+    internal byte[] TakeOutbound()
+    {
+        lock (_mu)
+        {
+            var ms = new MemoryStream();
+            foreach (var (buf, len) in _pending) ms.Write(buf, 0, len);
+            if (_cur is not null) ms.Write(_cur, 0, _curLen);
+            ReturnChunks(_pending);
+            if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; _curLen = 0; }
+            _pendingBytes = 0;
+            return ms.ToArray();
+        }
+    }
+
     /// <summary>Queues a protocol line and wakes the writer (Go's enqueueProto).</summary>
     internal void EnqueueProto(ReadOnlySpan<byte> proto)
     {
@@ -105,7 +120,7 @@ public sealed partial class ClientConnection
                             int off = 0;
                             while (off < len)
                             {
-                                int n = await _socket.SendAsync(buf.AsMemory(off, len - off), SocketFlags.None).ConfigureAwait(false);
+                                int n = await _socket!.SendAsync(buf.AsMemory(off, len - off), SocketFlags.None).ConfigureAwait(false);
                                 off += n;
                                 written += n;
                             }
@@ -132,8 +147,8 @@ public sealed partial class ClientConnection
                 if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; }
                 ReturnChunks(_pending);
             }
-            try { _socket.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-            _socket.Close();
+            try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            _socket?.Close();
         }
     }
 

@@ -16,7 +16,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     private const int ShortsToShrink = 2;
 
     private readonly NatsServer _server;
-    private readonly Socket _socket;
+    private readonly Socket? _socket;
     private readonly ProtocolParser _parser;
     private readonly object _mu = new();
     private readonly Dictionary<string, Subscription> _subs = new(StringComparer.Ordinal);
@@ -72,6 +72,33 @@ public sealed partial class ClientConnection : IProtocolHandler
         InitOutbound();
     }
 
+    /// <summary>A connection with no socket, as Go's tests' dummy clients: output stays buffered for inspection.</summary>
+    internal ClientConnection(NatsServer server, ulong cid, bool authRequired = false)
+    {
+        _server = server;
+        Cid = cid;
+        _parser = new ProtocolParser(this);
+        _rand = 1;
+        RemoteHost = "";
+        _expectConnect = authRequired;
+        _lastInTicks = Environment.TickCount64;
+    }
+
+    internal ProtocolParser Parser => _parser;
+
+    /// <summary>Feeds bytes as one read (tests): parse, then signal the clients written to.</summary>
+    internal string? ParseForTest(byte[] buf)
+    {
+        string? err = _parser.Parse(buf, buf.Length);
+        FlushClients();
+        return err;
+    }
+
+    internal Subscription? FindSubscription(string sid)
+    {
+        lock (_mu) return _subs.TryGetValue(sid, out var s) ? s : null;
+    }
+
     public override string ToString() => $"{RemoteHost}:{RemotePort} - cid:{Cid}";
 
     /// <summary>Sends INFO and starts the read and write loops; returns false if the connection was refused.</summary>
@@ -107,7 +134,7 @@ public sealed partial class ClientConnection : IProtocolHandler
                 int n;
                 try
                 {
-                    n = await _socket.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false);
+                    n = await _socket!.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
@@ -681,7 +708,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private void AbortSocket()
     {
-        try { _socket.Close(0); } catch (ObjectDisposedException) { }
+        try { _socket?.Close(0); } catch (ObjectDisposedException) { }
     }
 
     private static readonly byte[] ProtoPong = "PONG\r\n"u8.ToArray();
