@@ -224,33 +224,56 @@ public sealed class NatsServer : IAsyncDisposable
         foreach (var c in _clients.Values) c.CheckWriteDeadline(now, dl);
     }
 
-    /// <summary>Lame duck mode: stop accepting, tell clients with INFO ldm, close them over the duration, then shut down.</summary>
+    /// <summary>Lame duck mode (Go's lameDuckMode): stop accepting, send INFO ldm to clients that take async INFO,
+    /// wait the grace period, close clients spread over the rest of the duration, then shut down.</summary>
     public async Task LameDuckShutdownAsync()
     {
-        if (_lameDuck) return;
+        if (_lameDuck || _running != 1) return;
         _lameDuck = true;
         Logger.Notice("Entering lame duck mode, stop accepting new clients");
         try { _listener?.Close(); } catch (SocketException) { }
+        var clients = _clients.Values.ToList();
+        if (clients.Count == 0)
+        {
+            await ShutdownAsync().ConfigureAwait(false);
+            return;
+        }
+        var grace = Options.LameDuckGracePeriod.Duration();
+        long dur = (Options.LameDuckDuration - grace).Ticks;
+        if (dur <= 0) dur = TimeSpan.TicksPerSecond;
+        long si = dur / clients.Count;
+        int batch = 1;
+        if (si < 1)
+        {
+            si = 1;
+            batch = (int)(clients.Count / dur);
+        }
+        else if (si > TimeSpan.TicksPerSecond)
+        {
+            si = TimeSpan.TicksPerSecond;
+        }
+
         var info = _info.Clone();
         info.LameDuckMode = true;
-        var ldm = info.ToProtocol();
-        foreach (var c in _clients.Values) c.EnqueueProto(ldm);
-
-        var grace = Options.LameDuckGracePeriod;
-        var duration = Options.LameDuckDuration;
-        if (grace >= duration) grace = TimeSpan.Zero;
-        var clients = _clients.Values.ToList();
-        if (clients.Count > 0)
+        foreach (var c in clients)
         {
-            Logger.Notice($"Closing existing clients after grace period of {grace}");
-            await Task.Delay(grace).ConfigureAwait(false);
-            var spread = duration - grace;
-            var perClient = clients.Count > 0 ? spread / clients.Count : TimeSpan.Zero;
-            if (perClient < TimeSpan.FromMilliseconds(1)) perClient = TimeSpan.FromMilliseconds(1);
-            foreach (var c in clients)
+            if (!c.TakesAsyncInfo) continue;
+            info.ClientId = c.Cid;
+            info.ClientIp = c.RemoteHost;
+            c.EnqueueProto(info.ToProtocol());
+        }
+
+        await Task.Delay(grace).ConfigureAwait(false);
+        Logger.Notice("Closing existing clients");
+        for (int i = 0; i < clients.Count; i++)
+        {
+            clients[i].Close(ClosedState.ServerShutdown);
+            if (i == clients.Count - 1) break;
+            if (batch == 1 || i % batch == 0)
             {
-                c.Close(ClosedState.ServerShutdown);
-                if (perClient > TimeSpan.Zero) await Task.Delay(perClient).ConfigureAwait(false);
+                long v = Random.Shared.NextInt64(si);
+                if (v < si / 2) v = si / 2;
+                await Task.Delay(TimeSpan.FromTicks(Math.Max(v, 1))).ConfigureAwait(false);
             }
         }
         await ShutdownAsync().ConfigureAwait(false);

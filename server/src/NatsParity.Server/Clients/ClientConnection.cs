@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using NatsParity.Server.Protocol;
 using NatsParity.Server.Subscriptions;
 
@@ -48,6 +49,8 @@ public sealed partial class ClientConnection : IProtocolHandler
     public bool Echo => _opts.Echo;
     public bool IsClosed => _closed;
     public ClosedState CloseReason => _closeReason;
+    /// <summary>Protocol-1 clients that completed their first PING/PONG get async INFO updates (Go's sendAsyncInfoToClients).</summary>
+    internal bool TakesAsyncInfo => _opts.Protocol >= 1 && _firstPongSent;
     public int SubscriptionCount { get { lock (_mu) return _subs.Count; } }
 
     public long InMsgs, InBytes, OutMsgs, OutBytes;
@@ -241,6 +244,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         _authTimer?.Dispose();
         _authTimer = null;
         if (_closed) return null;
+        if (Tracing) TraceIn("CONNECT", RedactSecrets(Encoding.UTF8.GetString(arg)));
         _lastInTicks = Environment.TickCount64;
         _rttTicks = Math.Max(1, (long)(DateTime.UtcNow - StartTime).TotalMilliseconds);
         ConnectOptions opts;
@@ -288,6 +292,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     string? IProtocolHandler.ProcessPubArgs(ProtocolParser p)
     {
+        if (Tracing) TraceIn(p.Pa.Hdr >= 0 ? "HPUB" : "PUB", p.PubArgText());
         int max = _server.Options.MaxPayload;
         if (max >= 0 && p.Pa.Size > max)
         {
@@ -303,6 +308,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     string? IProtocolHandler.ProcessSub(ReadOnlySpan<byte> arg)
     {
+        if (Tracing) TraceIn("SUB", Encoding.UTF8.GetString(arg));
         Span<int> s = stackalloc int[3];
         Span<int> l = stackalloc int[3];
         int n = ProtocolParser.SplitArgs(arg, s, l);
@@ -368,6 +374,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     string? IProtocolHandler.ProcessUnsub(ReadOnlySpan<byte> arg)
     {
+        if (Tracing) TraceIn("UNSUB", Encoding.UTF8.GetString(arg));
         Span<int> s = stackalloc int[2];
         Span<int> l = stackalloc int[2];
         int n = ProtocolParser.SplitArgs(arg, s, l);
@@ -410,6 +417,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     void IProtocolHandler.ProcessPing()
     {
         if (_closed) return;
+        if (Tracing) { TraceIn("PING", null); TraceOut("PONG", null); }
         EnqueueProto(ProtoPong);
         _lastInTicks = Environment.TickCount64;
         if (!_connectReceived || _firstPongSent) return;
@@ -423,6 +431,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     void IProtocolHandler.ProcessPong()
     {
+        if (Tracing) TraceIn("PONG", null);
         Interlocked.Exchange(ref _pingsOut, 0);
     }
 
@@ -447,11 +456,57 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     public void SendErr(string err)
     {
-        _server.Logger.Trace($"{this} - ->> [-ERR {err}]");
+        if (Tracing) TraceOut("-ERR", err);
         EnqueueProto(Encoding.ASCII.GetBytes($"-ERR '{err}'\r\n"));
     }
 
-    private void SendOK() => EnqueueProto(ProtoOk);
+    private void SendOK()
+    {
+        if (Tracing) TraceOut("OK", null);
+        EnqueueProto(ProtoOk);
+    }
+
+    private bool Tracing => _server.Logger.TraceEnabled;
+
+    private void TraceIn(string op, string? arg) => _server.Logger.Trace(arg is null ? $"{this} - <<- [{op}]" : $"{this} - <<- [{op} {arg}]");
+
+    private void TraceOut(string op, string? arg) => _server.Logger.Trace(arg is null ? $"{this} - ->> [{op}]" : $"{this} - ->> [{op} {arg}]");
+
+    private void TraceMsg(ReadOnlySpan<byte> msg, bool delivered)
+    {
+        int l = msg.Length - 2;
+        if (l <= 0) return;
+        string prefix = delivered ? "->>" : "<<-";
+        int max = _server.Options.MaxTracedMsgLen;
+        if (max > 0 && l > max)
+        {
+            string q = ProtocolParser.Quote(msg[..max]);
+            _server.Logger.Trace($"{this} - {prefix} MSG_PAYLOAD: [\"{q[1..^1]}...\"]");
+        }
+        else
+        {
+            _server.Logger.Trace($"{this} - {prefix} MSG_PAYLOAD: [{ProtocolParser.Quote(msg[..l])}]");
+        }
+    }
+
+    private static readonly Regex PrefixAuthPattern =
+        new("\"?\\s*(?:auth_token\\S*?|pass\\S*?)\"?\\s*[:=]\\s*\"?([^\",\\r\\n}]*)", RegexOptions.Compiled);
+    private static readonly Regex ExactAuthPattern =
+        new("(?:^|[^A-Za-z0-9_])\"?\\s*(?:proxy_sig|nkey|sig)\"?\\s*[:=]\\s*\"?([^\",\\r\\n}]*)", RegexOptions.Compiled);
+
+    /// <summary>Go's removeSecretsFromTrace: passwords, tokens, nkeys and signatures become [REDACTED].</summary>
+    internal static string RedactSecrets(string arg) => Redact(ExactAuthPattern, Redact(PrefixAuthPattern, arg));
+
+    private static string Redact(Regex pattern, string s)
+    {
+        var matches = pattern.Matches(s);
+        for (int i = matches.Count - 1; i >= 0; i--)
+        {
+            var g = matches[i].Groups[1];
+            s = string.Concat(s.AsSpan(0, g.Index), "[REDACTED]", s.AsSpan(g.Index + g.Length));
+        }
+        return s;
+    }
 
     // ---- delivery ----
 
@@ -459,6 +514,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         InMsgs++;
         InBytes += msg.Length - 2;
+        if (Tracing) TraceMsg(msg, false);
         _lastInTicks = Environment.TickCount64;
 
         var subject = p.Subject;
@@ -569,6 +625,11 @@ public sealed partial class ClientConnection : IProtocolHandler
         mh[n++] = (byte)'\n';
 
         bool ok = client.EnqueueMsg(sub, mh[..n], payload);
+        if (ok && client.Tracing)
+        {
+            client.TraceOut(Encoding.UTF8.GetString(mh[..(n - 2)]), null);
+            client.TraceMsg(payload, true);
+        }
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         if (ok)
         {

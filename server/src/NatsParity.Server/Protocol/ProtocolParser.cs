@@ -91,6 +91,15 @@ public sealed class ProtocolParser
     public ReadOnlySpan<byte> SizeBytes => Pa.Source.AsSpan(Pa.SizeStart, Pa.SizeLen);
     public ReadOnlySpan<byte> HeaderSizeBytes => Pa.Source.AsSpan(Pa.HdrStart, Pa.HdrLen);
 
+    /// <summary>The PUB/HPUB arguments as text, for tracing.</summary>
+    public string PubArgText()
+    {
+        var sb = new StringBuilder(Encoding.UTF8.GetString(Subject));
+        if (Pa.ReplyLen > 0) sb.Append(' ').Append(Encoding.UTF8.GetString(Reply));
+        if (Pa.HdrLen > 0) sb.Append(' ').Append(Encoding.UTF8.GetString(HeaderSizeBytes));
+        return sb.Append(' ').Append(Encoding.UTF8.GetString(SizeBytes)).ToString();
+    }
+
     /// <summary>True when an argument or payload is held over between reads.</summary>
     public bool HasPending => _argLen >= 0 || _msgBuf is not null;
 
