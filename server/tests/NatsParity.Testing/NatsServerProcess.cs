@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 
 namespace NatsParity.Testing;
 
@@ -95,7 +97,8 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         int? monitorPort = config.Monitoring ? FreePort() : null;
         var tempDir = Directory.CreateTempSubdirectory("natsparity-").FullName;
         var confPath = Path.Combine(tempDir, "server.conf");
-        File.WriteAllText(confPath, config.Render(monitorPort));
+        var tlsFiles = config.Tls ? WriteSelfSignedCertificate(tempDir) : ((string, string)?)null;
+        File.WriteAllText(confPath, config.Render(monitorPort, tlsFiles));
 
         var psi = new ProcessStartInfo(binary)
         {
@@ -137,6 +140,23 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
                 throw;
             throw new ServerStartException(target, port, $"{ex.GetType().Name}: {ex.Message}", log, portInUse: false, ex);
         }
+    }
+
+    /// <summary>A throwaway certificate for localhost/127.0.0.1; clients in tests accept any server certificate.</summary>
+    private static (string CertFile, string KeyFile) WriteSelfSignedCertificate(string dir)
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var certFile = Path.Combine(dir, "server-cert.pem");
+        var keyFile = Path.Combine(dir, "server-key.pem");
+        File.WriteAllText(certFile, cert.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certFile, keyFile);
     }
 
     private void WaitReady()

@@ -27,14 +27,23 @@ public sealed record ServerConfig
     public string? ServerName { get; init; }
     public bool NoSystemAccount { get; init; }
 
+    /// <summary>Requires TLS on the client port, with a self-signed certificate the launcher generates.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>TLS handshake timeout in seconds.</summary>
+    public double? TlsTimeout { get; init; }
+
     /// <summary>Opens the HTTP monitoring listener on its own free loopback port.</summary>
     public bool Monitoring { get; init; }
 
     /// <summary>Raw conf text appended verbatim, for options this record does not model.</summary>
     public string? Extra { get; init; }
 
-    /// <summary>Renders the conf file; <paramref name="monitorPort"/> is the port picked for <see cref="Monitoring"/>.</summary>
-    public string Render(int? monitorPort = null)
+    /// <summary>
+    /// Renders the conf file; <paramref name="monitorPort"/> is the port picked for <see cref="Monitoring"/>
+    /// and <paramref name="tlsFiles"/> the certificate and key written for <see cref="Tls"/>.
+    /// </summary>
+    public string Render(int? monitorPort = null, (string CertFile, string KeyFile)? tlsFiles = null)
     {
         var conf = new StringBuilder();
         void Line(string key, string value) => conf.Append(key).Append(": ").Append(value).Append('\n');
@@ -54,6 +63,16 @@ public sealed record ServerConfig
             if (monitorPort is null)
                 throw new ArgumentNullException(nameof(monitorPort), "Monitoring needs a port to render.");
             Line("http", Quote($"127.0.0.1:{monitorPort}"));
+        }
+
+        if (Tls)
+        {
+            var (certFile, keyFile) = tlsFiles ?? throw new ArgumentNullException(nameof(tlsFiles), "Tls needs certificate files to render.");
+            conf.Append("tls {\n");
+            conf.Append("  cert_file: ").Append(Quote(certFile)).Append('\n');
+            conf.Append("  key_file: ").Append(Quote(keyFile)).Append('\n');
+            if (TlsTimeout is { } tt) conf.Append("  timeout: ").Append(tt.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            conf.Append("}\n");
         }
 
         if (AuthUser is not null || AuthPassword is not null || AuthToken is not null || AuthTimeout is not null)
