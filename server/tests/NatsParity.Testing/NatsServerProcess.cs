@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 
 namespace NatsParity.Testing;
 
@@ -16,6 +17,7 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
     private const int LogCapacity = 2000;
+    private static readonly HttpClient MonitorHttp = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     private readonly Process _process;
     private readonly Queue<string> _log = new();
@@ -42,6 +44,16 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
     public string MonitorUrl => MonitorPort is { } mp
         ? $"http://{Host}:{mp}"
         : throw new InvalidOperationException("The server was started without ServerConfig.Monitoring.");
+
+    /// <summary>GETs a monitoring endpoint (e.g. "/varz", "/routez") and returns its JSON.</summary>
+    public async Task<JsonElement> GetMonitorJsonAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var response = await MonitorHttp.GetAsync(MonitorUrl + path, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var doc = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+        return doc.RootElement.Clone();
+    }
 
     public int Pid => _process.Id;
     public string TempDir { get; }

@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using System.Threading.Channels;
 using NATS.Client.Core;
 using NatsParity.Testing;
@@ -93,13 +91,12 @@ public sealed class FanoutTests
             clientA.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(10));
 
             using var srvB = NatsServerProcess.Start(target, ClusterConfig(clusterB, clusterA));
-            using var http = new HttpClient();
 
             await WaitFor(TimeSpan.FromSeconds(10), async () =>
             {
                 foreach (var s in (NatsServerProcess[])[srvA, srvB])
                 {
-                    var routes = await Get(http, s, "/routez", ct);
+                    var routes = await s.GetMonitorJsonAsync("/routez", ct);
                     if (routes.GetProperty("num_routes").GetInt32() != 1)
                         return $"expected 1 route for {s}, got {routes.GetProperty("num_routes")}";
                 }
@@ -108,12 +105,12 @@ public sealed class FanoutTests
 
             var subsErr = await WaitFor(TimeSpan.FromSeconds(10), async () =>
             {
-                var varz = await Get(http, srvB, "/varz", ct);
+                var varz = await srvB.GetMonitorJsonAsync("/varz", ct);
                 var n = varz.GetProperty("subscriptions").GetInt32();
                 return n == subsTotal ? null : $"expected {subsTotal} subscriptions on server B, got {n}";
             }, ct, throwOnTimeout: false);
 
-            var slow = (await Get(http, srvA, "/varz", ct)).GetProperty("slow_consumers").GetInt64();
+            var slow = (await srvA.GetMonitorJsonAsync("/varz", ct)).GetProperty("slow_consumers").GetInt64();
             slow.ShouldBe(0, "server A reported slow consumers while forwarding subscriptions");
             subsErr.ShouldBeNull();
         }
@@ -138,9 +135,6 @@ public sealed class FanoutTests
             }
             """,
     };
-
-    private static async Task<JsonElement> Get(HttpClient http, NatsServerProcess server, string path, CancellationToken ct) =>
-        await http.GetFromJsonAsync<JsonElement>(server.MonitorUrl + path, ct);
 
     /// <summary>Polls <paramref name="check"/> (null means satisfied) until it holds or <paramref name="timeout"/> passes.</summary>
     private static async Task<string?> WaitFor(TimeSpan timeout, Func<Task<string?>> check, CancellationToken ct, bool throwOnTimeout = true)

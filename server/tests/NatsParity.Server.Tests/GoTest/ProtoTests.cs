@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -148,11 +146,10 @@ public sealed class ProtoTests
         c.Send("PING\r\n");
         c.ExpectLine(ProtoRegex.Pong);
 
-        using var http = new HttpClient();
         var ns = 0;
         for (var i = 0; i < 5; i++)
         {
-            var varz = await http.GetFromJsonAsync<JsonElement>(server.MonitorUrl + "/varz", TestContext.Current.CancellationToken);
+            var varz = await server.GetMonitorJsonAsync("/varz", TestContext.Current.CancellationToken);
             ns = varz.GetProperty("subscriptions").GetInt32();
             if (ns != 0)
                 break;
