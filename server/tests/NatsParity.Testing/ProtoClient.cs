@@ -45,17 +45,12 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         var client = new ProtoClient(socket) { Timeout = timeout ?? DefaultTimeout };
         try
         {
-            using (var cts = new CancellationTokenSource(client.Timeout))
-                socket.ConnectAsync(host, port, cts.Token).AsTask().GetAwaiter().GetResult();
+            // Blocking calls throughout: sync-over-async would starve the thread pool when many tests run at once.
+            socket.Connect(host, port);
             client._stream = new NetworkStream(socket, ownsSocket: false);
             if (readInfo)
                 client.ReadInfo();
             return client;
-        }
-        catch (OperationCanceledException)
-        {
-            client.Dispose();
-            throw new ProtoException($"TCP connect to {host}:{port} timed out after {client.Timeout.TotalSeconds}s.");
         }
         catch
         {
@@ -315,8 +310,8 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         }
         try
         {
-            using var cts = new CancellationTokenSource(remaining);
-            var n = _stream.ReadAsync(_buffer.AsMemory(_end), cts.Token).AsTask().GetAwaiter().GetResult();
+            _stream.ReadTimeout = Math.Max(1, (int)Math.Ceiling(remaining.TotalMilliseconds));
+            var n = _stream.Read(_buffer, _end, _buffer.Length - _end);
             if (n == 0)
             {
                 IsClosed = true;
@@ -325,7 +320,7 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
             _end += n;
             return true;
         }
-        catch (OperationCanceledException)
+        catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.TimedOut })
         {
             return false;
         }
