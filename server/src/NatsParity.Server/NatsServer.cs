@@ -22,7 +22,7 @@ public sealed class NatsServer : IAsyncDisposable
     private readonly ServerInfo _info;
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cts = new();
-    private readonly ClosedConnections _closed = new(10_000);
+    private readonly ClosedConnections _closed;
     private Socket? _listener;
     private Timer? _deadlineTimer;
     private ulong _cid;
@@ -47,6 +47,7 @@ public sealed class NatsServer : IAsyncDisposable
     public NatsServer(ServerOptions options, ServerLogger? logger = null)
     {
         Options = options;
+        _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
         Logger = logger ?? new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile);
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
@@ -91,12 +92,34 @@ public sealed class NatsServer : IAsyncDisposable
         listener.Listen(512);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        _info.Port = Port;
+        SetInfoHostPort();
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
         WritePortsFile();
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
         _ = AcceptLoop(listener);
+    }
+
+    /// <summary>INFO carries client_advertise when set (Go's setInfoHostPort), else the listen host and port.</summary>
+    private void SetInfoHostPort()
+    {
+        if (Options.ClientAdvertise.Length == 0)
+        {
+            _info.Host = Options.Host;
+            _info.Port = Port;
+            return;
+        }
+        string hp = Options.ClientAdvertise.Trim();
+        string host = hp;
+        int port = Port;
+        int idx = hp.LastIndexOf(':');
+        if (idx >= 0 && !hp.EndsWith(']'))
+        {
+            host = hp[..idx];
+            if (!int.TryParse(hp[(idx + 1)..], out port) || port is 0 or -1) port = Port;
+        }
+        _info.Host = host.Trim('[', ']');
+        _info.Port = port;
     }
 
     private static IPAddress ResolveHost(string host)

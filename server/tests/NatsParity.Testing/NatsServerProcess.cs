@@ -88,6 +88,10 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Starts <paramref name="target"/> on a given client port, e.g. to restart a server where clients expect it.</summary>
+    public static NatsServerProcess StartOnPort(ServerTarget target, int port, ServerConfig? config = null, params string[] extraArgs) =>
+        StartOnce(target, ServerTargets.ResolveBinary(target), config ?? new ServerConfig(), extraArgs, port);
+
     /// <summary>Picks a free loopback TCP port by binding port 0 and releasing it.</summary>
     public static int FreePort()
     {
@@ -103,9 +107,9 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         }
     }
 
-    private static NatsServerProcess StartOnce(ServerTarget target, string binary, ServerConfig config, string[] extraArgs)
+    private static NatsServerProcess StartOnce(ServerTarget target, string binary, ServerConfig config, string[] extraArgs, int? fixedPort = null)
     {
-        var port = FreePort();
+        var port = fixedPort ?? FreePort();
         int? monitorPort = config.Monitoring ? FreePort() : null;
         var tempDir = Directory.CreateTempSubdirectory("natsparity-").FullName;
         var confPath = Path.Combine(tempDir, "server.conf");

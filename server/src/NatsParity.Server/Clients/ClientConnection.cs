@@ -71,7 +71,6 @@ public sealed partial class ClientConnection : IProtocolHandler
         {
             RemoteHost = "";
         }
-        _lastInTicks = Environment.TickCount64;
         InitOutbound();
     }
 
@@ -84,7 +83,6 @@ public sealed partial class ClientConnection : IProtocolHandler
         _rand = 1;
         RemoteHost = "";
         _expectConnect = authRequired;
-        _lastInTicks = Environment.TickCount64;
     }
 
     internal ProtocolParser Parser => _parser;
@@ -245,8 +243,9 @@ public sealed partial class ClientConnection : IProtocolHandler
         _authTimer = null;
         if (_closed) return null;
         if (Tracing) TraceIn("CONNECT", RedactSecrets(Encoding.UTF8.GetString(arg)));
-        _lastInTicks = Environment.TickCount64;
         _rttTicks = Math.Max(1, (long)(DateTime.UtcNow - StartTime).TotalMilliseconds);
+        ClearPingTimer();
+        SetFirstPingTimer();
         ConnectOptions opts;
         try
         {
@@ -259,8 +258,6 @@ public sealed partial class ClientConnection : IProtocolHandler
         _opts = opts;
         _connectReceived = true;
         Headers = _server.SupportsHeaders && opts.Headers;
-        ClearPingTimer();
-        SetFirstPingTimer();
 
         if (_expectConnect && !_server.CheckAuthentication(this))
         {

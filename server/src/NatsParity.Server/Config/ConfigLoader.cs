@@ -5,12 +5,18 @@ namespace NatsParity.Server.Config;
 /// <summary>Applies a parsed conf file to <see cref="ServerOptions"/> with Go's key names (opts.go processConfigFileLine).</summary>
 public static class ConfigLoader
 {
-    /// <summary>Keys of subsystems that are not built yet: accepted with a warning rather than rejected.</summary>
+    /// <summary>Monitoring is not built yet: its keys are accepted with a warning and no port is opened.</summary>
+    private static readonly HashSet<string> MonitoringKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "http", "http_port", "monitor_port", "https", "https_port", "http_base_path",
+    };
+
+    /// <summary>Subsystems that are not built yet: refused, so nobody runs without the TLS, auth or cluster they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket", "accounts", "system_account",
-        "tls", "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags", "http_base_path",
-        "https", "https_port", "http", "http_port", "monitor_port", "authorization_callout", "default_js_domain",
+        "tls", "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
+        "authorization_callout", "default_js_domain",
     };
 
     public static List<string> Apply(ServerOptions o, Dictionary<string, object?> conf)
@@ -51,8 +57,11 @@ public static class ConfigLoader
                 case "no_header_support": o.NoHeaderSupport = Bool(v); break;
                 case "no_auth_user": o.NoAuthUser = Str(v); break;
                 case "authorization": ApplyAuthorization(o, v); break;
+                case "no_system_account": o.NoSystemAccount = Bool(v); break;
+                case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
                 default:
-                    if (NotYetBuilt.Contains(key)) warnings.Add($"configuration key \"{rawKey}\" is not supported yet and was ignored");
+                    if (MonitoringKeys.Contains(key)) warnings.Add($"monitoring is not built yet: \"{rawKey}\" is ignored");
+                    else if (NotYetBuilt.Contains(key)) throw new ConfigException($"\"{rawKey}\" is not supported yet by natsparity-server");
                     else throw new ConfigException($"unknown field \"{rawKey}\"");
                     break;
             }

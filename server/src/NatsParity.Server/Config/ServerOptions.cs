@@ -22,6 +22,8 @@ public sealed class ServerOptions
     public int MaxPingsOut { get; set; } = 2;
     public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
     public bool NoHeaderSupport { get; set; }
+    public bool NoSystemAccount { get; set; }
+    public int MaxClosedClients { get; set; } = 10_000;
 
     public string Username { get; set; } = "";
     public string Password { get; set; } = "";

@@ -25,54 +25,62 @@ public sealed class ConnectOptions
     [JsonPropertyName("headers")] public bool Headers { get; set; }
     [JsonPropertyName("no_responders")] public bool NoResponders { get; set; }
 
-    /// <summary>Go's json.Unmarshal into the existing struct: absent keys keep their current values.</summary>
+    /// <summary>Go's json.Unmarshal into the existing struct: absent keys keep their current values; keys match case-insensitively.</summary>
     public static ConnectOptions Merge(ConnectOptions current, ReadOnlySpan<byte> json)
     {
-        var doc = JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.JsonElement);
-        if (doc.ValueKind != JsonValueKind.Object) throw new JsonException("json: cannot unmarshal into Go value of type server.clientOpts");
         var o = (ConnectOptions)current.MemberwiseClone();
-        foreach (var p in doc.EnumerateObject())
+        var r = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = false });
+        if (!r.Read() || r.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("json: cannot unmarshal into Go value of type server.clientOpts");
+        while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
-            switch (p.Name.ToLowerInvariant())
+            string name = r.GetString()!.ToLowerInvariant();
+            r.Read();
+            switch (name)
             {
-                case "echo": o.Echo = Bool(p.Value); break;
-                case "verbose": o.Verbose = Bool(p.Value); break;
-                case "pedantic": o.Pedantic = Bool(p.Value); break;
-                case "tls_required": o.TlsRequired = Bool(p.Value); break;
-                case "nkey": o.Nkey = Str(p.Value); break;
-                case "jwt": o.Jwt = Str(p.Value); break;
-                case "sig": o.Sig = Str(p.Value); break;
-                case "auth_token": o.Token = Str(p.Value); break;
-                case "user": o.Username = Str(p.Value); break;
-                case "pass": o.Password = Str(p.Value); break;
-                case "name": o.Name = Str(p.Value); break;
-                case "lang": o.Lang = Str(p.Value); break;
-                case "version": o.Version = Str(p.Value); break;
-                case "protocol": o.Protocol = p.Value.ValueKind == JsonValueKind.Null ? o.Protocol : p.Value.GetInt32(); break;
-                case "account": o.Account = Str(p.Value); break;
-                case "new_account": o.AccountNew = Bool(p.Value); break;
-                case "headers": o.Headers = Bool(p.Value); break;
-                case "no_responders": o.NoResponders = Bool(p.Value); break;
+                case "echo": o.Echo = Bool(ref r); break;
+                case "verbose": o.Verbose = Bool(ref r); break;
+                case "pedantic": o.Pedantic = Bool(ref r); break;
+                case "tls_required": o.TlsRequired = Bool(ref r); break;
+                case "nkey": o.Nkey = Str(ref r); break;
+                case "jwt": o.Jwt = Str(ref r); break;
+                case "sig": o.Sig = Str(ref r); break;
+                case "auth_token": o.Token = Str(ref r); break;
+                case "user": o.Username = Str(ref r); break;
+                case "pass": o.Password = Str(ref r); break;
+                case "name": o.Name = Str(ref r); break;
+                case "lang": o.Lang = Str(ref r); break;
+                case "version": o.Version = Str(ref r); break;
+                case "protocol":
+                    if (r.TokenType == JsonTokenType.Number) o.Protocol = r.GetInt32();
+                    else if (r.TokenType != JsonTokenType.Null) throw Mismatch(r, "int");
+                    break;
+                case "account": o.Account = Str(ref r); break;
+                case "new_account": o.AccountNew = Bool(ref r); break;
+                case "headers": o.Headers = Bool(ref r); break;
+                case "no_responders": o.NoResponders = Bool(ref r); break;
+                default: r.Skip(); break;
             }
         }
+        if (r.TokenType != JsonTokenType.EndObject) throw new JsonException("unexpected end of JSON input");
         return o;
     }
 
-    private static bool Bool(JsonElement e) => e.ValueKind switch
+    private static JsonException Mismatch(Utf8JsonReader r, string type) =>
+        new($"json: cannot unmarshal {r.TokenType.ToString().ToLowerInvariant()} into Go struct field of type {type}");
+
+    private static bool Bool(ref Utf8JsonReader r) => r.TokenType switch
     {
-        JsonValueKind.True => true,
-        JsonValueKind.False or JsonValueKind.Null => false,
-        _ => throw new JsonException($"json: cannot unmarshal {e.ValueKind.ToString().ToLowerInvariant()} into Go struct field of type bool"),
+        JsonTokenType.True => true,
+        JsonTokenType.False or JsonTokenType.Null => false,
+        _ => throw Mismatch(r, "bool"),
     };
 
-    private static string? Str(JsonElement e) => e.ValueKind switch
+    private static string? Str(ref Utf8JsonReader r) => r.TokenType switch
     {
-        JsonValueKind.String => e.GetString(),
-        JsonValueKind.Null => null,
-        _ => throw new JsonException($"json: cannot unmarshal {e.ValueKind.ToString().ToLowerInvariant()} into Go struct field of type string"),
+        JsonTokenType.String => r.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw Mismatch(r, "string"),
     };
 }
 
-[JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(ServerInfo))]
-internal partial class ProtocolJsonContext : JsonSerializerContext;

@@ -68,54 +68,6 @@ public sealed class FanoutTests
         }
     }
 
-    /// <summary>
-    /// configs/srv_a.conf and srv_b.conf on free ports. Go reads route and subscription counts and slow consumers
-    /// in-process; here they come from /routez and /varz, so both servers open a monitoring port.
-    /// </summary>
-    [Theory, TargetData]
-    [GoTest("test/fanout_test.go", "TestNoRaceRouteFormTimeWithHighSubscriptions")]
-    public async Task RouteFormTimeWithHighSubscriptions(ServerTarget target)
-    {
-        var ct = TestContext.Current.CancellationToken;
-        int clusterA = NatsServerProcess.FreePort(), clusterB = NatsServerProcess.FreePort();
-        using var srvA = NatsServerProcess.Start(target, ClusterConfig(clusterA, clusterB));
-
-        using (var clientA = ProtoClient.Connect(srvA).Setup())
-        {
-            const int subsTotal = 100000;
-            var subs = new StringBuilder();
-            for (var i = 0; i < subsTotal; i++)
-                subs.Append("SUB FOO.BAR.BAZ.").Append(i).Append(' ').Append(i).Append("\r\n");
-            clientA.Send(subs.ToString());
-            clientA.Send("PING\r\n");
-            clientA.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(10));
-
-            using var srvB = NatsServerProcess.Start(target, ClusterConfig(clusterB, clusterA));
-
-            await WaitFor(TimeSpan.FromSeconds(10), async () =>
-            {
-                foreach (var s in (NatsServerProcess[])[srvA, srvB])
-                {
-                    var routes = await s.GetMonitorJsonAsync("/routez", ct);
-                    if (routes.GetProperty("num_routes").GetInt32() != 1)
-                        return $"expected 1 route for {s}, got {routes.GetProperty("num_routes")}";
-                }
-                return null;
-            }, ct);
-
-            var subsErr = await WaitFor(TimeSpan.FromSeconds(10), async () =>
-            {
-                var varz = await srvB.GetMonitorJsonAsync("/varz", ct);
-                var n = varz.GetProperty("subscriptions").GetInt32();
-                return n == subsTotal ? null : $"expected {subsTotal} subscriptions on server B, got {n}";
-            }, ct, throwOnTimeout: false);
-
-            var slow = (await srvA.GetMonitorJsonAsync("/varz", ct)).GetProperty("slow_consumers").GetInt64();
-            slow.ShouldBe(0, "server A reported slow consumers while forwarding subscriptions");
-            subsErr.ShouldBeNull();
-        }
-    }
-
     private static ServerConfig ClusterConfig(int listen, int peer) => new()
     {
         Monitoring = true,

@@ -12,20 +12,6 @@ public sealed class PingTests
     private static readonly int PingMax = GoTestServers.Ping.PingMax!.Value;
 
     [Theory, TargetData]
-    [GoTest("test/ping_test.go", "TestPingSentToTLSConnection")]
-    public void PingSentToTlsConnection(ServerTarget target)
-    {
-        using var server = NatsServerProcess.Start(target, GoTestServers.Ping with { Tls = true, TlsTimeout = 5 });
-        using var c = ProtoClient.Connect(server);
-        c.UpgradeToTls();
-        c.SendConnect(tlsRequired: true);
-
-        ExpectPingsThenStale(c);
-        Thread.Sleep(PingInterval);
-        ExpectWritesFail(c);
-    }
-
-    [Theory, TargetData]
     [GoTest("test/ping_test.go", "TestPingInterval")]
     public void PingIntervalStale(ServerTarget target)
     {
