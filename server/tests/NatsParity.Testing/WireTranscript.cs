@@ -15,6 +15,14 @@ public static class WireTranscript
 
     public const string Mask = "\"*\"";
 
+    /// <summary>INFO fields the current Go source sends and the 2.9.10 reference does not (xkey: since 2.10);
+    /// they vary per server too, so a transcript leaves them out rather than masking them.</summary>
+    public static readonly IReadOnlyList<string> NewerInfoFields = ["xkey"];
+
+    private static readonly Regex NewerInfoField = new(
+        ",\"(" + string.Join('|', NewerInfoFields) + ")\":\"(?:[^\"\\\\]|\\\\.)*\"",
+        RegexOptions.CultureInvariant);
+
     // A JSON string or integer value of one of the masked fields.
     private static readonly Regex InfoField = new(
         "\"(" + string.Join('|', MaskedInfoFields) + ")\":(\"(?:[^\"\\\\]|\\\\.)*\"|-?[0-9]+)",
@@ -68,7 +76,7 @@ public static class WireTranscript
     /// <summary>Replaces the values of <see cref="MaskedInfoFields"/> in INFO lines; everything else is kept as sent.</summary>
     public static string MaskInfo(string line) =>
         line.StartsWith("INFO ", StringComparison.Ordinal)
-            ? InfoField.Replace(line, m => $"\"{m.Groups[1].Value}\":{Mask}")
+            ? InfoField.Replace(NewerInfoField.Replace(line, ""), m => $"\"{m.Groups[1].Value}\":{Mask}")
             : line;
 
     private static void AppendReceived(StringBuilder transcript, string received)
