@@ -97,6 +97,7 @@ public sealed class NatsServer : IAsyncDisposable
         WritePortsFile();
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
+        WarmUp();
         _ = AcceptLoop(listener);
     }
 
@@ -120,6 +121,20 @@ public sealed class NatsServer : IAsyncDisposable
         }
         _info.Host = host.Trim('[', ']');
         _info.Port = port;
+    }
+
+    /// <summary>
+    /// Runs one protocol session through a private, never-started server so the first real client is not slowed by
+    /// JIT compilation (Go's clients see their first PING within the ping interval plus jitter; so must ours).
+    /// </summary>
+    private void WarmUp()
+    {
+        var scratch = new NatsServer(new ServerOptions { MaxPayload = Options.MaxPayload }, new ServerLogger(false, false));
+        var c = new ClientConnection(scratch, 0);
+        c.ParseForTest("CONNECT {\"verbose\":true,\"pedantic\":true,\"headers\":true,\"protocol\":1}\r\nPING\r\nSUB a.* q 1\r\nSUB a.b 2\r\nPUB a.b r 2\r\nhi\r\nHPUB a.b 12 14\r\nNATS/1.0\r\n\r\nhi\r\nUNSUB 1\r\nUNSUB 2 5\r\nPONG\r\n"u8.ToArray());
+        c.TakeOutbound();
+        c.Close(ClosedState.ClientClosed);
+        _ = _info.Clone().ToProtocol();
     }
 
     private static IPAddress ResolveHost(string host)
