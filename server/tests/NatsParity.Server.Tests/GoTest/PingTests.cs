@@ -6,6 +6,8 @@ using Xunit;
 namespace NatsParity.Server.Tests.GoTest;
 
 /// <summary>Ports of test/ping_test.go: server PINGs, ping_max and stale connections.</summary>
+/// <remarks>Go runs these sequentially and they assert timings to tens of milliseconds; so they run alone here too.</remarks>
+[Collection(nameof(TimingSensitive))]
 public sealed class PingTests
 {
     private static readonly TimeSpan PingInterval = GoTestServers.Ping.PingInterval!.Value;
