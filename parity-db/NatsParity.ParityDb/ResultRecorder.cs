@@ -7,6 +7,8 @@ internal sealed record TestOutcome(string DotnetTest, string DisplayName, string
 /// <summary>Reads test results from TRX files: one outcome per test case, with its target from the theory row.</summary>
 internal static class ResultRecorder
 {
+    private static readonly System.Text.RegularExpressions.Regex ScenarioName = new(@"^(.+ / .+) \[(ours|reference)\]");
+
     public static List<TestOutcome> ReadTrx(string path, string? forcedTarget)
     {
         XNamespace ns = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
@@ -25,6 +27,13 @@ internal static class ResultRecorder
             var id = (string?)r.Attribute("testId") ?? "";
             var display = (string?)r.Attribute("testName") ?? "";
             var outcome = (string?)r.Attribute("outcome") ?? "Unknown";
+            var scenario = ScenarioName.Match(display);
+            if (scenario.Success)
+            {
+                // Gherkin scenarios: one xunit theory, one row per scenario × target, named "<feature> / <scenario> [target]".
+                list.Add(new TestOutcome(scenario.Groups[1].Value, display, outcome, forcedTarget ?? scenario.Groups[2].Value));
+                continue;
+            }
             var test = methods.TryGetValue(id, out var m) ? m : StripArguments(display);
             list.Add(new TestOutcome(test, display, outcome, forcedTarget ?? TargetOf(display)));
         }
