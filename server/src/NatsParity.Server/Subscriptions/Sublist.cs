@@ -186,22 +186,22 @@ public sealed class Sublist
         }
     }
 
-    private static void MatchLevel(Level? level, string[] tokens, int i, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
+    /// <summary>Go's matchLevel, step for step, so results come out in Go's order: '>' first, then deeper '*' levels,
+    /// then the literal node, then the last level's '*'.</summary>
+    private static void MatchLevel(Level? level, string[] tokens, int start, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
     {
-        Node? node = null;
-        for (; level is not null && i < tokens.Length; i++)
+        Node? pwc = null, node = null;
+        for (int i = start; i < tokens.Length; i++)
         {
+            if (level is null) return;
             level.Fwc?.CollectInto(psubs, qsubs);
-            if (level.Pwc is { } pwc)
-            {
-                if (i == tokens.Length - 1) pwc.CollectInto(psubs, qsubs);
-                else MatchLevel(pwc.Next, tokens, i + 1, psubs, qsubs);
-            }
+            pwc = level.Pwc;
+            if (pwc is not null) MatchLevel(pwc.Next, tokens, i + 1, psubs, qsubs);
             node = level.Nodes.GetValueOrDefault(tokens[i]);
-            level = i < tokens.Length - 1 ? node?.Next : null;
-            if (node is null) return;
+            level = node?.Next;
         }
-        if (i == tokens.Length) node?.CollectInto(psubs, qsubs);
+        node?.CollectInto(psubs, qsubs);
+        pwc?.CollectInto(psubs, qsubs);
     }
 
     private static SublistResult WithAdded(SublistResult r, Subscription sub)
