@@ -290,6 +290,13 @@ public sealed partial class ClientConnection : IProtocolHandler
     string? IProtocolHandler.ProcessPubArgs(ProtocolParser p)
     {
         if (Tracing) TraceIn(p.Pa.Hdr >= 0 ? "HPUB" : "PUB", p.PubArgText());
+        return CheckPubArgs(p);
+    }
+
+    string? IProtocolHandler.RecheckPubArgs(ProtocolParser p) => CheckPubArgs(p);
+
+    private string? CheckPubArgs(ProtocolParser p)
+    {
         int max = _server.Options.MaxPayload;
         if (max >= 0 && p.Pa.Size > max)
         {

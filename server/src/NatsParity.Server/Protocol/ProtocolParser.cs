@@ -39,6 +39,9 @@ public interface IProtocolHandler
     string? ProcessConnect(ReadOnlySpan<byte> arg);
     /// <summary>PUB/HPUB arguments parsed into <see cref="ProtocolParser.Pa"/>: checks payload size and pedantic subject.</summary>
     string? ProcessPubArgs(ProtocolParser parser);
+    /// <summary>The same checks again when the arguments are cloned because the payload spans reads; Go's clonePubArg
+    /// re-runs processPub, so a pedantic -ERR is sent a second time.</summary>
+    string? RecheckPubArgs(ProtocolParser parser);
     /// <summary>A complete message; <paramref name="msg"/> includes the trailing CRLF (headers first for HPUB).</summary>
     void ProcessInboundMsg(ProtocolParser parser, ReadOnlySpan<byte> msg);
     string? ProcessSub(ReadOnlySpan<byte> arg);
@@ -440,7 +443,10 @@ public sealed class ProtocolParser
         if (State is ParserState.MsgPayload or ParserState.MsgEndR or ParserState.MsgEndN && _msgBuf is null)
         {
             if (!ReferenceEquals(Pa.Source, _scratch))
+            {
                 ClonePubArg();
+                if (_h.RecheckPubArgs(this) is { } recheckErr) return recheckErr;
+            }
             int lrem = count - _as;
             if (lrem > Pa.Size + 2) goto parseErr;
             _msgBuf = ArrayPool<byte>.Shared.Rent(Pa.Size + 2);
