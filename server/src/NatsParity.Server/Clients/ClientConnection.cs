@@ -87,6 +87,9 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     internal ProtocolParser Parser => _parser;
 
+    /// <summary>PINGs sent without a PONG yet (Go's c.ping.out).</summary>
+    internal int PingsOut { get => Volatile.Read(ref _pingsOut); set => Volatile.Write(ref _pingsOut, value); }
+
     /// <summary>Feeds bytes as one read (tests): parse, then signal the clients written to.</summary>
     internal string? ParseForTest(byte[] buf)
     {

@@ -71,7 +71,7 @@ public struct PubArg
 public sealed class ProtocolParser
 {
     public const int MaxControlLineSize = 4096;
-    private const int ProtoSnippetSize = 32;
+    internal const int ProtoSnippetSize = 32;
 
     private readonly IProtocolHandler _h;
     public ParserState State;
@@ -303,7 +303,9 @@ public sealed class ProtocolParser
                             _ => ProcessErrArg(arg),
                         };
                         if (err is not null) return err;
-                        _drop = 0; _as = i + 1; State = ParserState.OpStart;
+                        // Go leaves the arg start in place after CONNECT (parser.go CONNECT_ARG).
+                        if (st != ParserState.ConnectArg) _as = i + 1;
+                        _drop = 0; State = ParserState.OpStart;
                         if (st == ParserState.ConnectArg) authSet = _h.AwaitingAuth;
                         break;
                     }
@@ -504,6 +506,25 @@ public sealed class ProtocolParser
         if (Pa.HdrLen > 0) Pa.HdrStart -= start;
     }
 
+    /// <summary>Where the current argument starts in the read buffer (Go's c.as) and how many CR bytes to drop (c.drop).</summary>
+    internal int ArgStart => _as;
+    internal int Drop => _drop;
+    internal bool HasMsgBuf => _msgBuf is not null;
+
+    /// <summary>Go's processPub on an argument string (tests).</summary>
+    internal string? ProcessPubArg(string arg)
+    {
+        var b = Encoding.ASCII.GetBytes(arg);
+        return ParsePubArgs(b, 0, b.Length) ?? _h.ProcessPubArgs(this);
+    }
+
+    /// <summary>Go's processHeaderPub on an argument string (tests).</summary>
+    internal string? ProcessHeaderPubArg(string arg)
+    {
+        var b = Encoding.ASCII.GetBytes(arg);
+        return ParseHeaderPubArgs(b, 0, b.Length) ?? _h.ProcessPubArgs(this);
+    }
+
     private string? ParsePubArgs(byte[] src, int start, int len)
     {
         Span<int> s = stackalloc int[3];
@@ -636,13 +657,17 @@ public sealed class ProtocolParser
         return sb.Append('"').ToString();
     }
 
-    private static string Snippet(byte[] buf, int start, int count)
+    private static string Snippet(byte[] buf, int start, int count) => ProtoSnippet(start, ProtoSnippetSize, buf.AsSpan(0, count));
+
+    /// <summary>Go's protoSnippet, including its quirk of leaving out the last byte when the window runs past the end.</summary>
+    internal static string ProtoSnippet(int start, int max, ReadOnlySpan<byte> buf)
     {
-        if (start >= count) return "\"\"";
-        int stop = start + ProtoSnippetSize;
-        if (stop > count) stop = count - 1;
-        return Quote(buf.AsSpan(start, Math.Max(0, stop - start)));
+        if (start >= buf.Length) return "\"\"";
+        int stop = start + max;
+        if (stop > buf.Length) stop = buf.Length - 1;
+        return Quote(buf[start..Math.Max(start, stop)]);
     }
+
 
     /// <summary>Returns a rented payload buffer when the connection closes mid-message.</summary>
     public void Release()
