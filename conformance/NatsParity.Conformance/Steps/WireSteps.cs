@@ -19,6 +19,25 @@ public sealed partial class ScenarioWorld
     [Step(@"client (\w+) connects")]
     public void ClientConnects(string name) => _raw[name] = ProtoClient.Connect(Server);
 
+    /// <summary>Connects with CONNECT and PING, retrying while the launcher's readiness probe may still hold the only
+    /// connection slot (its close reaches the server asynchronously).</summary>
+    [Step(@"client (\w+) takes a free connection slot with (\{.*\})")]
+    public void ClientTakesSlot(string name, string json)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (true)
+        {
+            var c = ProtoClient.Connect(Server);
+            c.Send($"CONNECT {json}\r\nPING\r\n");
+            var line = c.ReadLine().TrimEnd('\r', '\n');
+            if (line == "PONG") { _raw[name] = c; return; }
+            c.Dispose();
+            if (line != "-ERR 'maximum connections exceeded'" || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"client {name} could not connect: {line}");
+            Thread.Sleep(50);
+        }
+    }
+
     [Step(@"client (\w+) connects with (\{.*\})")]
     public void ClientConnectsWith(string name, string json)
     {
@@ -41,7 +60,9 @@ public sealed partial class ScenarioWorld
     {
         foreach (var b in Encoding.UTF8.GetBytes(Unescape(text)))
         {
-            Raw(name).Send([b]);
+            // The server may close mid-way (that is what some scenarios check); later bytes then have nowhere to go.
+            try { Raw(name).Send([b]); }
+            catch (IOException) { break; }
             Thread.Sleep(1);
         }
     }
@@ -64,6 +85,19 @@ public sealed partial class ScenarioWorld
 
     [Step(@"client (\w+) receives PONG")]
     public void ClientReceivesPong(string name) => Line(name).ShouldBe("PONG");
+
+    [Step(@"client (\w+) receives PING")]
+    public void ClientReceivesPing(string name) => Line(name).ShouldBe("PING");
+
+    [Step(@"client (\w+) receives HMSG on ""([^""]*)"" with headers ""([^""]*)"" and payload ""([^""]*)""")]
+    public void ClientReceivesHmsg(string name, string subject, string headers, string payload)
+    {
+        var m = Raw(name).ReadMsg();
+        m.Op.ShouldBe("HMSG");
+        m.Subject.ShouldBe(subject);
+        Encoding.UTF8.GetString(m.Header).ShouldBe(Unescape(headers));
+        Encoding.UTF8.GetString(m.Payload).ShouldBe(Unescape(payload));
+    }
 
     [Step(@"client (\w+) receives \+OK")]
     public void ClientReceivesOk(string name) => Line(name).ShouldBe("+OK");
@@ -125,5 +159,5 @@ public sealed partial class ScenarioWorld
     private string Line(string name) => Raw(name).ReadLine().TrimEnd('\r', '\n');
 
     private static string Unescape(string s) =>
-        s.Replace("\\r", "\r").Replace("\\n", "\n").Replace("\\t", "\t").Replace("\\\\", "\\");
+        s.Replace("\\r", "\r").Replace("\\n", "\n").Replace("\\t", "\t").Replace("\\\"", "\"").Replace("\\\\", "\\");
 }
