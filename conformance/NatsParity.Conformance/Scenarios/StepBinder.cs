@@ -70,13 +70,13 @@ public static class StepBinder
         {
             if (part.StartsWith('"')) { pattern.Append("\"([^\"]*)\""); parms.Add($"string p{n++}"); }
             else if (part.Length > 0 && part.All(char.IsDigit)) { pattern.Append("(\\d+)"); parms.Add($"int p{n++}"); }
-            else pattern.Append(Regex.Escape(part).Replace("\"", "\"\""));
+            else pattern.Append(Regex.Escape(part));
         }
         if (step.DocString is not null) parms.Add("DocString doc");
         if (step.DataTable is not null) parms.Add("DataTable table");
         var name = new string(Regex.Replace(step.Text, "\"[^\"]*\"|[^A-Za-z ]", "").Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(w => char.ToUpperInvariant(w[0]) + w[1..]).SelectMany(w => w).ToArray());
         return $"Undefined step: \"{step.Keyword.Trim()} {step.Text}\"\nAdd a step method such as:\n" +
-               $"    [Step(@\"{pattern}\")]\n    public void {name}({string.Join(", ", parms)}) {{ ... }}";
+               $"    [Step(@\"{pattern.ToString().Replace("\"", "\"\"")}\")]\n    public void {name}({string.Join(", ", parms)}) {{ ... }}";
     }
 }
