@@ -62,7 +62,7 @@ public sealed class SublistModelTests
                         break;
                     case RemoveAt r when live.Count > 0:
                         var victim = live[r.Index % live.Count];
-                        sl.Remove(victim).ShouldBeTrue();
+                        sl.Remove(victim).ShouldBe(SublistError.None);
                         live.Remove(victim);
                         break;
                     case MatchOp m:

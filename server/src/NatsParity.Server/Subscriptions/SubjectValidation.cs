@@ -4,9 +4,13 @@ namespace NatsParity.Server.Subscriptions;
 public static class SubjectValidation
 {
     /// <summary>A valid subscription subject (wildcards allowed); Go's IsValidSubject.</summary>
-    public static bool IsValidSubject(string subject)
+    public static bool IsValidSubject(string subject) => IsValidSubject(subject, checkRunes: false);
+
+    /// <summary>Go's isValidSubject; with <paramref name="checkRunes"/> embedded NULs and invalid UTF-8 are refused too.</summary>
+    public static bool IsValidSubject(string subject, bool checkRunes)
     {
         if (subject.Length == 0) return false;
+        if (checkRunes && (subject.Contains('\0') || subject.Contains('\uFFFD'))) return false;
         bool sawFwc = false;
         foreach (var t in subject.Split('.'))
         {
@@ -39,6 +43,21 @@ public static class SubjectValidation
         }
         return true;
     }
+
+    /// <summary>Go's subjectIsLiteral: no '*' or '>' standing as a whole token.</summary>
+    public static bool SubjectIsLiteral(string subject)
+    {
+        for (int i = 0; i < subject.Length; i++)
+        {
+            char c = subject[i];
+            if (c is '*' or '>' && (i == 0 || subject[i - 1] == '.') && (i + 1 == subject.Length || subject[i + 1] == '.'))
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>Go's IsValidPublishSubject: valid and literal.</summary>
+    public static bool IsValidPublishSubject(string subject) => IsValidSubject(subject) && SubjectIsLiteral(subject);
 
     public static bool IsValidLiteralSubject(string subject) =>
         IsValidLiteralSubject(System.Text.Encoding.UTF8.GetBytes(subject));

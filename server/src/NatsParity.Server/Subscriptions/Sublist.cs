@@ -3,6 +3,9 @@ using System.Text;
 
 namespace NatsParity.Server.Subscriptions;
 
+/// <summary>Go's sublist errors (ErrInvalidSubject, ErrNotFound) as results rather than exceptions.</summary>
+public enum SublistError { None, InvalidSubject, NotFound }
+
 /// <summary>The subscriptions matching one subject: plain subscribers, and one array per queue group.</summary>
 public sealed class SublistResult(Subscription[] psubs, Subscription[][] qsubs)
 {
@@ -38,6 +41,7 @@ public sealed class Sublist
     }
 
     public uint Count { get { lock (_lock) return _count; } }
+    public bool CacheEnabled => _cache is not null;
     public int CacheCount => _cache?.Count ?? 0;
     public long Matches => Interlocked.Read(ref _matches);
     public long CacheHits => Interlocked.Read(ref _cacheHits);
@@ -45,9 +49,12 @@ public sealed class Sublist
     public long Removes => Interlocked.Read(ref _removes);
 
     /// <summary>Adds a subscription; false when its subject is not a valid subscription subject.</summary>
-    public bool TryInsert(Subscription sub)
+    public bool TryInsert(Subscription sub) => Insert(sub) == SublistError.None;
+
+    /// <summary>Go's Insert: InvalidSubject for a subject that is not a valid subscription subject.</summary>
+    public SublistError Insert(Subscription sub)
     {
-        if (!SubjectValidation.IsValidSubject(sub.Subject)) return false;
+        if (!SubjectValidation.IsValidSubject(sub.Subject)) return SublistError.InvalidSubject;
         lock (_lock)
         {
             var level = _root;
@@ -76,16 +83,17 @@ public sealed class Sublist
                 }
             }
         }
-        return true;
+        return SublistError.None;
     }
 
-    /// <summary>Removes a subscription; false when it was not present.</summary>
-    public bool Remove(Subscription sub)
+    /// <summary>Go's Remove: InvalidSubject for a malformed subject, NotFound when the subscription is not present.</summary>
+    public SublistError Remove(Subscription sub)
     {
+        if (!SubjectValidation.IsValidSubject(sub.Subject)) return SublistError.InvalidSubject;
         lock (_lock)
         {
             var tokens = sub.Subject.Split('.');
-            if (!RemoveFrom(_root, tokens, 0, sub)) return false;
+            if (!RemoveFrom(_root, tokens, 0, sub)) return SublistError.NotFound;
             _count--;
             _removes++;
             if (_cache is not null)
@@ -95,8 +103,36 @@ public sealed class Sublist
                     if (SubjectValidation.MatchLiteral(subject, sub.Subject)) _cache.TryRemove(subject, out _);
                 }
             }
-            return true;
+            return SublistError.None;
         }
+    }
+
+    /// <summary>Go's RemoveBatch: removes every present subscription; NotFound if any was missing.</summary>
+    public SublistError RemoveBatch(IEnumerable<Subscription> subs)
+    {
+        var result = SublistError.None;
+        foreach (var sub in subs)
+        {
+            var e = Remove(sub);
+            if (e != SublistError.None) result = e;
+        }
+        return result;
+    }
+
+    /// <summary>Depth of the trie (Go's numLevels), to check that removals prune empty levels.</summary>
+    internal int NumLevels()
+    {
+        lock (_lock) return Depth(_root);
+    }
+
+    private static int Depth(Level? l)
+    {
+        if (l is null || l.IsEmpty) return 0;
+        int max = 0;
+        foreach (var n in l.Nodes.Values) max = Math.Max(max, Depth(n.Next));
+        if (l.Pwc is not null) max = Math.Max(max, Depth(l.Pwc.Next));
+        if (l.Fwc is not null) max = Math.Max(max, Depth(l.Fwc.Next));
+        return 1 + max;
     }
 
     private static bool RemoveFrom(Level level, string[] tokens, int i, Subscription sub)
