@@ -44,6 +44,63 @@ public static class SubjectValidation
         return true;
     }
 
+    /// <summary>Go's tokenAt: the 1-based token at <paramref name="index"/>, or "".</summary>
+    public static string TokenAt(string subject, int index)
+    {
+        var tokens = subject.Split('.');
+        return index >= 1 && index <= tokens.Length ? tokens[index - 1] : "";
+    }
+
+    /// <summary>Go's subjectIsSubsetMatch: whether every subject <paramref name="subject"/> matches is matched by <paramref name="test"/>.</summary>
+    public static bool IsSubsetMatch(string subject, string test) => IsSubsetMatchTokenized(subject.Split('.'), test.Split('.'));
+
+    private static bool IsSubsetMatchTokenized(string[] tokens, string[] test)
+    {
+        for (int i = 0; i < test.Length; i++)
+        {
+            if (i >= tokens.Length) return false;
+            string t2 = test[i];
+            if (t2.Length == 0) return false;
+            if (t2 == ">") return true;
+            string t1 = tokens[i];
+            if (t1.Length == 0 || t1 == ">") return false;
+            if (t1 == "*")
+            {
+                if (t2 != "*") return false;
+                continue;
+            }
+            if (t2[0] != '*' && t1 != t2) return false;
+        }
+        return tokens.Length == test.Length;
+    }
+
+    /// <summary>Go's SubjectsCollide: whether some literal subject could match both.</summary>
+    public static bool SubjectsCollide(string subj1, string subj2)
+    {
+        if (subj1 == subj2) return true;
+        var toks1 = subj1.Split('.');
+        var toks2 = subj2.Split('.');
+        var (pwc1, fwc1) = Analyze(toks1);
+        var (pwc2, fwc2) = Analyze(toks2);
+        bool l1 = !(pwc1 || fwc1), l2 = !(pwc2 || fwc2);
+        if (l1 && l2) return false;
+        if (l1 && !l2) return IsSubsetMatchTokenized(toks1, toks2);
+        if (l2 && !l1) return IsSubsetMatchTokenized(toks2, toks1);
+        if (!fwc1 && !fwc2 && toks1.Length != toks2.Length) return false;
+        if (toks1.Length != toks2.Length && ((toks1.Length < toks2.Length && !fwc1) || (toks2.Length < toks1.Length && !fwc2))) return false;
+        int stop = Math.Min(toks1.Length, toks2.Length);
+        for (int i = 0; i < stop; i++)
+        {
+            string t1 = toks1[i], t2 = toks2[i];
+            if (t1.Length == 0 || t2.Length == 0) return false;
+            bool wild = t1[0] is '*' or '>' || t2[0] is '*' or '>';
+            if (!wild && t1 != t2) return false;
+        }
+        return true;
+    }
+
+    private static (bool Pwc, bool Fwc) Analyze(string[] tokens) => (tokens.Contains("*"), tokens.Contains(">"));
+
     /// <summary>Go's subjectIsLiteral: no '*' or '>' standing as a whole token.</summary>
     public static bool SubjectIsLiteral(string subject)
     {

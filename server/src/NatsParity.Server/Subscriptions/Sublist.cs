@@ -3,6 +3,38 @@ using System.Text;
 
 namespace NatsParity.Server.Subscriptions;
 
+/// <summary>Go's SublistStats, with the hidden totals its add() aggregates over.</summary>
+public sealed class SublistStats
+{
+    public uint NumSubs { get; set; }
+    public uint NumCache { get; set; }
+    public ulong NumInserts { get; set; }
+    public ulong NumRemoves { get; set; }
+    public ulong NumMatches { get; set; }
+    public double CacheHitRate { get; set; }
+    public uint MaxFanout { get; set; }
+    public double AvgFanout { get; set; }
+    internal int TotalFanout { get; set; }
+    internal int CacheCount { get; set; }
+    internal ulong CacheHits { get; set; }
+
+    /// <summary>Adds another sublist's stats (Go's SublistStats.add), recomputing the averages from the totals.</summary>
+    public void Add(SublistStats stat)
+    {
+        NumSubs += stat.NumSubs;
+        NumCache += stat.NumCache;
+        NumInserts += stat.NumInserts;
+        NumRemoves += stat.NumRemoves;
+        NumMatches += stat.NumMatches;
+        CacheHits += stat.CacheHits;
+        MaxFanout = Math.Max(MaxFanout, stat.MaxFanout);
+        TotalFanout += stat.TotalFanout;
+        CacheCount += stat.CacheCount;
+        if (TotalFanout > 0) AvgFanout = (double)TotalFanout / CacheCount;
+        if (NumMatches > 0) CacheHitRate = (double)CacheHits / NumMatches;
+    }
+}
+
 /// <summary>Go's sublist errors (ErrInvalidSubject, ErrNotFound) as results rather than exceptions.</summary>
 public enum SublistError { None, InvalidSubject, NotFound }
 
@@ -185,10 +217,128 @@ public sealed class Sublist
         return MatchSlow(subject);
     }
 
+    /// <summary>Go's HasInterest: a cache hit counts as one; a miss walks the trie without filling the cache.</summary>
     public bool HasInterest(string subject)
     {
-        var r = Match(subject);
-        return r.Psubs.Length > 0 || r.Qsubs.Length > 0;
+        if (_cache is not null && _cache.TryGetValue(subject, out var hit))
+        {
+            Interlocked.Increment(ref _cacheHits);
+            return hit.Psubs.Length > 0 || hit.Qsubs.Length > 0;
+        }
+        var tokens = subject.Split('.');
+        if (tokens.Any(t => t.Length == 0)) return false;
+        var psubs = new List<Subscription>();
+        var qsubs = new Dictionary<string, List<Subscription>>(StringComparer.Ordinal);
+        lock (_lock) MatchLevel(_root, tokens, 0, psubs, qsubs);
+        return psubs.Count > 0 || qsubs.Count > 0;
+    }
+
+    /// <summary>Go's Stats: counts, cache size and hit rate, and fan-out over the cached results.</summary>
+    public SublistStats Stats()
+    {
+        var st = new SublistStats();
+        lock (_lock)
+        {
+            st.NumSubs = _count;
+            st.NumInserts = (ulong)_inserts;
+            st.NumRemoves = (ulong)_removes;
+        }
+        st.NumMatches = (ulong)Interlocked.Read(ref _matches);
+        st.CacheHits = (ulong)Interlocked.Read(ref _cacheHits);
+        if (st.NumMatches > 0) st.CacheHitRate = (double)st.CacheHits / st.NumMatches;
+        if (_cache is not null)
+        {
+            int tot = 0, max = 0, n = 0;
+            foreach (var r in _cache.Values)
+            {
+                n++;
+                int l = r.Psubs.Length + r.Qsubs.Length;
+                tot += l;
+                max = Math.Max(max, l);
+            }
+            st.NumCache = (uint)n;
+            st.TotalFanout = tot;
+            st.CacheCount = n;
+            st.MaxFanout = (uint)max;
+            if (tot > 0) st.AvgFanout = (double)tot / n;
+        }
+        return st;
+    }
+
+    /// <summary>Every subscription in the sublist (Go's All).</summary>
+    public void All(List<Subscription> into)
+    {
+        lock (_lock) CollectAll(_root, into);
+    }
+
+    private static void CollectAll(Level? l, List<Subscription> into)
+    {
+        if (l is null) return;
+        foreach (var n in l.Nodes.Values) { n.AddAllTo(into); CollectAll(n.Next, into); }
+        if (l.Pwc is not null) { l.Pwc.AddAllTo(into); CollectAll(l.Pwc.Next, into); }
+        if (l.Fwc is not null) { l.Fwc.AddAllTo(into); CollectAll(l.Fwc.Next, into); }
+    }
+
+    /// <summary>Go's ReverseMatch: the subscriptions a (possibly wildcard) subject would cover.</summary>
+    public SublistResult ReverseMatch(string subject)
+    {
+        var tokens = subject.Split('.');
+        var psubs = new List<Subscription>();
+        var qsubs = new Dictionary<string, List<Subscription>>(StringComparer.Ordinal);
+        lock (_lock) ReverseMatchLevel(_root, tokens, 0, null, psubs, qsubs);
+        return psubs.Count == 0 && qsubs.Count == 0
+            ? SublistResult.Empty
+            : new SublistResult([.. psubs], qsubs.Values.Select(q => q.ToArray()).ToArray());
+    }
+
+    private static void ReverseMatchLevel(Level? l, string[] toks, int start, Node? n, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
+    {
+        // A missing level behaves as Go's empty one: with no tokens left the node itself matches.
+        if (l is null)
+        {
+            if (start >= toks.Length) n?.CollectInto(psubs, qsubs);
+            return;
+        }
+        for (int i = start; i < toks.Length; i++)
+        {
+            // Go keeps an empty level under every node, so running out of levels is simply no match here.
+            if (l is null) { n = null; break; }
+            string t = toks[i];
+            if (t == ">")
+            {
+                GetAllNodes(l, psubs, qsubs);
+                return;
+            }
+            if (t == "*")
+            {
+                foreach (var child in l.Nodes.Values) ReverseMatchLevel(child.Next, toks, i + 1, child, psubs, qsubs);
+                if (l.Pwc is not null) ReverseMatchLevel(l.Pwc.Next, toks, i + 1, n, psubs, qsubs);
+                if (l.Fwc is not null) GetAllNodes(l, psubs, qsubs);
+                return;
+            }
+            if (l.Fwc is not null)
+            {
+                GetAllNodes(l, psubs, qsubs);
+                return;
+            }
+            if (l.Pwc is not null) ReverseMatchLevel(l.Pwc.Next, toks, i + 1, n, psubs, qsubs);
+            n = l.Nodes.GetValueOrDefault(t);
+            if (n is null) break;
+            l = n.Next;
+        }
+        n?.CollectInto(psubs, qsubs);
+    }
+
+    private static void GetAllNodes(Level? l, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
+    {
+        if (l is null) return;
+        l.Pwc?.CollectInto(psubs, qsubs);
+        l.Fwc?.CollectInto(psubs, qsubs);
+        foreach (var n in l.Nodes.Values)
+        {
+            n.CollectInto(psubs, qsubs);
+            GetAllNodes(n.Next, psubs, qsubs);
+        }
     }
 
     private SublistResult MatchSlow(string subject)
@@ -284,6 +434,12 @@ public sealed class Sublist
             if (_qsubs is null || !_qsubs.TryGetValue(sub.Queue, out var set) || !set.Remove(sub)) return false;
             if (set.Count == 0) _qsubs.Remove(sub.Queue);
             return true;
+        }
+
+        public void AddAllTo(List<Subscription> into)
+        {
+            into.AddRange(_psubs);
+            if (_qsubs is not null) foreach (var set in _qsubs.Values) into.AddRange(set);
         }
 
         public void CollectInto(List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)

@@ -539,6 +539,228 @@ public sealed class SublistTests
         r1.ShouldBeSameAs(r2);
     }
 
+    [Fact, GoTest("server/sublist_test.go", "TestSublistNoCacheStats")]
+    public void NoCacheStats()
+    {
+        var s = New(false);
+        s.Insert(Sub("foo"));
+        s.Insert(Sub("bar"));
+        s.Insert(Sub("baz"));
+        s.Insert(Sub("foo.bar.baz"));
+        s.Match("a.b.c");
+        s.Match("bar");
+        s.Stats().NumCache.ShouldBe(0u);
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistAll")]
+    public void All()
+    {
+        var s = New(false);
+        Subscription[] subs = [Sub("foo.bar.baz"), Sub("foo"), Sub("baz")];
+        foreach (var sub in subs) s.Insert(sub);
+        var output = new List<Subscription>();
+        s.All(output);
+        output.Count.ShouldBe(subs.Length);
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestIsSubsetMatch")]
+    public void IsSubsetMatch()
+    {
+        var cases = new (string Subject, string Test, bool Result)[]
+        {
+            ("foo.bar", "foo.bar", true), ("foo.*", ">", true), ("foo.*", "*.*", true), ("foo.*", "foo.*", true),
+            ("foo.*", "foo.bar", false), ("foo.>", ">", true), ("foo.>", "*.>", true), ("foo.>", "foo.>", true),
+            ("foo.>", "foo.bar", false), ("foo..bar", "foo.*", false), ("foo.*", "foo..bar", false),
+        };
+        foreach (var (subject, test, result) in cases)
+            SubjectValidation.IsSubsetMatch(subject, test).ShouldBe(result, $"{test} subset of {subject}");
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistReverseMatch")]
+    public void ReverseMatch()
+    {
+        var s = New(true);
+        var fooSub = Sub("foo");
+        var barSub = Sub("bar");
+        var fooBarSub = Sub("foo.bar");
+        var fooBazSub = Sub("foo.baz");
+        var fooBarBazSub = Sub("foo.bar.baz");
+        foreach (var sub in new[] { fooSub, barSub, fooBarSub, fooBazSub, fooBarBazSub }) s.Insert(sub);
+
+        void Expect(string subject, params Subscription[] members)
+        {
+            var r = s.ReverseMatch(subject);
+            r.Psubs.Length.ShouldBe(members.Length, subject);
+            foreach (var m in members) VerifyMember(r.Psubs, m);
+        }
+        Expect("foo", fooSub);
+        Expect("bar", barSub);
+        Expect("*", fooSub, barSub);
+        Expect("baz");
+        Expect("foo.*", fooBarSub, fooBazSub);
+        Expect("*.*", fooBarSub, fooBazSub);
+        Expect("*.bar", fooBarSub);
+        Expect("*.baz", fooBazSub);
+        Expect("bar.*");
+        Expect("*.bat");
+        Expect("foo.>", fooBarSub, fooBazSub, fooBarBazSub);
+        Expect(">", fooSub, barSub, fooBarSub, fooBazSub, fooBarBazSub);
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistReverseMatchWider")]
+    public void ReverseMatchWider()
+    {
+        var s = New(true);
+        var sub = Sub("uplink.*.*.>");
+        s.Insert(sub);
+        var r = s.ReverseMatch("uplink.1.*.*.>");
+        r.Psubs.Length.ShouldBe(1);
+        VerifyMember(r.Psubs, sub);
+        r = s.ReverseMatch("uplink.1.2.3.>");
+        r.Psubs.Length.ShouldBe(1);
+        VerifyMember(r.Psubs, sub);
+    }
+
+    [Theory, InlineData(true), InlineData(false)]
+    [GoTest("server/sublist_test.go", "TestSublistMatchWithEmptyTokens")]
+    public void MatchWithEmptyTokens(bool cache)
+    {
+        var s = New(cache);
+        s.Insert(Sub(">"));
+        s.Insert(QSub(">", "queue"));
+        foreach (var subject in new[] { ".foo", "..foo", "foo..", "foo.", "foo..bar", "foo...bar" })
+        {
+            var r = s.Match(subject);
+            r.Psubs.Length.ShouldBe(0, subject);
+            r.Qsubs.Length.ShouldBe(0, subject);
+        }
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistSubjectCollide")]
+    public void SubjectCollide()
+    {
+        SubjectValidation.SubjectsCollide("foo.*", "foo.*.bar.>").ShouldBeFalse();
+        SubjectValidation.SubjectsCollide("foo.*.bar.>", "foo.*").ShouldBeFalse();
+        SubjectValidation.SubjectsCollide("foo.*", "foo.foo").ShouldBeTrue();
+        SubjectValidation.SubjectsCollide("foo.*", "*.foo").ShouldBeTrue();
+        SubjectValidation.SubjectsCollide("foo.bar.>", "*.bar.foo").ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistAddCacheHitRate")]
+    public void AddCacheHitRate()
+    {
+        var sl1 = New(true);
+        sl1.Insert(Sub("foo"));
+        for (int i = 0; i < 4; i++) sl1.Match("foo");
+        var stats1 = sl1.Stats();
+        stats1.CacheHitRate.ShouldBe(0.75);
+
+        var sl2 = New(true);
+        sl2.Insert(Sub("bar"));
+        for (int i = 0; i < 4; i++) sl2.Match("bar");
+        var stats2 = sl2.Stats();
+        stats2.CacheHitRate.ShouldBe(0.75);
+
+        var ts = new SublistStats();
+        ts.Add(stats1);
+        ts.Add(stats2);
+        ts.CacheHitRate.ShouldBe(0.75);
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistHasInterest")]
+    public void HasInterest()
+    {
+        var sl = New(true);
+        var fooSub = Sub("foo");
+        sl.Insert(fooSub);
+        sl.HasInterest("foo").ShouldBeTrue();
+        sl.HasInterest("bar").ShouldBeFalse();
+        sl.CacheHits.ShouldBe(0);
+        sl.Match("foo");
+        sl.CacheHits.ShouldBe(0);
+        for (int i = 1; i <= 5; i++)
+        {
+            sl.HasInterest("foo").ShouldBeTrue();
+            sl.CacheHits.ShouldBe(i);
+        }
+        long hits = sl.CacheHits;
+        sl.Match("bar");
+        sl.HasInterest("bar").ShouldBeFalse();
+        sl.CacheHits.ShouldBe(hits + 1);
+        sl.Remove(fooSub);
+        sl.HasInterest("foo").ShouldBeFalse();
+
+        void Check(Subscription sub, params (string Subject, bool Interest)[] expectations)
+        {
+            sl.Insert(sub);
+            foreach (var (subject, interest) in expectations) sl.HasInterest(subject).ShouldBe(interest, $"{sub} / {subject}");
+            sl.Remove(sub);
+        }
+        Check(Sub("foo.*"), ("foo", false), ("foo.bar", true), ("foo.bar.baz", false));
+        foreach (var subject in new[] { "foo", "foo.bar", "foo.bar.baz" }) sl.HasInterest(subject).ShouldBeFalse();
+        Check(Sub("foo.>"), ("foo", false), ("foo.bar", true), ("foo.bar.baz", true));
+        foreach (var subject in new[] { "foo", "foo.bar", "foo.bar.baz" }) sl.HasInterest(subject).ShouldBeFalse();
+        Check(Sub("*.>"), ("foo", false), ("foo.bar", true), ("foo.baz", true));
+        Check(Sub("*.bar"), ("foo", false), ("foo.bar", true), ("foo.baz", false));
+        Check(Sub("*"), ("foo", true), ("foo.bar", false));
+
+        var qsub = QSub("foo", "bar");
+        sl.Insert(qsub);
+        sl.HasInterest("foo").ShouldBeTrue();
+        sl.HasInterest("foo.bar").ShouldBeFalse();
+        var qsub2 = QSub("foo", "baz");
+        sl.Insert(qsub2);
+        sl.HasInterest("foo").ShouldBeTrue();
+        sl.HasInterest("foo.bar").ShouldBeFalse();
+        sl.Remove(qsub);
+        sl.HasInterest("foo").ShouldBeTrue();
+        sl.HasInterest("foo.bar").ShouldBeFalse();
+        sl.Remove(qsub2);
+        sl.HasInterest("foo").ShouldBeFalse();
+        sl.HasInterest("foo.bar").ShouldBeFalse();
+
+        foreach (var (pattern, interest) in new[] { ("foo.*", new[] { false, true, false }), ("foo.>", new[] { false, true, true }) })
+        {
+            qsub = QSub(pattern, "bar");
+            sl.Insert(qsub);
+            qsub2 = QSub(pattern, "baz");
+            sl.Insert(qsub2);
+            sl.HasInterest("foo").ShouldBe(interest[0]);
+            sl.HasInterest("foo.bar").ShouldBe(interest[1]);
+            sl.HasInterest("foo.bar.baz").ShouldBe(interest[2]);
+            sl.Remove(qsub);
+            sl.HasInterest("foo").ShouldBe(interest[0]);
+            sl.HasInterest("foo.bar").ShouldBe(interest[1]);
+            sl.HasInterest("foo.bar.baz").ShouldBe(interest[2]);
+            sl.Remove(qsub2);
+            foreach (var subject in new[] { "foo", "foo.bar", "foo.bar.baz" }) sl.HasInterest(subject).ShouldBeFalse();
+        }
+        Check(QSub("*.>", "bar"), ("foo", false), ("foo.bar", true), ("foo.baz", true));
+        Check(QSub("*.bar", "bar"), ("foo", false), ("foo.bar", true), ("foo.baz", false));
+        Check(QSub("*", "bar"), ("foo", true), ("foo.bar", false));
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSublistHasInterestOverlapping")]
+    public void HasInterestOverlapping()
+    {
+        var sl = New(true);
+        sl.Insert(Sub("stream.A.child")).ShouldBe(SublistError.None);
+        sl.Insert(Sub("stream.*")).ShouldBe(SublistError.None);
+        sl.HasInterest("stream.A.child").ShouldBeTrue();
+        sl.HasInterest("stream.A").ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/sublist_test.go", "TestSubjectToken")]
+    public void SubjectToken()
+    {
+        SubjectValidation.TokenAt("foo.bar.baz.*", 0).ShouldBe("");
+        SubjectValidation.TokenAt("foo.bar.baz.*", 1).ShouldBe("foo");
+        SubjectValidation.TokenAt("foo.bar.baz.*", 2).ShouldBe("bar");
+        SubjectValidation.TokenAt("foo.bar.baz.*", 3).ShouldBe("baz");
+        SubjectValidation.TokenAt("foo.bar.baz.*", 4).ShouldBe("*");
+        SubjectValidation.TokenAt("foo.bar.baz.*", 5).ShouldBe("");
+    }
+
     [Fact]
     public void CacheHitAllocatesNothing()
     {
