@@ -220,17 +220,60 @@ public sealed class Sublist
     /// <summary>Go's HasInterest: a cache hit counts as one; a miss walks the trie without filling the cache.</summary>
     public bool HasInterest(string subject)
     {
+        int np = 0, nq = 0;
+        return HasInterest(subject, ref np, ref nq);
+    }
+
+    /// <summary>Go's NumInterest: plain and queue subscribers counted as Go's hasInterest counts them.</summary>
+    public (int Plain, int Queue) NumInterest(string subject)
+    {
+        int np = 0, nq = 0;
+        HasInterest(subject, ref np, ref nq);
+        return (np, nq);
+    }
+
+    private bool HasInterest(string subject, ref int np, ref int nq)
+    {
         if (_cache is not null && _cache.TryGetValue(subject, out var hit))
         {
+            np += hit.Psubs.Length;
+            foreach (var q in hit.Qsubs) nq += q.Length;
             Interlocked.Increment(ref _cacheHits);
-            return hit.Psubs.Length > 0 || hit.Qsubs.Length > 0;
+            return hit.Psubs.Length + hit.Qsubs.Length > 0;
         }
         var tokens = subject.Split('.');
         if (tokens.Any(t => t.Length == 0)) return false;
-        var psubs = new List<Subscription>();
-        var qsubs = new Dictionary<string, List<Subscription>>(StringComparer.Ordinal);
-        lock (_lock) MatchLevel(_root, tokens, 0, psubs, qsubs);
-        return psubs.Count > 0 || qsubs.Count > 0;
+        lock (_lock) return MatchLevelForAny(_root, tokens, 0, ref np, ref nq);
+    }
+
+    /// <summary>Go's matchLevelForAny: stops at the first node with interest, counting only what it stopped at.</summary>
+    private static bool MatchLevelForAny(Level? l, string[] toks, int start, ref int np, ref int nq)
+    {
+        Node? pwc = null, n = null;
+        for (int i = start; i < toks.Length; i++)
+        {
+            if (l is null) return false;
+            if (l.Fwc is not null)
+            {
+                l.Fwc.Count(ref np, ref nq);
+                return true;
+            }
+            pwc = l.Pwc;
+            if (pwc is not null && MatchLevelForAny(pwc.Next, toks, i + 1, ref np, ref nq)) return true;
+            n = l.Nodes.GetValueOrDefault(toks[i]);
+            l = n?.Next;
+        }
+        if (n is not null)
+        {
+            n.Count(ref np, ref nq);
+            if (n.HasSubs) return true;
+        }
+        if (pwc is not null)
+        {
+            pwc.Count(ref np, ref nq);
+            return pwc.HasSubs;
+        }
+        return false;
     }
 
     /// <summary>Go's Stats: counts, cache size and hit rate, and fan-out over the cached results.</summary>
@@ -434,6 +477,14 @@ public sealed class Sublist
             if (_qsubs is null || !_qsubs.TryGetValue(sub.Queue, out var set) || !set.Remove(sub)) return false;
             if (set.Count == 0) _qsubs.Remove(sub.Queue);
             return true;
+        }
+
+        public bool HasSubs => _psubs.Count > 0 || (_qsubs is not null && _qsubs.Count > 0);
+
+        public void Count(ref int np, ref int nq)
+        {
+            np += _psubs.Count;
+            if (_qsubs is not null) foreach (var set in _qsubs.Values) nq += set.Count;
         }
 
         public void AddAllTo(List<Subscription> into)

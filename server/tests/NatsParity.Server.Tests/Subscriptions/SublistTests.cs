@@ -761,6 +761,76 @@ public sealed class SublistTests
         SubjectValidation.TokenAt("foo.bar.baz.*", 5).ShouldBe("");
     }
 
+    [Fact, GoTest("server/sublist_test.go", "TestSublistNumInterest")]
+    public void NumInterest()
+    {
+        var sl = New(true);
+        void Require(string subject, int np, int nq) => sl.NumInterest(subject).ShouldBe((np, nq), subject);
+
+        var fooSub = Sub("foo");
+        sl.Insert(fooSub);
+        Require("foo", 1, 0);
+        Require("bar", 0, 0);
+        sl.CacheHits.ShouldBe(0);
+        sl.Match("foo");
+        sl.CacheHits.ShouldBe(0);
+        for (int i = 1; i <= 5; i++)
+        {
+            Require("foo", 1, 0);
+            sl.CacheHits.ShouldBe(i);
+        }
+        long hits = sl.CacheHits;
+        sl.Match("bar");
+        Require("bar", 0, 0);
+        sl.CacheHits.ShouldBe(hits + 1);
+        sl.Remove(fooSub);
+        Require("foo", 0, 0);
+
+        void Plain(string pattern, params (string Subject, int Np)[] expect)
+        {
+            var sub = Sub(pattern);
+            sl.Insert(sub);
+            foreach (var (subject, np) in expect) Require(subject, np, 0);
+            sl.Remove(sub);
+        }
+        Plain("foo.*", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 0));
+        Require("foo", 0, 0); Require("foo.bar", 0, 0); Require("foo.bar.baz", 0, 0);
+        Plain("foo.>", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 1));
+        Require("foo", 0, 0); Require("foo.bar", 0, 0); Require("foo.bar.baz", 0, 0);
+        Plain("*.>", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 1));
+        Plain("*.bar", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 0));
+        Plain("*", ("foo", 1), ("foo.bar", 0));
+
+        // Three queue subscribers (two groups) on one pattern, then removed one by one.
+        void Queues(string pattern, string[] subjects, bool[] matches)
+        {
+            var q1 = QSub(pattern, "bar");
+            var q2 = QSub(pattern, "baz");
+            var q3 = QSub(pattern, "baz");
+            void Check(int n) { for (int i = 0; i < subjects.Length; i++) Require(subjects[i], 0, matches[i] ? n : 0); }
+            sl.Insert(q1); Check(1);
+            sl.Insert(q2); Check(2);
+            sl.Insert(q3); Check(3);
+            sl.Remove(q1); Check(2);
+            sl.Remove(q2); Check(1);
+            sl.Remove(q3); Check(0);
+        }
+        Queues("foo", ["foo", "foo.bar"], [true, false]);
+        Queues("foo.*", ["foo", "foo.bar", "foo.bar.baz"], [false, true, false]);
+        Queues("foo.>", ["foo", "foo.bar", "foo.bar.baz"], [false, true, true]);
+
+        void OneQueue(string pattern, params (string Subject, int Nq)[] expect)
+        {
+            var q = QSub(pattern, "bar");
+            sl.Insert(q);
+            foreach (var (subject, nq) in expect) Require(subject, 0, nq);
+            sl.Remove(q);
+        }
+        OneQueue("*.>", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 1));
+        OneQueue("*.bar", ("foo", 0), ("foo.bar", 1), ("foo.bar.baz", 0));
+        OneQueue("*", ("foo", 1), ("foo.bar", 0));
+    }
+
     [Fact]
     public void CacheHitAllocatesNothing()
     {
