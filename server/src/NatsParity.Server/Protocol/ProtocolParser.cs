@@ -511,6 +511,12 @@ public sealed class ProtocolParser
     internal int Drop => _drop;
     internal bool HasMsgBuf => _msgBuf is not null;
 
+    /// <summary>A control-line argument held over between reads (Go's c.argBuf), or null.</summary>
+    internal string? ArgBufText => _argLen >= 0 ? Encoding.ASCII.GetString(_scratch!, 0, _argLen) : null;
+
+    /// <summary>The payload collected so far when it spans reads (Go's c.msgBuf), or null.</summary>
+    internal string? MsgBufText => _msgBuf is null ? null : Encoding.ASCII.GetString(_msgBuf, 0, _msgLen);
+
     /// <summary>Go's processPub on an argument string (tests).</summary>
     internal string? ProcessPubArg(string arg)
     {
