@@ -17,7 +17,7 @@ public sealed class QueueFairnessTests
         Gen.Int[2, 6].Sample(members =>
         {
             const int messages = 600;
-            var server = new NatsServer(new ServerOptions());
+            var server = new NatsServer(new ServerOptions { NoLog = true });
             var subs = Enumerable.Range(1, members).Select(i => new ClientConnection(server, (ulong)i)).ToList();
             var pub = new ClientConnection(server, 100);
             foreach (var s in subs) s.ParseForTest(Encoding.ASCII.GetBytes("CONNECT {\"verbose\":false}\r\nSUB work workers 1\r\n")).ShouldBeNull();

@@ -48,7 +48,8 @@ public sealed class NatsServer : IAsyncDisposable
     {
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
-        Logger = logger ?? new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile);
+        Logger = logger ?? (options.NoLog ? ServerLogger.Discard()
+            : new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile));
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
@@ -129,7 +130,7 @@ public sealed class NatsServer : IAsyncDisposable
     /// </summary>
     private void WarmUp()
     {
-        var scratch = new NatsServer(new ServerOptions { MaxPayload = Options.MaxPayload }, new ServerLogger(false, false));
+        var scratch = new NatsServer(new ServerOptions { MaxPayload = Options.MaxPayload, NoLog = true });
         var c = new ClientConnection(scratch, 0);
         c.ParseForTest("CONNECT {\"verbose\":true,\"pedantic\":true,\"headers\":true,\"protocol\":1}\r\nPING\r\nSUB a.* q 1\r\nSUB a.b 2\r\nPUB a.b r 2\r\nhi\r\nHPUB a.b 12 14\r\nNATS/1.0\r\n\r\nhi\r\nUNSUB 1\r\nUNSUB 2 5\r\nPONG\r\n"u8.ToArray());
         c.TakeOutbound();

@@ -44,6 +44,8 @@ public sealed class ServerOptions
     public bool Trace { get; set; }
     public bool TraceVerbose { get; set; }
     public bool Syslog { get; set; }
+    /// <summary>Go's NoLog: no log output at all (embedded servers and tests).</summary>
+    public bool NoLog { get; set; }
     public string RemoteSyslog { get; set; } = "";
     public int MaxTracedMsgLen { get; set; }
 

@@ -27,6 +27,15 @@ public sealed class ServerLogger : IDisposable
         _out = Open();
     }
 
+    private ServerLogger()
+    {
+        _file = "";
+        _out = TextWriter.Null;
+    }
+
+    /// <summary>A logger that writes nothing (Go's NoLog option, used by in-process tests).</summary>
+    public static ServerLogger Discard() => new();
+
     private TextWriter Open()
     {
         if (_file.Length == 0) return Console.Error;

@@ -18,7 +18,7 @@ public sealed class HotPathAllocationTests
     [Fact]
     public async Task PubToMsgAllocatesUnder16BytesPerDeliveredMessage()
     {
-        await using var server = new NatsServer(new ServerOptions { Host = "127.0.0.1", Port = ServerOptions.RandomPort });
+        await using var server = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort });
         server.Start();
 
         using var sub = Connect(server.Port);

@@ -13,7 +13,7 @@ public sealed class ParserTests
 {
     /// <summary>Go's dummyClient: no max payload, the default max control line.</summary>
     private static ClientConnection DummyClient(int maxControlLine = ProtocolParser.MaxControlLineSize, int maxPayload = -1) =>
-        new(new NatsServer(new ServerOptions { MaxPayload = maxPayload, MaxControlLine = maxControlLine }), 1);
+        new(new NatsServer(new ServerOptions { NoLog = true, MaxPayload = maxPayload, MaxControlLine = maxControlLine }), 1);
 
     private static string? Parse(ClientConnection c, string proto) => c.ParseForTest(Encoding.ASCII.GetBytes(proto));
 

@@ -13,7 +13,7 @@ public sealed class SplitTests
 {
     private static ClientConnection Client(out NatsServer server)
     {
-        server = new NatsServer(new ServerOptions { MaxPayload = -1, MaxControlLine = 1024 });
+        server = new NatsServer(new ServerOptions { NoLog = true, MaxPayload = -1, MaxControlLine = 1024 });
         return new ClientConnection(server, 1);
     }
 
