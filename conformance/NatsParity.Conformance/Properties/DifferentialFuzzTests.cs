@@ -22,9 +22,12 @@ public sealed class DifferentialFuzzTests
     private static readonly Gen<string> SubPattern = Pick("foo", "foo.bar", "foo.*", "foo.>", ">", "bar", "foo..bar", "foo.>.bar");
     private static readonly Gen<string> Payload = Gen.String[Gen.Char['a', 'z'], 0, 20];
 
+    /// <remarks>Pedantic stays off: Go repeats a pedantic -ERR when the PUB's payload spans one of the server's reads
+    /// (clonePubArg re-runs processPub), and where the server's reads split depends on TCP timing on either side.
+    /// Ours does the same (see the parser), and the specs and golden fixtures cover pedantic mode.</remarks>
     private static readonly Gen<string> Connect =
-        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, Gen.Bool, (verbose, pedantic, headers, echo) =>
-            $"CONNECT {{\"verbose\":{L(verbose)},\"pedantic\":{L(pedantic)},\"headers\":{L(headers)},\"echo\":{L(echo)}}}\r\n");
+        Gen.Select(Gen.Bool, Gen.Bool, Gen.Bool, (verbose, headers, echo) =>
+            $"CONNECT {{\"verbose\":{L(verbose)},\"pedantic\":false,\"headers\":{L(headers)},\"echo\":{L(echo)}}}\r\n");
 
     private static string L(bool b) => b ? "true" : "false";
 

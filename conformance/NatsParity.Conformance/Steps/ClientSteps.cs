@@ -14,7 +14,7 @@ public sealed partial class ScenarioWorld
     private async Task<NatsConnection> Nats(string name)
     {
         if (_nats.TryGetValue(name, out var c)) return c;
-        c = new NatsConnection(new NatsOpts { Url = Server.Url, Name = name });
+        c = new NatsConnection(new NatsOpts { ConnectTimeout = TimeSpan.FromSeconds(10), Url = Server.Url, Name = name });
         await c.ConnectAsync();
         _nats[name] = c;
         return c;

@@ -178,11 +178,12 @@ public sealed partial class ClientConnection : IProtocolHandler
                     ArrayPool<byte>.Shared.Return(buf);
                     buf = ArrayPool<byte>.Shared.Rent(buf.Length * 2);
                 }
-                else if (n < buf.Length && buf.Length > MinBufSize && shortReads > ShortsToShrink && !_parser.HasPending)
+                else if (n < buf.Length && buf.Length > MinBufSize && shortReads > ShortsToShrink)
                 {
+                    // As Go's readLoop: the short-read count is not reset, so each further short read halves again.
+                    // Held-over arguments and payloads live in the parser's own buffers, so the read buffer can go.
                     ArrayPool<byte>.Shared.Return(buf);
                     buf = ArrayPool<byte>.Shared.Rent(Math.Max(MinBufSize, buf.Length / 2));
-                    shortReads = 0;
                 }
             }
         }

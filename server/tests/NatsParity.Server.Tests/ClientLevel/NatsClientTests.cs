@@ -11,7 +11,7 @@ public sealed class NatsClientTests
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     private static NatsConnection Client(NatsServerProcess server) =>
-        new(new NatsOpts { Url = server.Url, Name = "natsparity-tests" });
+        new(new NatsOpts { ConnectTimeout = TimeSpan.FromSeconds(10), Url = server.Url, Name = "natsparity-tests" });
 
     private static async Task<T> Within<T>(Task<T> task) => await task.WaitAsync(Timeout);
 
@@ -134,6 +134,7 @@ public sealed class NatsClientTests
         int port = first.Port;
         await using var nats = new NatsConnection(new NatsOpts
         {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
             Url = first.Url,
             ReconnectWaitMin = TimeSpan.FromMilliseconds(50),
             ReconnectWaitMax = TimeSpan.FromMilliseconds(200),

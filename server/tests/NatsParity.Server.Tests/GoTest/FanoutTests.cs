@@ -20,7 +20,7 @@ public sealed class FanoutTests
         using var server = NatsServerProcess.Start(target);
 
         // Wait mode: the client must not drop messages itself, or a gap would look like a server reordering.
-        var opts = new NatsOpts { Url = server.Url, SubPendingChannelFullMode = BoundedChannelFullMode.Wait };
+        var opts = new NatsOpts { ConnectTimeout = TimeSpan.FromSeconds(10), Url = server.Url, SubPendingChannelFullMode = BoundedChannelFullMode.Wait };
         var subj = "_INBOX." + Guid.NewGuid().ToString("N");
         var conns = new List<NatsConnection>();
         var receivers = new List<Task>();

@@ -14,7 +14,7 @@ public sealed class MaxPayloadTests
     {
         // configs/override.conf
         using var server = NatsServerProcess.Start(target, new ServerConfig { MaxPayload = 2222 });
-        await using var nc = new NatsConnection(new NatsOpts { Url = server.Url });
+        await using var nc = new NatsConnection(new NatsOpts { ConnectTimeout = TimeSpan.FromSeconds(10), Url = server.Url });
         await nc.ConnectAsync();
 
         const int size = 4 * 1024 * 1024;
