@@ -232,13 +232,13 @@ public sealed class NatsServer : IAsyncDisposable
     private static bool FixedEquals(string a, string b) =>
         System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(a), Encoding.UTF8.GetBytes(b));
 
-    internal void RemoveClient(ClientConnection c, ClosedState reason)
+    internal void RemoveClient(ClientConnection c, ClosedState reason, IReadOnlyList<string> subs)
     {
         if (_clients.TryRemove(c.Cid, out _))
         {
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, DateTime.UtcNow, reason,
-                c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes));
+                c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs));
         }
     }
 

@@ -771,7 +771,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
             or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
         if (skipFlush) AbortSocket();
-        _server.RemoveClient(this, reason);
+        _server.RemoveClient(this, reason, subs.Select(x => x.Subject).ToArray());
         _signal.Set();
     }
 

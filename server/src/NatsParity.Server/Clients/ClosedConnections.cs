@@ -3,7 +3,8 @@ namespace NatsParity.Server.Clients;
 /// <summary>What is kept of a closed connection for monitoring (Go's closedClient).</summary>
 public sealed record ClosedConnection(
     ulong Cid, string Host, int Port, DateTime Start, DateTime Stop, ClosedState Reason,
-    string Name, string Lang, string Version, long InMsgs, long InBytes, long OutMsgs, long OutBytes);
+    string Name, string Lang, string Version, long InMsgs, long InBytes, long OutMsgs, long OutBytes,
+    IReadOnlyList<string> Subs);
 
 /// <summary>A fixed-size ring of the most recently closed connections (Go's closedRingBuffer).</summary>
 public sealed class ClosedConnections(int capacity)
