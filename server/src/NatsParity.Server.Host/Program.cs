@@ -27,6 +27,9 @@ internal static class ServerHost
                 return 0;
             case CommandLineAction.Signal:
                 return SendSignal(cl.Signal);
+            case CommandLineAction.Exit:
+                Console.Error.WriteLine($"natsparity-server: {cl.Error}");
+                return 1;
         }
 
         var opts = cl.Options;

@@ -140,17 +140,18 @@ Common Options:
         return f;
     }
 
-    /// <summary>Parses flags; flags set on the command line are returned so they can override the conf file.</summary>
+    /// <summary>Parses flags into <paramref name="into"/> (a fresh options object by default): parsing again onto options
+    /// read from a conf file makes the command line override the file, as Go's MergeOptions does.</summary>
     public static CommandLineResult Parse(string[] args, ServerOptions? into = null)
     {
         var o = into ?? new ServerOptions();
-        var explicitFlags = new HashSet<string>(StringComparer.Ordinal);
         bool help = false, version = false, helpTls = false;
         string signal = "";
-        for (int i = 0; i < args.Length; i++)
+        int i;
+        for (i = 0; i < args.Length; i++)
         {
             string a = args[i];
-            if (a == "--") break;
+            if (a == "--") { i++; break; }
             if (a.Length < 2 || a[0] != '-') break; // Go stops at the first non-flag argument
             string name = a.StartsWith("--", StringComparison.Ordinal) ? a[2..] : a[1..];
             if (name.Length == 0 || name[0] == '-' || name[0] == '=')
@@ -194,12 +195,22 @@ Common Options:
                 string what = e is OverflowException ? "value out of range" : "parse error";
                 return Fail(o, $"invalid {(flag.Kind == Kind.Bool ? "boolean " : "")}value \"{value}\" for flag -{name}: {what}");
             }
-            explicitFlags.Add(name);
         }
 
         if (help) return new() { Options = o, Action = CommandLineAction.Help };
         if (version) return new() { Options = o, Action = CommandLineAction.Version };
         if (helpTls) return new() { Options = o, Action = CommandLineAction.HelpTls };
+
+        // Go's ProcessCommandLineArgs: "version" and "help" may follow the flags as commands.
+        if (i < args.Length)
+        {
+            switch (args[i].ToLowerInvariant())
+            {
+                case "version": return new() { Options = o, Action = CommandLineAction.Version };
+                case "help": return new() { Options = o, Action = CommandLineAction.Help };
+                default: return new() { Options = o, Action = CommandLineAction.Exit, Error = $"unrecognized command: \"{args[i]}\"" };
+            }
+        }
         if (signal.Length > 0) return new() { Options = o, Action = CommandLineAction.Signal, Signal = signal };
         return new() { Options = o, Action = CommandLineAction.Run };
     }

@@ -35,7 +35,19 @@ public sealed class ConfigParser
     private Dictionary<string, object?> ParseTop()
     {
         var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        ParseMapBody(map, topLevel: true);
+        SkipSpaceAndComments(newlines: true);
+        if (_pos < _text.Length && _text[_pos] == '{')
+        {
+            // The whole file may be one map, JSON style.
+            _pos++;
+            ParseMapBody(map, topLevel: false);
+            SkipSpaceAndComments(newlines: true);
+            if (_pos < _text.Length) throw Error($"unexpected '{_text[_pos]}' after the top-level map");
+        }
+        else
+        {
+            ParseMapBody(map, topLevel: true);
+        }
         ResolveVariables(map, [map]);
         return map;
     }

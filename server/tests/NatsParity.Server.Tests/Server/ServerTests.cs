@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using NATS.Client.Core;
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Server;
+
+/// <summary>Ports of server/server_test.go (single node).</summary>
+public sealed class ServerTests
+{
+    private static NatsServer Run(ServerOptions o)
+    {
+        o.Host = "127.0.0.1";
+        if (o.Port == ServerOptions.DefaultPort) o.Port = ServerOptions.RandomPort;
+        o.NoLog = o.LogFile.Length == 0;
+        var s = new NatsServer(o);
+        s.Start();
+        return s;
+    }
+
+    private static NatsOpts Opts(NatsServer s) => new()
+    {
+        Url = $"nats://127.0.0.1:{s.Port}", ConnectTimeout = TimeSpan.FromSeconds(10), MaxReconnectRetry = 0, RetryOnInitialConnect = false,
+    };
+
+    [Fact, GoTest("server/server_test.go", "TestSemanticVersion")]
+    public void SemanticVersion()
+    {
+        // Go's semVerRe from const.go.
+        var semVer = new Regex(@"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$");
+        semVer.IsMatch(NatsServer.Version).ShouldBeTrue(NatsServer.Version);
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestStartupAndShutdown")]
+    public async Task StartupAndShutdown()
+    {
+        await using var s = Run(new ServerOptions { NoSystemAccount = true });
+        s.Port.ShouldBeGreaterThan(0);
+        s.NumClients.ShouldBeInRange(0, 1);
+        s.Sublist.Count.ShouldBe(0u);
+        await s.ShutdownAsync();
+        s.ShutdownCompleted.IsCompleted.ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestInfoServerNameDefaultsToPK")]
+    public void InfoServerNameDefaultsToPK()
+    {
+        var s = new NatsServer(new ServerOptions { Port = 4222, ClientAdvertise = "nats.example.com", NoLog = true });
+        s.Name.ShouldBe(s.ServerId);
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestInfoServerNameIsSettable")]
+    public void InfoServerNameIsSettable()
+    {
+        var s = new NatsServer(new ServerOptions { Port = 4222, ClientAdvertise = "nats.example.com", ServerName = "test_server_name", NoLog = true });
+        s.Name.ShouldBe("test_server_name");
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestMaxConnections")]
+    public async Task MaxConnections()
+    {
+        await using var s = Run(new ServerOptions { MaxConnections = 1 });
+        await using var nc = new NatsConnection(Opts(s));
+        await nc.ConnectAsync();
+        await using var nc2 = new NatsConnection(Opts(s));
+        await Should.ThrowAsync<NatsException>(async () => await nc2.ConnectAsync());
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestMaxConnectionsPreventsAll")]
+    public async Task MaxConnectionsPreventsAll()
+    {
+        await using var s = Run(new ServerOptions { MaxConnections = -1 });
+        await using var nc = new NatsConnection(Opts(s));
+        await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestMaxSubscriptions")]
+    public async Task MaxSubscriptions()
+    {
+        await using var s = Run(new ServerOptions { MaxSubscriptions = 10 });
+        // Raw protocol: NATS.Client.Core's own inbox subscription would count against the limit, nats.go's does not.
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false}\r\n");
+        for (int i = 0; i < 10; i++) nc.Send($"SUB foo.{i} {i + 1}\r\n");
+        nc.Send("PING\r\n");
+        nc.ReadLine().ShouldBe("PONG\r\n");
+        nc.Send("SUB foo.22 22\r\nPING\r\n");
+        nc.ReadLine().ShouldBe("-ERR 'maximum subscriptions exceeded'\r\n");
+        nc.ReadLine().ShouldBe("PONG\r\n");
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestProcessCommandLineArgs")]
+    public void ProcessCommandLineArgs()
+    {
+        var r = CommandLine.Parse(["-a", "127.0.0.1", "-p", "9090"]);
+        r.Action.ShouldBe(CommandLineAction.Run);
+        r.Error.ShouldBeEmpty();
+        (r.Options.Host, r.Options.Port).ShouldBe(("127.0.0.1", 9090));
+
+        CommandLine.Parse(["version"]).Action.ShouldBe(CommandLineAction.Version);
+        CommandLine.Parse(["help"]).Action.ShouldBe(CommandLineAction.Help);
+
+        var bad = CommandLine.Parse(["foo", "-p", "9090"]);
+        bad.Action.ShouldBe(CommandLineAction.Exit);
+        bad.Error.ShouldBe("unrecognized command: \"foo\"");
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestServerConfigLastLineComments")]
+    public async Task ServerConfigLastLineComments()
+    {
+        var conf = ConfigParser.Parse("""
+
+            {
+                "listen":  "0.0.0.0:4222"
+            }
+            # wibble
+
+            """);
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, conf);
+        (o.Host, o.Port).ShouldBe(("0.0.0.0", 4222));
+        o.Port = ServerOptions.RandomPort;
+        await using var s = Run(o);
+        await using var nc = new NatsConnection(Opts(s));
+        await nc.ConnectAsync();
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestServerLogsConfigurationFile")]
+    public async Task ServerLogsConfigurationFile()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var o = new ServerOptions { Port = ServerOptions.RandomPort, LogFile = file, ConfigFile = file };
+            var s = Run(o);
+            await s.ShutdownAsync();
+            s.Logger.Dispose();
+            File.ReadAllText(file).ShouldContain($"Using configuration file: {file}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}
