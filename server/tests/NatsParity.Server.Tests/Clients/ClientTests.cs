@@ -74,8 +74,7 @@ public sealed class ClientTests
     [Fact, GoTest("server/client_test.go", "TestClientCreateAndInfo")]
     public async Task ClientCreateAndInfo()
     {
-        await using var s = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort });
-        s.Start();
+        await using var s = InProcess.Run(new ServerOptions());
         using var sock = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         sock.Connect("127.0.0.1", s.Port);
         var buf = new byte[4096];
@@ -109,8 +108,7 @@ public sealed class ClientTests
     {
         foreach (var (noHeaders, expected) in new[] { (false, true), (true, false) })
         {
-            await using var s = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort, NoHeaderSupport = noHeaders });
-            s.Start();
+            await using var s = InProcess.Run(new ServerOptions { NoHeaderSupport = noHeaders });
             using var sock = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             sock.Connect("127.0.0.1", s.Port);
             var buf = new byte[4096];
@@ -275,8 +273,7 @@ public sealed class ClientTests
     {
         // Go's version: one client with echo off publishes to a queue group it is a member of, together with another
         // client; every message must go to the other member.
-        await using var s = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort });
-        s.Start();
+        await using var s = InProcess.Run(new ServerOptions());
         using var sub = ProtoClient.Connect("127.0.0.1", s.Port);
         sub.Send("CONNECT {\"verbose\":false}\r\nSUB foo bar 1\r\nPING\r\n");
         sub.ReadLine().ShouldBe("PONG\r\n");
@@ -359,27 +356,19 @@ public sealed class ClientTests
     [Fact, GoTest("server/client_test.go", "TestClientMapRemoval")]
     public async Task ClientMapRemoval()
     {
-        await using var s = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort });
-        s.Start();
+        await using var s = InProcess.Run(new ServerOptions());
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        var deadline = DateTime.UtcNow.AddSeconds(2);
-        while (s.NumClients != 1 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        await InProcess.WaitFor(() => s.NumClients == 1, TimeSpan.FromSeconds(2));
         s.NumClients.ShouldBe(1);
         c.Dispose();
-        deadline = DateTime.UtcNow.AddSeconds(2);
-        while (s.NumClients != 0 && DateTime.UtcNow < deadline) await Task.Delay(15);
+        await InProcess.WaitFor(() => s.NumClients == 0, TimeSpan.FromSeconds(2), pollMs: 15);
         s.NumClients.ShouldBe(0);
     }
 
     [Fact, GoTest("server/client_test.go", "TestAuthorizationTimeout")]
     public async Task AuthorizationTimeout()
     {
-        await using var s = new NatsServer(new ServerOptions
-        {
-            NoLog = true,
-            Host = "127.0.0.1", Port = ServerOptions.RandomPort, Authorization = "my_token", AuthTimeout = TimeSpan.FromSeconds(0.4),
-        });
-        s.Start();
+        await using var s = InProcess.Run(new ServerOptions { Authorization = "my_token", AuthTimeout = TimeSpan.FromSeconds(0.4) });
         using var client = ProtoClient.Connect("127.0.0.1", s.Port);
         Thread.Sleep(TimeSpan.FromSeconds(3 * 0.4));
         client.ReadLine().ShouldContain("Authentication Timeout");

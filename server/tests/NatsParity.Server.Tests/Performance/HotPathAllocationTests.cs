@@ -18,8 +18,7 @@ public sealed class HotPathAllocationTests
     [Fact]
     public async Task PubToMsgAllocatesUnder16BytesPerDeliveredMessage()
     {
-        await using var server = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", Port = ServerOptions.RandomPort });
-        server.Start();
+        await using var server = InProcess.Run(new ServerOptions());
 
         using var sub = Connect(server.Port);
         using var pub = Connect(server.Port);

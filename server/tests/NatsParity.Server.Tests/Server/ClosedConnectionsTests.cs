@@ -10,44 +10,25 @@ namespace NatsParity.Server.Tests.Server;
 /// <summary>Ports of server/closed_conns_test.go: the ring of closed connections and the reasons it records.</summary>
 public sealed class ClosedConnectionsTests
 {
-    private static NatsServer Run(ServerOptions o)
-    {
-        o.Host = "127.0.0.1";
-        o.Port = ServerOptions.RandomPort;
-        o.NoLog = true;
-        var s = new NatsServer(o);
-        s.Start();
-        return s;
-    }
-
-    private static string Url(NatsServer s) => $"nats://127.0.0.1:{s.Port}";
-
     private static async Task CheckClosedConns(NatsServer s, int num, TimeSpan wait)
     {
-        var deadline = DateTime.UtcNow + wait;
-        while (s.Closed.Snapshot().Count != num && DateTime.UtcNow < deadline) await Task.Delay(5);
+        await InProcess.WaitFor(() => s.Closed.Snapshot().Count == num, wait);
         s.Closed.Snapshot().Count.ShouldBe(num);
     }
 
     private static async Task CheckTotalClosedConns(NatsServer s, long num, TimeSpan wait)
     {
-        var deadline = DateTime.UtcNow + wait;
-        while (s.Closed.TotalClosed != num && DateTime.UtcNow < deadline) await Task.Delay(5);
+        await InProcess.WaitFor(() => s.Closed.TotalClosed == num, wait);
         s.Closed.TotalClosed.ShouldBe(num);
     }
-
-    private static NatsOpts Opts(string url) => new()
-    {
-        Url = url, ConnectTimeout = TimeSpan.FromSeconds(10), MaxReconnectRetry = 0, RetryOnInitialConnect = false,
-    };
 
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedConnsAccounting")]
     public async Task ClosedConnsAccounting()
     {
-        await using var s = Run(new ServerOptions { MaxClosedClients = 10, NoSystemAccount = true });
+        await using var s = InProcess.Run(new ServerOptions { MaxClosedClients = 10, NoSystemAccount = true });
         var wait = TimeSpan.FromSeconds(1);
         ulong id;
-        await using (var nc = new NatsConnection(Opts(Url(s))))
+        await using (var nc = new NatsConnection(InProcess.ClientOpts(s)))
         {
             await nc.ConnectAsync();
             id = nc.ServerInfo!.ClientId;
@@ -59,7 +40,7 @@ public sealed class ClosedConnectionsTests
 
         for (int i = 0; i < 21; i++)
         {
-            await using (var nc = new NatsConnection(Opts(Url(s)))) await nc.ConnectAsync();
+            await using (var nc = new NatsConnection(InProcess.ClientOpts(s))) await nc.ConnectAsync();
             await CheckTotalClosedConns(s, i + 2, wait);
         }
         await CheckClosedConns(s, 10, wait);
@@ -73,7 +54,7 @@ public sealed class ClosedConnectionsTests
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedConnsSubsAccounting")]
     public async Task ClosedConnsSubsAccounting()
     {
-        await using var s = Run(new ServerOptions());
+        await using var s = InProcess.Run(new ServerOptions());
         const int numSubs = 10;
         // Raw protocol: NATS.Client.Core adds its own inbox subscription, which nats.go (Go's client here) does not.
         using (var nc = ProtoClient.Connect("127.0.0.1", s.Port))
@@ -92,7 +73,7 @@ public sealed class ClosedConnectionsTests
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedAuthorizationTimeout")]
     public async Task ClosedAuthorizationTimeout()
     {
-        await using var s = Run(new ServerOptions { Authorization = "my_token", AuthTimeout = TimeSpan.FromSeconds(0.4) });
+        await using var s = InProcess.Run(new ServerOptions { Authorization = "my_token", AuthTimeout = TimeSpan.FromSeconds(0.4) });
         using var conn = ProtoClient.Connect("127.0.0.1", s.Port);
         await CheckClosedConns(s, 1, TimeSpan.FromSeconds(2));
         var conns = s.Closed.Snapshot();
@@ -103,8 +84,8 @@ public sealed class ClosedConnectionsTests
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedAuthorizationViolation")]
     public async Task ClosedAuthorizationViolation()
     {
-        await using var s = Run(new ServerOptions { Authorization = "my_token" });
-        await using (var nc = new NatsConnection(Opts(Url(s))))
+        await using var s = InProcess.Run(new ServerOptions { Authorization = "my_token" });
+        await using (var nc = new NatsConnection(InProcess.ClientOpts(s)))
             await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
         await CheckClosedConns(s, 1, TimeSpan.FromSeconds(2));
         var conns = s.Closed.Snapshot();
@@ -115,8 +96,8 @@ public sealed class ClosedConnectionsTests
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedUPAuthorizationViolation")]
     public async Task ClosedUPAuthorizationViolation()
     {
-        await using var s = Run(new ServerOptions { Username = "my_user", Password = "my_secret" });
-        await using (var nc = new NatsConnection(Opts(Url(s))))
+        await using var s = InProcess.Run(new ServerOptions { Username = "my_user", Password = "my_secret" });
+        await using (var nc = new NatsConnection(InProcess.ClientOpts(s)))
             await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
         using (var nc = ProtoClient.Connect("127.0.0.1", s.Port))
         {
@@ -133,7 +114,7 @@ public sealed class ClosedConnectionsTests
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedMaxPayload")]
     public async Task ClosedMaxPayload()
     {
-        await using var s = Run(new ServerOptions { MaxPayload = 100 });
+        await using var s = InProcess.Run(new ServerOptions { MaxPayload = 100 });
         using var conn = ProtoClient.Connect("127.0.0.1", s.Port);
         conn.Send("PUB foo.bar 1024\r\n");
         await CheckClosedConns(s, 1, TimeSpan.FromSeconds(2));

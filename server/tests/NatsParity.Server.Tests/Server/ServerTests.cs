@@ -10,21 +10,6 @@ namespace NatsParity.Server.Tests.Server;
 /// <summary>Ports of server/server_test.go (single node).</summary>
 public sealed class ServerTests
 {
-    private static NatsServer Run(ServerOptions o)
-    {
-        o.Host = "127.0.0.1";
-        if (o.Port == ServerOptions.DefaultPort) o.Port = ServerOptions.RandomPort;
-        o.NoLog = o.LogFile.Length == 0;
-        var s = new NatsServer(o);
-        s.Start();
-        return s;
-    }
-
-    private static NatsOpts Opts(NatsServer s) => new()
-    {
-        Url = $"nats://127.0.0.1:{s.Port}", ConnectTimeout = TimeSpan.FromSeconds(10), MaxReconnectRetry = 0, RetryOnInitialConnect = false,
-    };
-
     [Fact, GoTest("server/server_test.go", "TestSemanticVersion")]
     public void SemanticVersion()
     {
@@ -36,7 +21,7 @@ public sealed class ServerTests
     [Fact, GoTest("server/server_test.go", "TestStartupAndShutdown")]
     public async Task StartupAndShutdown()
     {
-        await using var s = Run(new ServerOptions { NoSystemAccount = true });
+        await using var s = InProcess.Run(new ServerOptions { NoSystemAccount = true });
         s.Port.ShouldBeGreaterThan(0);
         s.NumClients.ShouldBeInRange(0, 1);
         s.Sublist.Count.ShouldBe(0u);
@@ -61,25 +46,25 @@ public sealed class ServerTests
     [Fact, GoTest("server/server_test.go", "TestMaxConnections")]
     public async Task MaxConnections()
     {
-        await using var s = Run(new ServerOptions { MaxConnections = 1 });
-        await using var nc = new NatsConnection(Opts(s));
+        await using var s = InProcess.Run(new ServerOptions { MaxConnections = 1 });
+        await using var nc = new NatsConnection(InProcess.ClientOpts(s));
         await nc.ConnectAsync();
-        await using var nc2 = new NatsConnection(Opts(s));
+        await using var nc2 = new NatsConnection(InProcess.ClientOpts(s));
         await Should.ThrowAsync<NatsException>(async () => await nc2.ConnectAsync());
     }
 
     [Fact, GoTest("server/server_test.go", "TestMaxConnectionsPreventsAll")]
     public async Task MaxConnectionsPreventsAll()
     {
-        await using var s = Run(new ServerOptions { MaxConnections = -1 });
-        await using var nc = new NatsConnection(Opts(s));
+        await using var s = InProcess.Run(new ServerOptions { MaxConnections = -1 });
+        await using var nc = new NatsConnection(InProcess.ClientOpts(s));
         await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
     }
 
     [Fact, GoTest("server/server_test.go", "TestMaxSubscriptions")]
     public async Task MaxSubscriptions()
     {
-        await using var s = Run(new ServerOptions { MaxSubscriptions = 10 });
+        await using var s = InProcess.Run(new ServerOptions { MaxSubscriptions = 10 });
         // Raw protocol: NATS.Client.Core's own inbox subscription would count against the limit, nats.go's does not.
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
         nc.Send("CONNECT {\"verbose\":false}\r\n");
@@ -122,8 +107,8 @@ public sealed class ServerTests
         ConfigLoader.Apply(o, conf);
         (o.Host, o.Port).ShouldBe(("0.0.0.0", 4222));
         o.Port = ServerOptions.RandomPort;
-        await using var s = Run(o);
-        await using var nc = new NatsConnection(Opts(s));
+        await using var s = InProcess.Run(o);
+        await using var nc = new NatsConnection(InProcess.ClientOpts(s));
         await nc.ConnectAsync();
     }
 
@@ -134,7 +119,7 @@ public sealed class ServerTests
         try
         {
             var o = new ServerOptions { Port = ServerOptions.RandomPort, LogFile = file, ConfigFile = file };
-            var s = Run(o);
+            var s = InProcess.Run(o);
             await s.ShutdownAsync();
             s.Logger.Dispose();
             File.ReadAllText(file).ShouldContain($"Using configuration file: {file}");

@@ -1,0 +1,38 @@
+using NATS.Client.Core;
+using NatsParity.Server.Config;
+
+namespace NatsParity.Server.Tests;
+
+/// <summary>An in-process server on a free loopback port, as Go's tests' RunServer, plus the client options they use.</summary>
+internal static class InProcess
+{
+    public static NatsServer Run(ServerOptions o)
+    {
+        o.Host = "127.0.0.1";
+        if (o.Port == ServerOptions.DefaultPort) o.Port = ServerOptions.RandomPort;
+        if (o.LogFile.Length == 0) o.NoLog = true;
+        var s = new NatsServer(o);
+        s.Start();
+        return s;
+    }
+
+    public static string Url(NatsServer s) => $"nats://127.0.0.1:{s.Port}";
+
+    /// <summary>NATS.Client.Core options like nats.Connect's: one attempt, no reconnects, patient on a loaded runner.</summary>
+    public static NatsOpts ClientOpts(NatsServer s, string? url = null) => new()
+    {
+        Url = url ?? Url(s), ConnectTimeout = TimeSpan.FromSeconds(10), MaxReconnectRetry = 0, RetryOnInitialConnect = false,
+    };
+
+    /// <summary>Go's checkFor: polls until the condition holds or the time is up.</summary>
+    public static async Task<bool> WaitFor(Func<bool> condition, TimeSpan timeout, int pollMs = 5)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(pollMs);
+        }
+        return true;
+    }
+}
