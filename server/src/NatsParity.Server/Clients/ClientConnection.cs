@@ -33,6 +33,10 @@ public sealed partial class ClientConnection : IProtocolHandler
     private ClosedState _closeReason;
     private uint _rand;
     private long _batchOutMsgs, _batchOutBytes;
+    private byte[] _lastSubject = [];
+    private int _lastSubjectLen;
+    private long _lastGeneration;
+    private SublistResult? _lastResult;
 
     private Timer? _pingTimer;
     private Timer? _authTimer;
@@ -154,7 +158,11 @@ public sealed partial class ClientConnection : IProtocolHandler
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
                 FlushClients();
-                if (InMsgs != inMsgs) _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
+                if (InMsgs != inMsgs)
+                {
+                    _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
+                    _lastInTicks = Environment.TickCount64;
+                }
                 if (_batchOutMsgs != 0)
                 {
                     _server.AddOutbound(_batchOutMsgs, _batchOutBytes);
@@ -523,7 +531,6 @@ public sealed partial class ClientConnection : IProtocolHandler
         InMsgs++;
         InBytes += msg.Length - 2;
         if (Tracing) TraceMsg(msg, false);
-        _lastInTicks = Environment.TickCount64;
 
         var subject = p.Subject;
         var reply = p.Reply;
@@ -540,7 +547,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
         if (_opts.Verbose) SendOK();
 
-        var r = _server.Sublist.Match(subject);
+        var r = MatchCached(subject);
         bool delivered = false;
         var psubs = r.Psubs;
         for (int i = 0; i < psubs.Length; i++)
@@ -561,6 +568,22 @@ public sealed partial class ClientConnection : IProtocolHandler
             }
         }
         if (!delivered && reply.Length > 0 && _opts.NoResponders) SendNoResponders(subject, reply);
+    }
+
+    /// <summary>This connection's last match, reused while the sublist is unchanged (Go's per-client results cache).</summary>
+    private SublistResult MatchCached(ReadOnlySpan<byte> subject)
+    {
+        var sl = _server.Sublist;
+        long gen = sl.Generation;
+        if (_lastResult is not null && gen == _lastGeneration && subject.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLen)))
+            return _lastResult;
+        var r = sl.Match(subject);
+        if (_lastSubject.Length < subject.Length) _lastSubject = new byte[Math.Max(64, subject.Length)];
+        subject.CopyTo(_lastSubject);
+        _lastSubjectLen = subject.Length;
+        _lastGeneration = gen;
+        _lastResult = r;
+        return r;
     }
 
     private uint NextRand()

@@ -61,6 +61,7 @@ public sealed class Sublist
     private readonly ConcurrentDictionary<string, SublistResult>? _cache;
     private readonly ConcurrentDictionary<string, SublistResult>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private uint _count;
+    private long _generation;
     private long _matches, _cacheHits, _inserts, _removes;
 
     public Sublist(bool enableCache = true)
@@ -74,6 +75,9 @@ public sealed class Sublist
 
     public uint Count { get { lock (_lock) return _count; } }
     public bool CacheEnabled => _cache is not null;
+
+    /// <summary>Changes on every insert and remove, so a connection may keep its own last match until it does (Go's genid).</summary>
+    public long Generation => Volatile.Read(ref _generation);
     public int CacheCount => _cache?.Count ?? 0;
     public long Matches => Interlocked.Read(ref _matches);
     public long CacheHits => Interlocked.Read(ref _cacheHits);
@@ -105,6 +109,7 @@ public sealed class Sublist
             }
             node!.Add(sub);
             _count++;
+            Interlocked.Increment(ref _generation);
             _inserts++;
             if (_cache is not null)
             {
@@ -127,6 +132,7 @@ public sealed class Sublist
             var tokens = sub.Subject.Split('.');
             if (!RemoveFrom(_root, tokens, 0, sub)) return SublistError.NotFound;
             _count--;
+            Interlocked.Increment(ref _generation);
             _removes++;
             if (_cache is not null)
             {
