@@ -109,7 +109,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     public override string ToString() => $"{RemoteHost}:{RemotePort} - cid:{Cid}";
 
-    /// <summary>Sends INFO and starts the read and write loops; returns false if the connection was refused.</summary>
+    /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
     internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections)
     {
         _expectConnect = authRequired;
