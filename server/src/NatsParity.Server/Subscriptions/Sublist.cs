@@ -62,6 +62,9 @@ public sealed class Sublist
     private readonly ConcurrentDictionary<string, SublistResult>.AlternateLookup<ReadOnlySpan<char>> _cacheLookup;
     private uint _count;
     private long _generation;
+    private int _cacheCount; // kept by hand under _lock: ConcurrentDictionary.Count takes every bucket lock
+    private readonly List<Subscription> _scratchP = new();
+    private readonly Dictionary<string, List<Subscription>> _scratchQ = new(StringComparer.Ordinal);
     private long _matches, _cacheHits, _inserts, _removes;
 
     public Sublist(bool enableCache = true)
@@ -136,9 +139,9 @@ public sealed class Sublist
             _removes++;
             if (_cache is not null)
             {
-                foreach (var subject in _cache.Keys)
+                foreach (var (subject, _) in _cache)
                 {
-                    if (SubjectValidation.MatchLiteral(subject, sub.Subject)) _cache.TryRemove(subject, out _);
+                    if (SubjectValidation.MatchLiteral(subject, sub.Subject) && _cache.TryRemove(subject, out _)) _cacheCount--;
                 }
             }
             return SublistError.None;
@@ -392,38 +395,42 @@ public sealed class Sublist
 
     private SublistResult MatchSlow(string subject)
     {
-        var tokens = subject.Split('.');
+        int n = 1;
+        foreach (char ch in subject) if (ch == '.') n++;
+        Span<Range> tokens = n <= 64 ? stackalloc Range[n] : new Range[n];
+        subject.AsSpan().Split(tokens, '.');
         foreach (var t in tokens)
-            if (t.Length == 0) return SublistResult.Empty;
+            if (t.End.Value == t.Start.Value) return SublistResult.Empty;
         lock (_lock)
         {
-            var psubs = new List<Subscription>();
-            var qsubs = new Dictionary<string, List<Subscription>>(StringComparer.Ordinal);
-            MatchLevel(_root, tokens, 0, psubs, qsubs);
-            var result = psubs.Count == 0 && qsubs.Count == 0
+            _scratchP.Clear();
+            _scratchQ.Clear();
+            MatchLevel(_root, subject, tokens, 0, _scratchP, _scratchQ);
+            var result = _scratchP.Count == 0 && _scratchQ.Count == 0
                 ? SublistResult.Empty
-                : new SublistResult([.. psubs], qsubs.Values.Select(q => q.ToArray()).ToArray());
+                : new SublistResult([.. _scratchP], _scratchQ.Values.Select(q => q.ToArray()).ToArray());
             if (_cache is not null)
             {
-                _cache[subject] = result;
-                if (_cache.Count > CacheMax) SweepCache();
+                if (_cache.TryAdd(subject, result)) _cacheCount++;
+                else _cache[subject] = result;
+                if (_cacheCount > CacheMax) SweepCache();
             }
             return result;
         }
     }
 
+    /// <summary>Brings the cache back to <see cref="CacheSweep"/> entries (Go sweeps down the same way); under the lock.</summary>
     private void SweepCache()
     {
-        foreach (var key in _cache!.Keys)
+        foreach (var kv in _cache!)
         {
-            if (_cache.Count <= CacheSweep) break;
-            _cache.TryRemove(key, out _);
+            if (_cacheCount <= CacheSweep) break;
+            if (_cache.TryRemove(kv.Key, out _)) _cacheCount--;
         }
     }
 
-    /// <summary>Go's matchLevel, step for step, so results come out in Go's order: '>' first, then deeper '*' levels,
-    /// then the literal node, then the last level's '*'.</summary>
-    private static void MatchLevel(Level? level, string[] tokens, int start, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
+    /// <summary>Go's matchLevel over the tokens of <paramref name="subject"/> (as ranges: no token strings are made).</summary>
+    private static void MatchLevel(Level? level, string subject, ReadOnlySpan<Range> tokens, int start, List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
     {
         Node? pwc = null, node = null;
         for (int i = start; i < tokens.Length; i++)
@@ -431,8 +438,9 @@ public sealed class Sublist
             if (level is null) return;
             level.Fwc?.CollectInto(psubs, qsubs);
             pwc = level.Pwc;
-            if (pwc is not null) MatchLevel(pwc.Next, tokens, i + 1, psubs, qsubs);
-            node = level.Nodes.GetValueOrDefault(tokens[i]);
+            if (pwc is not null) MatchLevel(pwc.Next, subject, tokens, i + 1, psubs, qsubs);
+            var lookup = level.Nodes.GetAlternateLookup<ReadOnlySpan<char>>();
+            node = lookup.TryGetValue(subject.AsSpan()[tokens[i]], out var found) ? found : null;
             level = node?.Next;
         }
         node?.CollectInto(psubs, qsubs);

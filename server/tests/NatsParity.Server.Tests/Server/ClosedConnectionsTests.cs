@@ -22,6 +22,15 @@ public sealed class ClosedConnectionsTests
         s.Closed.TotalClosed.ShouldBe(num);
     }
 
+    /// <summary>Go's nats.Connect failing on credentials, on the wire: the CONNECT is refused and the connection closed.</summary>
+    private static void ConnectRefused(NatsServer s, string connectJson)
+    {
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send($"CONNECT {connectJson}\r\n");
+        nc.ReadLine().ShouldBe("-ERR 'Authorization Violation'\r\n");
+        nc.ExpectClosed();
+    }
+
     [Fact, GoTest("server/closed_conns_test.go", "TestClosedConnsAccounting")]
     public async Task ClosedConnsAccounting()
     {
@@ -85,8 +94,7 @@ public sealed class ClosedConnectionsTests
     public async Task ClosedAuthorizationViolation()
     {
         await using var s = InProcess.Run(new ServerOptions { Authorization = "my_token" });
-        await using (var nc = new NatsConnection(InProcess.ClientOpts(s)))
-            await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
+        ConnectRefused(s, "{\"verbose\":false}");
         await CheckClosedConns(s, 1, TimeSpan.FromSeconds(2));
         var conns = s.Closed.Snapshot();
         conns.Count.ShouldBe(1);
@@ -97,13 +105,8 @@ public sealed class ClosedConnectionsTests
     public async Task ClosedUPAuthorizationViolation()
     {
         await using var s = InProcess.Run(new ServerOptions { Username = "my_user", Password = "my_secret" });
-        await using (var nc = new NatsConnection(InProcess.ClientOpts(s)))
-            await Should.ThrowAsync<NatsException>(async () => await nc.ConnectAsync());
-        using (var nc = ProtoClient.Connect("127.0.0.1", s.Port))
-        {
-            nc.Send("CONNECT {\"verbose\":false,\"user\":\"my_user\",\"pass\":\"wrong_pass\"}\r\n");
-            nc.ReadLine().ShouldBe("-ERR 'Authorization Violation'\r\n");
-        }
+        ConnectRefused(s, "{\"verbose\":false}");
+        ConnectRefused(s, "{\"verbose\":false,\"user\":\"my_user\",\"pass\":\"wrong_pass\"}");
         await CheckClosedConns(s, 2, TimeSpan.FromSeconds(2));
         var conns = s.Closed.Snapshot();
         conns.Count.ShouldBe(2);
