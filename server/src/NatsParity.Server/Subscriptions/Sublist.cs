@@ -472,28 +472,41 @@ public sealed class Sublist
     private sealed class Node
     {
         public Level? Next;
-        private readonly HashSet<Subscription> _psubs = new(ReferenceEqualityComparer.Instance);
-        private Dictionary<string, HashSet<Subscription>>? _qsubs;
+        // Most subjects have one subscriber: a list of one costs far less than a hash set; removal scans, as Go's plist does.
+        private readonly List<Subscription> _psubs = new(1);
+        private Dictionary<string, List<Subscription>>? _qsubs;
 
         public bool IsEmpty => _psubs.Count == 0 && (_qsubs is null || _qsubs.Count == 0) && (Next is null || Next.IsEmpty);
 
+        public bool HasSubs => _psubs.Count > 0 || (_qsubs is not null && _qsubs.Count > 0);
+
         public void Add(Subscription sub)
         {
-            if (sub.Queue is null) { _psubs.Add(sub); return; }
+            if (sub.Queue is null)
+            {
+                _psubs.Add(sub);
+                return;
+            }
             _qsubs ??= new(StringComparer.Ordinal);
-            if (!_qsubs.TryGetValue(sub.Queue, out var set)) _qsubs[sub.Queue] = set = new(ReferenceEqualityComparer.Instance);
-            set.Add(sub);
+            if (!_qsubs.TryGetValue(sub.Queue, out var list)) _qsubs[sub.Queue] = list = new List<Subscription>(1);
+            list.Add(sub);
         }
 
         public bool Remove(Subscription sub)
         {
-            if (sub.Queue is null) return _psubs.Remove(sub);
-            if (_qsubs is null || !_qsubs.TryGetValue(sub.Queue, out var set) || !set.Remove(sub)) return false;
-            if (set.Count == 0) _qsubs.Remove(sub.Queue);
+            if (sub.Queue is null) return RemoveFrom(_psubs, sub);
+            if (_qsubs is null || !_qsubs.TryGetValue(sub.Queue, out var list) || !RemoveFrom(list, sub)) return false;
+            if (list.Count == 0) _qsubs.Remove(sub.Queue);
             return true;
         }
 
-        public bool HasSubs => _psubs.Count > 0 || (_qsubs is not null && _qsubs.Count > 0);
+        private static bool RemoveFrom(List<Subscription> list, Subscription sub)
+        {
+            int i = list.IndexOf(sub);
+            if (i < 0) return false;
+            list.RemoveAt(i);
+            return true;
+        }
 
         public void Count(ref int np, ref int nq)
         {

@@ -8,17 +8,13 @@ public sealed class Subscription
     public Subscription(string subject, string? queue = null, ClientConnection? client = null, byte[]? sid = null)
     {
         Subject = subject;
-        SubjectBytes = System.Text.Encoding.ASCII.GetBytes(subject);
         Queue = queue;
-        QueueBytes = queue is null ? null : System.Text.Encoding.ASCII.GetBytes(queue);
         Client = client;
         Sid = sid ?? [];
     }
 
     public string Subject { get; }
-    public byte[] SubjectBytes { get; }
     public string? Queue { get; }
-    public byte[]? QueueBytes { get; }
     public ClientConnection? Client { get; }
     public byte[] Sid { get; }
 
