@@ -382,4 +382,21 @@ public sealed class ClientTests
         c.ReadLine().ShouldStartWith("PONG\r\n");
         c.ReadLine().ShouldStartWith("PONG\r\n");
     }
+
+    [Fact, GoTest("server/client_test.go", "TestWildcardCharsInLiteralSubjectWorks")]
+    public async Task WildcardCharsInLiteralSubjectWorks()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"pedantic\":false}\r\n");
+        const string subj = "foo.bar,*,>,baz";
+        for (int i = 0; i < 2; i++)
+        {
+            nc.Send($"SUB {subj} {i + 1}\r\nPING\r\n");
+            nc.ReadLine().ShouldBe("PONG\r\n"); // no -ERR: the subject is a valid literal
+            nc.Send($"PUB {subj} 3\r\nmsg\r\n");
+            nc.ReadMsg().Subject.ShouldBe(subj);
+            nc.Send($"UNSUB {i + 1}\r\n");
+        }
+    }
 }
