@@ -55,7 +55,34 @@ public sealed class DifferentialFuzzTests
 
     private static readonly Gen<Session> Sessions =
         Gen.Select(Connect, Command.Array[0, 12], Ending, Gen.Int[0, 400].Array[0, 3],
-            (c, cmds, end, splits) => new Session(c, cmds, end, splits));
+            (c, cmds, end, splits) => new Session(c, UniqueSids(cmds), end, splits));
+
+    /// <summary>Each SUB gets a sid of its own and each UNSUB names an earlier one, so a sid never changes queue group
+    /// mid-session (the outcome labels queue deliveries by group, which a reused sid would make ambiguous).</summary>
+    private static string[] UniqueSids(string[] cmds)
+    {
+        int next = 0;
+        var result = new string[cmds.Length];
+        for (int i = 0; i < cmds.Length; i++)
+        {
+            var f = cmds[i].TrimEnd().Split(' ');
+            if (f[0] == "SUB")
+            {
+                f[^1] = (++next).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                result[i] = string.Join(' ', f) + "\r\n";
+            }
+            else if (f[0] == "UNSUB")
+            {
+                f[1] = (next == 0 ? 1 : (int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) - 1) % next + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                result[i] = string.Join(' ', f) + "\r\n";
+            }
+            else
+            {
+                result[i] = cmds[i];
+            }
+        }
+        return result;
+    }
 
     [Fact]
     public void RandomSessionsHaveTheSameOutcomeOnBothTargets()
