@@ -399,4 +399,17 @@ public sealed class ClientTests
             nc.Send($"UNSUB {i + 1}\r\n");
         }
     }
+
+    [Fact, GoTest("server/client_test.go", "TestClientMaxPending")]
+    public async Task ClientMaxPending()
+    {
+        // A max_pending beyond 32 bits must not overflow into refusing every message.
+        await using var s = InProcess.Run(new ServerOptions { MaxPending = (long)int.MaxValue + 1 });
+        await using var nc = new NATS.Client.Core.NatsConnection(InProcess.ClientOpts(s));
+        await using var sub = await nc.SubscribeCoreAsync<string>("foo");
+        await nc.PingAsync();
+        await nc.PublishAsync("foo", "msg");
+        var msg = await sub.Msgs.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        msg.Data.ShouldBe("msg");
+    }
 }
