@@ -133,18 +133,13 @@ public sealed class DifferentialFuzzTests
 
     private static string Canonical(string text, Session session)
     {
-        // Which queue group a sid belongs to, replaying the session as the server does: the first valid SUB for a sid
-        // creates it (a repeated sid is ignored) until an UNSUB without a max removes it.
-        var active = new Dictionary<string, string?>();
+        // Which queue group each sid belongs to: every SUB has a sid of its own (see UniqueSids), so this never changes.
+        var queueSids = new Dictionary<string, string>();
         foreach (var cmd in session.Commands)
         {
             var f = cmd.TrimEnd().Split(' ');
-            if (f[0] == "SUB" && f.Length >= 3 && NatsParity.Server.Subscriptions.SubjectValidation.IsValidSubject(f[1]))
-                active.TryAdd(f[^1], f.Length == 4 ? f[2] : null);
-            else if (f[0] == "UNSUB" && f.Length == 2)
-                active.Remove(f[1]);
+            if (f[0] == "SUB" && f.Length == 4) queueSids[f[3]] = f[2];
         }
-        var queueSids = active.Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value!);
         var lines = new List<string>();
         var run = new List<string>();
         void Flush() { run.Sort(StringComparer.Ordinal); lines.AddRange(run); run.Clear(); }
