@@ -78,8 +78,12 @@ md.AppendLine("| scenario | unit | ours | reference | ratio | target met |");
 md.AppendLine("|---|---|---:|---:|---:|:---:|");
 foreach (var r in rows)
     md.AppendLine($"| {r.scenario} | {r.Unit} | {Fmt(r.ours)} | {Fmt(r.reference)} | {(r.ratio is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–")} | {(r.met is null ? "–" : r.met.Value ? "yes" : "no")} |");
-File.WriteAllText(Path.Combine(reports, "bench.md"), md.ToString());
-File.WriteAllText(Path.Combine(reports, "bench.svg"), Svg(rows.Where(r => r.ratio is not null).Select(r => (r.scenario, r.ratio!.Value, r.met!.Value)).ToList()));
+// A filtered run prints its table but leaves the full report alone.
+if (filter is null)
+{
+    File.WriteAllText(Path.Combine(reports, "bench.md"), md.ToString());
+    File.WriteAllText(Path.Combine(reports, "bench.svg"), Svg(rows.Where(r => r.ratio is not null).Select(r => (r.scenario, r.ratio!.Value, r.met!.Value)).ToList()));
+}
 Console.Out.Write(md.ToString());
 return 0;
 
