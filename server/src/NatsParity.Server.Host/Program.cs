@@ -56,6 +56,11 @@ internal static class ServerHost
             return 0;
         }
 
+        if (opts.Validate() is { } invalid)
+        {
+            Console.Error.WriteLine($"natsparity-server: {invalid}");
+            return 1;
+        }
         var logger = new ServerLogger(opts.Debug, opts.Trace, opts.Logtime, opts.LogtimeUTC, opts.LogFile);
         var server = new NatsServer(opts, logger);
         try

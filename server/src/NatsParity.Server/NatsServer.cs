@@ -46,6 +46,7 @@ public sealed class NatsServer : IAsyncDisposable
 
     public NatsServer(ServerOptions options, ServerLogger? logger = null)
     {
+        if (options.Validate() is { } invalid) throw new ArgumentException(invalid, nameof(options));
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
         Logger = logger ?? (options.NoLog ? ServerLogger.Discard()
@@ -130,7 +131,7 @@ public sealed class NatsServer : IAsyncDisposable
     /// </summary>
     private void WarmUp()
     {
-        var scratch = new NatsServer(new ServerOptions { MaxPayload = Options.MaxPayload, NoLog = true });
+        var scratch = new NatsServer(new ServerOptions { MaxPayload = Options.MaxPayload, MaxPending = Options.MaxPending, NoLog = true });
         var c = new ClientConnection(scratch, 0);
         c.ParseForTest("CONNECT {\"verbose\":true,\"pedantic\":true,\"headers\":true,\"protocol\":1}\r\nPING\r\nSUB a.* q 1\r\nSUB a.b 2\r\nPUB a.b r 2\r\nhi\r\nHPUB a.b 12 14\r\nNATS/1.0\r\n\r\nhi\r\nUNSUB 1\r\nUNSUB 2 5\r\nPONG\r\n"u8.ToArray());
         c.TakeOutbound();

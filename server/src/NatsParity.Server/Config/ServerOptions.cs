@@ -74,4 +74,35 @@ public sealed class ServerOptions
     public TimeSpan EffectiveAuthTimeout => AuthTimeout > TimeSpan.Zero ? AuthTimeout : TimeSpan.FromSeconds(2);
 
     public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0;
+
+    /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
+    public string? Validate()
+    {
+        if (LameDuckDuration > TimeSpan.Zero && LameDuckGracePeriod >= LameDuckDuration)
+            return $"lame duck grace period ({GoDuration(LameDuckGracePeriod)}) should be strictly lower than lame duck duration ({GoDuration(LameDuckDuration)})";
+        if (MaxPayload > MaxPending)
+            return $"max_payload ({MaxPayload}) cannot be higher than max_pending ({MaxPending})";
+        if (ServerName.Contains(' '))
+            return "server name cannot contain spaces";
+        return null;
+    }
+
+    /// <summary>Go's time.Duration String(): "1h2m3s", "1.5s", "100ms", "0s".</summary>
+    public static string GoDuration(TimeSpan d)
+    {
+        if (d == TimeSpan.Zero) return "0s";
+        if (d < TimeSpan.FromSeconds(1))
+        {
+            double ms = d.TotalMilliseconds;
+            return ms >= 1 ? $"{ms.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)}ms"
+                : $"{(d.Ticks * 100 / 1000.0).ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}µs";
+        }
+        var sb = new System.Text.StringBuilder();
+        long hours = (long)d.TotalHours;
+        if (hours > 0) sb.Append(hours).Append('h');
+        if (hours > 0 || d.Minutes > 0) sb.Append(d.Minutes).Append('m');
+        double secs = d.Seconds + d.Milliseconds / 1000.0 + (d.Ticks % TimeSpan.TicksPerMillisecond) / 1e7;
+        sb.Append(secs.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture)).Append('s');
+        return sb.ToString();
+    }
 }

@@ -129,4 +129,13 @@ public sealed class ServerTests
             File.Delete(file);
         }
     }
+
+    [Fact, GoTest("server/server_test.go", "TestLameDuckOptionsValidation")]
+    public void LameDuckOptionsValidation()
+    {
+        var o = new ServerOptions { LameDuckDuration = TimeSpan.FromSeconds(5), LameDuckGracePeriod = TimeSpan.FromSeconds(10), NoLog = true };
+        var ex = Should.Throw<ArgumentException>(() => new NatsServer(o));
+        ex.Message.ShouldContain("should be strictly lower");
+        ex.Message.ShouldStartWith("lame duck grace period (10s) should be strictly lower than lame duck duration (5s)");
+    }
 }
