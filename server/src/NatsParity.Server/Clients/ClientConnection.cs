@@ -346,6 +346,15 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
         _lastInTicks = Environment.TickCount64;
 
+        if (queue == SysGroup && !_closed)
+        {
+            // Go's processSubEx: the internal system queue group is never open to clients.
+            string subjectQ = ProtocolParser.Quote(arg.Slice(s[0], l[0])), queueQ = ProtocolParser.Quote(arg.Slice(s[1], l[1]));
+            SendErr($"Permissions Violation for Subscription to {subjectQ} using queue {queueQ}");
+            _server.Logger.Error($"{this} - Subscription Violation - Subject {subjectQ}, Queue: {queueQ}, SID {sid}");
+            return null;
+        }
+
         var sub = new Subscription(subject, queue, this, Encoding.UTF8.GetBytes(sid));
         bool inserted = false, invalid = false;
         lock (_mu)
@@ -534,7 +543,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
         var subject = p.Subject;
         var reply = p.Reply;
-        if (subject.StartsWith("$NRG."u8))
+        if (HasGatewayReplyPrefix(subject) || subject.StartsWith("$NRG."u8))
         {
             PubPermissionViolation(subject);
             return;
@@ -704,10 +713,14 @@ public sealed partial class ClientConnection : IProtocolHandler
         _server.Logger.Error($"{this} - Publish Violation - Subject {ProtocolParser.Quote(subject)}");
     }
 
+    /// <summary>Go's isReservedReply: service import replies, JetStream acks and gateway routed replies.</summary>
     private static bool IsReservedReply(ReadOnlySpan<byte> reply) =>
-        (reply.Length > 4 && reply.StartsWith("_R_."u8)) ||
-        reply.StartsWith("$JS.ACK."u8) ||
-        (reply.Length > 5 && reply.StartsWith("$GNR."u8));
+        reply.StartsWith("_R_."u8) ||
+        (reply.Length > 8 && reply.StartsWith("$JS.ACK."u8)) ||
+        HasGatewayReplyPrefix(reply);
+
+    /// <summary>Go's hasGWRoutedReplyPrefix (gateway.go): "_GR_." followed by at least one byte.</summary>
+    private static bool HasGatewayReplyPrefix(ReadOnlySpan<byte> subject) => subject.Length > 5 && subject.StartsWith("_GR_."u8);
 
     private void Unsubscribe(Subscription sub)
     {
@@ -803,6 +816,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         try { _socket?.Close(0); } catch (ObjectDisposedException) { }
     }
 
+    private const string SysGroup = "_sys_";
     private static readonly byte[] ProtoPong = "PONG\r\n"u8.ToArray();
     private static readonly byte[] ProtoPing = "PING\r\n"u8.ToArray();
     private static readonly byte[] ProtoOk = "+OK\r\n"u8.ToArray();

@@ -15,7 +15,7 @@ namespace NatsParity.Server.Tests.Clients;
 /// Ports of server/client_test.go. Go drives a client over net.Pipe; here a socketless connection is parsed directly
 /// and what it would have written is read back from its outbound buffer (the same bytes Go's pipe carries).
 /// </summary>
-public sealed class ClientTests
+public sealed partial class ClientTests
 {
     private static readonly Regex MsgPat = new(@"MSG\s+([^\s]+)\s+([^\s]+)\s+(([^\s]+)[^\S\r\n]+)?(\d+)\r\n");
     private static readonly Regex SmsgPat = new(@"^MSG\s+([^\s]+)\s+([^\s]+)\s+(([^\s]+)[^\S\r\n]+)?(\d+)\r\n");
