@@ -58,7 +58,8 @@ public sealed partial class ClientConnection
 
     private void QueueOutboundLocked(ReadOnlySpan<byte> data)
     {
-        _pendingBytes += data.Length;
+        int queued = data.Length;
+        _pendingBytes += queued;
         while (data.Length > 0)
         {
             if (_cur is null)
@@ -80,6 +81,8 @@ public sealed partial class ClientConnection
         }
         if (_pendingBytes > _server.Options.MaxPending && !_closed)
         {
+            // As Go's queueOutbound: what pushed the client over max_pending is not counted as pending.
+            _pendingBytes -= queued;
             _server.RecordSlowConsumer();
             _server.Logger.Notice($"{this} - Slow Consumer Detected: MaxPending of {_server.Options.MaxPending} Exceeded");
             Close(ClosedState.SlowConsumerPendingBytes);
