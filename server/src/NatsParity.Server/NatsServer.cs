@@ -86,8 +86,11 @@ public sealed class NatsServer : IAsyncDisposable
         if (Options.HttpPort != 0 || Options.HttpsPort != 0)
             Logger.Warn("Monitoring endpoints are not built yet: the monitoring port is not opened");
 
-        var ip = Options.Host is "" or "0.0.0.0" or "::" ? IPAddress.Any : ResolveHost(Options.Host);
+        // A wildcard host listens on IPv4 and IPv6 alike, as Go's net.Listen("tcp", "0.0.0.0:port") does.
+        bool wildcard = Options.Host is "" or "0.0.0.0" or "::";
+        var ip = wildcard ? (Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any) : ResolveHost(Options.Host);
         var listener = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (wildcard && ip.AddressFamily == AddressFamily.InterNetworkV6) listener.DualMode = true;
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         int port = Options.Port == ServerOptions.RandomPort ? 0 : Options.Port;
         listener.Bind(new IPEndPoint(ip, port));

@@ -107,7 +107,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         lock (_mu) return _subs.TryGetValue(sid, out var s) ? s : null;
     }
 
-    public override string ToString() => $"{RemoteHost}:{RemotePort} - cid:{Cid}";
+    public override string ToString() =>
+        RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}";
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
     internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections)

@@ -412,4 +412,68 @@ public sealed partial class ClientTests
         var msg = await sub.Msgs.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         msg.Data.ShouldBe("msg");
     }
+
+    [Fact, GoTest("server/client_test.go", "TestRemoteAddress")]
+    public async Task RemoteAddress()
+    {
+        // Go's client with no net.Conn has no remote address; its net.Pipe client is, here, a real loopback socket.
+        var (_, rc) = SetupClient();
+        (rc.C.RemoteHost, rc.C.RemotePort).ShouldBe(("", 0));
+
+        await using var s = InProcess.Run(new ServerOptions());
+        using var sock = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        sock.Connect("127.0.0.1", s.Port);
+        await InProcess.WaitFor(() => s.NumClients == 1, TimeSpan.FromSeconds(2));
+        var c = s.Clients.Single();
+        c.RemoteHost.ShouldBe("127.0.0.1");
+        c.RemotePort.ShouldBe(((System.Net.IPEndPoint)sock.LocalEndPoint!).Port);
+    }
+
+    [Fact, GoTest("server/client_test.go", "TestUnsubRace")]
+    public async Task UnsubRace()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        await using var nc = new NATS.Client.Core.NatsConnection(InProcess.ClientOpts(s));
+        await using var ncp = new NATS.Client.Core.NatsConnection(InProcess.ClientOpts(s));
+        await ncp.ConnectAsync();
+
+        var sub = await nc.SubscribeCoreAsync<byte[]>("foo");
+        var eat = Task.Run(async () =>
+        {
+            await foreach (var _ in sub.Msgs.ReadAllAsync()) { }
+        });
+        await nc.PingAsync();
+
+        var hello = "hello"u8.ToArray();
+        var publish = Task.Run(async () =>
+        {
+            for (int i = 0; i < 10000; i++) await ncp.PublishAsync("foo", hello);
+        });
+        await Task.Delay(5);
+        await sub.UnsubscribeAsync();
+        await publish.WaitAsync(TimeSpan.FromSeconds(20));
+        await eat.WaitAsync(TimeSpan.FromSeconds(5));
+
+        await ncp.PingAsync();
+        await nc.PingAsync();
+        s.Sublist.Match("foo"u8).Psubs.ShouldBeEmpty();
+    }
+
+    [Fact, GoTest("server/client_test.go", "TestClientIPv6Address")]
+    public async Task ClientIPv6Address()
+    {
+        await using var s = new NatsServer(new ServerOptions { Host = "0.0.0.0", Port = ServerOptions.RandomPort, NoLog = true });
+        s.Start();
+        using var sock = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            sock.Connect(System.Net.IPAddress.IPv6Loopback, s.Port);
+        }
+        catch (SocketException e)
+        {
+            Assert.Skip($"could not connect over IPv6: {e.Message}");
+        }
+        await InProcess.WaitFor(() => s.NumClients == 1, TimeSpan.FromSeconds(2));
+        s.Clients.Single().ToString().ShouldStartWith("[::1]");
+    }
 }
