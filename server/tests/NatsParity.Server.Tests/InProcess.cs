@@ -1,17 +1,18 @@
 using NATS.Client.Core;
 using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
 
 namespace NatsParity.Server.Tests;
 
 /// <summary>An in-process server on a free loopback port, as Go's tests' RunServer, plus the client options they use.</summary>
 internal static class InProcess
 {
-    public static NatsServer Run(ServerOptions o)
+    public static NatsServer Run(ServerOptions o, ServerLogger? logger = null)
     {
         o.Host = "127.0.0.1";
         if (o.Port == ServerOptions.DefaultPort) o.Port = ServerOptions.RandomPort;
         if (o.LogFile.Length == 0) o.NoLog = true;
-        var s = new NatsServer(o);
+        var s = new NatsServer(o, logger);
         s.Start();
         return s;
     }
