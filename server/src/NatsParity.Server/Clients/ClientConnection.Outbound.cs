@@ -6,7 +6,7 @@ namespace NatsParity.Server.Clients;
 /// <summary>The outbound side: pooled chunks filled under the client lock, drained by one writer per connection.</summary>
 public sealed partial class ClientConnection
 {
-    private const int ChunkSize = 32 * 1024;
+    internal const int ChunkSize = 32 * 1024;
 
     private readonly AsyncSignal _signal = new();
     private List<(byte[] Buf, int Len)> _pending = new();
@@ -33,6 +33,17 @@ public sealed partial class ClientConnection
             if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; _curLen = 0; }
             _pendingBytes = 0;
             return ms.ToArray();
+        }
+    }
+
+    /// <summary>How many bytes each queued chunk holds, oldest first (tests: Go's len(c.out.nb[i])).</summary>
+    internal int[] QueuedChunkLengths()
+    {
+        lock (_mu)
+        {
+            var lengths = _pending.Select(c => c.Len).ToList();
+            if (_cur is not null) lengths.Add(_curLen);
+            return lengths.ToArray();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using NATS.Client.Core;
+using NatsParity.Server.Clients;
 using NatsParity.Server.Config;
 using NatsParity.Testing;
 using Shouldly;
@@ -64,5 +65,19 @@ public sealed partial class ClientTests
         msgs.Count.ShouldBe(8);
         msgs.ShouldAllBe(m => m.Payload.Length == size);
         Interlocked.Read(ref s.SlowConsumers).ShouldBe(0);
+    }
+
+    [Fact, GoTest("server/client_test.go", "TestClientOutboundQueueCoalesce")]
+    public void ClientOutboundQueueCoalesce()
+    {
+        var (_, c) = SetupClient();
+        c.C.EnqueueProto([1, 2, 3, 4, 5]);
+        c.C.QueuedChunkLengths().ShouldBe([5]);
+
+        c.C.EnqueueProto([6, 7, 8, 9, 10]);
+        c.C.QueuedChunkLengths().ShouldBe([10]);
+
+        c.C.EnqueueProto(new byte[ClientConnection.ChunkSize]);
+        c.C.QueuedChunkLengths().ShouldBe([ClientConnection.ChunkSize, 10]);
     }
 }
