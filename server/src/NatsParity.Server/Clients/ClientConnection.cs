@@ -498,9 +498,17 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private void TraceOut(string op, string? arg) => _server.Logger.Trace(arg is null ? $"{this} - ->> [{op}]" : $"{this} - ->> [{op} {arg}]");
 
-    private void TraceMsg(ReadOnlySpan<byte> msg, bool delivered)
+    /// <summary>Go's traceMsgInternal: the payload, or with trace_headers only the header block (none when there is none).</summary>
+    private void TraceMsg(ReadOnlySpan<byte> msg, bool delivered, int hdrSize)
     {
-        int l = msg.Length - 2;
+        int suffix = 2;
+        if (_server.Options.TraceHeaders)
+        {
+            if (hdrSize <= 0 || msg.Length < hdrSize) return;
+            msg = msg[..hdrSize];
+            suffix += 2;
+        }
+        int l = msg.Length - suffix;
         if (l <= 0) return;
         string prefix = delivered ? "->>" : "<<-";
         int max = _server.Options.MaxTracedMsgLen;
@@ -540,7 +548,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         InMsgs++;
         InBytes += msg.Length - 2;
-        if (Tracing) TraceMsg(msg, false);
+        if (Tracing) TraceMsg(msg, false, p.Pa.Hdr);
 
         var subject = p.Subject;
         var reply = p.Reply;
@@ -669,7 +677,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         if (ok && client.Tracing)
         {
             client.TraceOut(Encoding.UTF8.GetString(mh[..(n - 2)]), null);
-            client.TraceMsg(payload, true);
+            client.TraceMsg(payload, true, hdr); // as Go, the publisher's header size even when headers were stripped
         }
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         if (ok)

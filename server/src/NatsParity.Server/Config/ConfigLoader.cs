@@ -54,6 +54,7 @@ public static class ConfigLoader
                 case "syslog": o.Syslog = Bool(v); break;
                 case "remote_syslog": o.RemoteSyslog = Str(v); break;
                 case "max_traced_msg_len": o.MaxTracedMsgLen = (int)Int(v); break;
+                case "trace_headers": o.TraceHeaders = Bool(v); break;
                 case "no_header_support": o.NoHeaderSupport = Bool(v); break;
                 case "no_auth_user": o.NoAuthUser = Str(v); break;
                 case "authorization": ApplyAuthorization(o, v); break;

@@ -48,6 +48,8 @@ public sealed class ServerOptions
     public bool NoLog { get; set; }
     public string RemoteSyslog { get; set; } = "";
     public int MaxTracedMsgLen { get; set; }
+    /// <summary>Go's trace_headers: message traces show only the header block.</summary>
+    public bool TraceHeaders { get; set; }
 
     public int HttpPort { get; set; }
     public int HttpsPort { get; set; }

@@ -71,7 +71,7 @@ public sealed partial class ClientTests
     public void TraceMsg(string payload, string wanted, int maxTracedMsgLen)
     {
         using var log = new TraceLog();
-        var s = new NatsServer(new ServerOptions { NoLog = true, Host = "127.0.0.1", MaxTracedMsgLen = maxTracedMsgLen }, log.Logger);
+        var s = new NatsServer(new ServerOptions { NoLog = true, MaxTracedMsgLen = maxTracedMsgLen }, log.Logger);
         var c = NewClient(s);
         c.Parse($"PUB foo {payload.Length}\r\n{payload}\r\n").ShouldBeNull();
         log.Lines()[^1].ShouldEndWith(wanted);
@@ -114,5 +114,50 @@ public sealed partial class ClientTests
         await barResponder;
         (await InProcess.WaitFor(() => log.Lines().Any(l => l.Contains("->> MSG_PAYLOAD:") && l.Contains("Plain Response")),
             TimeSpan.FromSeconds(2))).ShouldBeTrue();
+    }
+
+    private const string TraceHdr = "NATS/1.0\r\nFoo: 1\r\n\r\n";
+
+    /// <summary>PUB, or HPUB when <paramref name="hdr"/> is set, of <paramref name="hdr"/> + <paramref name="payload"/> on foo.</summary>
+    private static string PubFoo(string hdr, string payload) => hdr.Length == 0
+        ? $"PUB foo {payload.Length}\r\n{payload}\r\n"
+        : $"HPUB foo {hdr.Length} {hdr.Length + payload.Length}\r\n{hdr}{payload}\r\n";
+
+    [Theory]
+    [InlineData("", "test\\r\\n", "", 0)]
+    [InlineData(TraceHdr, "", "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]", 0)]
+    [InlineData(TraceHdr, "test", "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]", 0)]
+    [InlineData(TraceHdr, "", "<<- MSG_PAYLOAD: [\"NATS/1...\"]", 6)]
+    [InlineData("NATS/1.0\r\nFoo: 1\r\nBar: 2\r\n\r\n", "", "<<- MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\nBar...\"]", 21)]
+    [GoTest("server/client_test.go", "TestTraceMsgHeadersOnly")]
+    public void TraceMsgHeadersOnly(string hdr, string payload, string wanted, int maxTracedMsgLen)
+    {
+        using var log = new TraceLog();
+        var s = new NatsServer(new ServerOptions { NoLog = true, MaxTracedMsgLen = maxTracedMsgLen, TraceHeaders = true }, log.Logger);
+        var c = NewClient(s);
+        c.Parse("CONNECT {\"headers\":true}\r\n" + PubFoo(hdr, payload)).ShouldBeNull();
+        var traced = log.Lines().Where(l => l.Contains("MSG_PAYLOAD")).ToArray();
+        if (wanted.Length == 0) traced.ShouldBeEmpty();
+        else traced.ShouldHaveSingleItem().ShouldEndWith(wanted);
+    }
+
+    [Theory]
+    [InlineData(TraceHdr, "", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]")]
+    [InlineData(TraceHdr, "test", false, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\n\\r\\ntest\"]")]
+    [InlineData(TraceHdr, "test", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\"]")]
+    [InlineData("NATS/1.0\r\nFoo: bar\r\nBar: baz\r\n\r\n", "", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: bar\\r\\nBar: baz\"]")]
+    [InlineData("NATS/1.0\r\nFoo: bar\r\nBar: baz\r\n\r\n", "payload data", true, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: bar\\r\\nBar: baz\"]")]
+    [InlineData("", "plain message", false, "->> MSG_PAYLOAD: [\"plain message\"]")]
+    [InlineData(TraceHdr, "payload", false, "->> MSG_PAYLOAD: [\"NATS/1.0\\r\\nFoo: 1\\r\\n\\r\\npayload\"]")]
+    [GoTest("server/client_test.go", "TestTraceMsgDeliveryWithHeaders")]
+    public void TraceMsgDeliveryWithHeaders(string hdr, string payload, bool traceHeaders, string expected)
+    {
+        using var log = new TraceLog();
+        var s = new NatsServer(new ServerOptions { NoLog = true, Trace = true, TraceHeaders = traceHeaders }, log.Logger);
+        var sub = NewClient(s);
+        sub.Parse("CONNECT {\"headers\":true}\r\nSUB foo 1\r\n").ShouldBeNull();
+        var pub = NewClient(s);
+        pub.Parse("CONNECT {\"headers\":true}\r\n" + PubFoo(hdr, payload)).ShouldBeNull();
+        log.Lines().Last(l => l.Contains("->> MSG_PAYLOAD:")).ShouldEndWith(expected);
     }
 }
