@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using NatsParity.Server.Accounts;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Clients;
 using NatsParity.Server.Config;
@@ -32,7 +33,16 @@ public sealed class NatsServer : IAsyncDisposable
 
     public ServerOptions Options { get; }
     public ServerLogger Logger { get; }
-    public Sublist Sublist { get; } = new();
+    private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
+    private Dictionary<string, User>? _users;
+    private Dictionary<string, NkeyUser>? _nkeys;
+
+    /// <summary>The global account's sublist: where clients without an account of their own subscribe.</summary>
+    public Sublist Sublist => GlobalAccount.Sublist;
+    /// <summary>Go's $G.</summary>
+    public Account GlobalAccount { get; }
+    /// <summary>The system account ($SYS unless system_account names another), or null with no_system_account.</summary>
+    public Account? SystemAccount { get; }
     public string ServerId { get; }
     public string Name { get; }
     public string XKey { get; }
@@ -54,6 +64,21 @@ public sealed class NatsServer : IAsyncDisposable
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
+        GlobalAccount = RegisterAccount(new Account(Account.GlobalName));
+        foreach (var a in options.Accounts)
+        {
+            RegisterAccount(new Account(a.Name)
+            {
+                Nkey = a.Nkey, MaxConnections = a.MaxConnections, MaxSubscriptions = a.MaxSubscriptions,
+                MaxPayload = a.MaxPayload, MaxLeafNodes = a.MaxLeafNodes, DefaultPermissions = a.DefaultPermissions?.Clone(),
+            });
+        }
+        if (!options.NoSystemAccount)
+        {
+            string sys = options.SystemAccount.Length > 0 ? options.SystemAccount : Account.SystemName;
+            SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : RegisterAccount(new Account(sys));
+        }
+        ConfigureAuthorization();
         _info = new ServerInfo
         {
             Id = ServerId,
@@ -63,7 +88,7 @@ public sealed class NatsServer : IAsyncDisposable
             GoVersion = $"dotnet{Environment.Version}",
             Host = options.Host,
             Headers = SupportsHeaders,
-            AuthRequired = options.AuthRequired,
+            AuthRequired = AuthRequired,
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
@@ -207,7 +232,16 @@ public sealed class NatsServer : IAsyncDisposable
         bool refuse = Options.MaxConnections < 0 || (Options.MaxConnections > 0 && _clients.Count >= Options.MaxConnections);
         if (!refuse) _clients[cid] = c;
         Logger.Debug($"{c} - Client connection created");
-        c.Start(info.ToProtocol(), Options.AuthRequired, refuse);
+        if (NonceRequired)
+        {
+            Span<byte> raw = stackalloc byte[NonceRawLen];
+            System.Security.Cryptography.RandomNumberGenerator.Fill(raw);
+            info.Nonce = Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            c.Nonce = info.Nonce;
+        }
+        // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
+        if (info.AuthRequired && Options.NoAuthUser.Length > 0) info.AuthRequired = false;
+        c.Start(info.ToProtocol(), AuthRequired, refuse);
     }
 
     /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>
@@ -217,20 +251,140 @@ public sealed class NatsServer : IAsyncDisposable
         info.ClientId = c.Cid;
         info.ClientIp = c.RemoteHost;
         info.ConnectInfo = true;
-        info.RemoteAccount = "$G";
+        info.RemoteAccount = c.Account.Name;
+        info.IsSystemAccount = ReferenceEquals(c.Account, SystemAccount);
         info.LameDuckMode = _lameDuck;
         return info.ToProtocol();
     }
 
-    /// <summary>Single-user and token authentication from the options (the full auth model is its own issue).</summary>
+    /// <summary>Go's nonceRawLen: random bytes behind the INFO nonce, sent base64url without padding.</summary>
+    private const int NonceRawLen = 11;
+
+    /// <summary>True when the options ask clients to authenticate (Go's info.AuthRequired).</summary>
+    public bool AuthRequired { get; private set; }
+
+    /// <summary>Go's nonceRequired: nkey users sign a per-connection nonce.</summary>
+    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 };
+
+    private Account RegisterAccount(Account a)
+    {
+        _accounts[a.Name] = a;
+        return a;
+    }
+
+    /// <summary>The account registered under <paramref name="name"/>, or null.</summary>
+    public Account? LookupAccount(string name) => _accounts.TryGetValue(name, out var a) ? a : null;
+
+    public IReadOnlyCollection<Account> Accounts => (IReadOnlyCollection<Account>)_accounts.Values;
+
+    /// <summary>Go's configureAuthorization and buildNkeysAndUsersFromOptions: users are cloned, bound to their
+    /// accounts (the global one when they name none) and their response permissions completed.</summary>
+    private void ConfigureAuthorization()
+    {
+        if (Options.Nkeys is not null || Options.Users is not null)
+        {
+            if (Options.Nkeys is not null)
+            {
+                _nkeys = new Dictionary<string, NkeyUser>(StringComparer.Ordinal);
+                foreach (var u in Options.Nkeys)
+                {
+                    var copy = u.Clone();
+                    copy.Permissions?.ValidateResponse();
+                    _nkeys[u.Nkey] = copy;
+                }
+            }
+            if (Options.Users is not null)
+            {
+                _users = new Dictionary<string, User>(StringComparer.Ordinal);
+                foreach (var u in Options.Users)
+                {
+                    var copy = u.Clone();
+                    copy.Permissions?.ValidateResponse();
+                    _users[u.Username] = copy;
+                }
+            }
+            AuthRequired = true;
+        }
+        else
+        {
+            AuthRequired = Options.Username.Length > 0 || Options.Authorization.Length > 0;
+        }
+        if (Options.Password.Length > 0 && !IsBcrypt(Options.Password) || (_users?.Values.Any(u => !IsBcrypt(u.Password)) ?? false))
+            Logger.Warn("Plaintext passwords detected, use nkeys or bcrypt");
+    }
+
+    internal bool HasUser(string username, out User? user)
+    {
+        user = null;
+        return _users is not null && _users.TryGetValue(username, out user);
+    }
+
+    /// <summary>Go's processClientOrLeafAuthentication for a client without JWTs, TLS maps or proxies: nkeys, then
+    /// users (with no_auth_user), then the single token or user. A user found is registered with the client.</summary>
     internal bool CheckAuthentication(ClientConnection c)
     {
+        if (!AuthRequired) return true;
         var o = c.Options;
-        if (Options.Authorization.Length > 0)
-            return FixedEquals(o.Token ?? "", Options.Authorization);
+        string noAuthUser = Options.NoAuthUser;
+        NkeyUser? nkey = null;
+        User? user = null;
+        bool noCredentials = string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password) && string.IsNullOrEmpty(o.Token);
+        if (_nkeys is { Count: > 0 })
+        {
+            if (noAuthUser.Length > 0 && noCredentials && string.IsNullOrEmpty(o.Nkey) && _nkeys.ContainsKey(noAuthUser))
+                o.Nkey = noAuthUser;
+            if (!string.IsNullOrEmpty(o.Nkey))
+            {
+                if (!_nkeys.TryGetValue(o.Nkey, out nkey) || !ConnectionTypes.Allowed(nkey.AllowedConnectionTypes, ConnectionTypes.Standard))
+                    return false;
+            }
+        }
+        if (_users is { Count: > 0 } && nkey is null)
+        {
+            if (noAuthUser.Length > 0 && noCredentials && _users.TryGetValue(noAuthUser, out var nu))
+            {
+                o.Username = nu.Username;
+                o.Password = nu.Password;
+            }
+            if (!string.IsNullOrEmpty(o.Username))
+            {
+                if (!_users.TryGetValue(o.Username, out user) || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard))
+                    return false;
+            }
+        }
+        if (nkey is not null)
+        {
+            if (nkey.ProxyRequired) return false;
+            if (nkey.Nkey != noAuthUser) return false; // NKEY-VERIFY: signature check lands with the NKeys merge
+            c.RegisterUser(LookupAccount(nkey.Account ?? Account.GlobalName) ?? GlobalAccount, nkey.Permissions, null);
+            return true;
+        }
+        if (user is not null)
+        {
+            if (user.ProxyRequired) return false;
+            if (!ComparePasswords(user.Password, o.Password ?? "")) return false;
+            c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
+            return true;
+        }
+        if (Options.Authorization.Length > 0) return ComparePasswords(Options.Authorization, o.Token ?? "");
         if (Options.Username.Length > 0)
-            return FixedEquals(o.Username ?? "", Options.Username) && FixedEquals(o.Password ?? "", Options.Password);
-        return true;
+            return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
+        return false;
+    }
+
+    /// <summary>Go's isBcrypt: a "$2a$", "$2b$", "$2x$" or "$2y$" hash with a two-digit cost.</summary>
+    internal static bool IsBcrypt(string password) =>
+        password.StartsWith('$') && System.Text.RegularExpressions.Regex.IsMatch(password, @"^\$2[abxy]\$\d{2}\$.*");
+
+    /// <summary>Go's comparePasswords: bcrypt when the server side is a hash, else a constant-time compare.</summary>
+    internal static bool ComparePasswords(string serverPassword, string clientPassword)
+    {
+        if (IsBcrypt(serverPassword))
+        {
+            try { return BCrypt.Net.BCrypt.Verify(clientPassword, serverPassword); }
+            catch (BCrypt.Net.SaltParseException) { return false; }
+        }
+        return FixedEquals(clientPassword, serverPassword);
     }
 
     private static bool FixedEquals(string a, string b) =>

@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
 using NatsParity.Server.Protocol;
 using NatsParity.Server.Subscriptions;
 
@@ -26,6 +28,9 @@ public sealed partial class ClientConnection : IProtocolHandler
     private readonly HashSet<ClientConnection> _pcd = new(ReferenceEqualityComparer.Instance);
 
     private ConnectOptions _opts = new();
+    private Account _acc;
+    private ClientPermissions? _perms;
+    private int _mpay, _msubs;
     private bool _connectReceived;
     private bool _expectConnect;
     private bool _firstPongSent;
@@ -49,6 +54,11 @@ public sealed partial class ClientConnection : IProtocolHandler
     public int RemotePort { get; }
     public DateTime StartTime { get; } = DateTime.UtcNow;
     public ConnectOptions Options => _opts;
+    /// <summary>The account this client's subjects live in: the global one until a user binds it elsewhere.</summary>
+    public Account Account => _acc;
+    /// <summary>The INFO nonce this connection was challenged with, when nkey users are configured.</summary>
+    internal string? Nonce { get; set; }
+    internal ClientPermissions? Permissions => _perms;
     public bool Headers { get; private set; }
     public bool Echo => _opts.Echo;
     public bool IsClosed => _closed;
@@ -66,6 +76,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         Cid = cid;
         _parser = new ProtocolParser(this);
         _rand = (uint)Random.Shared.Next(1, int.MaxValue);
+        _acc = RegisterWithGlobal(server);
         if (socket.RemoteEndPoint is IPEndPoint ep)
         {
             RemoteHost = ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4().ToString() : ep.Address.ToString();
@@ -85,11 +96,84 @@ public sealed partial class ClientConnection : IProtocolHandler
         Cid = cid;
         _parser = new ProtocolParser(this);
         _rand = 1;
+        _acc = RegisterWithGlobal(server);
         RemoteHost = "";
         _expectConnect = authRequired;
     }
 
     internal ProtocolParser Parser => _parser;
+
+    private Account RegisterWithGlobal(NatsServer server)
+    {
+        var acc = server.GlobalAccount;
+        acc.AddClient(this);
+        _acc = acc;
+        ApplyAccountLimits();
+        return acc;
+    }
+
+    /// <summary>Go's applyAccountLimits: the lower of the account's and the server's payload and subscription limits.</summary>
+    private void ApplyAccountLimits()
+    {
+        int mpay = Account.NoLimit, msubs = Account.NoLimit;
+        MinLimit(ref mpay, _acc.MaxPayload);
+        MinLimit(ref msubs, _acc.MaxSubscriptions);
+        var o = _server.Options;
+        MinLimit(ref mpay, o.MaxPayload <= 0 && o.MaxPayload != 0 ? Account.NoLimit : o.MaxPayload);
+        MinLimit(ref msubs, o.MaxSubscriptions == 0 ? Account.NoLimit : o.MaxSubscriptions);
+        _mpay = mpay;
+        _msubs = msubs;
+
+        static void MinLimit(ref int value, int limit)
+        {
+            if (limit < 0) limit = Account.NoLimit;
+            if (value != Account.NoLimit) { if (limit != Account.NoLimit && limit < value) value = limit; }
+            else if (limit != Account.NoLimit) value = limit;
+        }
+    }
+
+    /// <summary>Go's RegisterUser/RegisterNkeyUser: binds the account (checking its connection limit) and compiles the
+    /// user's permissions; <paramref name="username"/> is what events and monitoring report.</summary>
+    internal void RegisterUser(Account acc, Auth.Permissions? perms, string? username)
+    {
+        _acc.RemoveClient(this);
+        if (_closed) return;
+        _acc = acc;
+        ApplyAccountLimits();
+        if (acc.MaxTotalConnectionsReached())
+        {
+            SendErr(ProtocolErrors.TooManyAccountConnections);
+            _server.Logger.Error($"{this} - {ProtocolErrors.TooManyAccountConnections}");
+            Close(ClosedState.MaxAccountConnectionsExceeded);
+            return;
+        }
+        acc.AddClient(this);
+        SetPermissions(perms);
+        if (!string.IsNullOrEmpty(username)) _opts.Username = username;
+    }
+
+    /// <summary>Go's setPermissions: compiles the permissions afresh, dropping any earlier caches and deny filters.</summary>
+    internal void SetPermissions(Auth.Permissions? perms) =>
+        _perms = perms is null ? null : ClientPermissions.Build(perms, e => _server.Logger.Error($"{this} - {e}"));
+
+    /// <summary>Go's clearAccountSubs: every subscription leaves the account's sublist and this client.</summary>
+    private void ClearAccountSubs()
+    {
+        List<Subscription> subs;
+        lock (_mu)
+        {
+            subs = new List<Subscription>(_subs.Values);
+            foreach (var sub in subs)
+            {
+                sub.Max = 0;
+                sub.Closed = true;
+            }
+            _subs.Clear();
+        }
+        if (subs.Count > 0) _acc.Sublist.RemoveBatch(subs);
+    }
+
+    internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
 
     /// <summary>PINGs sent without a PONG yet (Go's c.ping.out).</summary>
     internal int PingsOut { get => Volatile.Read(ref _pingsOut); set => Volatile.Write(ref _pingsOut, value); }
@@ -222,8 +306,16 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     bool IProtocolHandler.TryNoAuthUser()
     {
-        // no_auth_user arrives with the security issue; without users there is nothing to bind to.
-        return false;
+        // Go's parser: with a no_auth_user, a first operation other than CONNECT authenticates as that user.
+        string noAuthUser = _server.Options.NoAuthUser;
+        if (noAuthUser.Length == 0 || !_server.HasUser(noAuthUser, out var user)) return false;
+        if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard)) return false;
+        _authTimer?.Dispose();
+        _authTimer = null;
+        _connectReceived = true;
+        if (!_server.CheckAuthentication(this)) return false;
+        _expectConnect = false;
+        return true;
     }
 
     public void AuthViolation()
@@ -269,14 +361,18 @@ public sealed partial class ClientConnection : IProtocolHandler
             return e.Message;
         }
         _opts = opts;
+        bool firstConnect = !_connectReceived;
         _connectReceived = true;
         Headers = _server.SupportsHeaders && opts.Headers;
 
-        if (_expectConnect && !_server.CheckAuthentication(this))
+        // A repeated CONNECT may re-authenticate into another account: the old subscriptions go first (Go's processConnect).
+        if (!firstConnect) ClearAccountSubs();
+        if (!_server.CheckAuthentication(this))
         {
             AuthViolation();
             return ProtocolErrors.AuthenticationError;
         }
+        if (_closed) return null;
         if (opts.AccountNew || !string.IsNullOrEmpty(opts.Account))
         {
             AuthViolation();
@@ -310,8 +406,8 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private string? CheckPubArgs(ProtocolParser p)
     {
-        int max = _server.Options.MaxPayload;
-        if (max >= 0 && p.Pa.Size > max)
+        int max = _mpay;
+        if (max != Account.NoLimit && p.Pa.Size > max)
         {
             _server.Logger.Error($"{this} - {ProtocolErrors.MaxPayloadExceeded}: {p.Pa.Size} vs {max}");
             SendErr(ProtocolErrors.MaxPayloadViolation);
@@ -347,12 +443,21 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
         _lastInTicks = Environment.TickCount64;
 
-        if (queue == SysGroup && !_closed)
+        // Go's processSubEx: permissions, and the internal system queue group that is never open to clients.
+        if (!_closed && (queue == SysGroup || (_perms is not null && !_perms.CanSubscribe(subject, queue))))
         {
-            // Go's processSubEx: the internal system queue group is never open to clients.
-            string subjectQ = ProtocolParser.Quote(arg.Slice(s[0], l[0])), queueQ = ProtocolParser.Quote(arg.Slice(s[1], l[1]));
-            SendErr($"Permissions Violation for Subscription to {subjectQ} using queue {queueQ}");
-            _server.Logger.Error($"{this} - Subscription Violation - Subject {subjectQ}, Queue: {queueQ}, SID {sid}");
+            string subjectQ = ProtocolParser.Quote(arg.Slice(s[0], l[0]));
+            if (queue is not null)
+            {
+                string queueQ = ProtocolParser.Quote(arg.Slice(s[1], l[1]));
+                SendErr($"Permissions Violation for Subscription to {subjectQ} using queue {queueQ}");
+                _server.Logger.Error($"{this} - Subscription Violation - Subject {subjectQ}, Queue: {queueQ}, SID {sid}");
+            }
+            else
+            {
+                SendErr($"Permissions Violation for Subscription to {subjectQ}");
+                _server.Logger.Error($"{this} - Subscription Violation - Subject {subjectQ}, SID {sid}");
+            }
             return null;
         }
 
@@ -361,14 +466,13 @@ public sealed partial class ClientConnection : IProtocolHandler
         lock (_mu)
         {
             if (_closed) return null;
-            int max = _server.Options.MaxSubscriptions;
-            if (max > 0 && _subs.Count >= max)
+            if (_msubs != Account.NoLimit && _subs.Count >= _msubs)
             {
                 // handled below, outside the lock
             }
             else if (!_subs.ContainsKey(sid))
             {
-                if (_server.Sublist.TryInsert(sub))
+                if (_acc.Sublist.TryInsert(sub))
                 {
                     _subs[sid] = sub;
                     inserted = true;
@@ -552,7 +656,17 @@ public sealed partial class ClientConnection : IProtocolHandler
 
         var subject = p.Subject;
         var reply = p.Reply;
-        if (HasGatewayReplyPrefix(subject) || subject.StartsWith("$NRG."u8))
+        if (HasGatewayReplyPrefix(subject))
+        {
+            PubPermissionViolation(subject);
+            return;
+        }
+        if (_perms is { HasPublishPermissions: true } && !_perms.PubAllowed(subject))
+        {
+            PubPermissionViolation(subject);
+            return;
+        }
+        if (subject.StartsWith("$NRG."u8) && !ReferenceEquals(_acc, _server.SystemAccount))
         {
             PubPermissionViolation(subject);
             return;
@@ -591,7 +705,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>This connection's last match, reused while the sublist is unchanged (Go's per-client results cache).</summary>
     private SublistResult MatchCached(ReadOnlySpan<byte> subject)
     {
-        var sl = _server.Sublist;
+        var sl = _acc.Sublist;
         long gen = sl.Generation;
         if (_lastResult is not null && gen == _lastGeneration && subject.SequenceEqual(_lastSubject.AsSpan(0, _lastSubjectLen)))
             return _lastResult;
@@ -614,7 +728,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private void SendNoResponders(ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply)
     {
-        var rr = _server.Sublist.Match(reply);
+        var rr = _acc.Sublist.Match(reply);
         foreach (var sub in rr.Psubs)
         {
             if (!ReferenceEquals(sub.Client, this)) continue;
@@ -631,6 +745,8 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         var client = sub.Client;
         if (client is null || (ReferenceEquals(client, this) && !_opts.Echo)) return false;
+        var cperms = client._perms;
+        if (cperms is { HasMsgDenyFilter: true } && cperms.CheckDenySub(p.Subject, sub.Queue)) return false;
 
         int hdr = p.Pa.Hdr;
         bool hasHeader = hdr > 0;
@@ -680,6 +796,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             client.TraceMsg(payload, true, hdr); // as Go, the publisher's header size even when headers were stripped
         }
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        if (ok && cperms is { TracksReplies: true } && p.Reply.Length > 0) cperms.TrackReply(p.Reply);
         if (ok)
         {
             _batchOutMsgs++;
@@ -739,7 +856,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             sub.Closed = true;
             _subs.Remove(Encoding.UTF8.GetString(sub.Sid));
         }
-        _server.Sublist.Remove(sub);
+        _acc.Sublist.Remove(sub);
     }
 
     // ---- timers ----
@@ -812,7 +929,8 @@ public sealed partial class ClientConnection : IProtocolHandler
             _subs.Clear();
             foreach (var s in subs) s.Closed = true;
         }
-        foreach (var s in subs) _server.Sublist.Remove(s);
+        foreach (var s in subs) _acc.Sublist.Remove(s);
+        _acc.RemoveClient(this);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
             or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
         if (skipFlush) AbortSocket();

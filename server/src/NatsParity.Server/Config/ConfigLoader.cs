@@ -3,7 +3,7 @@ using System.Globalization;
 namespace NatsParity.Server.Config;
 
 /// <summary>Applies a parsed conf file to <see cref="ServerOptions"/> with Go's key names (opts.go processConfigFileLine).</summary>
-public static class ConfigLoader
+public static partial class ConfigLoader
 {
     /// <summary>Monitoring is not built yet: its keys are accepted with a warning and no port is opened.</summary>
     private static readonly HashSet<string> MonitoringKeys = new(StringComparer.OrdinalIgnoreCase)
@@ -14,7 +14,7 @@ public static class ConfigLoader
     /// <summary>Subsystems that are not built yet: refused, so nobody runs without the TLS, auth or cluster they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
-        "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket", "accounts", "system_account",
+        "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
         "tls", "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
         "authorization_callout", "default_js_domain",
     };
@@ -57,7 +57,9 @@ public static class ConfigLoader
                 case "trace_headers": o.TraceHeaders = Bool(v); break;
                 case "no_header_support": o.NoHeaderSupport = Bool(v); break;
                 case "no_auth_user": o.NoAuthUser = Str(v); break;
-                case "authorization": ApplyAuthorization(o, v); break;
+                case "authorization": ApplyAuthorization(o, v, warnings); break;
+                case "accounts": ApplyAccounts(o, v); break;
+                case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
                 case "no_system_account": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
                 default:
@@ -76,22 +78,6 @@ public static class ConfigLoader
         if (idx < 0) throw new ConfigException($"could not parse address string \"{listen}\"");
         o.Host = listen[..idx].Trim('[', ']');
         o.Port = int.Parse(listen[(idx + 1)..], CultureInfo.InvariantCulture);
-    }
-
-    private static void ApplyAuthorization(ServerOptions o, object? v)
-    {
-        if (v is not Dictionary<string, object?> m) throw new ConfigException("authorization should be a map");
-        foreach (var (k, val) in m)
-        {
-            switch (k.ToLowerInvariant())
-            {
-                case "user" or "username": o.Username = Str(val); break;
-                case "pass" or "password": o.Password = Str(val); break;
-                case "token": o.Authorization = Str(val); break;
-                case "timeout": o.AuthTimeout = val is string ? Duration(val) : TimeSpan.FromSeconds(Convert.ToDouble(val, CultureInfo.InvariantCulture)); break;
-                default: throw new ConfigException($"unknown field \"{k}\" in authorization (users, permissions and accounts come with the security issue)");
-            }
-        }
     }
 
     private static string Str(object? v) => v switch

@@ -30,6 +30,16 @@ public sealed class ServerOptions
     public string Authorization { get; set; } = "";
     public TimeSpan AuthTimeout { get; set; }
     public string NoAuthUser { get; set; } = "";
+    /// <summary>authorization { users }: users with passwords; null when none were configured.</summary>
+    public List<Auth.User>? Users { get; set; }
+    /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>
+    public List<Auth.NkeyUser>? Nkeys { get; set; }
+    /// <summary>accounts {}: the accounts this server creates besides the global one.</summary>
+    public List<Accounts.Account> Accounts { get; set; } = [];
+    /// <summary>system_account: the account for $SYS; empty selects $SYS.</summary>
+    public string SystemAccount { get; set; } = "";
+    /// <summary>Go's AlwaysEnableNonce: INFO carries a nonce even without nkey users.</summary>
+    public bool AlwaysEnableNonce { get; set; }
 
     public TimeSpan LameDuckDuration { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan LameDuckGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
@@ -75,7 +85,7 @@ public sealed class ServerOptions
     /// <summary>Go's default auth timeout: 2s, or the TLS timeout when TLS is on.</summary>
     public TimeSpan EffectiveAuthTimeout => AuthTimeout > TimeSpan.Zero ? AuthTimeout : TimeSpan.FromSeconds(2);
 
-    public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0;
+    public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0 || Users is not null || Nkeys is not null;
 
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
     public string? Validate()
@@ -86,6 +96,73 @@ public sealed class ServerOptions
             return $"max_payload ({MaxPayload}) cannot be higher than max_pending ({MaxPending})";
         if (ServerName.Contains(' '))
             return "server name cannot contain spaces";
+        return ValidateAuth();
+    }
+
+    /// <summary>Go's validateAuth: connection types, permission subjects and no_auth_user.</summary>
+    private string? ValidateAuth()
+    {
+        foreach (var u in Users ?? [])
+        {
+            if (ValidateConnectionTypes(u.AllowedConnectionTypes) is { } e) return e;
+            if (ValidatePermissionSubjects(u.Permissions) is { } pe) return $"invalid permissions for user \"{u.Username}\": {pe}";
+        }
+        foreach (var u in Nkeys ?? [])
+        {
+            if (ValidateConnectionTypes(u.AllowedConnectionTypes) is { } e) return e;
+            if (ValidatePermissionSubjects(u.Permissions) is { } pe) return $"invalid permissions for nkey \"{u.Nkey}\": {pe}";
+        }
+        if (NoAuthUser.Length == 0) return null;
+        if (Nkeys is null && Users is null)
+            return $"no_auth_user: \"{NoAuthUser}\" present, but users/nkeys are not defined";
+        if ((Users ?? []).Any(u => u.Username == NoAuthUser) || (Nkeys ?? []).Any(u => u.Nkey == NoAuthUser)) return null;
+        return $"no_auth_user: \"{NoAuthUser}\" not present as user or nkey in authorization block or account configuration";
+    }
+
+    private static string? ValidateConnectionTypes(HashSet<string>? types)
+    {
+        if (types is null) return null;
+        foreach (var t in types.ToList())
+        {
+            var (_, err) = Auth.ConnectionTypes.Convert([t]);
+            if (err is not null) return err;
+            if (t != t.ToUpperInvariant())
+            {
+                types.Remove(t);
+                types.Add(t.ToUpperInvariant());
+            }
+        }
+        return null;
+    }
+
+    private static string? ValidatePermissionSubjects(Auth.Permissions? p)
+    {
+        if (p is null) return null;
+        if (p.Publish is not null)
+        {
+            if (CheckPermSubjects(p.Publish.Allow, false) is { } e) return $"publish allow: {e}";
+            if (CheckPermSubjects(p.Publish.Deny, false) is { } e2) return $"publish deny: {e2}";
+        }
+        if (p.Subscribe is not null)
+        {
+            if (CheckPermSubjects(p.Subscribe.Allow, true) is { } e) return $"subscribe allow: {e}";
+            if (CheckPermSubjects(p.Subscribe.Deny, true) is { } e2) return $"subscribe deny: {e2}";
+        }
+        return null;
+    }
+
+    /// <summary>Go's checkPermSubjectArray: each entry a valid subject, or "subject queue" where queues are allowed.</summary>
+    public static string? CheckPermSubjects(IEnumerable<string>? subjects, bool allowQueue)
+    {
+        foreach (var s in subjects ?? [])
+        {
+            if (Subscriptions.SubjectValidation.IsValidSubject(s)) continue;
+            if (!allowQueue) return $"subject \"{s}\" is not a valid subject";
+            var el = s.Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            if (el.Length != 2) return $"subject \"{s}\" is not a valid subject";
+            if (!Subscriptions.SubjectValidation.IsValidSubject(el[0])) return $"subject \"{el[0]}\" is not a valid subject";
+            if (!Subscriptions.SubjectValidation.IsValidSubject(el[1])) return $"queue \"{el[1]}\" is not a valid queue";
+        }
         return null;
     }
 

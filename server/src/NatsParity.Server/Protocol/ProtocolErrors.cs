@@ -15,6 +15,7 @@ public static class ProtocolErrors
     // errors.go texts sent verbatim with sendErr(err.Error()).
     public const string MaxControlLineExceeded = "maximum control line exceeded";
     public const string TooManyConnections = "maximum connections exceeded";
+    public const string TooManyAccountConnections = "maximum account active connections exceeded";
     public const string TooManySubs = "maximum subscriptions exceeded";
     public const string BadClientProtocol = "invalid client protocol";
     public const string NoRespondersRequiresHeaders = "no responders requires headers support";

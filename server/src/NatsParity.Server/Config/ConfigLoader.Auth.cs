@@ -1,0 +1,319 @@
+using System.Globalization;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
+
+namespace NatsParity.Server.Config;
+
+/// <summary>authorization {} and accounts {} with Go's keys, aliases and checks (opts.go parseAuthorization,
+/// parseUsers, parseUserPermissions, parseAccounts).</summary>
+public static partial class ConfigLoader
+{
+    private static Dictionary<string, object?> Map(object? v, string what) =>
+        v as Dictionary<string, object?> ?? throw new ConfigException(what);
+
+    private static void ApplyAuthorization(ServerOptions o, object? v, List<string> warnings)
+    {
+        var m = Map(v, "authorization should be a map");
+        string user = "", pass = "", token = "";
+        List<User>? users = null;
+        List<NkeyUser>? nkeys = null;
+        Permissions? defaults = null;
+        foreach (var (k, val) in m)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "user" or "username": user = Str(val); break;
+                case "pass" or "password": pass = Str(val); break;
+                case "token": token = Str(val); break;
+                case "timeout":
+                    double at = val switch
+                    {
+                        long l => l,
+                        double d => d,
+                        string s => ParseAuthTimeout(s),
+                        _ => throw new ConfigException("error parsing authorization config, 'timeout' wrong type"),
+                    };
+                    if (at > 60)
+                        warnings.Add($"timeout of {val} ({at.ToString("F6", CultureInfo.InvariantCulture)} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example");
+                    o.AuthTimeout = TimeSpan.FromSeconds(at);
+                    break;
+                case "users":
+                    (nkeys, users) = ParseUsers(val);
+                    break;
+                case "default_permission" or "default_permissions" or "permissions":
+                    defaults = ParseUserPermissions(val);
+                    break;
+                case "proxy_required": Bool(val); break;
+                default: throw new ConfigException($"unknown field \"{k}\"");
+            }
+        }
+        ApplyDefaultPermissions(users, nkeys, defaults);
+        o.Username = user;
+        o.Password = pass;
+        o.Authorization = token;
+        if ((user.Length > 0 || pass.Length > 0) && token.Length > 0) throw new ConfigException("Cannot have a user/pass and token");
+        var names = ExistingUserNames(o);
+        if (users is not null || names.Count > 0)
+        {
+            if (user.Length > 0) throw new ConfigException("Can not have a single user/pass and a users array");
+            if (token.Length > 0) throw new ConfigException("Can not have a token and a users array");
+            if (users is { Count: > 0 })
+            {
+                foreach (var u in users)
+                    if (!names.Add(u.Username)) throw new ConfigException($"Duplicate user \"{u.Username}\" detected");
+                (o.Users ??= []).AddRange(users);
+            }
+        }
+        if (nkeys is { Count: > 0 })
+        {
+            foreach (var u in nkeys)
+                if (!names.Add(u.Nkey)) throw new ConfigException($"Duplicate nkey \"{u.Nkey}\" detected");
+            (o.Nkeys ??= []).AddRange(nkeys);
+        }
+    }
+
+    private static double ParseAuthTimeout(string s)
+    {
+        try { return ParseGoDuration(s).TotalSeconds; }
+        catch (ConfigException e) { throw new ConfigException($"error parsing authorization config, 'timeout' {e.Message}"); }
+    }
+
+    private static HashSet<string> ExistingUserNames(ServerOptions o)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var u in o.Users ?? []) names.Add(u.Username);
+        foreach (var u in o.Nkeys ?? []) names.Add(u.Nkey);
+        return names;
+    }
+
+    private static void ApplyDefaultPermissions(List<User>? users, List<NkeyUser>? nkeys, Permissions? defaults)
+    {
+        if (defaults is null) return;
+        foreach (var u in users ?? []) u.Permissions ??= defaults;
+        foreach (var u in nkeys ?? []) u.Permissions ??= defaults;
+    }
+
+    /// <summary>Go's parseUsers: an array of maps, each a user (with password) or an nkey.</summary>
+    private static (List<NkeyUser>? Nkeys, List<User> Users) ParseUsers(object? v)
+    {
+        if (v is not List<object?> arr) throw new ConfigException($"Expected users field to be an array, got {v}");
+        List<NkeyUser>? keys = null;
+        var users = new List<User>();
+        foreach (var entry in arr)
+        {
+            if (entry is not Dictionary<string, object?> um) throw new ConfigException($"Expected user entry to be a map/struct, got {entry}");
+            var user = new User();
+            var nkey = new NkeyUser();
+            Permissions? perms = null;
+            foreach (var (k, val) in um)
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "nkey": nkey.Nkey = Str(val); break;
+                    case "user" or "username": user.Username = Str(val); break;
+                    case "pass" or "password": user.Password = Str(val); break;
+                    case "permission" or "permissions" or "authorization": perms = ParseUserPermissions(val); break;
+                    case "allowed_connection_types" or "connection_types" or "clients":
+                        var list = val switch
+                        {
+                            string s => [s],
+                            List<object?> l => l.Select(x => x as string ?? throw new ConfigException($"error parsing allowed connection types: unsupported type in array {x?.GetType().Name}")).ToList(),
+                            _ => throw new ConfigException($"error parsing allowed connection types: unsupported type {val?.GetType().Name}"),
+                        };
+                        var (types, err) = ConnectionTypes.Convert(list);
+                        if (err is not null) throw new ConfigException(err);
+                        nkey.AllowedConnectionTypes = types;
+                        user.AllowedConnectionTypes = types;
+                        break;
+                    case "proxy_required": nkey.ProxyRequired = user.ProxyRequired = Bool(val); break;
+                    default: throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            if (perms is not null)
+            {
+                if (nkey.Nkey.Length > 0) nkey.Permissions = perms;
+                else user.Permissions = perms;
+            }
+            if (nkey.Nkey.Length == 0 && user.Username.Length == 0) throw new ConfigException("User entry requires a user");
+            if (nkey.Nkey.Length > 0)
+            {
+                if (user.Username.Length > 0 || user.Password.Length > 0) throw new ConfigException("Nkey users do not take usernames or passwords");
+                if (nkey.Nkey.Length > 0) throw new ConfigException("nkey users are not supported yet by natsparity-server"); // NKEY-VERIFY
+                (keys ??= []).Add(nkey);
+            }
+            else
+            {
+                users.Add(user);
+            }
+        }
+        return (keys, users);
+    }
+
+    /// <summary>Go's parseUserPermissions: publish/subscribe (old list style or allow/deny) and allow_responses.</summary>
+    internal static Permissions ParseUserPermissions(object? v)
+    {
+        if (v is not Dictionary<string, object?> pm) throw new ConfigException($"Expected permissions to be a map/struct, got {v}");
+        var p = new Permissions();
+        foreach (var (k, val) in pm)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "pub" or "publish" or "import": p.Publish = ParseVariablePermissions(val, allowQueue: false); break;
+                case "sub" or "subscribe" or "export": p.Subscribe = ParseVariablePermissions(val, allowQueue: true); break;
+                case "publish_allow_responses" or "allow_responses":
+                    if (val is bool b) p.Response = b ? new ResponsePermission() : null;
+                    else p.Response = ParseAllowResponses(val);
+                    if (p.Response is not null)
+                    {
+                        p.Publish ??= new SubjectPermission();
+                        p.Publish.Allow ??= [];
+                    }
+                    break;
+                default: throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+            }
+        }
+        return p;
+    }
+
+    private static SubjectPermission? ParseVariablePermissions(object? v, bool allowQueue)
+    {
+        if (v is Dictionary<string, object?> m)
+        {
+            if (m.Count == 0) return null;
+            var sp = new SubjectPermission();
+            foreach (var (k, val) in m)
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "allow": sp.Allow = ParsePermSubjects(val, allowQueue); break;
+                    case "deny": sp.Deny = ParsePermSubjects(val, allowQueue); break;
+                    default: throw new ConfigException($"Unknown field name \"{k}\" parsing subject permissions, only 'allow' or 'deny' are permitted");
+                }
+            }
+            return sp;
+        }
+        return new SubjectPermission { Allow = ParsePermSubjects(v, allowQueue) };
+    }
+
+    private static List<string> ParsePermSubjects(object? v, bool allowQueue)
+    {
+        List<string> subjects = v switch
+        {
+            string s => [s],
+            List<object?> l => l.Select(x => x as string ?? throw new ConfigException("Subject in permissions array cannot be cast to string")).ToList(),
+            _ => throw new ConfigException($"Expected subject permissions to be a subject, or array of subjects, got {GoTypeName(v)}"),
+        };
+        if (ServerOptions.CheckPermSubjects(subjects, allowQueue) is { } err) throw new ConfigException(err);
+        return subjects;
+    }
+
+    private static string GoTypeName(object? v) => v switch
+    {
+        long => "int64",
+        double => "float64",
+        bool => "bool",
+        Dictionary<string, object?> => "map[string]interface {}",
+        _ => v?.GetType().Name ?? "<nil>",
+    };
+
+    private static ResponsePermission? ParseAllowResponses(object? v)
+    {
+        if (v is not Dictionary<string, object?> pm) throw new ConfigException("error parsing response permissions, expected a boolean or a map");
+        var rp = new ResponsePermission();
+        foreach (var (k, val) in pm)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "max" or "max_msgs" or "max_messages" or "max_responses":
+                    int max = (int)Int(val);
+                    if (max != 0) rp.MaxMsgs = max;
+                    break;
+                case "expires" or "expiration" or "ttl":
+                    if (val is not string wd) throw new ConfigException("error parsing expires, not a duration string");
+                    TimeSpan ttl;
+                    try { ttl = ParseGoDuration(wd); }
+                    catch (ConfigException e) { throw new ConfigException($"error parsing expires: {e.Message}"); }
+                    if (ttl != TimeSpan.Zero) rp.Expires = ttl;
+                    break;
+                default: throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+            }
+        }
+        return rp;
+    }
+
+    /// <summary>Go's parseAccounts: a list of names, or a map of accounts with users, limits and default permissions.</summary>
+    private static void ApplyAccounts(ServerOptions o, object? v)
+    {
+        if (v is List<object?> names)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var n in names)
+            {
+                string ns = Str(n);
+                if (Account.IsReserved(ns)) throw new ConfigException($"\"{ns}\" is a Reserved Account");
+                if (!seen.Add(ns)) throw new ConfigException($"Duplicate Account Entry: {ns}");
+                o.Accounts.Add(new Account(ns));
+            }
+            return;
+        }
+        if (v is not Dictionary<string, object?> am) throw new ConfigException($"Expected an array or map of account entries, got {v}");
+        var uorn = ExistingUserNames(o);
+        foreach (var (aname, amv) in am)
+        {
+            if (amv is not Dictionary<string, object?> mv) throw new ConfigException("Expected map entries for accounts");
+            if (Account.IsReserved(aname)) throw new ConfigException($"\"{aname}\" is a Reserved Account");
+            var acc = new Account(aname);
+            o.Accounts.Add(acc);
+            List<User>? users = null;
+            List<NkeyUser>? nkeys = null;
+            foreach (var (k, val) in mv)
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "nkey":
+                        throw new ConfigException("account nkeys are not supported yet by natsparity-server"); // NKEY-VERIFY
+                    case "users": (nkeys, users) = ParseUsers(val); break;
+                    case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
+                    case "limits": ApplyAccountLimits(acc, val); break;
+                    case "imports" or "exports" or "mappings" or "maps" or "jetstream" or "msg_trace" or "trace_dest":
+                        throw new ConfigException($"\"{k}\" in accounts is not supported yet by natsparity-server");
+                    default: throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            if ((nkeys?.Count ?? 0) > 0 || (users?.Count ?? 0) > 0)
+            {
+                if (o.Username.Length > 0) throw new ConfigException("Can not have a single user/pass and accounts");
+                if (o.Authorization.Length > 0) throw new ConfigException("Can not have a token and accounts");
+            }
+            ApplyDefaultPermissions(users, nkeys, acc.DefaultPermissions);
+            foreach (var u in nkeys ?? [])
+            {
+                if (!uorn.Add(u.Nkey)) throw new ConfigException($"Duplicate nkey \"{u.Nkey}\" detected");
+                u.Account = aname;
+            }
+            if (nkeys is { Count: > 0 }) (o.Nkeys ??= []).AddRange(nkeys);
+            foreach (var u in users ?? [])
+            {
+                if (!uorn.Add(u.Username)) throw new ConfigException($"Duplicate user \"{u.Username}\" detected");
+                u.Account = aname;
+            }
+            if (users is { Count: > 0 }) (o.Users ??= []).AddRange(users);
+        }
+    }
+
+    private static void ApplyAccountLimits(Account acc, object? v)
+    {
+        if (v is not Dictionary<string, object?> m) throw new ConfigException($"Expected account limits to be a map/struct, got {v}");
+        foreach (var (k, val) in m)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "max_connections" or "max_conn": acc.MaxConnections = (int)Int(val); break;
+                case "max_subscriptions" or "max_subs": acc.MaxSubscriptions = (int)Int(val); break;
+                case "max_payload" or "max_pay": acc.MaxPayload = (int)Int(val); break;
+                case "max_leafnodes" or "max_leafs": acc.MaxLeafNodes = (int)Int(val); break;
+                default: throw new ConfigException($"Unknown field \"{k}\" parsing account limits");
+            }
+        }
+    }
+}
