@@ -35,6 +35,7 @@ public sealed class NatsServer : IAsyncDisposable
     public ServerLogger Logger { get; }
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private Dictionary<string, User>? _users;
+    private readonly TlsSetup? _tls;
     private Dictionary<string, NkeyUser>? _nkeys;
 
     /// <summary>The global account's sublist: where clients without an account of their own subscribe.</summary>
@@ -79,6 +80,7 @@ public sealed class NatsServer : IAsyncDisposable
             SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : RegisterAccount(new Account(sys));
         }
         ConfigureAuthorization();
+        if (options.TlsEnabled) _tls = TlsSetup.Create(options);
         _info = new ServerInfo
         {
             Id = ServerId,
@@ -89,6 +91,8 @@ public sealed class NatsServer : IAsyncDisposable
             Host = options.Host,
             Headers = SupportsHeaders,
             AuthRequired = AuthRequired,
+            TlsRequired = options.TlsEnabled,
+            TlsVerify = options.TlsVerify,
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
@@ -241,7 +245,7 @@ public sealed class NatsServer : IAsyncDisposable
         }
         // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
         if (info.AuthRequired && Options.NoAuthUser.Length > 0) info.AuthRequired = false;
-        c.Start(info.ToProtocol(), AuthRequired, refuse);
+        c.Start(info.ToProtocol(), AuthRequired, refuse, _tls);
     }
 
     /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>
@@ -339,6 +343,17 @@ public sealed class NatsServer : IAsyncDisposable
                     return false;
             }
         }
+        if (_users is { Count: > 0 } && nkey is null && Options.TlsMap)
+        {
+            // verify_and_map: the user is named by the client certificate (Go's checkClientTLSCertSubject).
+            var cert = c.ClientCertificate;
+            if (cert is null || (user = MapCertificateUser(cert)) is null) return false;
+            if (!string.IsNullOrEmpty(o.Username)) Logger.Warn($"User \"{o.Username}\" found in connect proto, but user required from cert");
+            o.Username = user.Username;
+            if (user.ProxyRequired) return false;
+            c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
+            return true;
+        }
         if (_users is { Count: > 0 } && nkey is null)
         {
             if (noAuthUser.Length > 0 && noCredentials && _users.TryGetValue(noAuthUser, out var nu))
@@ -370,6 +385,37 @@ public sealed class NatsServer : IAsyncDisposable
         if (Options.Username.Length > 0)
             return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
         return false;
+    }
+
+    /// <summary>Go's checkClientTLSCertSubject for users: email SANs, then DNS SANs, then URI SANs, then the subject
+    /// in RFC 2253 order ("CN=..,OU=..,O=.."), each looked up as a user name with an allowed connection type.</summary>
+    private User? MapCertificateUser(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+    {
+        User? Find(string name) =>
+            _users!.TryGetValue(name, out var u) && ConnectionTypes.Allowed(u.AllowedConnectionTypes, ConnectionTypes.Standard) ? u : null;
+        var sans = cert.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension>().FirstOrDefault();
+        var emails = new List<string>();
+        var uris = new List<string>();
+        if (sans is not null)
+        {
+            var reader = new System.Formats.Asn1.AsnReader(sans.RawData, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            while (reader.HasData)
+            {
+                var tag = reader.PeekTag();
+                if (tag.TagClass == System.Formats.Asn1.TagClass.ContextSpecific && tag.TagValue is 1 or 6)
+                {
+                    string v = reader.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.IA5String, tag);
+                    (tag.TagValue == 1 ? emails : uris).Add(v);
+                }
+                else reader.ReadEncodedValue();
+            }
+        }
+        foreach (var e in emails) if (Find(e) is { } u) return u;
+        if (sans is not null) foreach (var d in sans.EnumerateDnsNames()) if (Find(d) is { } u) return u;
+        foreach (var uri in uris) if (Find(uri) is { } u) return u;
+        string rdn = string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
+        return Find(rdn);
     }
 
     /// <summary>Go's isBcrypt: a "$2a$", "$2b$", "$2x$" or "$2y$" hash with a two-digit cost.</summary>

@@ -68,6 +68,30 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         return Info.Value;
     }
 
+    /// <summary>Wraps the connection in TLS, presenting <paramref name="clientCert"/> when given and trusting only
+    /// <paramref name="trustedCa"/> for the server certificate (throws AuthenticationException otherwise).</summary>
+    public void UpgradeToTls(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCert,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa, string targetHost = "localhost")
+    {
+        var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, cert, chain, errors) =>
+        {
+            if (trustedCa is null || cert is null) return errors == SslPolicyErrors.None;
+            using var custom = new System.Security.Cryptography.X509Certificates.X509Chain();
+            custom.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+            custom.ChainPolicy.CustomTrustStore.Add(trustedCa);
+            custom.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+            return custom.Build(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(cert.GetRawCertData()));
+        });
+        ssl.ReadTimeout = (int)Timeout.TotalMilliseconds;
+        ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
+        {
+            TargetHost = targetHost,
+            ClientCertificates = clientCert is null ? null : [clientCert],
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        });
+        _stream = ssl;
+    }
+
     /// <summary>Wraps the connection in TLS (any server certificate accepted), for servers that asked for it in INFO.</summary>
     public void UpgradeToTls(string targetHost = "localhost")
     {

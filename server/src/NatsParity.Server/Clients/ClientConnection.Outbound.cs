@@ -129,18 +129,30 @@ public sealed partial class ClientConnection
                     try
                     {
                         Volatile.Write(ref _writeStartTicks, Environment.TickCount64);
-                        foreach (var (buf, len) in batch)
+                        if (_tls is not null)
                         {
-                            int off = 0;
-                            while (off < len)
+                            foreach (var (buf, len) in batch)
                             {
-                                int n = await _socket!.SendAsync(buf.AsMemory(off, len - off), SocketFlags.None).ConfigureAwait(false);
-                                off += n;
-                                written += n;
+                                await _tls.WriteAsync(buf.AsMemory(0, len)).ConfigureAwait(false);
+                                written += len;
+                            }
+                            await _tls.FlushAsync().ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            foreach (var (buf, len) in batch)
+                            {
+                                int off = 0;
+                                while (off < len)
+                                {
+                                    int n = await _socket!.SendAsync(buf.AsMemory(off, len - off), SocketFlags.None).ConfigureAwait(false);
+                                    off += n;
+                                    written += n;
+                                }
                             }
                         }
                     }
-                    catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                    catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                     {
                         Volatile.Write(ref _writeStartTicks, 0);
                         ReturnChunks(batch);
@@ -161,6 +173,7 @@ public sealed partial class ClientConnection
                 if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; }
                 ReturnChunks(_pending);
             }
+            try { _tls?.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
             try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
             _socket?.Close();
         }

@@ -1,6 +1,9 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using NatsParity.Server.Accounts;
@@ -20,6 +23,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private readonly NatsServer _server;
     private readonly Socket? _socket;
+    private SslStream? _tls;
     private readonly ProtocolParser _parser;
     private readonly object _mu = new();
     private readonly Dictionary<string, Subscription> _subs = new(StringComparer.Ordinal);
@@ -195,10 +199,67 @@ public sealed partial class ClientConnection : IProtocolHandler
         RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}";
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
-    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections)
+    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null)
     {
         _expectConnect = authRequired;
+        if (tls is not null)
+        {
+            _ = StartTls(info, authRequired, refuseForMaxConnections, tls);
+            return;
+        }
         EnqueueProto(info);
+        StartLoops(authRequired, refuseForMaxConnections);
+    }
+
+    /// <summary>Go's TLS path of createClient: INFO in the clear (or nothing, with handshake_first), the server-side
+    /// handshake within the TLS timeout, then the usual loops over the TLS stream.</summary>
+    private async Task StartTls(byte[] info, bool authRequired, bool refuse, TlsSetup tls)
+    {
+        try
+        {
+            if (!tls.HandshakeFirst)
+            {
+                int off = 0;
+                while (off < info.Length) off += await _socket!.SendAsync(info.AsMemory(off), SocketFlags.None).ConfigureAwait(false);
+            }
+            Debug("Starting TLS client connection handshake");
+            var ssl = new SslStream(new NetworkStream(_socket!, ownsSocket: false), leaveInnerStreamOpen: true);
+            using (var cts = new CancellationTokenSource(tls.Timeout))
+            {
+                try
+                {
+                    await ssl.AuthenticateAsServerAsync(tls.ServerOptions(), cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    ssl.Dispose();
+                    Debug("TLS handshake timeout");
+                    Close(ClosedState.TLSHandshakeError);
+                    return;
+                }
+            }
+            _tls = ssl;
+            Debug("TLS handshake complete");
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException)
+        {
+            if (!_closed)
+            {
+                _server.Logger.Error($"{this} - TLS handshake error: {(e.InnerException ?? e).Message}");
+                Close(ClosedState.TLSHandshakeError);
+            }
+            return;
+        }
+        if (_closed) return;
+        if (tls.HandshakeFirst) EnqueueProto(info);
+        StartLoops(authRequired, refuse);
+    }
+
+    /// <summary>The client certificate presented in the TLS handshake, when there was one.</summary>
+    internal X509Certificate2? ClientCertificate => _tls?.RemoteCertificate as X509Certificate2;
+
+    private void StartLoops(bool authRequired, bool refuseForMaxConnections)
+    {
         _writeTask = WriteLoop();
         if (refuseForMaxConnections)
         {
@@ -227,9 +288,11 @@ public sealed partial class ClientConnection : IProtocolHandler
                 int n;
                 try
                 {
-                    n = await _socket!.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false);
+                    n = _tls is null
+                        ? await _socket!.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false)
+                        : await _tls.ReadAsync(buf.AsMemory()).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                 {
                     Close(ClosedState.ReadError);
                     return;
@@ -933,7 +996,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         _acc.RemoveClient(this);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
             or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
-        if (skipFlush) AbortSocket();
+        if (skipFlush || _writeTask is null) AbortSocket();
         _server.RemoveClient(this, reason, subs.Select(x => x.Subject).ToArray());
         _signal.Set();
     }

@@ -15,7 +15,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
-        "tls", "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
+        "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
         "authorization_callout", "default_js_domain",
     };
 
@@ -59,6 +59,7 @@ public static partial class ConfigLoader
                 case "no_auth_user": o.NoAuthUser = Str(v); break;
                 case "authorization": ApplyAuthorization(o, v, warnings); break;
                 case "accounts": ApplyAccounts(o, v); break;
+                case "tls": ApplyTls(o, v); break;
                 case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
                 case "no_system_account": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;

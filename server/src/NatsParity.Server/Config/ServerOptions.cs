@@ -72,6 +72,16 @@ public sealed class ServerOptions
     public string TlsCert { get; set; } = "";
     public string TlsKey { get; set; } = "";
     public string TlsCaCert { get; set; } = "";
+    /// <summary>tls { timeout }: the handshake deadline (Go's DEFAULT_TLS_TIMEOUT is 2s).</summary>
+    public TimeSpan TlsTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>tls { verify_and_map }: the user comes from the client certificate.</summary>
+    public bool TlsMap { get; set; }
+    /// <summary>tls { handshake_first }: TLS before the INFO.</summary>
+    public bool TlsHandshakeFirst { get; set; }
+    /// <summary>tls { min_version }: "1.2" or "1.3".</summary>
+    public string TlsMinVersion { get; set; } = "";
+    /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
+    public bool TlsEnabled => Tls || TlsVerify;
 
     public string Routes { get; set; } = "";
     public string ClusterListen { get; set; } = "";
@@ -83,7 +93,8 @@ public sealed class ServerOptions
     public string StoreDir { get; set; } = "";
 
     /// <summary>Go's default auth timeout: 2s, or the TLS timeout when TLS is on.</summary>
-    public TimeSpan EffectiveAuthTimeout => AuthTimeout > TimeSpan.Zero ? AuthTimeout : TimeSpan.FromSeconds(2);
+    public TimeSpan EffectiveAuthTimeout => AuthTimeout > TimeSpan.Zero ? AuthTimeout
+        : TlsEnabled ? TlsTimeout + TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2);
 
     public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0 || Users is not null || Nkeys is not null;
 
@@ -96,6 +107,8 @@ public sealed class ServerOptions
             return $"max_payload ({MaxPayload}) cannot be higher than max_pending ({MaxPending})";
         if (ServerName.Contains(' '))
             return "server name cannot contain spaces";
+        if (TlsEnabled && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
+        if (TlsEnabled && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         return ValidateAuth();
     }
 

@@ -1,0 +1,85 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using NatsParity.Server.Config;
+
+namespace NatsParity.Server.Auth;
+
+/// <summary>The client port's TLS settings built once from the options (Go's GenTLSConfig): certificate and key from
+/// PEM files, client certificates required and checked against ca_file when verify is on.</summary>
+internal sealed class TlsSetup
+{
+    private readonly X509Certificate2 _cert;
+    private readonly X509Certificate2Collection? _roots;
+
+    public bool Verify { get; }
+    public TimeSpan Timeout { get; }
+    public bool HandshakeFirst { get; }
+    private readonly SslProtocols _protocols;
+
+    private TlsSetup(ServerOptions o, X509Certificate2 cert, X509Certificate2Collection? roots)
+    {
+        _cert = cert;
+        _roots = roots;
+        Verify = o.TlsVerify;
+        Timeout = o.TlsTimeout;
+        HandshakeFirst = o.TlsHandshakeFirst;
+        _protocols = o.TlsMinVersion == "1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+    }
+
+    /// <summary>Loads the certificate, key and CA; a file that cannot be read fails as Go's GenTLSConfig does.</summary>
+    public static TlsSetup Create(ServerOptions o)
+    {
+        X509Certificate2 cert;
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(o.TlsCert, o.TlsKey);
+            // Re-import so the private key is usable by SslStream on every platform.
+            cert = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new ArgumentException($"error parsing X509 certificate/key pair: {e.Message}");
+        }
+        X509Certificate2Collection? roots = null;
+        if (o.TlsCaCert.Length > 0)
+        {
+            roots = [];
+            try { roots.ImportFromPemFile(o.TlsCaCert); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+            {
+                throw new ArgumentException($"failed to parse root ca certificate: {e.Message}");
+            }
+            if (roots.Count == 0) throw new ArgumentException("failed to parse root ca certificate");
+        }
+        return new TlsSetup(o, cert, roots);
+    }
+
+    public SslServerAuthenticationOptions ServerOptions() => new()
+    {
+        ServerCertificate = _cert,
+        ClientCertificateRequired = Verify,
+        EnabledSslProtocols = _protocols,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = ValidateClient,
+    };
+
+    /// <summary>Without verify any (or no) client certificate is fine; with verify one is required and must chain to
+    /// ca_file (or the system roots when no CA is given).</summary>
+    private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (!Verify) return true;
+        if (certificate is null) return false;
+        if (_roots is null) return errors == SslPolicyErrors.None;
+        using var custom = new X509Chain();
+        custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        custom.ChainPolicy.CustomTrustStore.AddRange(_roots);
+        custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        custom.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")); // client auth
+        if (chain is not null)
+        {
+            foreach (var e in chain.ChainElements) if (!ReferenceEquals(e.Certificate, certificate)) custom.ChainPolicy.ExtraStore.Add(e.Certificate);
+        }
+        return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+    }
+}

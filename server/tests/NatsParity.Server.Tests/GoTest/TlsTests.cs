@@ -1,0 +1,154 @@
+using System.Security.Authentication;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.GoTest;
+
+/// <summary>Ports of test/tls_test.go for one node, with a CA and certificates the tests generate (the Go tests'
+/// test/configs/certs files are not copied).</summary>
+public sealed class TlsTests
+{
+    private static string Q(string path) => "\"" + path.Replace("\\", "\\\\") + "\"";
+
+    /// <summary>test/configs/tls.conf: TLS with a 2s handshake timeout and user derek/monkey.</summary>
+    private static ServerConfig TlsConf(TestPki pki, double timeout = 2, double authTimeout = 1) => GoTestServers.Default with
+    {
+        Extra = $$"""
+            tls {
+              cert_file: {{Q(pki.ServerCertFile)}}
+              key_file: {{Q(pki.ServerKeyFile)}}
+              timeout: {{timeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+            }
+            authorization {
+              user: derek
+              password: monkey
+              timeout: {{authTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
+            }
+            """,
+    };
+
+    /// <summary>test/configs/tlsverify.conf (with ca_file) and tlsverify_noca.conf (without).</summary>
+    private static ServerConfig VerifyConf(TestPki pki, bool withCa) => GoTestServers.Default with
+    {
+        Extra = $$"""
+            tls {
+              cert_file: {{Q(pki.ServerCertFile)}}
+              key_file: {{Q(pki.ServerKeyFile)}}
+              timeout: 2
+              {{(withCa ? "ca_file: " + Q(pki.CaFile) : "")}}
+              verify: true
+            }
+            """,
+    };
+
+    private static ProtoClient TlsClient(NatsServerProcess server, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCert = null, bool trustCa = true)
+    {
+        var c = ProtoClient.Connect(server);
+        c.Info!.Value.GetProperty("tls_required").GetBoolean().ShouldBeTrue();
+        c.UpgradeToTls(clientCert, trustCa ? pki.Ca : null);
+        return c;
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSConnection")]
+    public void TlsConnection(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        using var server = NatsServerProcess.Start(target, TlsConf(pki));
+
+        // Without the CA the client cannot trust the server's certificate.
+        using (var c = ProtoClient.Connect(server))
+            Should.Throw<AuthenticationException>(() => c.UpgradeToTls(null, null));
+
+        // Trusted, but without credentials.
+        using (var c = TlsClient(server, pki))
+        {
+            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+        }
+
+        using var nc = TlsClient(server, pki);
+        nc.Send("CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"monkey\"}\r\nSUB foo-tls 1\r\nPUB foo-tls 14\r\nWe are Secure!\r\nPING\r\n");
+        nc.ReadMsg().Check("foo-tls", "1", "", 14, "We are Secure!");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificate")]
+    public void TlsClientCertificate(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var client = pki.Client("client", "CN=localhost, OU=nats.io, O=NatsParity");
+        using var server = NatsServerProcess.Start(target, VerifyConf(pki, withCa: true));
+
+        // No client certificate: the server ends the handshake.
+        using (var c = ProtoClient.Connect(server))
+            Should.Throw<Exception>(() =>
+            {
+                c.UpgradeToTls(null, pki.Ca);
+                c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+                c.ExpectLine(ProtoRegex.Pong);
+            });
+
+        using var nc = TlsClient(server, pki, client.Cert);
+        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSVerifyClientCertificate")]
+    public void TlsVerifyClientCertificate(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var client = pki.Client("client", "CN=localhost, OU=nats.io, O=NatsParity");
+        using var server = NatsServerProcess.Start(target, VerifyConf(pki, withCa: false));
+
+        // The server has no CA for the client certificate: the connection fails.
+        using var c = ProtoClient.Connect(server);
+        Should.Throw<Exception>(() =>
+        {
+            c.UpgradeToTls(client.Cert, pki.Ca);
+            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Pong);
+        });
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSConnectionTimeout")]
+    public void TlsConnectionTimeout(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        using var server = NatsServerProcess.Start(target, TlsConf(pki, timeout: 0.25));
+        using var c = ProtoClient.Connect(server);
+        Thread.Sleep(250);
+        // A plain client that never starts TLS is dropped: either closed, or told TLS is required.
+        try
+        {
+            string line = c.ReadLine(TimeSpan.FromSeconds(2));
+            line.ShouldContain("-ERR 'Secure Connection - TLS Required");
+        }
+        catch (Exception e) when (e is ProtoException or IOException)
+        {
+            c.ExpectClosed(TimeSpan.FromSeconds(2));
+        }
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSBadAuthError")]
+    public void TlsBadAuthError(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        using var server = NatsServerProcess.Start(target, TlsConf(pki));
+        using var c = TlsClient(server, pki);
+        c.Send("CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"NOT_THE_PASSWORD\"}\r\nPING\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ToLowerInvariant().ShouldBe("'authorization violation'");
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSAuthorizationShortTimeout")]
+    public void TlsAuthorizationShortTimeout(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        using var server = NatsServerProcess.Start(target, TlsConf(pki, authTimeout: 0.001));
+        // The client does not trust the server (no CA): the handshake fails on the certificate, not on a TLS record
+        // corrupted by an auth timeout firing mid-handshake.
+        using var c = ProtoClient.Connect(server);
+        var e = Should.Throw<AuthenticationException>(() => c.UpgradeToTls(null, null));
+        e.Message.ShouldNotContain("oversized record");
+    }
+}

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+
+namespace NatsParity.Testing;
+
+/// <summary>
+/// A throwaway PKI the TLS tests generate for themselves: a CA, a server certificate for localhost/127.0.0.1 signed
+/// by it, and client certificates with chosen subjects and SANs, all written as PEM files to a temp directory.
+/// </summary>
+public sealed class TestPki : IDisposable
+{
+    private readonly RSA _caKey = RSA.Create(2048);
+
+    public TestPki()
+    {
+        Dir = Directory.CreateTempSubdirectory("natsparity-pki-").FullName;
+        var req = new CertificateRequest("CN=NatsParity Test CA, O=NatsParity", _caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+        Ca = req.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(2));
+        CaFile = Path.Combine(Dir, "ca.pem");
+        File.WriteAllText(CaFile, Ca.ExportCertificatePem());
+        (ServerCertFile, ServerKeyFile, _) = Issue("server", "CN=localhost, O=NatsParity", ["localhost"], [], serverAuth: true);
+    }
+
+    public string Dir { get; }
+    public X509Certificate2 Ca { get; }
+    public string CaFile { get; }
+    public string ServerCertFile { get; }
+    public string ServerKeyFile { get; }
+
+    /// <summary>A client certificate signed by the CA; returns its files and the certificate with its key.</summary>
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null) =>
+        Issue(name, subject, dnsNames ?? [], emails ?? [], serverAuth: false);
+
+    private (string, string, X509Certificate2) Issue(string name, string subject, string[] dns, string[] emails, bool serverAuth)
+    {
+        using var key = RSA.Create(2048);
+        var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var san = new SubjectAlternativeNameBuilder();
+        foreach (var d in dns) san.AddDnsName(d);
+        foreach (var e in emails) san.AddEmailAddress(e);
+        if (serverAuth) san.AddIpAddress(IPAddress.Loopback);
+        if (dns.Length + emails.Length > 0 || serverAuth) req.CertificateExtensions.Add(san.Build());
+        req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
+        req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
+            [new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));
+        var serial = new byte[16];
+        RandomNumberGenerator.Fill(serial);
+        serial[0] &= 0x7f;
+        using var pub = req.Create(Ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1), serial);
+        using var withKey = pub.CopyWithPrivateKey(key);
+        var cert = X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        string certFile = Path.Combine(Dir, $"{name}-cert.pem"), keyFile = Path.Combine(Dir, $"{name}-key.pem");
+        File.WriteAllText(certFile, pub.ExportCertificatePem());
+        File.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        return (certFile, keyFile, cert);
+    }
+
+    public void Dispose()
+    {
+        _caKey.Dispose();
+        try { Directory.Delete(Dir, recursive: true); } catch (IOException) { }
+    }
+}
