@@ -413,7 +413,7 @@ public sealed class NatsServer : IAsyncDisposable
         foreach (var e in emails) if (Find(e) is { } u) return u;
         if (sans is not null) foreach (var d in sans.EnumerateDnsNames()) if (Find(d) is { } u) return u;
         foreach (var uri in uris) if (Find(uri) is { } u) return u;
-        string rdn = string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines)
+        string rdn = string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines | System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.Reversed)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
         return Find(rdn);
     }

@@ -151,4 +151,57 @@ public sealed class TlsTests
         var e = Should.Throw<AuthenticationException>(() => c.UpgradeToTls(null, null));
         e.Message.ShouldNotContain("oversized record");
     }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateCNBasedAuth")]
+    public void TlsClientCertificateCNBasedAuth(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var natsIo = pki.Client("client", "CN=example.com, OU=NATS.io");
+        var cncf = pki.Client("client2", "CN=example.com, OU=CNCF");
+        // test/configs/tls_cert_cn.conf: users named by certificate subject, default permissions on public.>.
+        var conf = GoTestServers.Default with
+        {
+            Extra = $$"""
+                tls {
+                  cert_file = {{Q(pki.ServerCertFile)}}
+                  key_file = {{Q(pki.ServerKeyFile)}}
+                  ca_file = {{Q(pki.CaFile)}}
+                  verify = true
+                  verify_and_map = true
+                }
+                authorization {
+                  permissions {
+                    publish { allow = ["public.>"] }
+                    subscribe { allow = ["public.>"] }
+                  }
+                  users [
+                    { user = "CN=example.com,OU=NATS.io" }
+                    { user = "CN=example.com,OU=CNCF", permissions = {
+                        publish { allow = [">"] }
+                        subscribe { allow = [">"] }
+                      }
+                    }
+                  ]
+                }
+                """,
+        };
+        using var server = NatsServerProcess.Start(target, conf);
+        using var nc1 = TlsClient(server, pki, natsIo.Cert);
+        using var nc2 = TlsClient(server, pki, cncf.Cert);
+        nc1.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc1.ExpectLine(ProtoRegex.Pong);
+        nc2.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc2.ExpectLine(ProtoRegex.Pong);
+
+        // The default permissions refuse foo.bar and foo.>.
+        nc1.Send("PUB foo.bar 2\r\nhi\r\nSUB foo.> 1\r\nPING\r\n");
+        nc1.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Publish to \"foo.bar\"'");
+        nc1.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Subscription to \"foo.>\"'");
+        nc1.ExpectLine(ProtoRegex.Pong);
+
+        // The CNCF user may do anything.
+        nc2.Send("SUB > 1\r\nPUB hello 2\r\nhi\r\nPING\r\n");
+        nc2.ReadMsg().Check("hello", "1", "", 2, "hi");
+        nc2.ExpectLine(ProtoRegex.Pong);
+    }
 }

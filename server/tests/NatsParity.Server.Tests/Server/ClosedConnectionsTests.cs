@@ -8,6 +8,7 @@ using Xunit;
 namespace NatsParity.Server.Tests.Server;
 
 /// <summary>Ports of server/closed_conns_test.go: the ring of closed connections and the reasons it records.</summary>
+[Collection(nameof(TimingSensitive))]
 public sealed class ClosedConnectionsTests
 {
     private static async Task CheckClosedConns(NatsServer s, int num, TimeSpan wait)
