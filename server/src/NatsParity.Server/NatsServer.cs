@@ -65,19 +65,23 @@ public sealed class NatsServer : IAsyncDisposable
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
-        GlobalAccount = RegisterAccount(new Account(Account.GlobalName));
+        GlobalAccount = AddAccount(new Account(Account.GlobalName));
         foreach (var a in options.Accounts)
         {
-            RegisterAccount(new Account(a.Name)
+            AddAccount(new Account(a.Name)
             {
                 Nkey = a.Nkey, MaxConnections = a.MaxConnections, MaxSubscriptions = a.MaxSubscriptions,
                 MaxPayload = a.MaxPayload, MaxLeafNodes = a.MaxLeafNodes, DefaultPermissions = a.DefaultPermissions?.Clone(),
-            });
+            }).CopyDefsFrom(a);
         }
+        foreach (var a in _accounts.Values)
+            if (a.ApplyExportsAndImports(LookupAccount) is { } err) throw new ArgumentException(err, nameof(options));
+        foreach (var a in _accounts.Values)
+            if (a.ApplyImports(LookupAccount) is { } err) throw new ArgumentException(err, nameof(options));
         if (!options.NoSystemAccount)
         {
             string sys = options.SystemAccount.Length > 0 ? options.SystemAccount : Account.SystemName;
-            SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : RegisterAccount(new Account(sys));
+            SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
         }
         ConfigureAuthorization();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
@@ -270,9 +274,18 @@ public sealed class NatsServer : IAsyncDisposable
     /// <summary>Go's nonceRequired: nkey users sign a per-connection nonce.</summary>
     internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 };
 
-    private Account RegisterAccount(Account a)
+    private Account AddAccount(Account a)
     {
         _accounts[a.Name] = a;
+        return a;
+    }
+
+    /// <summary>Go's RegisterAccount: a new, empty account; the global account's name and existing names are refused.</summary>
+    public Account RegisterAccount(string name)
+    {
+        if (name == Account.GlobalName) throw new InvalidOperationException("reserved account");
+        var a = new Account(name);
+        if (!_accounts.TryAdd(name, a)) throw new InvalidOperationException("account exists");
         return a;
     }
 

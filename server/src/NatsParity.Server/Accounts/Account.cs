@@ -5,7 +5,7 @@ using NatsParity.Server.Subscriptions;
 namespace NatsParity.Server.Accounts;
 
 /// <summary>A subject namespace with its own sublist, clients and limits (Go's Account, accounts.go).</summary>
-public sealed class Account
+public sealed partial class Account
 {
     /// <summary>Go's globalAccountName.</summary>
     public const string GlobalName = "$G";

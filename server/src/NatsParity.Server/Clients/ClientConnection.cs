@@ -175,6 +175,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             _subs.Clear();
         }
         if (subs.Count > 0) _acc.Sublist.RemoveBatch(subs);
+        foreach (var sub in subs) RemoveShadows(sub);
     }
 
     internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
@@ -561,6 +562,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             SendErr(ProtocolErrors.InvalidSubject);
             return null;
         }
+        if (_acc.StreamImports.Length > 0 && ReferenceEquals(FindSubscription(sid), sub)) AddShadowSubscriptions(sub);
         if (_opts.Verbose) SendOK();
         return null;
     }
@@ -814,7 +816,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         int hdr = p.Pa.Hdr;
         bool hasHeader = hdr > 0;
         bool canReceiveHeader = client.Headers;
-        var subject = p.Subject;
+        // A shadow subscription delivers under the importing account's subject (Go's processMsgResults for sub.im).
+        var subject = sub.Import is { UsePub: false } im ? im.ToBytes : p.Subject;
         var reply = p.Reply;
         var sid = sub.Sid;
 
@@ -873,6 +876,11 @@ public sealed partial class ClientConnection : IProtocolHandler
     private bool EnqueueMsg(Subscription sub, ReadOnlySpan<byte> header, ReadOnlySpan<byte> payload)
     {
         bool unsubAfter = false;
+        if (sub.Origin is { } origin)
+        {
+            if (sub.Closed) return false;
+            sub = origin;
+        }
         lock (_mu)
         {
             if (_closed || sub.Closed) return false;
@@ -913,6 +921,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private void Unsubscribe(Subscription sub)
     {
+        sub = sub.Origin ?? sub;
         lock (_mu)
         {
             if (sub.Closed) return;
@@ -920,6 +929,80 @@ public sealed partial class ClientConnection : IProtocolHandler
             _subs.Remove(Encoding.UTF8.GetString(sub.Sid));
         }
         _acc.Sublist.Remove(sub);
+        RemoveShadows(sub);
+    }
+
+    private static void RemoveShadows(Subscription sub)
+    {
+        var shadows = sub.Shadow;
+        if (shadows is null) return;
+        sub.Shadow = null;
+        foreach (var sh in shadows)
+        {
+            sh.Closed = true;
+            sh.Import!.Acc.Sublist.Remove(sh);
+        }
+    }
+
+    /// <summary>Go's addShadowSubscriptions: for each stream import this subscription can receive from, a shadow
+    /// subscription in the exporting account on the matching exported subject.</summary>
+    private void AddShadowSubscriptions(Subscription sub)
+    {
+        var imports = _acc.StreamImports;
+        if (imports.Length == 0) return;
+        string subj = sub.Subject;
+        string[] tokens = subj.Split('.');
+        bool hasWC = tokens.Contains("*") || tokens[^1] == ">";
+        List<Subscription>? shadows = null;
+        foreach (var im in imports)
+        {
+            string? shadowSubject = null;
+            if (subj == im.To)
+            {
+                shadowSubject = im.From;
+            }
+            else
+            {
+                var work = subj.Split('.');
+                var imTokens = im.To.Split('.');
+                if (SubjectValidation.IsSubsetMatch(subj, im.To))
+                {
+                    // The subscription is inside the import: it receives on its own subject.
+                    shadowSubject = im.UsePub ? subj : im.From;
+                }
+                else if (hasWC)
+                {
+                    if (SubjectValidation.IsSubsetMatch(im.To, subj))
+                    {
+                        shadowSubject = im.From;
+                    }
+                    else
+                    {
+                        // Overlap: narrow the subscription's wildcards with the import's literal tokens.
+                        for (int i = 0; i < work.Length && i < imTokens.Length; i++)
+                            if (work[i] == "*" && imTokens[i] != ">") work[i] = imTokens[i];
+                        int last = work.Length - 1;
+                        if (work[last] == ">" && imTokens.Length >= work.Length)
+                        {
+                            work[last] = imTokens[last];
+                            if (imTokens.Length > work.Length) work = [.. work, .. imTokens[work.Length..]];
+                        }
+                        string overlap = string.Join('.', work);
+                        if (SubjectValidation.IsSubsetMatch(overlap, im.To)) shadowSubject = overlap;
+                    }
+                }
+            }
+            if (shadowSubject is null) continue;
+            var nsub = new Subscription(shadowSubject, sub.Queue, this, sub.Sid) { Import = im, Origin = sub };
+            if (im.Acc.Sublist.Insert(nsub) != SublistError.None)
+            {
+                Debug($"Could not add shadow import subscription for account \"{im.Acc.Name}\"");
+                continue;
+            }
+            Debug($"Creating import subscription on \"{shadowSubject}\" from account \"{im.Acc.Name}\"");
+            (shadows ??= []).Add(nsub);
+        }
+        if (shadows is not null) sub.Shadow = shadows;
     }
 
     // ---- timers ----
@@ -992,7 +1075,11 @@ public sealed partial class ClientConnection : IProtocolHandler
             _subs.Clear();
             foreach (var s in subs) s.Closed = true;
         }
-        foreach (var s in subs) _acc.Sublist.Remove(s);
+        foreach (var s in subs)
+        {
+            _acc.Sublist.Remove(s);
+            RemoveShadows(s);
+        }
         _acc.RemoveClient(this);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
             or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;

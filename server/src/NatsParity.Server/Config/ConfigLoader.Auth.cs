@@ -275,7 +275,9 @@ public static partial class ConfigLoader
                     case "users": (nkeys, users) = ParseUsers(val); break;
                     case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
                     case "limits": ApplyAccountLimits(acc, val); break;
-                    case "imports" or "exports" or "mappings" or "maps" or "jetstream" or "msg_trace" or "trace_dest":
+                    case "exports": acc.ExportDefs.AddRange(ParseExports(val)); break;
+                    case "imports": acc.ImportDefs.AddRange(ParseImports(val)); break;
+                    case "mappings" or "maps" or "jetstream" or "msg_trace" or "trace_dest":
                         throw new ConfigException($"\"{k}\" in accounts is not supported yet by natsparity-server");
                     default: throw new ConfigException($"unknown field \"{k}\"");
                 }
@@ -299,6 +301,135 @@ public static partial class ConfigLoader
             }
             if (users is { Count: > 0 }) (o.Users ??= []).AddRange(users);
         }
+        // Exports first, then imports, once every account is defined (Go's parseAccounts).
+        Account? Lookup(string name) => o.Accounts.FirstOrDefault(a => a.Name == name);
+        foreach (var acc in o.Accounts)
+            if (acc.ApplyExportsAndImports(Lookup) is { } err) throw new ConfigException(err);
+        foreach (var acc in o.Accounts)
+            if (acc.ApplyImports(Lookup) is { } err) throw new ConfigException(err);
+    }
+
+    /// <summary>Go's parseAccountExports/parseExportStreamOrService.</summary>
+    private static List<ExportDef> ParseExports(object? v)
+    {
+        if (v is not List<object?> arr) throw new ConfigException($"Exports should be an array, got {GoTypeName(v)}");
+        var defs = new List<ExportDef>();
+        foreach (var item in arr)
+        {
+            if (item is not Dictionary<string, object?> m) throw new ConfigException($"Export Items should be a map with type entry, got {GoTypeName(item)}");
+            string? stream = null, service = null;
+            List<string>? accounts = null;
+            var rt = ServiceResponseType.Singleton;
+            bool rtSeen = false, threshSeen = false;
+            TimeSpan thresh = TimeSpan.Zero;
+            foreach (var (k, val) in m)
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "stream":
+                        if (service is not null) throw new ConfigException($"Detected stream \"{val}\" but already saw a service");
+                        stream = val as string ?? throw new ConfigException($"Expected stream name to be string, got {GoTypeName(val)}");
+                        break;
+                    case "service":
+                        if (stream is not null) throw new ConfigException($"Detected service \"{val}\" but already saw a stream");
+                        service = val as string ?? throw new ConfigException($"Expected service name to be string, got {GoTypeName(val)}");
+                        break;
+                    case "response" or "response_type":
+                        if (rtSeen) throw new ConfigException("Duplicate response type definition");
+                        rtSeen = true;
+                        string rts = val as string ?? throw new ConfigException($"Expected response type to be string, got {GoTypeName(val)}");
+                        rt = rts.ToLowerInvariant() switch
+                        {
+                            "single" or "singleton" => ServiceResponseType.Singleton,
+                            "stream" => ServiceResponseType.Streamed,
+                            "chunk" or "chunked" => ServiceResponseType.Chunked,
+                            _ => throw new ConfigException($"Unknown response type: \"{rts}\""),
+                        };
+                        break;
+                    case "threshold" or "response_threshold" or "response_max_time" or "response_time":
+                        if (threshSeen) throw new ConfigException("Duplicate response threshold detected");
+                        threshSeen = true;
+                        string ts = val as string ?? throw new ConfigException($"Expected response threshold to be a parseable time duration, got {GoTypeName(val)}");
+                        try { thresh = ParseGoDuration(ts); }
+                        catch (ConfigException) { throw new ConfigException($"Expected response threshold to be a parseable time duration, got \"{ts}\""); }
+                        break;
+                    case "accounts":
+                        accounts = (val as List<object?> ?? throw new ConfigException($"Expected accounts to be an array, got {GoTypeName(val)}"))
+                            .Select(x => x as string ?? throw new ConfigException("account name should be a string")).ToList();
+                        break;
+                    case "latency" or "allow_trace" or "account_token_position":
+                        throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
+                    default: throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            if (stream is not null)
+            {
+                if (rtSeen || threshSeen) throw new ConfigException("Detected response directive on non-service");
+                defs.Add(new ExportDef(false, stream, accounts, rt, thresh));
+            }
+            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh));
+        }
+        return defs;
+    }
+
+    /// <summary>Go's parseAccountImports/parseImportStreamOrService.</summary>
+    private static List<ImportDef> ParseImports(object? v)
+    {
+        if (v is not List<object?> arr) throw new ConfigException($"Imports should be an array, got {GoTypeName(v)}");
+        var defs = new List<ImportDef>();
+        foreach (var item in arr)
+        {
+            if (item is not Dictionary<string, object?> m) throw new ConfigException($"Import Items should be a map with type entry, got {GoTypeName(item)}");
+            (string Account, string Subject)? stream = null, service = null;
+            string prefix = "", to = "";
+            bool share = false;
+            foreach (var (k, val) in m)
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "stream":
+                        if (service is not null) throw new ConfigException("Detected stream but already saw a service");
+                        stream = ParseImportAccount(val, "Stream");
+                        break;
+                    case "service":
+                        if (stream is not null) throw new ConfigException("Detected service but already saw a stream");
+                        service = ParseImportAccount(val, "Service");
+                        break;
+                    case "prefix": prefix = Str(val); break;
+                    case "to": to = Str(val); break;
+                    case "share": share = Bool(val); break;
+                    case "allow_trace": throw new ConfigException("import option \"allow_trace\" is not supported yet by natsparity-server");
+                    default: throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            if (stream is { } st)
+            {
+                if (prefix.Length > 0 && to.Length > 0) throw new ConfigException("Stream import can not have a 'prefix' and a 'to' property");
+                defs.Add(new ImportDef(false, st.Account, st.Subject, to, prefix, false));
+            }
+            else if (service is { } sv)
+            {
+                defs.Add(new ImportDef(true, sv.Account, sv.Subject, to.Length > 0 ? to : sv.Subject, "", share));
+            }
+        }
+        return defs;
+    }
+
+    private static (string, string) ParseImportAccount(object? v, string kind)
+    {
+        if (v is not Dictionary<string, object?> ac) throw new ConfigException($"{kind} entry should be an account map, got {GoTypeName(v)}");
+        string account = "", subject = "";
+        foreach (var (k, val) in ac)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "account": account = Str(val); break;
+                case "subject": subject = Str(val); break;
+                default: throw new ConfigException($"unknown field \"{k}\"");
+            }
+        }
+        if (account.Length == 0 || subject.Length == 0) throw new ConfigException("Expect an account name and a subject");
+        return (account, subject);
     }
 
     private static void ApplyAccountLimits(Account acc, object? v)

@@ -24,6 +24,15 @@ public sealed class Subscription
     /// <summary>Messages delivered so far, counted against <see cref="Max"/>.</summary>
     public long Delivered;
 
+    /// <summary>For a shadow subscription in an exporting account: the stream import it delivers through.</summary>
+    public Accounts.StreamImport? Import { get; init; }
+
+    /// <summary>The shadow subscriptions this subscription placed in exporting accounts (Go's sub.shadow).</summary>
+    internal List<Subscription>? Shadow;
+
+    /// <summary>For a shadow subscription: the client's own subscription it stands for (deliveries count there).</summary>
+    internal Subscription? Origin { get; init; }
+
     /// <summary>Set once removed, so a delivery racing an unsubscribe is dropped.</summary>
     public volatile bool Closed;
 

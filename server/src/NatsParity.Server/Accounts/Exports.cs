@@ -1,0 +1,204 @@
+using NatsParity.Server.Subscriptions;
+
+namespace NatsParity.Server.Accounts;
+
+/// <summary>How a service export answers: one response, a stream of them, or chunks (Go's ServiceRespType).</summary>
+public enum ServiceResponseType { Singleton, Streamed, Chunked }
+
+/// <summary>An exports [] entry of accounts {} as configured: a stream or a service, public or for named accounts.</summary>
+public sealed record ExportDef(bool Service, string Subject, List<string>? Accounts, ServiceResponseType ResponseType, TimeSpan Threshold);
+
+/// <summary>An imports [] entry as configured: from which account, the exported subject, and where it lands here.</summary>
+public sealed record ImportDef(bool Service, string Account, string Subject, string To, string Prefix, bool Share);
+
+/// <summary>Who may import an export: everyone (no list) or the named accounts (Go's exportAuth).</summary>
+internal sealed class ExportAuth
+{
+    public HashSet<string>? Approved;
+
+    public bool Allows(Account importer) => Approved is null || Approved.Contains(importer.Name);
+}
+
+/// <summary>A stream import: messages on <see cref="From"/> in <see cref="Acc"/> are delivered here as <see cref="To"/>
+/// (Go's streamImport). With <see cref="UsePub"/> the published subject is kept.</summary>
+public sealed class StreamImport(Account acc, string from, string to, bool usePub)
+{
+    public Account Acc { get; } = acc;
+    public string From { get; } = from;
+    public string To { get; } = to;
+    public bool UsePub { get; } = usePub;
+    /// <summary><see cref="To"/> as bytes, the subject deliveries carry when the published one is not kept.</summary>
+    public byte[] ToBytes { get; } = System.Text.Encoding.UTF8.GetBytes(to);
+}
+
+/// <summary>Error texts of Go's errors.go for exports and imports.</summary>
+public static class ImportErrors
+{
+    public const string MissingAccount = "account missing";
+    public const string StreamImportAuthorization = "stream import not authorized";
+    public const string StreamImportBadPrefix = "stream import prefix can not contain wildcard tokens";
+    public const string StreamImportDuplicate = "stream import already exists";
+    public const string ImportFormsCycle = "import forms a cycle";
+    public const string CycleSearchDepth = "search cycle depth exhausted";
+}
+
+public sealed partial class Account
+{
+    /// <summary>Go's MaxAccountCycleSearchDepth.</summary>
+    private const int MaxCycleSearchDepth = 1024;
+
+    private readonly object _imu = new();
+    private readonly Dictionary<string, ExportAuth?> _streamExports = new(StringComparer.Ordinal);
+    private readonly List<StreamImport> _streamImports = [];
+    private volatile StreamImport[] _streamImportsSnapshot = [];
+
+    /// <summary>The exports and imports this account was configured with, applied by the server that runs it.</summary>
+    public List<ExportDef> ExportDefs { get; } = [];
+    public List<ImportDef> ImportDefs { get; } = [];
+
+    public StreamImport[] StreamImports => _streamImportsSnapshot;
+
+    /// <summary>Takes the export and import definitions of a configured account.</summary>
+    public Account CopyDefsFrom(Account configured)
+    {
+        ExportDefs.AddRange(configured.ExportDefs);
+        ImportDefs.AddRange(configured.ImportDefs);
+        return this;
+    }
+
+    /// <summary>Go's AddStreamExport: public when <paramref name="accounts"/> is null.</summary>
+    public string? AddStreamExport(string subject, IReadOnlyCollection<Account>? accounts)
+    {
+        lock (_imu)
+        {
+            _streamExports.TryGetValue(subject, out var ea);
+            if (accounts is not null)
+            {
+                ea ??= new ExportAuth();
+                ea.Approved ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var a in accounts) ea.Approved.Add(a.Name);
+            }
+            _streamExports[subject] = ea;
+        }
+        return null;
+    }
+
+    /// <summary>Go's checkStreamImportAuthorized: an export covering <paramref name="subject"/> that lets the importer in.</summary>
+    public bool CheckStreamImportAuthorized(Account importer, string subject)
+    {
+        lock (_imu)
+        {
+            if (_streamExports.Count == 0 || !SubjectValidation.IsValidSubject(subject)) return false;
+            if (_streamExports.TryGetValue(subject, out var ea)) return ea is null || ea.Allows(importer);
+            foreach (var (subj, e) in _streamExports)
+            {
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e is null || e.Allows(importer);
+            }
+            return false;
+        }
+    }
+
+    /// <summary>Go's addStreamImportWithClaim: the import lands under <paramref name="prefix"/> (a literal).</summary>
+    public string? AddStreamImport(Account? account, string from, string prefix)
+    {
+        if (account is null) return ImportErrors.MissingAccount;
+        if (!account.CheckStreamImportAuthorized(this, from)) return ImportErrors.StreamImportAuthorization;
+        if (prefix.Length > 0)
+        {
+            if (!SubjectValidation.SubjectIsLiteral(prefix)) return ImportErrors.StreamImportBadPrefix;
+            if (prefix[^1] != '.') prefix += ".";
+        }
+        return AddMappedStreamImport(account, from, prefix + from);
+    }
+
+    /// <summary>Go's addMappedStreamImportWithClaim: the import lands on <paramref name="to"/> (defaults to from).</summary>
+    public string? AddMappedStreamImport(Account? account, string from, string to)
+    {
+        if (account is null) return ImportErrors.MissingAccount;
+        if (!account.CheckStreamImportAuthorized(this, from)) return ImportErrors.StreamImportAuthorization;
+        if (to.Length == 0) to = from;
+        var cycle = StreamImportFormsCycle(account, to) ?? StreamImportFormsCycle(account, from);
+        if (cycle is not null) return cycle;
+        bool usePub = false;
+        if (!SubjectValidation.SubjectIsLiteral(from))
+        {
+            if (to != from)
+                return $"failed to create mapping transform for stream import subject from \"{from}\" to \"{to}\": wildcard mappings of stream imports are not supported yet by natsparity-server";
+            usePub = true;
+        }
+        lock (_imu)
+        {
+            foreach (var si in _streamImports)
+                if (ReferenceEquals(si.Acc, account) && si.From == from) return ImportErrors.StreamImportDuplicate;
+            _streamImports.Add(new StreamImport(account, from, to, usePub));
+            _streamImportsSnapshot = [.. _streamImports];
+        }
+        return null;
+    }
+
+    private string? StreamImportFormsCycle(Account dest, string to) =>
+        dest.CheckStreamImportsForCycles(to, new HashSet<string>(StringComparer.Ordinal) { Name });
+
+    private bool HasStreamExportMatching(string to)
+    {
+        lock (_imu)
+        {
+            foreach (var subj in _streamExports.Keys)
+                if (SubjectValidation.IsSubsetMatch(to, subj)) return true;
+            return false;
+        }
+    }
+
+    /// <summary>Go's checkStreamImportsForCycles.</summary>
+    private string? CheckStreamImportsForCycles(string to, HashSet<string> visited)
+    {
+        if (visited.Count >= MaxCycleSearchDepth) return ImportErrors.CycleSearchDepth;
+        if (!HasStreamExportMatching(to)) return null;
+        foreach (var si in StreamImports)
+        {
+            if (!SubjectValidation.SubjectsCollide(to, si.To)) continue;
+            if (visited.Contains(si.Acc.Name)) return ImportErrors.ImportFormsCycle;
+            visited.Add(Name);
+            string t = SubjectValidation.IsSubsetMatch(si.To, to) ? si.To : to;
+            if (si.Acc.CheckStreamImportsForCycles(t, visited) is { } err) return err;
+        }
+        return null;
+    }
+
+    /// <summary>Applies <see cref="ExportDefs"/> then <see cref="ImportDefs"/>, resolving account names with
+    /// <paramref name="lookup"/>; returns Go's error text for the first that fails.</summary>
+    public string? ApplyExportsAndImports(Func<string, Account?> lookup)
+    {
+        foreach (var e in ExportDefs)
+        {
+            List<Account>? accounts = null;
+            if (e.Accounts is not null)
+            {
+                accounts = [];
+                foreach (var an in e.Accounts)
+                {
+                    var ta = lookup(an);
+                    if (ta is null) return $"\"{an}\" account not defined for {(e.Service ? "service" : "stream")} export";
+                    accounts.Add(ta);
+                }
+            }
+            if (e.Service) return "service exports are not supported yet by natsparity-server";
+            if (AddStreamExport(e.Subject, accounts) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";
+        }
+        return null;
+    }
+
+    /// <summary>The second pass, once every account has its exports.</summary>
+    public string? ApplyImports(Func<string, Account?> lookup)
+    {
+        foreach (var i in ImportDefs)
+        {
+            var ta = lookup(i.Account);
+            if (ta is null) return $"\"{i.Account}\" account not defined for {(i.Service ? "service" : "stream")} import";
+            if (i.Service) return "service imports are not supported yet by natsparity-server";
+            string? err = i.Prefix.Length > 0 ? AddStreamImport(ta, i.Subject, i.Prefix) : AddMappedStreamImport(ta, i.Subject, i.To);
+            if (err is not null) return $"Error adding stream import \"{i.Subject}\": {err}";
+        }
+        return null;
+    }
+}

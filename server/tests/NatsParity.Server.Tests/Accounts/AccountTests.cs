@@ -1,0 +1,299 @@
+using System.Text;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Accounts;
+
+/// <summary>Ports of server/accounts_test.go: isolation, configuration and stream imports.</summary>
+public sealed class AccountTests
+{
+    private static ulong _cid = 1000;
+
+    /// <summary>Go's simpleAccountServer: a server with accounts $foo and $bar.</summary>
+    private static (NatsServer, Account, Account) SimpleAccountServer()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true });
+        return (s, s.RegisterAccount("$foo"), s.RegisterAccount("$bar"));
+    }
+
+    /// <summary>Go's newClientForServer plus registerWithAccount.</summary>
+    private static ClientConnection ClientIn(NatsServer s, Account acc)
+    {
+        var c = new ClientConnection(s, Interlocked.Increment(ref _cid));
+        c.Options.Verbose = false;
+        c.RegisterUser(acc, null, null);
+        return c;
+    }
+
+    private static string Run(ClientConnection c, string proto)
+    {
+        c.ParseForTest(Encoding.ASCII.GetBytes(proto)).ShouldBeNull();
+        return Encoding.ASCII.GetString(c.TakeOutbound());
+    }
+
+    private static ServerOptions FromConf(string conf)
+    {
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, ConfigParser.Parse(conf));
+        return o;
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestRegisterDuplicateAccounts")]
+    public void RegisterDuplicateAccounts()
+    {
+        var (s, _, _) = SimpleAccountServer();
+        Should.Throw<InvalidOperationException>(() => s.RegisterAccount("$foo"));
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountIsolation")]
+    public void AccountIsolation()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+        cfoo.Account.ShouldNotBeSameAs(cbar.Account);
+
+        Run(cbar, "SUB foo 1\r\nPING\r\nPING\r\n").ShouldBe("PONG\r\nPONG\r\n");
+        string got = Run(cfoo, "SUB foo 1\r\nPUB foo 5\r\nhello\r\nPING\r\n");
+        got.ShouldBe("MSG foo 1 5\r\nhello\r\nPONG\r\n");
+        // Nothing crossed over to bar.
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBeEmpty();
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountSimpleConfig")]
+    public void AccountSimpleConfig()
+    {
+        var o = FromConf("accounts = [foo, bar]");
+        o.Accounts.Count.ShouldBe(2);
+        o.Accounts.ShouldContain(a => a.Name == "foo");
+        o.Accounts.ShouldContain(a => a.Name == "bar");
+        Should.Throw<ConfigException>(() => FromConf("accounts = [foo, foo]"));
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountParseConfigDuplicateUsers")]
+    public void AccountParseConfigDuplicateUsers() =>
+        Should.Throw<ConfigException>(() => FromConf("""
+            accounts {
+              synadia {
+                users = [
+                  {user: alice, password: foo}
+                  {user: bob, password: bar}
+                ]
+              }
+              nats.io {
+                users = [
+                  {user: alice, password: bar}
+                ]
+              }
+            }
+            """)).Message.ShouldBe("Duplicate user \"alice\" detected");
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountFromOptions")]
+    public void AccountFromOptions()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true, Accounts = [new Account("foo"), new Account("bar")] });
+        // $G and $SYS are the reserved accounts.
+        s.Accounts.Count.ShouldBe(2 + 2);
+        var foo = s.LookupAccount("foo");
+        var bar = s.LookupAccount("bar");
+        foo.ShouldNotBeNull();
+        bar.ShouldNotBeNull();
+        foo.Sublist.ShouldNotBeNull();
+        bar.Sublist.ShouldNotBeNull();
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountGlobalDefault")]
+    public void AccountGlobalDefault()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true });
+        s.LookupAccount(Account.GlobalName).ShouldNotBeNull();
+        Should.Throw<InvalidOperationException>(() => s.RegisterAccount(Account.GlobalName));
+        Should.Throw<ConfigException>(() => FromConf("accounts { $G {} }"));
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestShadowSubsCleanupOnClientClose")]
+    public async Task ShadowSubsCleanupOnClientClose()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        foo.AddStreamExport("foo", null).ShouldBeNull();
+        bar.AddStreamImport(foo, "foo", "import").ShouldBeNull();
+
+        var cbar = ClientIn(s, bar);
+        cbar.ParseForTest(Encoding.ASCII.GetBytes("SUB import.foo 1\r\nSUB import.foo bar 2\r\n")).ShouldBeNull();
+        foo.Sublist.Count.ShouldBe(2u);
+
+        cbar.Close(ClosedState.ClientClosed);
+        (await InProcess.WaitFor(() => foo.Sublist.Count == 0, TimeSpan.FromSeconds(1))).ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestMultipleStreamImportsWithSameSubjectDifferentPrefix")]
+    public void MultipleStreamImportsWithSameSubjectDifferentPrefix()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true });
+        var foo = s.RegisterAccount("foo");
+        foo.AddStreamExport("test", null);
+        var bar = s.RegisterAccount("bar");
+        bar.AddStreamExport("test", null);
+        var import = s.RegisterAccount("import");
+        import.AddStreamImport(foo, "test", "foo").ShouldBeNull();
+        import.AddStreamImport(bar, "test", "bar").ShouldBeNull();
+
+        var cimport = ClientIn(s, import);
+        Run(cimport, "SUB *.test 1\r\n");
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+
+        Run(cbar, "PUB test 9\r\nhello-bar\r\n");
+        Encoding.ASCII.GetString(cimport.TakeOutbound()).ShouldBe("MSG bar.test 1 9\r\nhello-bar\r\n");
+        Run(cfoo, "PUB test 9\r\nhello-foo\r\n");
+        Encoding.ASCII.GetString(cimport.TakeOutbound()).ShouldBe("MSG foo.test 1 9\r\nhello-foo\r\n");
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestMultipleStreamImportsWithSameSubject")]
+    public void MultipleStreamImportsWithSameSubject()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true });
+        var foo = s.RegisterAccount("foo");
+        foo.AddStreamExport("test", null);
+        var bar = s.RegisterAccount("bar");
+        bar.AddStreamExport("test", null);
+        var import = s.RegisterAccount("import");
+        import.AddStreamImport(foo, "test", "").ShouldBeNull();
+        import.AddStreamImport(foo, "test", "").ShouldBe(ImportErrors.StreamImportDuplicate);
+        import.AddStreamImport(bar, "test", "").ShouldBeNull();
+
+        var cimport = ClientIn(s, import);
+        Run(cimport, "SUB test 1\r\n");
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+
+        Run(cbar, "PUB test 9\r\nhello-bar\r\n");
+        Encoding.ASCII.GetString(cimport.TakeOutbound()).ShouldBe("MSG test 1 9\r\nhello-bar\r\n");
+        Run(cfoo, "PUB test 9\r\nhello-foo\r\n");
+        Encoding.ASCII.GetString(cimport.TakeOutbound()).ShouldBe("MSG test 1 9\r\nhello-foo\r\n");
+    }
+
+    private const string MultiAccountsConf = """
+        accounts: {
+            PUBLIC: {
+                users:[{user: public, password: public}]
+                exports: [
+                  { stream: orders.client.stream.> }
+                  { stream: orders.client2.stream.> }
+                ]
+            }
+            CLIENT: {
+                users:[{user: client, password: client}]
+                imports: [
+                  { stream: { account: PUBLIC, subject: orders.client.stream.> }}
+                ]
+            }
+            CLIENT2: {
+                users:[{user: client2, password: client2}]
+                imports: [
+                  { stream: { account: PUBLIC, subject: orders.client2.stream.> }}
+                ]
+            }
+        }
+        """;
+
+    private static ProtoClient Login(NatsServerProcess s, string user)
+    {
+        var c = ProtoClient.Connect(s);
+        c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nPING\r\n");
+        c.ExpectLine(ProtoRegex.Pong);
+        return c;
+    }
+
+    private static void Flush(ProtoClient c)
+    {
+        c.Send("PING\r\n");
+        c.ExpectLine(ProtoRegex.Pong);
+    }
+
+    [Theory, TargetData, GoTest("server/accounts_test.go", "TestMultiAccountsIsolation")]
+    public void MultiAccountsIsolation(ServerTarget target)
+    {
+        using var s = NatsServerProcess.Start(target, new ServerConfig { Extra = MultiAccountsConf });
+        using var client = Login(s, "client");
+        client.Send("SUB orders.> 1\r\n");
+        Flush(client);
+        using var client2 = Login(s, "client2");
+        client2.Send("SUB orders.> 1\r\n");
+        Flush(client2);
+        using var pub = Login(s, "public");
+
+        pub.Send("PUB orders.client.stream.entry 5\r\ntest1\r\n");
+        Flush(pub);
+        client.ReadMsg().PayloadText.ShouldBe("test1");
+        client2.ExpectNothing(TimeSpan.FromMilliseconds(100));
+
+        client.Send("UNSUB 1\r\n");
+        Flush(client);
+        client2.Send("UNSUB 1\r\n");
+        Flush(client2);
+
+        client.Send("SUB orders.*.stream.entry 2\r\n");
+        Flush(client);
+        client2.Send("SUB orders.*.stream.entry 2\r\n");
+        Flush(client2);
+
+        pub.Send("PUB orders.client.stream.entry 5\r\ntest2\r\n");
+        Flush(pub);
+        client.ReadMsg().PayloadText.ShouldBe("test2");
+        client2.ExpectNothing(TimeSpan.FromMilliseconds(100));
+    }
+
+    public static TheoryData<ServerTarget, string, string, string> IsolationCases()
+    {
+        var data = new TheoryData<ServerTarget, string, string, string>();
+        foreach (var t in ServerTargets.Selected)
+        {
+            data.Add(t, "foo", "foo", "foo");
+            data.Add(t, "foo.>", "foo.bar", "foo.bar");
+            data.Add(t, "foo.>", "foo.bar.>", "foo.bar.whizz");
+            data.Add(t, "foo.>", "foo.>", "foo.bar");
+            data.Add(t, "foo.*", "foo.*", "foo.bar");
+            data.Add(t, "foo.*.bar", "foo.*.bar", "foo.whizz.bar");
+        }
+        return data;
+    }
+
+    /// <summary>The conf half of Go's TestAccountIsolationExportImport (the JWT half needs operator mode, not built),
+    /// so it carries no GoTest mapping: an importer subscribed to ">" gets the imported subject from both accounts and
+    /// "fizz" only from its own.</summary>
+    [Theory, MemberData(nameof(IsolationCases))]
+    public void AccountIsolationExportImportConf(ServerTarget target, string exp, string imp, string pubSubj)
+    {
+        using var s = NatsServerProcess.Start(target, new ServerConfig
+        {
+            Extra = $$$"""
+                accounts: {
+                    accExp: {
+                        users: [{user: accExp, password: accExp}]
+                        exports: [{stream: "{{{exp}}}"}]
+                    }
+                    accImp: {
+                        users: [{user: accImp, password: accImp}]
+                        imports: [{stream: {account: accExp, subject: "{{{imp}}}"}}]
+                    }
+                }
+                """,
+        });
+        using var ncExp = Login(s, "accExp");
+        using var ncImp = Login(s, "accImp");
+        ncImp.Send("SUB > 1\r\n");
+        Flush(ncImp);
+        ncExp.Send($"PUB {pubSubj} 3\r\nexp\r\nPUB fizz 3\r\nexp\r\n");
+        Flush(ncExp);
+        ncImp.Send($"PUB {pubSubj} 3\r\nimp\r\nPUB fizz 3\r\nimp\r\n");
+        var got = ncImp.ExpectMsgs(3, TimeSpan.FromSeconds(1));
+        got.Count(m => m.Subject == pubSubj).ShouldBe(2);
+        got.Count(m => m.Subject == "fizz").ShouldBe(1);
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
+    }
+}
