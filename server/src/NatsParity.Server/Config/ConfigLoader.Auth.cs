@@ -44,7 +44,9 @@ public static partial class ConfigLoader
                     defaults = ParseUserPermissions(val);
                     break;
                 case "proxy_required": Bool(val); break;
-                default: throw new ConfigException($"unknown field \"{k}\"");
+                default:
+                    if (ConfigParser.IsUsedVariable(m, k)) break;
+                    throw new ConfigException($"unknown field \"{k}\"");
             }
         }
         ApplyDefaultPermissions(users, nkeys, defaults);
@@ -126,7 +128,9 @@ public static partial class ConfigLoader
                         user.AllowedConnectionTypes = types;
                         break;
                     case "proxy_required": nkey.ProxyRequired = user.ProxyRequired = Bool(val); break;
-                    default: throw new ConfigException($"unknown field \"{k}\"");
+                    default:
+                        if (ConfigParser.IsUsedVariable(um, k)) break;
+                        throw new ConfigException($"unknown field \"{k}\"");
                 }
             }
             if (perms is not null)
@@ -169,7 +173,9 @@ public static partial class ConfigLoader
                         p.Publish.Allow ??= [];
                     }
                     break;
-                default: throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+                default:
+                    if (ConfigParser.IsUsedVariable(pm, k)) break;
+                    throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
             }
         }
         return p;
@@ -275,6 +281,7 @@ public static partial class ConfigLoader
                     case "users": (nkeys, users) = ParseUsers(val); break;
                     case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
                     case "limits": ApplyAccountLimits(acc, val); break;
+                    case var _ when ConfigParser.IsUsedVariable(mv, k): break;
                     case "exports": acc.ExportDefs.AddRange(ParseExports(val)); break;
                     case "imports": acc.ImportDefs.AddRange(ParseImports(val)); break;
                     case "mappings" or "maps" or "jetstream" or "msg_trace" or "trace_dest":

@@ -64,6 +64,7 @@ public static partial class ConfigLoader
                 case "no_system_account": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
                 default:
+                    if (ConfigParser.IsUsedVariable(conf, rawKey)) break;
                     if (MonitoringKeys.Contains(key)) warnings.Add($"monitoring is not built yet: \"{rawKey}\" is ignored");
                     else if (NotYetBuilt.Contains(key)) throw new ConfigException($"\"{rawKey}\" is not supported yet by natsparity-server");
                     else throw new ConfigException($"unknown field \"{rawKey}\"");

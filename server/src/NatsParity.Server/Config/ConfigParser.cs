@@ -228,8 +228,16 @@ public sealed class ConfigParser
         switch (v)
         {
             case ConfigVariable cv:
+                // A bare bcrypt hash ("$2a$...") is a string, not a variable (Go's lookupVariable).
+                if (cv.Name.StartsWith("2a$", StringComparison.Ordinal)) return "$" + cv.Name;
                 for (int i = scopes.Count - 1; i >= 0; i--)
-                    if (scopes[i].TryGetValue(cv.Name, out var found) && found is not ConfigVariable) return found;
+                {
+                    if (scopes[i].TryGetValue(cv.Name, out var found) && found is not ConfigVariable)
+                    {
+                        UsedVariables.GetOrCreateValue(scopes[i]).Add(cv.Name);
+                        return found;
+                    }
+                }
                 var env = Environment.GetEnvironmentVariable(cv.Name);
                 if (env is not null) return Scalar(env);
                 throw new ConfigException($"variable reference for '{cv.Name}' on line 0 can not be found");
@@ -247,4 +255,10 @@ public sealed class ConfigParser
     }
 
     private sealed record ConfigVariable(string Name);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Dictionary<string, object?>, HashSet<string>> UsedVariables = new();
+
+    /// <summary>Go's token.IsUsedVariable: a key whose value was referenced as a $variable is not an unknown field.</summary>
+    public static bool IsUsedVariable(Dictionary<string, object?> map, string key) =>
+        UsedVariables.TryGetValue(map, out var used) && used.Contains(key);
 }
