@@ -383,7 +383,7 @@ public sealed class NatsServer : IAsyncDisposable
         if (nkey is not null)
         {
             if (nkey.ProxyRequired) return false;
-            if (nkey.Nkey != noAuthUser) return false; // NKEY-VERIFY: signature check lands with the NKeys merge
+            if (nkey.Nkey != noAuthUser && !VerifyNonceSignature(c, nkey.Nkey)) return false;
             c.RegisterUser(LookupAccount(nkey.Account ?? Account.GlobalName) ?? GlobalAccount, nkey.Permissions, null);
             return true;
         }
@@ -398,6 +398,42 @@ public sealed class NatsServer : IAsyncDisposable
         if (Options.Username.Length > 0)
             return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
         return false;
+    }
+
+    /// <summary>Go's nkey check: the CONNECT sig is the nonce signed by the user's key, base64url (or std) encoded.</summary>
+    private bool VerifyNonceSignature(ClientConnection c, string publicKey)
+    {
+        string? sig = c.Options.Sig;
+        if (string.IsNullOrEmpty(sig) || c.Nonce is null)
+        {
+            c.Debug("Signature missing");
+            return false;
+        }
+        byte[] raw;
+        try { raw = DecodeBase64Url(sig); }
+        catch (FormatException)
+        {
+            try { raw = Convert.FromBase64String(sig); }
+            catch (FormatException)
+            {
+                c.Debug("Signature not valid base64");
+                return false;
+            }
+        }
+        if (!NKeys.Verify(publicKey, Encoding.ASCII.GetBytes(c.Nonce), raw))
+        {
+            c.Debug("Signature not verified");
+            return false;
+        }
+        return true;
+    }
+
+    private static byte[] DecodeBase64Url(string s)
+    {
+        if (s.Contains('=') || s.Contains('+') || s.Contains('/')) throw new FormatException();
+        string t = s.Replace('-', '+').Replace('_', '/');
+        t = (t.Length % 4) switch { 2 => t + "==", 3 => t + "=", 0 => t, _ => throw new FormatException() };
+        return Convert.FromBase64String(t);
     }
 
     /// <summary>Go's checkClientTLSCertSubject for users: email SANs, then DNS SANs, then URI SANs, then the subject

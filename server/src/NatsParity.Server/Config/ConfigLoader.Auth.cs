@@ -141,8 +141,8 @@ public static partial class ConfigLoader
             if (nkey.Nkey.Length == 0 && user.Username.Length == 0) throw new ConfigException("User entry requires a user");
             if (nkey.Nkey.Length > 0)
             {
+                if (!NKeys.IsValidPublicUserKey(nkey.Nkey)) throw new ConfigException("Not a valid public nkey for a user");
                 if (user.Username.Length > 0 || user.Password.Length > 0) throw new ConfigException("Nkey users do not take usernames or passwords");
-                if (nkey.Nkey.Length > 0) throw new ConfigException("nkey users are not supported yet by natsparity-server"); // NKEY-VERIFY
                 (keys ??= []).Add(nkey);
             }
             else
@@ -277,7 +277,10 @@ public static partial class ConfigLoader
                 switch (k.ToLowerInvariant())
                 {
                     case "nkey":
-                        throw new ConfigException("account nkeys are not supported yet by natsparity-server"); // NKEY-VERIFY
+                        if (val is not string nk || !NKeys.IsValidPublicAccountKey(nk))
+                            throw new ConfigException($"Not a valid public nkey for an account: \"{val}\"");
+                        acc.Nkey = nk;
+                        break;
                     case "users": (nkeys, users) = ParseUsers(val); break;
                     case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
                     case "limits": ApplyAccountLimits(acc, val); break;
