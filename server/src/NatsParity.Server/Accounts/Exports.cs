@@ -182,7 +182,12 @@ public sealed partial class Account
                     accounts.Add(ta);
                 }
             }
-            if (e.Service) return "service exports are not supported yet by natsparity-server";
+            if (e.Service)
+            {
+                if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold) is { } serr)
+                    return $"Error adding service export \"{e.Subject}\": {serr}";
+                continue;
+            }
             if (AddStreamExport(e.Subject, accounts) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";
         }
         return null;
@@ -195,7 +200,11 @@ public sealed partial class Account
         {
             var ta = lookup(i.Account);
             if (ta is null) return $"\"{i.Account}\" account not defined for {(i.Service ? "service" : "stream")} import";
-            if (i.Service) return "service imports are not supported yet by natsparity-server";
+            if (i.Service)
+            {
+                if (AddServiceImport(ta, i.To, i.Subject, i.Share) is { } serr) return $"Error adding service import \"{i.Subject}\": {serr}";
+                continue;
+            }
             string? err = i.Prefix.Length > 0 ? AddStreamImport(ta, i.Subject, i.Prefix) : AddMappedStreamImport(ta, i.Subject, i.To);
             if (err is not null) return $"Error adding stream import \"{i.Subject}\": {err}";
         }

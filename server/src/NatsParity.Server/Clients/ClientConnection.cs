@@ -745,25 +745,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         if (_opts.Verbose) SendOK();
 
         var r = MatchCached(subject);
-        bool delivered = false;
-        var psubs = r.Psubs;
-        for (int i = 0; i < psubs.Length; i++)
-        {
-            if (DeliverMsg(p, psubs[i], msg)) delivered = true;
-        }
-        var qsubs = r.Qsubs;
-        for (int q = 0; q < qsubs.Length; q++)
-        {
-            var group = qsubs[q];
-            int lqs = group.Length;
-            if (lqs == 0) continue;
-            int start = lqs > 1 ? (int)(NextRand() % (uint)lqs) : 0;
-            for (int i = 0; i < lqs; i++)
-            {
-                var sub = group[(start + i) % lqs];
-                if (DeliverMsg(p, sub, msg)) { delivered = true; break; }
-            }
-        }
+        bool delivered = ProcessMsgResults(r, subject, reply, p.Pa.Hdr, msg, fromService: false);
         if (!delivered && reply.Length > 0 && _opts.NoResponders) SendNoResponders(subject, reply);
     }
 
@@ -805,20 +787,55 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
     }
 
-    /// <summary>Writes one MSG/HMSG for <paramref name="sub"/> into its connection's outbound buffer (Go's deliverMsg).</summary>
-    private bool DeliverMsg(ProtocolParser p, Subscription sub, ReadOnlySpan<byte> msg)
+    /// <summary>Go's processMsgResults: one delivery per plain subscription and one member per queue group; internal
+    /// subscriptions (service imports) get the message through their handler.</summary>
+    private bool ProcessMsgResults(SublistResult r, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr,
+        ReadOnlySpan<byte> msg, bool fromService)
+    {
+        bool delivered = false;
+        var psubs = r.Psubs;
+        for (int i = 0; i < psubs.Length; i++)
+        {
+            var sub = psubs[i];
+            if (sub.Handler is { } h)
+            {
+                if (h(this, subject, reply, hdr, msg)) delivered = true;
+                continue;
+            }
+            // A message that came through a service import is not exported again as a stream.
+            if (fromService && sub.Import is not null) continue;
+            if (DeliverMsg(sub, subject, reply, hdr, msg)) delivered = true;
+        }
+        var qsubs = r.Qsubs;
+        for (int q = 0; q < qsubs.Length; q++)
+        {
+            var group = qsubs[q];
+            int lqs = group.Length;
+            if (lqs == 0) continue;
+            int start = lqs > 1 ? (int)(NextRand() % (uint)lqs) : 0;
+            for (int i = 0; i < lqs; i++)
+            {
+                var sub = group[(start + i) % lqs];
+                if (fromService && sub.Import is not null) continue;
+                if (DeliverMsg(sub, subject, reply, hdr, msg)) { delivered = true; break; }
+            }
+        }
+        return delivered;
+    }
+
+    /// <summary>Writes one MSG/HMSG for <paramref name="sub"/> into its connection's outbound buffer (Go's deliverMsg).
+    /// <paramref name="msg"/> is the payload with its trailing CRLF, headers first when <paramref name="hdr"/> &gt; 0.</summary>
+    private bool DeliverMsg(Subscription sub, ReadOnlySpan<byte> pubSubject, ReadOnlySpan<byte> reply, int hdr, ReadOnlySpan<byte> msg)
     {
         var client = sub.Client;
         if (client is null || (ReferenceEquals(client, this) && !_opts.Echo)) return false;
         var cperms = client._perms;
-        if (cperms is { HasMsgDenyFilter: true } && cperms.CheckDenySub(p.Subject, sub.Queue)) return false;
+        if (cperms is { HasMsgDenyFilter: true } && cperms.CheckDenySub(pubSubject, sub.Queue)) return false;
 
-        int hdr = p.Pa.Hdr;
         bool hasHeader = hdr > 0;
         bool canReceiveHeader = client.Headers;
         // A shadow subscription delivers under the importing account's subject (Go's processMsgResults for sub.im).
-        var subject = sub.Import is { UsePub: false } im ? im.ToBytes : p.Subject;
-        var reply = p.Reply;
+        var subject = sub.Import is { UsePub: false } im ? im.ToBytes : pubSubject;
         var sid = sub.Sid;
 
         // Control line: [H]MSG <subject> <sid> [reply] [<hdr>] <size>\r\n
@@ -833,25 +850,22 @@ public sealed partial class ClientConnection : IProtocolHandler
         if (sid.Length > 0) { sid.CopyTo(mh[n..]); n += sid.Length; mh[n++] = (byte)' '; }
         if (reply.Length > 0) { reply.CopyTo(mh[n..]); n += reply.Length; mh[n++] = (byte)' '; }
         ReadOnlySpan<byte> payload = msg;
+        int w;
         if (hasHeader)
         {
             if (canReceiveHeader)
             {
-                p.HeaderSizeBytes.CopyTo(mh[n..]); n += p.HeaderSizeBytes.Length;
+                System.Buffers.Text.Utf8Formatter.TryFormat(hdr, mh[n..], out w);
+                n += w;
                 mh[n++] = (byte)' ';
-                p.SizeBytes.CopyTo(mh[n..]); n += p.SizeBytes.Length;
             }
             else
             {
-                System.Buffers.Text.Utf8Formatter.TryFormat(p.Pa.Size - hdr, mh[n..], out int w);
-                n += w;
                 payload = msg[hdr..];
             }
         }
-        else
-        {
-            p.SizeBytes.CopyTo(mh[n..]); n += p.SizeBytes.Length;
-        }
+        System.Buffers.Text.Utf8Formatter.TryFormat(payload.Length - 2, mh[n..], out w);
+        n += w;
         mh[n++] = (byte)'\r';
         mh[n++] = (byte)'\n';
 
@@ -862,7 +876,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             client.TraceMsg(payload, true, hdr); // as Go, the publisher's header size even when headers were stripped
         }
         if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
-        if (ok && cperms is { TracksReplies: true } && p.Reply.Length > 0) cperms.TrackReply(p.Reply);
+        if (ok && cperms is { TracksReplies: true } && reply.Length > 0) cperms.TrackReply(reply);
         if (ok)
         {
             _batchOutMsgs++;

@@ -2,6 +2,10 @@ using NatsParity.Server.Clients;
 
 namespace NatsParity.Server.Subscriptions;
 
+/// <summary>The callback of an internal subscription (service imports): the publishing client, the message parts, and
+/// whether it was delivered anywhere.</summary>
+internal delegate bool InternalHandler(ClientConnection from, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr, ReadOnlySpan<byte> msg);
+
 /// <summary>One client subscription: what the sublist stores and matching returns.</summary>
 public sealed class Subscription
 {
@@ -23,6 +27,9 @@ public sealed class Subscription
 
     /// <summary>Messages delivered so far, counted against <see cref="Max"/>.</summary>
     public long Delivered;
+
+    /// <summary>For an internal subscription: what handles its messages instead of a client.</summary>
+    internal InternalHandler? Handler { get; init; }
 
     /// <summary>For a shadow subscription in an exporting account: the stream import it delivers through.</summary>
     public Accounts.StreamImport? Import { get; init; }

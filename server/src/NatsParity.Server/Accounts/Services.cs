@@ -1,0 +1,236 @@
+using System.Text;
+using NatsParity.Server.Clients;
+using NatsParity.Server.Subscriptions;
+
+namespace NatsParity.Server.Accounts;
+
+/// <summary>A service export (Go's serviceExport): who may import it and how it responds.</summary>
+internal sealed class ServiceExport
+{
+    public ExportAuth? Auth;
+    public ServiceResponseType ResponseType;
+    /// <summary>How long a streamed or chunked response stays open (Go's respThresh, 2 minutes by default).</summary>
+    public TimeSpan Threshold = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>A service import (Go's serviceImport): requests on <see cref="From"/> here go to <see cref="To"/> in
+/// <see cref="Acc"/>. A response import maps a generated reply subject back to the requestor's reply.</summary>
+public sealed class ServiceImport
+{
+    internal ServiceImport(Account acc, string from, string to, bool usePub, ServiceResponseType rt, bool share, bool response, ServiceExport? se)
+    {
+        Acc = acc;
+        From = from;
+        To = to;
+        ToBytes = Encoding.UTF8.GetBytes(to);
+        UsePub = usePub;
+        ResponseType = rt;
+        Share = share;
+        IsResponse = response;
+        Export = se;
+        Created = DateTime.UtcNow;
+    }
+
+    /// <summary>For a request import, the exporting account; for a response import, the requestor's account.</summary>
+    public Account Acc { get; }
+    public string From { get; }
+    public string To { get; }
+    internal byte[] ToBytes { get; }
+    public bool UsePub { get; }
+    public ServiceResponseType ResponseType { get; }
+    public bool Share { get; set; }
+    public bool IsResponse { get; }
+    internal ServiceExport? Export { get; }
+    internal DateTime Created;
+    internal Subscription? Sub;
+}
+
+public static partial class ServiceErrors
+{
+    public const string ServiceImportAuthorization = "service import not authorized";
+    public const string InvalidSubject = "sublist: invalid subject";
+}
+
+public sealed partial class Account
+{
+    /// <summary>Go's replyPrefix for generated service reply subjects.</summary>
+    internal const string ReplyPrefix = "_R_.";
+    private const string Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    private readonly Dictionary<string, ServiceExport> _serviceExports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ServiceImport> _serviceImports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ServiceImport> _responses = new(StringComparer.Ordinal);
+    private string? _siReply;
+
+    public int NumServiceImports { get { lock (_imu) return _serviceImports.Count; } }
+    public int NumPendingResponses { get { lock (_imu) return _responses.Count; } }
+
+    /// <summary>Go's AddServiceExportWithResponse: public when <paramref name="accounts"/> is null.</summary>
+    public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,
+        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default)
+    {
+        lock (_imu)
+        {
+            if (!_serviceExports.TryGetValue(subject, out var se)) _serviceExports[subject] = se = new ServiceExport();
+            se.ResponseType = rt;
+            if (threshold > TimeSpan.Zero) se.Threshold = threshold;
+            if (accounts is not null)
+            {
+                se.Auth ??= new ExportAuth();
+                se.Auth.Approved ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var a in accounts) se.Auth.Approved.Add(a.Name);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Go's getServiceExport: the exact export or a wildcard one that covers <paramref name="subject"/>.</summary>
+    private ServiceExport? GetServiceExport(string subject)
+    {
+        lock (_imu)
+        {
+            if (_serviceExports.TryGetValue(subject, out var se)) return se;
+            foreach (var (subj, e) in _serviceExports)
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e;
+            return null;
+        }
+    }
+
+    /// <summary>Go's checkServiceImportAuthorized.</summary>
+    public bool CheckServiceImportAuthorized(Account importer, string subject)
+    {
+        if (!SubjectValidation.IsValidSubject(subject)) return false;
+        var se = GetServiceExport(subject);
+        return se is not null && (se.Auth is null || se.Auth.Allows(importer));
+    }
+
+    /// <summary>Go's AddServiceImport: requests published here on <paramref name="from"/> reach <paramref name="to"/>
+    /// in <paramref name="dest"/>.</summary>
+    public string? AddServiceImport(Account? dest, string from, string to, bool share = false)
+    {
+        if (dest is null) return ImportErrors.MissingAccount;
+        if (to.Length == 0) to = from;
+        if (!SubjectValidation.IsValidSubject(from) || !SubjectValidation.IsValidSubject(to)) return ServiceErrors.InvalidSubject;
+        if (!dest.CheckServiceImportAuthorized(this, to)) return ServiceErrors.ServiceImportAuthorization;
+        if (dest.CheckServiceImportsForCycles(from, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;
+        var se = dest.GetServiceExport(to);
+        bool usePub = false;
+        if (!SubjectValidation.SubjectIsLiteral(to))
+        {
+            if (to != from)
+                return $"failed to create mapping transform for service import subject from \"{from}\" to \"{to}\": wildcard mappings of service imports are not supported yet by natsparity-server";
+            usePub = true;
+        }
+        var si = new ServiceImport(dest, from, to, usePub, se?.ResponseType ?? ServiceResponseType.Singleton, share, response: false, se);
+        lock (_imu)
+        {
+            if (_serviceImports.TryGetValue(from, out var dup) && dup.Acc.Name == dest.Name)
+                return $"duplicate service import subject \"{from}\", previously used in import for account \"{dup.Acc.Name}\", subject \"{dup.To}\"";
+            _serviceImports[from] = si;
+        }
+        si.Sub = new Subscription(from, null, null, Encoding.ASCII.GetBytes($"si:{from}"))
+        {
+            Handler = (c, subject, reply, hdr, msg) => c.ProcessServiceImport(si, this, subject, reply, hdr, msg),
+        };
+        if (Sublist.Insert(si.Sub) != SublistError.None)
+        {
+            lock (_imu) _serviceImports.Remove(from);
+            return $"could not create service import subscription on \"{from}\"";
+        }
+        return null;
+    }
+
+    /// <summary>Go's checkServiceImportsForCycles.</summary>
+    private string? CheckServiceImportsForCycles(string from, HashSet<string> visited)
+    {
+        if (visited.Count >= 1024) return ImportErrors.CycleSearchDepth;
+        ServiceImport[] imports;
+        lock (_imu) imports = [.. _serviceImports.Values];
+        foreach (var si in imports)
+        {
+            if (!SubjectValidation.SubjectsCollide(from, si.To)) continue;
+            if (visited.Contains(si.Acc.Name)) return ImportErrors.ImportFormsCycle;
+            visited.Add(Name);
+            string f = SubjectValidation.IsSubsetMatch(si.From, from) ? si.From : from;
+            if (si.Acc.CheckServiceImportsForCycles(f, visited) is { } err) return err;
+        }
+        return null;
+    }
+
+    /// <summary>Go's newServiceReply: this account's reply prefix (with its wildcard response subscription made on
+    /// first use) and six random base-62 characters.</summary>
+    private string NewServiceReply()
+    {
+        string pre;
+        bool created = false;
+        lock (_imu)
+        {
+            if (_siReply is null)
+            {
+                var b = new StringBuilder(ReplyPrefix);
+                ulong rn = (ulong)Random.Shared.NextInt64();
+                for (int i = 0; i < 6; i++) { b.Append(Digits[(int)(rn % 62)]); rn /= 62; }
+                _siReply = b.Append('.').ToString();
+                created = true;
+            }
+            pre = _siReply;
+        }
+        if (created)
+        {
+            Sublist.Insert(new Subscription(pre + ">", null, null, Encoding.ASCII.GetBytes("si:resp"))
+            {
+                Handler = ProcessServiceImportResponse,
+            });
+        }
+        var sb = new StringBuilder(pre, pre.Length + 6);
+        ulong r = (ulong)Random.Shared.NextInt64();
+        for (int i = 0; i < 6; i++) { sb.Append(Digits[(int)(r % 62)]); r /= 62; }
+        return sb.ToString();
+    }
+
+    /// <summary>Go's addRespServiceImport: a response import in this (exporting) account that sends replies on a new
+    /// reply subject back to <paramref name="to"/> in <paramref name="requestor"/>.</summary>
+    internal ServiceImport AddRespServiceImport(Account requestor, string to, ServiceImport osi)
+    {
+        string nrr = NewServiceReply();
+        var rsi = new ServiceImport(requestor, nrr, to, false, osi.ResponseType, osi.Share, response: true, osi.Export);
+        lock (_imu)
+        {
+            PruneExpiredResponses();
+            _responses[nrr] = rsi;
+        }
+        return rsi;
+    }
+
+    internal void RemoveRespServiceImport(ServiceImport? rsi)
+    {
+        if (rsi is null) return;
+        lock (_imu) _responses.Remove(rsi.From);
+    }
+
+    /// <summary>Streamed and chunked responses stay open until the export's threshold passes (Go's checkExpiredResponses).</summary>
+    private void PruneExpiredResponses()
+    {
+        if (_responses.Count == 0) return;
+        var now = DateTime.UtcNow;
+        List<string>? expired = null;
+        foreach (var (k, rsi) in _responses)
+        {
+            var thresh = rsi.Export?.Threshold ?? TimeSpan.FromMinutes(2);
+            if (now - rsi.Created > thresh) (expired ??= []).Add(k);
+        }
+        if (expired is not null) foreach (var k in expired) _responses.Remove(k);
+    }
+
+    /// <summary>Go's processServiceImportResponse: a reply on a generated subject goes back through its response import.</summary>
+    private bool ProcessServiceImportResponse(ClientConnection c, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr, ReadOnlySpan<byte> msg)
+    {
+        ServiceImport? rsi;
+        lock (_imu)
+        {
+            if (_responses.Count == 0) return false;
+            _responses.TryGetValue(Encoding.UTF8.GetString(subject), out rsi);
+        }
+        return rsi is not null && c.ProcessServiceImport(rsi, this, subject, reply, hdr, msg);
+    }
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text;
+using NatsParity.Server.Accounts;
+
+namespace NatsParity.Server.Clients;
+
+/// <summary>Service imports on the publishing side (Go's processServiceImport): the request crosses into the exporting
+/// account with a generated reply subject and a Nats-Request-Info header; the response finds its way back.</summary>
+public sealed partial class ClientConnection
+{
+    /// <summary>Go's ClientInfoHdr.</summary>
+    internal const string ClientInfoHeader = "Nats-Request-Info";
+
+    // The service imports this message already went through (Go's c.pa.psi), so a cycle stops.
+    private readonly List<ServiceImport> _psi = [];
+
+    internal bool ProcessServiceImport(ServiceImport si, Account acc, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply,
+        int hdr, ReadOnlySpan<byte> msg)
+    {
+        bool isResponse = si.IsResponse;
+        foreach (var prev in _psi)
+            if (prev.Export is not null && ReferenceEquals(prev.Export, si.Export)) return false;
+        var siAcc = si.Acc;
+
+        ServiceImport? rsi = null;
+        byte[] nrr = [];
+        if (reply.Length > 0)
+        {
+            if (!reply.StartsWith("$JS.ACK."u8))
+            {
+                rsi = si.Acc.AddRespServiceImport(acc, Encoding.UTF8.GetString(reply), si);
+                nrr = Encoding.UTF8.GetBytes(rsi.From);
+            }
+            else nrr = reply.ToArray();
+        }
+
+        ReadOnlySpan<byte> to = si.UsePub ? subject : si.ToBytes;
+        byte[]? rewritten = null;
+        if (!isResponse)
+        {
+            bool share = _psi.Count > 0 ? _psi[^1].Share : si.Share;
+            (rewritten, hdr) = SetHeader(ClientInfoHeader, ClientInfoJson(share), hdr, msg);
+            msg = rewritten;
+        }
+
+        _psi.Add(si);
+        bool delivered;
+        try
+        {
+            var r = siAcc.Sublist.Match(to);
+            delivered = ProcessMsgResults(r, to, nrr, hdr, msg, fromService: true);
+        }
+        finally
+        {
+            _psi.RemoveAt(_psi.Count - 1);
+        }
+
+        bool shouldRemove = !delivered || (isResponse && (si.ResponseType == ServiceResponseType.Singleton || msg.Length - Math.Max(hdr, 0) == 2));
+        if (si.ResponseType != ServiceResponseType.Singleton && delivered) si.Created = DateTime.UtcNow;
+        if (shouldRemove)
+        {
+            if (isResponse) acc.RemoveRespServiceImport(si);
+            else siAcc.RemoveRespServiceImport(rsi);
+        }
+        return delivered;
+    }
+
+    /// <summary>Go's getClientInfo as JSON: account and RTT, and with <paramref name="detailed"/> (a shared import) the
+    /// client's identity and server as well, in ClientInfo's field order with omitempty.</summary>
+    private string ClientInfoJson(bool detailed)
+    {
+        var sb = new StringBuilder("{");
+        void Str(string key, string? v)
+        {
+            if (string.IsNullOrEmpty(v)) return;
+            if (sb.Length > 1) sb.Append(',');
+            sb.Append('"').Append(key).Append("\":").Append(System.Text.Json.JsonSerializer.Serialize(v));
+        }
+        void Num(string key, long v)
+        {
+            if (v == 0) return;
+            if (sb.Length > 1) sb.Append(',');
+            sb.Append('"').Append(key).Append("\":").Append(v.ToString(CultureInfo.InvariantCulture));
+        }
+        if (detailed)
+        {
+            Str("start", StartTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture));
+            Str("host", RemoteHost);
+            Num("id", (long)Cid);
+        }
+        Str("acc", _acc.Name);
+        if (detailed)
+        {
+            Str("user", _opts.Username);
+            Str("name", _opts.Name);
+            Str("lang", _opts.Lang);
+            Str("ver", _opts.Version);
+        }
+        Num("rtt", _rttTicks * 1_000_000);
+        if (detailed)
+        {
+            Str("server", _server.Name);
+            Str("kind", "Client");
+            Str("client_type", "nats");
+        }
+        return sb.Append('}').ToString();
+    }
+
+    /// <summary>Go's setHeader: sets <paramref name="key"/> in the message's header block (creating the block when the
+    /// message has none); returns the new message and header length.</summary>
+    internal static (byte[] Msg, int Hdr) SetHeader(string key, string value, int hdr, ReadOnlySpan<byte> msg)
+    {
+        var line = Encoding.UTF8.GetBytes($"{key}: {value}\r\n");
+        if (hdr <= 0)
+        {
+            var head = "NATS/1.0\r\n"u8;
+            var result = new byte[head.Length + line.Length + 2 + msg.Length];
+            head.CopyTo(result);
+            line.CopyTo(result.AsSpan(head.Length));
+            "\r\n"u8.CopyTo(result.AsSpan(head.Length + line.Length));
+            msg.CopyTo(result.AsSpan(head.Length + line.Length + 2));
+            return (result, head.Length + line.Length + 2);
+        }
+        var header = msg[..hdr];
+        var body = msg[hdr..];
+        var keyBytes = Encoding.UTF8.GetBytes(key + ":");
+        int start = -1;
+        for (int i = header.IndexOf((byte)'\n') + 1; i > 0 && i < header.Length; )
+        {
+            if (header[i..].StartsWith(keyBytes)) { start = i; break; }
+            int next = header[i..].IndexOf((byte)'\n');
+            if (next < 0) break;
+            i += next + 1;
+        }
+        using var ms = new MemoryStream(msg.Length + line.Length);
+        if (start >= 0)
+        {
+            int end = start + header[start..].IndexOf((byte)'\n') + 1;
+            ms.Write(header[..start]);
+            ms.Write(line);
+            ms.Write(header[end..]);
+        }
+        else
+        {
+            // Before the blank line that ends the block.
+            ms.Write(header[..^2]);
+            ms.Write(line);
+            ms.Write("\r\n"u8);
+        }
+        int newHdr = (int)ms.Length;
+        ms.Write(body);
+        return (ms.ToArray(), newHdr);
+    }
+}
