@@ -21,8 +21,12 @@ internal sealed class ExportAuth
 
 /// <summary>A stream import: messages on <see cref="From"/> in <see cref="Acc"/> are delivered here as <see cref="To"/>
 /// (Go's streamImport). With <see cref="UsePub"/> the published subject is kept.</summary>
-public sealed class StreamImport(Account acc, string from, string to, bool usePub)
+public sealed class StreamImport(Account acc, string from, string to, bool usePub, SubjectTransform? tr = null)
 {
+    /// <summary>For wildcard imports mapped elsewhere: exported subject to local subject (Go's im.tr).</summary>
+    public SubjectTransform? Transform { get; } = tr;
+    /// <summary>Local subject back to the exported one, for shadow subscriptions (Go's im.rtr).</summary>
+    internal SubjectTransform? ReverseTransform { get; } = tr?.Reverse();
     public Account Acc { get; } = acc;
     public string From { get; } = from;
     public string To { get; } = to;
@@ -120,17 +124,25 @@ public sealed partial class Account
         var cycle = StreamImportFormsCycle(account, to) ?? StreamImportFormsCycle(account, from);
         if (cycle is not null) return cycle;
         bool usePub = false;
+        SubjectTransform? tr = null;
         if (!SubjectValidation.SubjectIsLiteral(from))
         {
-            if (to != from)
-                return $"failed to create mapping transform for stream import subject from \"{from}\" to \"{to}\": wildcard mappings of stream imports are not supported yet by natsparity-server";
-            usePub = true;
+            if (to == from) usePub = true;
+            else
+            {
+                try { tr = SubjectTransform.CreateStrict(from, SubjectTransform.Tokenize(to)); }
+                catch (SubjectTransformException e)
+                {
+                    return $"failed to create mapping transform for stream import subject from \"{from}\" to \"{to}\": {e.Message}";
+                }
+                to = SubjectTransform.Untokenize(to).Subject;
+            }
         }
         lock (_imu)
         {
             foreach (var si in _streamImports)
                 if (ReferenceEquals(si.Acc, account) && si.From == from) return ImportErrors.StreamImportDuplicate;
-            _streamImports.Add(new StreamImport(account, from, to, usePub));
+            _streamImports.Add(new StreamImport(account, from, to, usePub, tr));
             _streamImportsSnapshot = [.. _streamImports];
         }
         return null;

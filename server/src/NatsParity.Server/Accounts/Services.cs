@@ -41,6 +41,8 @@ public sealed class ServiceImport
     public bool Share { get; set; }
     public bool IsResponse { get; }
     internal ServiceExport? Export { get; }
+    /// <summary>For wildcard imports mapped elsewhere: local subject to exported subject.</summary>
+    public SubjectTransform? Transform { get; init; }
     internal DateTime Created;
     internal Subscription? Sub;
 }
@@ -115,13 +117,27 @@ public sealed partial class Account
         if (dest.CheckServiceImportsForCycles(from, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;
         var se = dest.GetServiceExport(to);
         bool usePub = false;
+        SubjectTransform? tr = null;
         if (!SubjectValidation.SubjectIsLiteral(to))
         {
-            if (to != from)
-                return $"failed to create mapping transform for service import subject from \"{from}\" to \"{to}\": wildcard mappings of service imports are not supported yet by natsparity-server";
-            usePub = true;
+            if (to == from) usePub = true;
+            else
+            {
+                // Go's addServiceImport: the mapping is built from the exported side and reversed.
+                to = SubjectTransform.Untokenize(to).Subject;
+                try { tr = SubjectTransform.CreateStrict(to, SubjectTransform.Tokenize(from)); }
+                catch (SubjectTransformException e)
+                {
+                    return $"failed to create mapping transform for service import subject from \"{from}\" to \"{to}\": {e.Message}";
+                }
+                from = SubjectTransform.Untokenize(from).Subject;
+                tr = tr?.Reverse();
+            }
         }
-        var si = new ServiceImport(dest, from, to, usePub, se?.ResponseType ?? ServiceResponseType.Singleton, share, response: false, se);
+        var si = new ServiceImport(dest, from, to, usePub, se?.ResponseType ?? ServiceResponseType.Singleton, share, response: false, se)
+        {
+            Transform = tr,
+        };
         lock (_imu)
         {
             if (_serviceImports.TryGetValue(from, out var dup) && dup.Acc.Name == dest.Name)

@@ -34,7 +34,8 @@ public sealed partial class ClientConnection
             else nrr = reply.ToArray();
         }
 
-        ReadOnlySpan<byte> to = si.UsePub ? subject : si.ToBytes;
+        ReadOnlySpan<byte> to = si.Transform is { } tr ? Encoding.UTF8.GetBytes(tr.TransformSubject(Encoding.UTF8.GetString(subject)))
+            : si.UsePub ? subject : si.ToBytes;
         byte[]? rewritten = null;
         if (!isResponse)
         {

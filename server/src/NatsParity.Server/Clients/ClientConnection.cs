@@ -835,7 +835,12 @@ public sealed partial class ClientConnection : IProtocolHandler
         bool hasHeader = hdr > 0;
         bool canReceiveHeader = client.Headers;
         // A shadow subscription delivers under the importing account's subject (Go's processMsgResults for sub.im).
-        var subject = sub.Import is { UsePub: false } im ? im.ToBytes : pubSubject;
+        var subject = sub.Import switch
+        {
+            null or { UsePub: true } => pubSubject,
+            { Transform: { } tr } => Encoding.UTF8.GetBytes(tr.TransformSubject(Encoding.UTF8.GetString(pubSubject))),
+            var im => im.ToBytes,
+        };
         var sid = sub.Sid;
 
         // Control line: [H]MSG <subject> <sid> [reply] [<hdr>] <size>\r\n
@@ -981,8 +986,9 @@ public sealed partial class ClientConnection : IProtocolHandler
                 var imTokens = im.To.Split('.');
                 if (SubjectValidation.IsSubsetMatch(subj, im.To))
                 {
-                    // The subscription is inside the import: it receives on its own subject.
-                    shadowSubject = im.UsePub ? subj : im.From;
+                    // The subscription is inside the import: it receives on its own subject, mapped back when the
+                    // import renames the exported subjects.
+                    shadowSubject = im.UsePub ? subj : im.ReverseTransform is { } rtr ? rtr.TransformSubject(subj) : im.From;
                 }
                 else if (hasWC)
                 {
@@ -1002,7 +1008,8 @@ public sealed partial class ClientConnection : IProtocolHandler
                             if (imTokens.Length > work.Length) work = [.. work, .. imTokens[work.Length..]];
                         }
                         string overlap = string.Join('.', work);
-                        if (SubjectValidation.IsSubsetMatch(overlap, im.To)) shadowSubject = overlap;
+                        if (SubjectValidation.IsSubsetMatch(overlap, im.To))
+                            shadowSubject = !im.UsePub && im.ReverseTransform is { } rtr ? rtr.TransformSubject(overlap) : overlap;
                     }
                 }
             }

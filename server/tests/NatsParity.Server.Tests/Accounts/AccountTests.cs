@@ -296,4 +296,64 @@ public sealed class AccountTests
         got.Count(m => m.Subject == "fizz").ShouldBe(1);
         ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
     }
+
+    [Fact, GoTest("server/accounts_test.go", "TestNoPrefixWildcardMapping")]
+    public void NoPrefixWildcardMapping()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+        foo.AddStreamExport(">", [bar]).ShouldBeNull();
+        bar.AddStreamImport(foo, "*", "").ShouldBeNull();
+        Run(cbar, "SUB foo 1\r\nPING\r\n").ShouldBe("PONG\r\n");
+        Run(cfoo, "PUB foo 5\r\nhello\r\n");
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG foo 1 5\r\nhello\r\n");
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestPrefixWildcardMapping")]
+    public void PrefixWildcardMapping()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+        foo.AddStreamExport(">", [bar]).ShouldBeNull();
+        // A trailing '.' on the prefix is accepted.
+        bar.AddStreamImport(foo, "*", "pub.imports.").ShouldBeNull();
+        Run(cbar, "SUB pub.imports.* 1\r\nPING\r\n").ShouldBe("PONG\r\n");
+        Run(cfoo, "PUB foo 5\r\nhello\r\n");
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG pub.imports.foo 1 5\r\nhello\r\n");
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestPrefixWildcardMappingWithLiteralSub")]
+    public void PrefixWildcardMappingWithLiteralSub()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+        foo.AddStreamExport(">", [bar]).ShouldBeNull();
+        bar.AddStreamImport(foo, "*", "pub.imports.").ShouldBeNull();
+        Run(cbar, "SUB pub.imports.foo 1\r\nPING\r\n").ShouldBe("PONG\r\n");
+        Run(cfoo, "PUB foo 5\r\nhello\r\n");
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG pub.imports.foo 1 5\r\nhello\r\n");
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestMultipleImportsAndSingleWCSub")]
+    public void MultipleImportsAndSingleWCSub()
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        var cfoo = ClientIn(s, foo);
+        var cbar = ClientIn(s, bar);
+        foo.AddStreamExport("foo", [bar]).ShouldBeNull();
+        foo.AddStreamExport("bar", [bar]).ShouldBeNull();
+        bar.AddStreamImport(foo, "foo", "pub.").ShouldBeNull();
+        bar.AddStreamImport(foo, "bar", "pub.").ShouldBeNull();
+        Run(cbar, "SUB pub.* 1\r\n");
+        Run(cfoo, "PUB foo 5\r\nhello\r\nPUB bar 5\r\nworld\r\n");
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG pub.foo 1 5\r\nhello\r\nMSG pub.bar 1 5\r\nworld\r\n");
+        foo.Sublist.Count.ShouldBe(2u);
+        bar.Sublist.Count.ShouldBe(1u);
+        Run(cbar, "UNSUB 1\r\n");
+        bar.Sublist.Count.ShouldBe(0u);
+        foo.Sublist.Count.ShouldBe(0u);
+    }
 }
