@@ -68,12 +68,20 @@ public sealed class NatsServer : IAsyncDisposable
         GlobalAccount = AddAccount(new Account(Account.GlobalName));
         foreach (var a in options.Accounts)
         {
+            // Top-level mappings {} arrive as the global account's.
+            if (a.Name == Account.GlobalName)
+            {
+                GlobalAccount.CopyDefsFrom(a);
+                continue;
+            }
             AddAccount(new Account(a.Name)
             {
                 Nkey = a.Nkey, MaxConnections = a.MaxConnections, MaxSubscriptions = a.MaxSubscriptions,
                 MaxPayload = a.MaxPayload, MaxLeafNodes = a.MaxLeafNodes, DefaultPermissions = a.DefaultPermissions?.Clone(),
             }).CopyDefsFrom(a);
         }
+        foreach (var a in _accounts.Values)
+            if (a.ApplyMappings() is { } merr) throw new ArgumentException(merr, nameof(options));
         foreach (var a in _accounts.Values)
             if (a.ApplyExportsAndImports(LookupAccount) is { } err) throw new ArgumentException(err, nameof(options));
         foreach (var a in _accounts.Values)

@@ -67,6 +67,7 @@ public sealed partial class Account
     {
         ExportDefs.AddRange(configured.ExportDefs);
         ImportDefs.AddRange(configured.ImportDefs);
+        MappingDefs.AddRange(configured.MappingDefs);
         return this;
     }
 

@@ -717,10 +717,19 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         InMsgs++;
         InBytes += msg.Length - 2;
-        if (Tracing) TraceMsg(msg, false, p.Pa.Hdr);
-
         var subject = p.Subject;
         var reply = p.Reply;
+        if (_acc.HasMappings)
+        {
+            // Go's parser: the account's subject mappings apply before anything else looks at the subject.
+            var (mapped, changed) = _acc.SelectMappedSubject(Encoding.UTF8.GetString(subject));
+            if (changed)
+            {
+                if (Tracing) TraceIn("MAPPING", $"{Encoding.UTF8.GetString(subject)} -> {mapped}");
+                subject = Encoding.UTF8.GetBytes(mapped);
+            }
+        }
+        if (Tracing) TraceMsg(msg, false, p.Pa.Hdr);
         if (HasGatewayReplyPrefix(subject))
         {
             PubPermissionViolation(subject);

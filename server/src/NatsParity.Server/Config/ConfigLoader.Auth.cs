@@ -287,7 +287,8 @@ public static partial class ConfigLoader
                     case var _ when ConfigParser.IsUsedVariable(mv, k): break;
                     case "exports": acc.ExportDefs.AddRange(ParseExports(val)); break;
                     case "imports": acc.ImportDefs.AddRange(ParseImports(val)); break;
-                    case "mappings" or "maps" or "jetstream" or "msg_trace" or "trace_dest":
+                    case "mappings" or "maps": acc.MappingDefs.AddRange(ParseMappings(val)); break;
+                    case "jetstream" or "msg_trace" or "trace_dest":
                         throw new ConfigException($"\"{k}\" in accounts is not supported yet by natsparity-server");
                     default: throw new ConfigException($"unknown field \"{k}\"");
                 }
@@ -311,12 +312,79 @@ public static partial class ConfigLoader
             }
             if (users is { Count: > 0 }) (o.Users ??= []).AddRange(users);
         }
+        foreach (var acc in o.Accounts)
+            if (acc.ApplyMappings() is { } merr) throw new ConfigException(merr);
         // Exports first, then imports, once every account is defined (Go's parseAccounts).
         Account? Lookup(string name) => o.Accounts.FirstOrDefault(a => a.Name == name);
         foreach (var acc in o.Accounts)
             if (acc.ApplyExportsAndImports(Lookup) is { } err) throw new ConfigException(err);
         foreach (var acc in o.Accounts)
             if (acc.ApplyImports(Lookup) is { } err) throw new ConfigException(err);
+    }
+
+    /// <summary>Top-level mappings {}: Go keeps them as the global account's.</summary>
+    private static void ApplyGlobalMappings(ServerOptions o, object? v)
+    {
+        var g = new Account(Account.GlobalName);
+        g.MappingDefs.AddRange(ParseMappings(v));
+        if (g.ApplyMappings() is { } err) throw new ConfigException(err);
+        o.Accounts.Add(g);
+    }
+
+    /// <summary>Go's parseAccountMappings: subject to a destination, a list of weighted ones, or one weighted map.</summary>
+    private static List<(string, List<MapDest>)> ParseMappings(object? v)
+    {
+        var m = Map(v, "mappings should be a map");
+        var defs = new List<(string, List<MapDest>)>();
+        foreach (var (subj, mv) in m)
+        {
+            if (!NatsParity.Server.Subscriptions.SubjectValidation.IsValidSubject(subj))
+                throw new ConfigException($"Subject \"{subj}\" is not a valid subject");
+            switch (mv)
+            {
+                case string dest:
+                    defs.Add((subj, [new MapDest(dest, 100)]));
+                    break;
+                case List<object?> list:
+                    defs.Add((subj, list.Select(ParseMapDest).ToList()));
+                    break;
+                case Dictionary<string, object?>:
+                    defs.Add((subj, [ParseMapDest(mv)]));
+                    break;
+                default:
+                    throw new ConfigException($"Unknown type {GoTypeName(mv)} for mapping destination");
+            }
+        }
+        return defs;
+    }
+
+    private static MapDest ParseMapDest(object? v)
+    {
+        if (v is not Dictionary<string, object?> m) throw new ConfigException("Expected an entry for the mapping destination");
+        string subject = "", cluster = "";
+        int? weight = null;
+        foreach (var (k, val) in m)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "dest" or "destination": subject = Str(val); break;
+                case "weight":
+                    int w = val switch
+                    {
+                        string s when int.TryParse(s.TrimEnd('%'), out int pw) => pw,
+                        string s => throw new ConfigException($"Invalid weight \"{s.TrimEnd('%')}\" for mapping destination"),
+                        long l => (int)Math.Clamp(l, int.MinValue, int.MaxValue),
+                        _ => throw new ConfigException($"Unknown entry type for weight of {val}\n"),
+                    };
+                    if (w is > 100 or < 0) throw new ConfigException($"Invalid weight {w} for mapping destination");
+                    weight = w;
+                    break;
+                case "cluster": cluster = Str(val); break;
+                default: throw new ConfigException($"Unknown field \"{k}\" for mapping destination");
+            }
+        }
+        if (weight is null) throw new ConfigException($"Missing weight for mapping destination \"{subject}\"");
+        return new MapDest(subject, weight.Value, cluster);
     }
 
     /// <summary>Go's parseAccountExports/parseExportStreamOrService.</summary>

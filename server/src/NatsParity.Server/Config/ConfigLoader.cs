@@ -15,7 +15,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
-        "mappings", "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
+ "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
         "authorization_callout", "default_js_domain",
     };
 
@@ -60,6 +60,7 @@ public static partial class ConfigLoader
                 case "authorization": ApplyAuthorization(o, v, warnings); break;
                 case "accounts": ApplyAccounts(o, v); break;
                 case "tls": ApplyTls(o, v); break;
+                case "mappings" or "maps": ApplyGlobalMappings(o, v); break;
                 case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
                 case "no_system_account": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
