@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using NatsParity.Server.Accounts;
+using NatsParity.Server.Protocol;
 
 namespace NatsParity.Server.Clients;
 
@@ -107,49 +108,26 @@ public sealed partial class ClientConnection
         return sb.Append('}').ToString();
     }
 
-    /// <summary>Go's setHeader: sets <paramref name="key"/> in the message's header block (creating the block when the
-    /// message has none); returns the new message and header length.</summary>
+    /// <summary>Go's client.setHeader: the header block without <paramref name="key"/>, then "key: value"; the input
+    /// message is not modified. Returns the new message and header length.</summary>
     internal static (byte[] Msg, int Hdr) SetHeader(string key, string value, int hdr, ReadOnlySpan<byte> msg)
     {
-        var line = Encoding.UTF8.GetBytes($"{key}: {value}\r\n");
-        if (hdr <= 0)
+        var ms = new MemoryStream(msg.Length + key.Length + value.Length + 16);
+        int omi = 0;
+        if (hdr > 2)
         {
-            var head = "NATS/1.0\r\n"u8;
-            var result = new byte[head.Length + line.Length + 2 + msg.Length];
-            head.CopyTo(result);
-            line.CopyTo(result.AsSpan(head.Length));
-            "\r\n"u8.CopyTo(result.AsSpan(head.Length + line.Length));
-            msg.CopyTo(result.AsSpan(head.Length + line.Length + 2));
-            return (result, head.Length + line.Length + 2);
-        }
-        var header = msg[..hdr];
-        var body = msg[hdr..];
-        var keyBytes = Encoding.UTF8.GetBytes(key + ":");
-        int start = -1;
-        for (int i = header.IndexOf((byte)'\n') + 1; i > 0 && i < header.Length; )
-        {
-            if (header[i..].StartsWith(keyBytes)) { start = i; break; }
-            int next = header[i..].IndexOf((byte)'\n');
-            if (next < 0) break;
-            i += next + 1;
-        }
-        using var ms = new MemoryStream(msg.Length + line.Length);
-        if (start >= 0)
-        {
-            int end = start + header[start..].IndexOf((byte)'\n') + 1;
-            ms.Write(header[..start]);
-            ms.Write(line);
-            ms.Write(header[end..]);
+            omi = hdr;
+            var h = Protocol.Headers.RemoveHeaderIfPresent(msg[..(hdr - 2)].ToArray(), key);
+            if (h is null || h.Length == 0) ms.Write(Encoding.ASCII.GetBytes(Protocol.Headers.HdrLine));
+            else ms.Write(h);
         }
         else
         {
-            // Before the blank line that ends the block.
-            ms.Write(header[..^2]);
-            ms.Write(line);
-            ms.Write("\r\n"u8);
+            ms.Write(Encoding.ASCII.GetBytes(Protocol.Headers.HdrLine));
         }
-        int newHdr = (int)ms.Length;
-        ms.Write(body);
-        return (ms.ToArray(), newHdr);
+        ms.Write(Encoding.UTF8.GetBytes($"{key}: {value}\r\n\r\n"));
+        int nhdr = (int)ms.Length;
+        ms.Write(msg[omi..]);
+        return (ms.ToArray(), nhdr);
     }
 }
