@@ -63,6 +63,17 @@ internal static class ServerHost
         }
         var logger = new ServerLogger(opts.Debug, opts.Trace, opts.Logtime, opts.LogtimeUTC, opts.LogFile);
         var server = new NatsServer(opts, logger);
+        if (opts.ConfigFile.Length > 0)
+        {
+            // Reload reads the file again with the command line's flags on top, as Go's MergeOptions(FlagSnapshot).
+            string confFile = opts.ConfigFile;
+            server.ReloadSource = () =>
+            {
+                var next = ServerOptions.FromConfigFile(confFile);
+                CommandLine.Parse(args, next);
+                return next;
+            };
+        }
         try
         {
             server.Start();
@@ -81,9 +92,10 @@ internal static class ServerHost
             regs.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
             {
                 ctx.Cancel = true;
-                logger.Warn("Trapped \"hangup\" signal: configuration reload is not built yet; keeping the running configuration");
+                server.Logger.Debug("Trapped \"hangup\" signal");
+                if (server.Reload() is { } err) server.Logger.Error($"Failed to reload server configuration: {err}");
             }));
-            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; logger.Reopen(); }));
+            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.Logger.Reopen(); }));
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR2, ctx => { ctx.Cancel = true; _ = server.LameDuckShutdownAsync(); }));
         }
         await server.ShutdownCompleted;

@@ -14,7 +14,7 @@ using NatsParity.Server.Subscriptions;
 namespace NatsParity.Server;
 
 /// <summary>One NATS server node: listener, clients, the global account's sublist and lifecycle (Go's server.go).</summary>
-public sealed class NatsServer : IAsyncDisposable
+public sealed partial class NatsServer : IAsyncDisposable
 {
     /// <summary>The nats-server version whose behaviour this server follows.</summary>
     public const string Version = "2.15.0-dev";
@@ -31,11 +31,11 @@ public sealed class NatsServer : IAsyncDisposable
     private volatile bool _lameDuck;
     private string? _portsFile;
 
-    public ServerOptions Options { get; }
-    public ServerLogger Logger { get; }
+    public ServerOptions Options { get; private set; }
+    public ServerLogger Logger { get; private set; }
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private Dictionary<string, User>? _users;
-    private readonly TlsSetup? _tls;
+    private TlsSetup? _tls;
     private Dictionary<string, NkeyUser>? _nkeys;
 
     /// <summary>The global account's sublist: where clients without an account of their own subscribe.</summary>

@@ -31,6 +31,17 @@ public sealed partial class Account
 
     public int NumClients { get { lock (_clients) return _clients.Count; } }
 
+    /// <summary>Takes the limits and default permissions of a reloaded configuration of this account.</summary>
+    internal void TakeLimitsFrom(Account configured)
+    {
+        Nkey = configured.Nkey;
+        MaxConnections = configured.MaxConnections;
+        MaxSubscriptions = configured.MaxSubscriptions;
+        MaxPayload = configured.MaxPayload;
+        MaxLeafNodes = configured.MaxLeafNodes;
+        DefaultPermissions = configured.DefaultPermissions?.Clone();
+    }
+
     /// <summary>Go's isReservedAccount: only the global account name is refused in accounts {}.</summary>
     public static bool IsReserved(string name) => name == GlobalName;
 

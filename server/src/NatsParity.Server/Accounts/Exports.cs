@@ -62,6 +62,26 @@ public sealed partial class Account
 
     public StreamImport[] StreamImports => _streamImportsSnapshot;
 
+    /// <summary>Drops every export, import and mapping (and the internal subscriptions of service imports) so a
+    /// reloaded configuration can be applied afresh.</summary>
+    internal void ResetExportsImports()
+    {
+        List<Subscription> internalSubs = [];
+        lock (_imu)
+        {
+            _streamExports.Clear();
+            _streamImports.Clear();
+            _streamImportsSnapshot = [];
+            ClearServices(internalSubs);
+            _mappings.Clear();
+            _hasMappings = false;
+        }
+        foreach (var sub in internalSubs) Sublist.Remove(sub);
+        ExportDefs.Clear();
+        ImportDefs.Clear();
+        MappingDefs.Clear();
+    }
+
     /// <summary>Takes the export and import definitions of a configured account.</summary>
     public Account CopyDefsFrom(Account configured)
     {

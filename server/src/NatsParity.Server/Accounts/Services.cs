@@ -64,6 +64,14 @@ public sealed partial class Account
     private readonly Dictionary<string, ServiceImport> _responses = new(StringComparer.Ordinal);
     private string? _siReply;
 
+    /// <summary>Drops service exports and imports; the internal subscriptions to remove are added to <paramref name="subs"/>.</summary>
+    private void ClearServices(List<Subscription> subs)
+    {
+        foreach (var si in _serviceImports.Values) if (si.Sub is not null) subs.Add(si.Sub);
+        _serviceImports.Clear();
+        _serviceExports.Clear();
+    }
+
     public int NumServiceImports { get { lock (_imu) return _serviceImports.Count; } }
     public int NumPendingResponses { get { lock (_imu) return _responses.Count; } }
 

@@ -180,6 +180,53 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
 
+    /// <summary>True once CONNECT (or a no_auth_user first operation) was accepted.</summary>
+    internal bool HasConnected => _connectReceived && !_expectConnect && !_closed;
+
+    /// <summary>Limits again from the (reloaded) options and account.</summary>
+    internal void ResetLimits() => ApplyAccountLimits();
+
+    /// <summary>Go's maxConnExceeded.</summary>
+    internal void MaxConnectionsExceeded()
+    {
+        SendErr(ProtocolErrors.TooManyConnections);
+        _server.Logger.Error($"{this} - {ProtocolErrors.TooManyConnections}");
+        Close(ClosedState.MaxConnectionsExceeded);
+    }
+
+    /// <summary>Go's processSubsOnConfigReload: subscriptions the new permissions refuse are removed with an -ERR, and
+    /// shadow subscriptions are made again for the account's (new) imports.</summary>
+    internal void ProcessSubsOnConfigReload()
+    {
+        List<Subscription> subs;
+        lock (_mu) subs = [.. _subs.Values];
+        var removed = new List<Subscription>();
+        foreach (var sub in subs)
+        {
+            if (_perms is not null && !_perms.CanSubscribe(sub.Subject, sub.Queue)) removed.Add(sub);
+            else
+            {
+                RemoveShadows(sub);
+                AddShadowSubscriptions(sub);
+            }
+        }
+        foreach (var sub in removed)
+        {
+            Unsubscribe(sub);
+            string sid = Encoding.UTF8.GetString(sub.Sid);
+            if (sub.Queue is not null)
+            {
+                SendErr($"Permissions Violation for Subscription to \"{sub.Subject}\" using queue \"{sub.Queue}\" (sid \"{sid}\")");
+                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" using queue \"{sub.Queue}\" (sid \"{sid}\") for {_opts.Username} - not authorized");
+            }
+            else
+            {
+                SendErr($"Permissions Violation for Subscription to \"{sub.Subject}\" (sid \"{sid}\")");
+                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" (sid \"{sid}\") for {_opts.Username} - not authorized");
+            }
+        }
+    }
+
     /// <summary>PINGs sent without a PONG yet (Go's c.ping.out).</summary>
     internal int PingsOut { get => Volatile.Read(ref _pingsOut); set => Volatile.Write(ref _pingsOut, value); }
 

@@ -34,7 +34,11 @@ public static partial class ConfigLoader
                 case "client_advertise": o.ClientAdvertise = Str(v); break;
                 case "max_payload": o.MaxPayload = (int)Int(v); break;
                 case "max_control_line": o.MaxControlLine = (int)Int(v); break;
-                case "max_connections" or "max_conn": o.MaxConnections = (int)Int(v); break;
+                case "max_connections" or "max_conn":
+                    // Go: 0 in a conf file refuses every connection.
+                    o.MaxConnections = (int)Int(v);
+                    if (o.MaxConnections == 0) o.MaxConnections = -1;
+                    break;
                 case "max_subscriptions" or "max_subs": o.MaxSubscriptions = (int)Int(v); break;
                 case "max_pending": o.MaxPending = Int(v); break;
                 case "ping_interval": o.PingInterval = Duration(v); break;

@@ -98,6 +98,14 @@ public sealed class ServerOptions
 
     public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0 || Users is not null || Nkeys is not null;
 
+    /// <summary>Go's ProcessConfigFile: options from a conf file alone.</summary>
+    public static ServerOptions FromConfigFile(string path)
+    {
+        var o = new ServerOptions { ConfigFile = path };
+        ConfigLoader.Apply(o, ConfigParser.ParseFile(path));
+        return o;
+    }
+
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
     public string? Validate()
     {

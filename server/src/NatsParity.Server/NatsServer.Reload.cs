@@ -1,0 +1,227 @@
+using System.Globalization;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
+
+namespace NatsParity.Server;
+
+/// <summary>Configuration reload (Go's reload.go): the conf file is read again, what may change at run time is applied,
+/// anything else refuses the whole reload with Go's error and the server keeps its running configuration.</summary>
+public sealed partial class NatsServer
+{
+    private readonly object _reloadLock = new();
+
+    /// <summary>How the host rebuilds its options on reload (the conf file with the command line's flags on top);
+    /// without it the conf file is read alone.</summary>
+    public Func<ServerOptions>? ReloadSource { get; set; }
+
+    /// <summary>Go's Reload: null when the new configuration is running, else the reason it was refused.</summary>
+    public string? Reload()
+    {
+        if (Options.ConfigFile.Length == 0 && ReloadSource is null)
+            return "can only reload config when a file is provided using -c or --config";
+        ServerOptions next;
+        try
+        {
+            next = ReloadSource?.Invoke() ?? ServerOptions.FromConfigFile(Options.ConfigFile);
+        }
+        catch (ConfigException e)
+        {
+            return e.Message;
+        }
+        return ReloadOptions(next);
+    }
+
+    /// <summary>Go's ReloadOptions.</summary>
+    /// <summary>When the running configuration was loaded (Go's ConfigTime).</summary>
+    public DateTime ConfigTime { get; private set; } = DateTime.UtcNow;
+
+    public string? ReloadOptions(ServerOptions next)
+    {
+        lock (_reloadLock)
+        {
+            var cur = Options;
+            if (next.Port is 0 or ServerOptions.RandomPort) next.Port = cur.Port;
+            next.NoLog = cur.NoLog;
+            if (next.Validate() is { } invalid) return invalid;
+            if (Diff(cur, next, out var changes) is { } err) return err;
+
+            TlsSetup? tls = _tls;
+            if (changes.Contains("tls"))
+            {
+                try { tls = next.TlsEnabled ? TlsSetup.Create(next) : null; }
+                catch (ArgumentException e) { return e.Message; }
+            }
+
+            Options = next;
+            _tls = tls;
+            if (changes.Contains("logging") && !next.NoLog)
+            {
+                var old = Logger;
+                Logger = new ServerLogger(next.Debug, next.Trace, next.Logtime, next.LogtimeUTC, next.LogFile);
+                if (old.DebugEnabled != next.Debug) Logger.Notice($"Reloaded: debug = {Go(next.Debug)}");
+                if (old.TraceEnabled != next.Trace) Logger.Notice($"Reloaded: trace = {Go(next.Trace)}");
+                if (cur.TraceVerbose != next.TraceVerbose) Logger.Notice($"Reloaded: trace_verbose = {Go(next.TraceVerbose)}");
+                if (cur.TraceHeaders != next.TraceHeaders) Logger.Notice($"Reloaded: trace_headers = {Go(next.TraceHeaders)}");
+                if (cur.Logtime != next.Logtime) Logger.Notice($"Reloaded: logtime = {Go(next.Logtime)}");
+                if (cur.LogtimeUTC != next.LogtimeUTC) Logger.Notice($"Reloaded: logtime_utc = {Go(next.LogtimeUTC)}");
+                if (cur.LogFile != next.LogFile) Logger.Notice($"Reloaded: log_file = {next.LogFile}");
+            }
+            if (changes.Contains("tls"))
+            {
+                _info.TlsRequired = next.TlsEnabled;
+                _info.TlsVerify = next.TlsVerify;
+                Logger.Notice($"Reloaded: tls = {(next.TlsEnabled ? "enabled" : "disabled")}");
+            }
+            if (cur.MaxPayload != next.MaxPayload)
+            {
+                _info.MaxPayload = next.MaxPayload;
+                Logger.Notice($"Reloaded: max_payload = {next.MaxPayload}");
+            }
+            if (cur.MaxControlLine != next.MaxControlLine) Logger.Notice($"Reloaded: max_control_line = {next.MaxControlLine}");
+            if (cur.PingInterval != next.PingInterval) Logger.Notice($"Reloaded: ping_interval = {ServerOptions.GoDuration(next.PingInterval)}");
+            if (cur.MaxPingsOut != next.MaxPingsOut) Logger.Notice($"Reloaded: ping_max = {next.MaxPingsOut}");
+            if (cur.WriteDeadline != next.WriteDeadline) Logger.Notice($"Reloaded: write_deadline = {ServerOptions.GoDuration(next.WriteDeadline)}");
+            if (cur.PidFile != next.PidFile)
+            {
+                if (next.PidFile.Length > 0) File.WriteAllText(next.PidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+                Logger.Notice($"Reloaded: pid_file = {next.PidFile}");
+            }
+            if (cur.PortsFileDir != next.PortsFileDir)
+            {
+                if (_portsFile is not null) TryDelete(_portsFile);
+                _portsFile = null;
+                WritePortsFile();
+                Logger.Notice($"Reloaded: ports_file_dir = {next.PortsFileDir}");
+            }
+            if (cur.ClientAdvertise != next.ClientAdvertise) SetInfoHostPort();
+
+            ReloadAuthorization(cur, next);
+
+            if (cur.MaxConnections != next.MaxConnections)
+            {
+                // Go's maxConnOption: the newest clients over the new limit are closed.
+                int newc = Math.Max(0, next.MaxConnections);
+                if (_clients.Count > newc)
+                {
+                    int closed = 0;
+                    foreach (var c in _clients.Values.OrderByDescending(c => c.StartTime).Take(_clients.Count - newc).ToList())
+                    {
+                        c.MaxConnectionsExceeded();
+                        closed++;
+                    }
+                    Logger.Notice($"Closed {closed} connections to fall within max_connections");
+                }
+                Logger.Notice($"Reloaded: max_connections = {next.MaxConnections}");
+            }
+            ConfigTime = DateTime.UtcNow;
+            Logger.Notice("Reloaded server configuration");
+            return null;
+        }
+    }
+
+    private static string Go(bool b) => b ? "true" : "false";
+
+    /// <summary>Go's reloadAuthorization: accounts and users rebuilt, every client authenticated again (the ones that no
+    /// longer may connect are closed) and subscriptions their new permissions refuse removed.</summary>
+    private void ReloadAuthorization(ServerOptions cur, ServerOptions next)
+    {
+        foreach (var a in next.Accounts)
+        {
+            var target = a.Name == Account.GlobalName ? GlobalAccount : LookupAccount(a.Name);
+            if (target is null) target = AddAccount(new Account(a.Name));
+            else target.ResetExportsImports();
+            if (!ReferenceEquals(target, GlobalAccount)) target.TakeLimitsFrom(a);
+            target.CopyDefsFrom(a);
+        }
+        if (!next.Accounts.Any(a => a.Name == Account.GlobalName)) GlobalAccount.ResetExportsImports();
+        foreach (var a in _accounts.Values)
+            if (a.ApplyMappings() is { } merr) Logger.Error(merr);
+        foreach (var a in _accounts.Values)
+            if (a.ApplyExportsAndImports(LookupAccount) is { } err) Logger.Error(err);
+        foreach (var a in _accounts.Values)
+            if (a.ApplyImports(LookupAccount) is { } err) Logger.Error(err);
+
+        _users = null;
+        _nkeys = null;
+        ConfigureAuthorization();
+        _info.AuthRequired = AuthRequired;
+        if (cur.Username != next.Username) Logger.Notice("Reloaded: authorization username");
+        if (cur.Password != next.Password) Logger.Notice("Reloaded: authorization password");
+        if (cur.Authorization != next.Authorization) Logger.Notice("Reloaded: authorization token");
+        if (cur.AuthTimeout != next.AuthTimeout)
+            Logger.Notice($"Reloaded: authorization timeout = {next.EffectiveAuthTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}");
+        if (next.Users is not null || cur.Users is not null) Logger.Notice("Reloaded: authorization users");
+        if (next.Nkeys is not null || cur.Nkeys is not null) Logger.Notice("Reloaded: authorization nkey users");
+        if (next.Accounts.Count > 0 || cur.Accounts.Count > 0) Logger.Notice("Reloaded: accounts");
+
+        foreach (var c in _clients.Values)
+        {
+            if (!c.HasConnected) continue;
+            if (!CheckAuthentication(c))
+            {
+                c.AuthViolation();
+                continue;
+            }
+            c.ResetLimits();
+            c.ProcessSubsOnConfigReload();
+        }
+    }
+
+    /// <summary>Go's diffOptions: the kinds of change to apply, or Go's error for a change that cannot be made while
+    /// running.</summary>
+    private static string? Diff(ServerOptions cur, ServerOptions next, out HashSet<string> changes)
+    {
+        changes = [];
+        string? Unsupported(string field, object? oldValue, object? newValue) =>
+            Equals(oldValue, newValue) ? null : $"config reload not supported for {field}: old={Fmt(oldValue)}, new={Fmt(newValue)}";
+
+        var unsupported = Unsupported("Host", cur.Host, next.Host) ?? Unsupported("Port", cur.Port, next.Port)
+            ?? Unsupported("ServerName", cur.ServerName, next.ServerName)
+            ?? Unsupported("MaxSubs", cur.MaxSubscriptions, next.MaxSubscriptions)
+            ?? Unsupported("MaxPending", cur.MaxPending, next.MaxPending)
+            ?? Unsupported("NoHeaderSupport", cur.NoHeaderSupport, next.NoHeaderSupport)
+            ?? Unsupported("NoSystemAccount", cur.NoSystemAccount, next.NoSystemAccount)
+            ?? Unsupported("MaxClosedClients", cur.MaxClosedClients, next.MaxClosedClients)
+            ?? Unsupported("LameDuckDuration", cur.LameDuckDuration, next.LameDuckDuration)
+            ?? Unsupported("LameDuckGracePeriod", cur.LameDuckGracePeriod, next.LameDuckGracePeriod)
+            ?? Unsupported("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit)
+            ?? Unsupported("HTTPPort", cur.HttpPort, next.HttpPort)
+            ?? Unsupported("HTTPSPort", cur.HttpsPort, next.HttpsPort)
+            ?? Unsupported("HTTPHost", cur.HttpHost, next.HttpHost)
+            ?? Unsupported("JetStream", cur.JetStream, next.JetStream)
+            ?? Unsupported("StoreDir", cur.StoreDir, next.StoreDir);
+        if (unsupported is not null) return unsupported;
+        if (cur.NoAuthUser != next.NoAuthUser)
+        {
+            // Go allows dropping the no_auth_user only when that user is gone too.
+            bool allowed = cur.NoAuthUser.Length > 0 && next.NoAuthUser.Length == 0 && !(next.Users ?? []).Any(u => u.Username == cur.NoAuthUser);
+            if (!allowed) return $"config reload not supported for NoAuthUser: old={cur.NoAuthUser}, new={next.NoAuthUser}";
+        }
+        string curSys = cur.SystemAccount.Length == 0 ? Account.SystemName : cur.SystemAccount;
+        if (curSys != (next.SystemAccount.Length == 0 ? Account.SystemName : next.SystemAccount))
+            return $"config reload not supported for SystemAccount: old={cur.SystemAccount}, new={next.SystemAccount}";
+
+        if (cur.Debug != next.Debug || cur.Trace != next.Trace || cur.TraceVerbose != next.TraceVerbose || cur.TraceHeaders != next.TraceHeaders
+            || cur.Logtime != next.Logtime || cur.LogtimeUTC != next.LogtimeUTC || cur.LogFile != next.LogFile
+            || cur.Syslog != next.Syslog || cur.RemoteSyslog != next.RemoteSyslog)
+            changes.Add("logging");
+        if (cur.Tls != next.Tls || cur.TlsVerify != next.TlsVerify || cur.TlsCert != next.TlsCert || cur.TlsKey != next.TlsKey
+            || cur.TlsCaCert != next.TlsCaCert || cur.TlsMap != next.TlsMap || cur.TlsTimeout != next.TlsTimeout
+            || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsMinVersion != next.TlsMinVersion)
+            changes.Add("tls");
+        return null;
+    }
+
+    /// <summary>Values as Go's %v prints them.</summary>
+    private static string Fmt(object? v) => v switch
+    {
+        null => "<nil>",
+        bool b => b ? "true" : "false",
+        TimeSpan t => ServerOptions.GoDuration(t),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+}
