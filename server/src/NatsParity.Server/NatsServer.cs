@@ -50,10 +50,12 @@ public sealed partial class NatsServer : IAsyncDisposable
     public DateTime StartTime { get; } = DateTime.UtcNow;
     public bool SupportsHeaders => !Options.NoHeaderSupport;
     public int Port { get; private set; }
+    /// <summary>The HTTP monitoring listener, when -m/http_port asked for one.</summary>
+    public Monitoring.Monitor? Monitor { get; private set; }
     public bool IsLameDuck => _lameDuck;
     public Task ShutdownCompleted => _shutdown.Task;
 
-    public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections;
+    public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
 
     public NatsServer(ServerOptions options, ServerLogger? logger = null)
     {
@@ -124,8 +126,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         Logger.Notice($"  ID:       {ServerId}");
         if (Options.ConfigFile.Length > 0) Logger.Notice($"Using configuration file: {Options.ConfigFile}");
         if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
-        if (Options.HttpPort != 0 || Options.HttpsPort != 0)
-            Logger.Warn("Monitoring endpoints are not built yet: the monitoring port is not opened");
+        if (Options.HttpsPort != 0)
+            throw new ArgumentException("HTTPS monitoring is not supported yet by natsparity-server");
 
         // A wildcard host listens on IPv4 and IPv6 alike, as Go's net.Listen("tcp", "0.0.0.0:port") does.
         bool wildcard = Options.Host is "" or "0.0.0.0" or "::";
@@ -141,6 +143,11 @@ public sealed partial class NatsServer : IAsyncDisposable
         SetInfoHostPort();
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
         WritePortsFile();
+        if (Options.HttpPort != 0)
+        {
+            Monitor = Monitoring.Monitor.StartAsync(this).GetAwaiter().GetResult();
+            Logger.Notice($"Starting http monitor on {HostPort(Monitor.Host, Monitor.Port)}");
+        }
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
         WarmUp();
@@ -499,7 +506,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         {
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, DateTime.UtcNow, reason,
-                c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs));
+                c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
+                c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails));
         }
     }
 
@@ -590,6 +598,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));
         await Task.WhenAny(flushed, Task.Delay(2000)).ConfigureAwait(false);
+        if (Monitor is not null) await Monitor.DisposeAsync().ConfigureAwait(false);
         if (Options.PidFile.Length > 0) TryDelete(Options.PidFile);
         if (_portsFile is not null) TryDelete(_portsFile);
         Logger.Notice("Server Exiting..");

@@ -51,10 +51,33 @@ public sealed partial class Account
         lock (_clients)
         {
             int n = _clients.Count;
-            _clients.Add(c);
+            if (_clients.Add(c)) _totalConns++;
             return n;
         }
     }
+
+    // Message counters of the clients that left, so account totals stay exact after they go.
+    private long _goneInMsgs, _goneInBytes, _goneOutMsgs, _goneOutBytes;
+    private long _totalConns;
+
+    /// <summary>Messages and bytes received from and sent to this account's clients, present and past.</summary>
+    public (long InMsgs, long InBytes, long OutMsgs, long OutBytes) Traffic()
+    {
+        lock (_clients)
+        {
+            long im = _goneInMsgs, ib = _goneInBytes, om = _goneOutMsgs, ob = _goneOutBytes;
+            foreach (var c in _clients)
+            {
+                im += Interlocked.Read(ref c.InMsgs);
+                ib += Interlocked.Read(ref c.InBytes);
+                om += Interlocked.Read(ref c.OutMsgs);
+                ob += Interlocked.Read(ref c.OutBytes);
+            }
+            return (im, ib, om, ob);
+        }
+    }
+
+    public long TotalConnections => Interlocked.Read(ref _totalConns);
 
     /// <summary>Removes a client; returns the count before (Go's removeClient).</summary>
     internal int RemoveClient(ClientConnection c)
@@ -62,7 +85,13 @@ public sealed partial class Account
         lock (_clients)
         {
             int n = _clients.Count;
-            _clients.Remove(c);
+            if (_clients.Remove(c))
+            {
+                _goneInMsgs += Interlocked.Read(ref c.InMsgs);
+                _goneInBytes += Interlocked.Read(ref c.InBytes);
+                _goneOutMsgs += Interlocked.Read(ref c.OutMsgs);
+                _goneOutBytes += Interlocked.Read(ref c.OutBytes);
+            }
             return n;
         }
     }

@@ -180,6 +180,40 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
 
+    /// <summary>When the client last sent a message or subscription (Go's c.last).</summary>
+    public DateTime LastActivity
+    {
+        get
+        {
+            long last = Volatile.Read(ref _lastInTicks);
+            return last == 0 ? StartTime : DateTime.UtcNow - TimeSpan.FromMilliseconds(Environment.TickCount64 - last);
+        }
+    }
+
+    /// <summary>The round trip time measured with the first PING/PONG (Go's c.rtt).</summary>
+    public TimeSpan Rtt => TimeSpan.FromMilliseconds(Volatile.Read(ref _rttTicks));
+
+    /// <summary>The user this client authenticated as (Go's getRawAuthUser): user name, else nkey.</summary>
+    public string AuthorizedUser => _server.AuthRequired ? (!string.IsNullOrEmpty(_opts.Username) ? _opts.Username! : _opts.Nkey ?? "") : "";
+
+    /// <summary>The TLS protocol and cipher suite of the connection, when it uses TLS.</summary>
+    public (string Version, string Cipher)? TlsState => _tls is null ? null
+        : (_tls.SslProtocol switch
+            {
+                System.Security.Authentication.SslProtocols.Tls13 => "1.3",
+                System.Security.Authentication.SslProtocols.Tls12 => "1.2",
+                var other => other.ToString(),
+            }, _tls.NegotiatedCipherSuite.ToString());
+
+    /// <summary>Subscriptions with their counters, for monitoring.</summary>
+    public List<(string Subject, string? Queue, string Sid, long Msgs, long Max)> SubscriptionDetails()
+    {
+        lock (_mu) return _subs.Values.Select(s => (s.Subject, s.Queue, Encoding.UTF8.GetString(s.Sid), s.Delivered, s.Max)).ToList();
+    }
+
+    private List<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? _closedSubDetails;
+    internal IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? ClosedSubDetails => _closedSubDetails;
+
     /// <summary>True once CONNECT (or a no_auth_user first operation) was accepted.</summary>
     internal bool HasConnected => _connectReceived && !_expectConnect && !_closed;
 
@@ -1124,6 +1158,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             {
                 _server.Logger.Debug($"{this} - Stale Client Connection - Closing");
                 EnqueueProto(Encoding.ASCII.GetBytes($"-ERR '{ProtocolErrors.StaleConnection}'\r\n"));
+                Interlocked.Increment(ref _server.StaleConnections);
                 Close(ClosedState.StaleConnection);
                 return;
             }
@@ -1149,6 +1184,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             _authTimer?.Dispose();
             _authTimer = null;
             subs = new List<Subscription>(_subs.Values);
+            _closedSubDetails = subs.Select(x => (x.Subject, x.Queue, Encoding.UTF8.GetString(x.Sid), x.Delivered, x.Max)).ToList();
             _subs.Clear();
             foreach (var s in subs) s.Closed = true;
         }

@@ -4,7 +4,8 @@ namespace NatsParity.Server.Clients;
 public sealed record ClosedConnection(
     ulong Cid, string Host, int Port, DateTime Start, DateTime Stop, ClosedState Reason,
     string Name, string Lang, string Version, long InMsgs, long InBytes, long OutMsgs, long OutBytes,
-    IReadOnlyList<string> Subs);
+    IReadOnlyList<string> Subs, string Account = "", string User = "", TimeSpan Rtt = default, DateTime LastActivity = default,
+    IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? SubDetails = null);
 
 /// <summary>A fixed-size ring of the most recently closed connections (Go's closedRingBuffer).</summary>
 public sealed class ClosedConnections(int capacity)

@@ -5,12 +5,6 @@ namespace NatsParity.Server.Config;
 /// <summary>Applies a parsed conf file to <see cref="ServerOptions"/> with Go's key names (opts.go processConfigFileLine).</summary>
 public static partial class ConfigLoader
 {
-    /// <summary>Monitoring is not built yet: its keys are accepted with a warning and no port is opened.</summary>
-    private static readonly HashSet<string> MonitoringKeys = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "http", "http_port", "monitor_port", "https", "https_port", "http_base_path",
-    };
-
     /// <summary>Subsystems that are not built yet: refused, so nobody runs without the TLS, auth or cluster they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -64,19 +58,38 @@ public static partial class ConfigLoader
                 case "authorization": ApplyAuthorization(o, v, warnings); break;
                 case "accounts": ApplyAccounts(o, v); break;
                 case "tls": ApplyTls(o, v); break;
+                case "http":
+                    var (hh, hp) = ParseListen(v);
+                    o.HttpHost = hh;
+                    o.HttpPort = hp;
+                    break;
+                case "http_port" or "monitor_port": o.HttpPort = (int)Int(v); break;
+                case "http_base_path": o.HttpBasePath = Str(v); break;
+                case "https" or "https_port":
+                    throw new ConfigException($"\"{rawKey}\" (HTTPS monitoring) is not supported yet by natsparity-server");
                 case "mappings" or "maps": ApplyGlobalMappings(o, v); break;
                 case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
                 case "no_system_account": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
                 default:
                     if (ConfigParser.IsUsedVariable(conf, rawKey)) break;
-                    if (MonitoringKeys.Contains(key)) warnings.Add($"monitoring is not built yet: \"{rawKey}\" is ignored");
-                    else if (NotYetBuilt.Contains(key)) throw new ConfigException($"\"{rawKey}\" is not supported yet by natsparity-server");
-                    else throw new ConfigException($"unknown field \"{rawKey}\"");
-                    break;
+                    if (NotYetBuilt.Contains(key)) throw new ConfigException($"\"{rawKey}\" is not supported yet by natsparity-server");
+                    throw new ConfigException($"unknown field \"{rawKey}\"");
             }
         }
         return warnings;
+    }
+
+    /// <summary>Go's parseListen: "host:port", or a bare port.</summary>
+    private static (string Host, int Port) ParseListen(object? v)
+    {
+        if (v is long l) return ("", (int)l);
+        string s = Str(v);
+        int idx = s.LastIndexOf(':');
+        if (idx < 0) throw new ConfigException($"could not parse address string \"{s}\"");
+        if (!int.TryParse(s[(idx + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int port))
+            throw new ConfigException($"could not parse port \"{s[(idx + 1)..]}\"");
+        return (s[..idx].Trim('[', ']'), port);
     }
 
     private static void ApplyListen(ServerOptions o, string listen)

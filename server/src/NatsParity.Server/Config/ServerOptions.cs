@@ -64,6 +64,8 @@ public sealed class ServerOptions
     public int HttpPort { get; set; }
     public int HttpsPort { get; set; }
     public string HttpHost { get; set; } = "";
+    /// <summary>http_base_path: the prefix of every monitoring endpoint.</summary>
+    public string HttpBasePath { get; set; } = "";
     public int ProfPort { get; set; }
     public bool CheckConfig { get; set; }
 

@@ -1,0 +1,533 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Clients;
+
+namespace NatsParity.Server.Monitoring;
+
+public sealed partial class Monitor
+{
+    private static readonly DateTime ProcessStart = DateTime.UtcNow;
+    private TimeSpan _lastCpu;
+    private DateTime _lastCpuAt = DateTime.UtcNow;
+    private double _cpu;
+
+    /// <summary>Go's Varz, in its field order with its omission rules.</summary>
+    private string? Varz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        var o = _s.Options;
+        var now = DateTime.UtcNow;
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("server_name", _s.Name);
+        w.Str("version", NatsServer.Version);
+        w.Num("proto", 1);
+        w.Str("go", $"dotnet{Environment.Version}");
+        w.Str("host", o.Host);
+        w.Num("port", _s.Port);
+        w.Bool("auth_required", _s.AuthRequired, omitEmpty: true);
+        w.Bool("tls_required", o.TlsEnabled, omitEmpty: true);
+        w.Bool("tls_verify", o.TlsVerify, omitEmpty: true);
+        w.Num("max_connections", o.MaxConnections);
+        w.Num("max_subscriptions", o.MaxSubscriptions, omitEmpty: true);
+        w.Num("ping_interval", o.PingInterval.Ticks * 100);
+        w.Num("ping_max", o.MaxPingsOut);
+        w.Str("http_host", Host);
+        w.Num("http_port", Port);
+        w.Str("http_base_path", o.HttpBasePath);
+        w.Num("https_port", o.HttpsPort);
+        w.Flt("auth_timeout", o.EffectiveAuthTimeout.TotalSeconds);
+        w.Num("max_control_line", o.MaxControlLine);
+        w.Num("max_payload", o.MaxPayload);
+        w.Num("max_pending", o.MaxPending);
+        foreach (var empty in new[] { "cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream" })
+        {
+            w.WriteStartObject(empty);
+            w.WriteEndObject();
+        }
+        w.Flt("tls_timeout", o.TlsTimeout.TotalSeconds);
+        w.Num("write_deadline", o.WriteDeadline.Ticks * 100);
+        w.Str("start", GoJson.Time(_s.StartTime));
+        w.Str("now", GoJson.Time(now));
+        w.Str("uptime", GoJson.Uptime(now - _s.StartTime));
+        w.Num("mem", ResidentMemory());
+        w.Num("cores", Environment.ProcessorCount);
+        w.Num("gomaxprocs", Environment.ProcessorCount);
+        w.Flt("cpu", Cpu());
+        w.Num("connections", _s.NumClients);
+        w.Num("total_connections", Interlocked.Read(ref _s.TotalConnections));
+        w.Num("routes", 0);
+        w.Num("remotes", 0);
+        w.Num("leafnodes", 0);
+        long inMsgs = Interlocked.Read(ref _s.InMsgs), inBytes = Interlocked.Read(ref _s.InBytes);
+        long outMsgs = Interlocked.Read(ref _s.OutMsgs), outBytes = Interlocked.Read(ref _s.OutBytes);
+        w.Num("in_msgs", inMsgs);
+        w.Num("in_bytes", inBytes);
+        w.Num("in_client_msgs", inMsgs);
+        w.Num("in_client_bytes", inBytes);
+        w.Num("out_msgs", outMsgs);
+        w.Num("out_bytes", outBytes);
+        w.Num("out_client_msgs", outMsgs);
+        w.Num("out_client_bytes", outBytes);
+        long slow = Interlocked.Read(ref _s.SlowConsumers);
+        w.Num("slow_consumers", slow);
+        w.Num("stale_connections", Interlocked.Read(ref _s.StaleConnections));
+        w.Num("stalled_clients", 0);
+        w.Num("subscriptions", _s.Accounts.Sum(a => (long)a.Sublist.Count));
+        w.WriteStartObject("http_req_stats");
+        foreach (var (k, v) in _reqStats.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
+        w.WriteEndObject();
+        w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
+        w.Str("config_digest", "");
+        w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
+        w.WriteStartObject("slow_consumer_stats");
+        w.Num("clients", slow);
+        w.Num("routes", 0);
+        w.Num("gateways", 0);
+        w.Num("leafs", 0);
+        w.WriteEndObject();
+        w.WriteStartObject("disk_io_wait_stats");
+        w.Num("waiters", 0);
+        w.Num("waits", 0);
+        w.Num("wait_time", 0);
+        w.Num("max_wait_time", 0);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Process CPU use in percent since the previous varz (Go reports the process's CPU from pse).</summary>
+    private double Cpu()
+    {
+        using var p = System.Diagnostics.Process.GetCurrentProcess();
+        var total = p.TotalProcessorTime;
+        var now = DateTime.UtcNow;
+        double wall = (now - _lastCpuAt).TotalSeconds;
+        if (wall > 0.5)
+        {
+            _cpu = Math.Round((total - _lastCpu).TotalSeconds / wall * 100, 2);
+            _lastCpu = total;
+            _lastCpuAt = now;
+        }
+        return _cpu;
+    }
+
+    private enum ConnState { Open, Closed, All }
+
+    private sealed record ConnRow(ulong Cid, string Ip, int Port, DateTime Start, DateTime Last, DateTime? Stop, string Reason,
+        TimeSpan Rtt, long Pending, long InMsgs, long OutMsgs, long InBytes, long OutBytes, int NumSubs, string Name, string Lang,
+        string Version, (string, string)? Tls, string User, string Account,
+        IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs);
+
+    private static readonly HashSet<string> SortOpts = ["", "cid", "start", "subs", "pending", "msgs_to", "msgs_from", "bytes_to", "bytes_from", "last", "idle", "uptime", "stop", "reason", "rtt"];
+
+    /// <summary>Go's Connz with every query option of HandleConnz.</summary>
+    private string? Connz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        string sort = Q(ctx, "sort") ?? "";
+        if (DecodeBool(ctx, "auth", out bool auth) is { } e1) return e1;
+        string? subsQ = Q(ctx, "subs");
+        bool subs = false, subsDetail = false;
+        if (subsQ == "detail") subsDetail = true;
+        else if (DecodeBool(ctx, "subs", out subs) is { } e2) return e2;
+        if (DecodeInt(ctx, "offset", out int offset) is { } e3) return e3;
+        if (DecodeInt(ctx, "limit", out int limit) is { } e4) return e4;
+        if (DecodeUInt(ctx, "cid", out ulong cid) is { } e5) return e5;
+        var state = (Q(ctx, "state") ?? "").ToLowerInvariant() switch
+        {
+            "" or "open" => (ConnState?)ConnState.Open,
+            "closed" => ConnState.Closed,
+            "any" or "all" => ConnState.All,
+            _ => null,
+        };
+        if (state is null) return $"Error decoding state for {Q(ctx, "state")}";
+        string user = Q(ctx, "user") ?? "", acc = Q(ctx, "acc") ?? "";
+
+        if (!SortOpts.Contains(sort)) return $"invalid sorting option: {sort}";
+        if (offset < 0) offset = 0;
+        if (limit <= 0) limit = 1024;
+        if (sort == "stop" && state != ConnState.Closed) return "sort by stop only valid on closed connections";
+        if (sort == "reason" && state != ConnState.Closed) return "sort by reason only valid on closed connections";
+        if (cid > 0) limit = 1;
+
+        var now = DateTime.UtcNow;
+        var rows = new List<ConnRow>();
+        IEnumerable<ClientConnection> open = _s.Clients;
+        if (acc.Length > 0)
+        {
+            var filterAcc = _s.LookupAccount(acc);
+            open = filterAcc is null ? [] : open.Where(c => ReferenceEquals(c.Account, filterAcc));
+        }
+        if (state is ConnState.Open or ConnState.All)
+        {
+            foreach (var c in open)
+            {
+                rows.Add(new ConnRow(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, c.LastActivity, null, "", c.Rtt, c.PendingBytes,
+                    Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
+                    c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
+                    c.AuthorizedUser, c.Account.Name == Account.GlobalName ? "" : c.Account.Name,
+                    subs || subsDetail ? c.SubscriptionDetails() : []));
+            }
+        }
+        if (state is ConnState.Closed or ConnState.All)
+        {
+            foreach (var cc in _s.Closed.Snapshot())
+            {
+                if (acc.Length > 0 && cc.Account != acc && !(acc == Account.GlobalName && cc.Account.Length == 0)) continue;
+                rows.Add(new ConnRow(cc.Cid, cc.Host, cc.Port, cc.Start, cc.LastActivity == default ? cc.Stop : cc.LastActivity, cc.Stop,
+                    cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
+                    null, cc.User, cc.Account,
+                    subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : []));
+            }
+        }
+        if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
+        if (user.Length > 0) rows = rows.Where(r => r.User == user).ToList();
+        int total = rows.Count;
+
+        IEnumerable<ConnRow> sorted = sort switch
+        {
+            "subs" => rows.OrderByDescending(r => r.NumSubs),
+            "pending" => rows.OrderByDescending(r => r.Pending),
+            "msgs_to" => rows.OrderByDescending(r => r.OutMsgs),
+            "msgs_from" => rows.OrderByDescending(r => r.InMsgs),
+            "bytes_to" => rows.OrderByDescending(r => r.OutBytes),
+            "bytes_from" => rows.OrderByDescending(r => r.InBytes),
+            "last" => rows.OrderByDescending(r => r.Last),
+            "idle" => rows.OrderByDescending(r => (r.Stop ?? now) - r.Last),
+            "uptime" => rows.OrderByDescending(r => (r.Stop ?? now) - r.Start),
+            "stop" => rows.OrderByDescending(r => r.Stop),
+            "reason" => rows.OrderBy(r => r.Reason, StringComparer.Ordinal),
+            "rtt" => rows.OrderByDescending(r => r.Rtt),
+            _ => rows.OrderBy(r => r.Cid),
+        };
+        var page = sorted.Skip(offset).Take(limit).ToList();
+
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(now));
+        w.Num("num_connections", page.Count);
+        w.Num("total", total);
+        w.Num("offset", offset);
+        w.Num("limit", limit);
+        w.WriteStartArray("connections");
+        foreach (var r in page)
+        {
+            w.WriteStartObject();
+            w.Num("cid", (long)r.Cid);
+            w.Str("kind", "Client");
+            w.Str("type", "nats");
+            w.Str("ip", r.Ip);
+            w.Num("port", r.Port);
+            w.Str("start", GoJson.Time(r.Start));
+            w.Str("last_activity", GoJson.Time(r.Last));
+            if (r.Stop is { } stop) w.Str("stop", GoJson.Time(stop));
+            w.Str("reason", r.Reason, omitEmpty: true);
+            if (r.Rtt > TimeSpan.Zero) w.Str("rtt", GoJson.Duration(r.Rtt));
+            w.Str("uptime", GoJson.Uptime((r.Stop ?? now) - r.Start));
+            w.Str("idle", GoJson.Uptime((r.Stop ?? now) - r.Last));
+            w.Num("pending_bytes", r.Pending);
+            w.Num("in_msgs", r.InMsgs);
+            w.Num("out_msgs", r.OutMsgs);
+            w.Num("in_bytes", r.InBytes);
+            w.Num("out_bytes", r.OutBytes);
+            w.Num("subscriptions", r.NumSubs);
+            w.Str("name", r.Name, omitEmpty: true);
+            w.Str("lang", r.Lang, omitEmpty: true);
+            w.Str("version", r.Version, omitEmpty: true);
+            if (r.Tls is { } tls)
+            {
+                w.Str("tls_version", tls.Item1);
+                w.Str("tls_cipher_suite", tls.Item2);
+            }
+            if (auth)
+            {
+                w.Str("authorized_user", r.User, omitEmpty: true);
+                w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
+            }
+            if (subsDetail && r.Subs.Count > 0)
+            {
+                w.WriteStartArray("subscriptions_list_detail");
+                foreach (var sd in r.Subs)
+                {
+                    w.WriteStartObject();
+                    w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
+                    w.Str("subject", sd.Subject);
+                    w.Str("qgroup", sd.Queue, omitEmpty: true);
+                    w.Str("sid", sd.Sid);
+                    w.Num("msgs", sd.Msgs);
+                    w.Num("max", sd.Max, omitEmpty: true);
+                    w.Num("cid", (long)r.Cid);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            else if (subs && r.Subs.Count > 0)
+            {
+                w.WriteStartArray("subscriptions_list");
+                foreach (var sd in r.Subs) w.WriteStringValue(sd.Subject);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Routez with no cluster configured.</summary>
+    private string? Routez(HttpContext ctx, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("server_name", _s.Name);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.Num("num_routes", 0);
+        w.WriteStartArray("routes");
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Gatewayz with no gateway configured.</summary>
+    private string? Gatewayz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.WriteStartObject("outbound_gateways");
+        w.WriteEndObject();
+        w.WriteStartObject("inbound_gateways");
+        w.WriteEndObject();
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Leafz with no leafnodes: a nil list is JSON null.</summary>
+    private string? Leafz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.Num("leafnodes", 0);
+        w.WriteNull("leafs");
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Subsz with subs, test, offset, limit and acc.</summary>
+    private string? Subsz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        if (DecodeBool(ctx, "subs", out bool subs) is { } e1) return e1;
+        if (DecodeInt(ctx, "offset", out int offset) is { } e2) return e2;
+        if (DecodeInt(ctx, "limit", out int limit) is { } e3) return e3;
+        string test = Q(ctx, "test") ?? "", acc = Q(ctx, "acc") ?? "";
+        if (test.Length > 0 && !Subscriptions.SubjectValidation.IsValidLiteralSubject(test))
+            return $"invalid publish subject for test: {test}";
+        if (offset < 0) offset = 0;
+        if (limit <= 0) limit = 1024;
+
+        var accounts = acc.Length > 0 ? (_s.LookupAccount(acc) is { } one ? [one] : new List<Account>()) : _s.Accounts.ToList();
+        var stats = new Subscriptions.SublistStats();
+        foreach (var a in accounts) stats.Add(a.Sublist.Stats());
+        var details = new List<(Account Acc, Subscriptions.Subscription Sub)>();
+        if (subs)
+        {
+            foreach (var a in accounts)
+            {
+                var all = new List<Subscriptions.Subscription>();
+                a.Sublist.All(all);
+                foreach (var sub in all)
+                {
+                    if (sub.Client is null) continue;
+                    if (test.Length > 0 && !Subscriptions.SubjectValidation.MatchLiteral(test, sub.Subject)) continue;
+                    details.Add((a, sub));
+                }
+            }
+        }
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.Num("num_subscriptions", stats.NumSubs);
+        w.Num("num_cache", stats.NumCache);
+        w.Num("num_inserts", (long)stats.NumInserts);
+        w.Num("num_removes", (long)stats.NumRemoves);
+        w.Num("num_matches", (long)stats.NumMatches);
+        w.Flt("cache_hit_rate", stats.CacheHitRate);
+        w.Num("max_fanout", stats.MaxFanout);
+        w.Flt("avg_fanout", stats.AvgFanout);
+        w.Num("total", details.Count);
+        w.Num("offset", offset);
+        w.Num("limit", limit);
+        var page = details.Skip(offset).Take(limit).ToList();
+        if (page.Count > 0)
+        {
+            w.WriteStartArray("subscriptions_list");
+            foreach (var (a, sub) in page)
+            {
+                w.WriteStartObject();
+                w.Str("account", a.Name);
+                w.Str("subject", sub.Subject);
+                w.Str("qgroup", sub.Queue, omitEmpty: true);
+                w.Str("sid", System.Text.Encoding.UTF8.GetString(sub.Sid));
+                w.Num("msgs", Interlocked.Read(ref sub.Delivered));
+                w.Num("max", sub.Max, omitEmpty: true);
+                w.Num("cid", (long)sub.Client!.Cid);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Accountz: the account names, or one account's detail with acc=.</summary>
+    private string? Accountz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        string acc = Q(ctx, "acc") ?? "";
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
+        if (acc.Length == 0)
+        {
+            w.WriteStartArray("accounts");
+            foreach (var name in _s.Accounts.Select(x => x.Name).Order(StringComparer.Ordinal)) w.WriteStringValue(name);
+            w.WriteEndArray();
+        }
+        else
+        {
+            var a = _s.LookupAccount(acc);
+            if (a is null)
+            {
+                w.WriteEndObject();
+                return null;
+            }
+            WriteAccountDetail(w, a);
+        }
+        w.WriteEndObject();
+        return null;
+    }
+
+    private void WriteAccountDetail(Utf8JsonWriter w, Account a)
+    {
+        {
+            w.WriteStartObject("account_detail");
+            w.Str("account_name", a.Name);
+            w.Str("update_time", GoJson.Time(_s.ConfigTime));
+            w.Bool("is_system", ReferenceEquals(a, _s.SystemAccount), omitEmpty: true);
+            w.Bool("expired", false);
+            w.Bool("complete", true);
+            w.Bool("jetstream_enabled", false);
+            w.Num("leafnode_connections", 0);
+            w.Num("client_connections", a.NumClients);
+            w.Num("subscriptions", a.Sublist.Count);
+            if (a.MappingDefs.Count > 0)
+            {
+                w.WriteStartObject("mappings");
+                foreach (var (src, dests) in a.MappingDefs)
+                {
+                    w.WriteStartArray(src);
+                    foreach (var d in dests)
+                    {
+                        w.WriteStartObject();
+                        w.Str("destination", d.Subject);
+                        w.Num("weight", d.Weight);
+                        w.Str("cluster", d.Cluster, omitEmpty: true);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
+                w.WriteEndObject();
+            }
+            var st = a.Sublist.Stats();
+            w.WriteStartObject("sublist_stats");
+            w.Num("num_subscriptions", st.NumSubs);
+            w.Num("num_cache", st.NumCache);
+            w.Num("num_inserts", (long)st.NumInserts);
+            w.Num("num_removes", (long)st.NumRemoves);
+            w.Num("num_matches", (long)st.NumMatches);
+            w.Flt("cache_hit_rate", st.CacheHitRate);
+            w.Num("max_fanout", st.MaxFanout);
+            w.Flt("avg_fanout", st.AvgFanout);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>Go's AccountStatz: accounts with connections (all with unused=true).</summary>
+    private string? AccountStatz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        if (DecodeBool(ctx, "unused", out bool unused) is { } e) return e;
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.WriteStartArray("account_statz");
+        foreach (var a in _s.Accounts.OrderBy(a => a.Name, StringComparer.Ordinal))
+        {
+            int conns = a.NumClients;
+            if (conns == 0 && !unused) continue;
+            var (im, ib, om, ob) = a.Traffic();
+            w.WriteStartObject();
+            w.Str("acc", a.Name);
+            w.Str("name", a.Name);
+            w.Num("conns", conns);
+            w.Num("leafnodes", 0);
+            w.Num("total_conns", conns);
+            w.Num("num_subscriptions", a.Sublist.Count);
+            w.WriteStartObject("sent");
+            w.Num("msgs", om);
+            w.Num("bytes", ob);
+            w.WriteEndObject();
+            w.WriteStartObject("received");
+            w.Num("msgs", im);
+            w.Num("bytes", ib);
+            w.WriteEndObject();
+            w.Num("slow_consumers", 0);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Jsz on a server without JetStream.</summary>
+    private string? Jsz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        w.Str("server_id", _s.ServerId);
+        w.Str("now", GoJson.Time(DateTime.UtcNow));
+        w.Bool("disabled", true);
+        w.WriteStartObject("config");
+        w.Num("max_memory", 0);
+        w.Num("max_storage", 0);
+        w.WriteEndObject();
+        w.Num("memory", 0);
+        w.Num("storage", 0);
+        w.Num("reserved_memory", 0);
+        w.Num("reserved_storage", 0);
+        w.Num("accounts", 0);
+        w.Num("ha_assets", 0);
+        w.WriteStartObject("api");
+        w.Num("total", 0);
+        w.Num("errors", 0);
+        w.WriteEndObject();
+        w.Num("streams", 0);
+        w.Num("consumers", 0);
+        w.Num("messages", 0);
+        w.Num("bytes", 0);
+        w.WriteEndObject();
+        return null;
+    }
+
+    /// <summary>Go's Healthz on a server without JetStream configured: ok once it accepts connections; the status code
+    /// is left out of the HTTP body, and the body is compact.</summary>
+    private string? Healthz(HttpContext ctx, Utf8JsonWriter w)
+    {
+        foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only", "details" })
+            if (DecodeBool(ctx, opt, out _) is { } e) return e;
+        w.WriteStartObject();
+        w.Str("status", "ok");
+        w.WriteEndObject();
+        return null;
+    }
+}
