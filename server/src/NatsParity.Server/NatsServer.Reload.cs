@@ -143,6 +143,8 @@ public sealed partial class NatsServer
             if (a.ApplyExportsAndImports(LookupAccount) is { } err) Logger.Error(err);
         foreach (var a in _accounts.Values)
             if (a.ApplyImports(LookupAccount) is { } err) Logger.Error(err);
+        // Accounts rebuilt from the new configuration get the system exports and imports again.
+        Events?.RegisterAll();
 
         _users = null;
         _nkeys = null;

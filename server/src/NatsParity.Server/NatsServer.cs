@@ -50,8 +50,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     public DateTime StartTime { get; } = DateTime.UtcNow;
     public bool SupportsHeaders => !Options.NoHeaderSupport;
     public int Port { get; private set; }
-    /// <summary>The HTTP monitoring listener, when -m/http_port asked for one.</summary>
-    public Monitoring.Monitor? Monitor { get; private set; }
+    /// <summary>The monitoring endpoints: over HTTP when -m/http_port asked for them, and to system account requests.</summary>
+    public Monitoring.Monitor Monitor { get; }
     public bool IsLameDuck => _lameDuck;
     public Task ShutdownCompleted => _shutdown.Task;
 
@@ -67,6 +67,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
+        Monitor = new Monitoring.Monitor(this);
         GlobalAccount = AddAccount(new Account(Account.GlobalName));
         foreach (var a in options.Accounts)
         {
@@ -128,6 +129,13 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
         if (Options.HttpsPort != 0)
             throw new ArgumentException("HTTPS monitoring is not supported yet by natsparity-server");
+        // Go's Start sets up the system account, and with it the eventing stack, before accepting clients.
+        if (SystemAccount is not null)
+        {
+            Logger.Debug($"Created system account: \"{SystemAccount.Name}\"");
+            Events = new Events.SystemEvents(this, SystemAccount);
+            Events.Start();
+        }
 
         // A wildcard host listens on IPv4 and IPv6 alike, as Go's net.Listen("tcp", "0.0.0.0:port") does.
         bool wildcard = Options.Host is "" or "0.0.0.0" or "::";
@@ -145,7 +153,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         WritePortsFile();
         if (Options.HttpPort != 0)
         {
-            Monitor = Monitoring.Monitor.StartAsync(this).GetAwaiter().GetResult();
+            Monitor.StartHttpAsync().GetAwaiter().GetResult();
             Logger.Notice($"Starting http monitor on {HostPort(Monitor.Host, Monitor.Port)}");
         }
         Logger.Notice("Server is ready");
@@ -244,6 +252,33 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The system account's event stack, while it runs.</summary>
+    internal Events.SystemEvents? Events { get; private set; }
+
+    /// <summary>A connection id for an internal client, from the same sequence as client connections.</summary>
+    internal ulong NextInternalCid() => Interlocked.Increment(ref _cid);
+
+    /// <summary>Go's DisconnectClientByID: closes a client as kicked.</summary>
+    internal string? DisconnectClientById(ulong cid)
+    {
+        if (!_clients.TryGetValue(cid, out var c)) return "no such client or leafnode id";
+        c.Close(ClosedState.Kicked);
+        return null;
+    }
+
+    /// <summary>Go's LDMClientByID: tells one client the server is entering lame duck mode.</summary>
+    internal string? LameDuckClientById(ulong cid)
+    {
+        if (!_clients.TryGetValue(cid, out var c)) return "no such client id";
+        if (!c.TakesAsyncInfo) return "client does not support Lame Duck Mode or is not ready to receive the notification";
+        var info = _info.Clone();
+        info.LameDuckMode = true;
+        info.ClientId = c.Cid;
+        info.ClientIp = c.RemoteHost;
+        c.EnqueueProto(info.ToProtocol());
+        return null;
+    }
+
     private void CreateClient(Socket s)
     {
         ulong cid = Interlocked.Increment(ref _cid);
@@ -263,7 +298,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             c.Nonce = info.Nonce;
         }
         // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
-        if (info.AuthRequired && Options.NoAuthUser.Length > 0) info.AuthRequired = false;
+        if (info.AuthRequired && NoAuthUser.Length > 0 && NoAuthUser != _sysAccOnlyNoAuthUser) info.AuthRequired = false;
         c.Start(info.ToProtocol(), AuthRequired, refuse, _tls);
     }
 
@@ -311,9 +346,34 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     /// <summary>Go's configureAuthorization and buildNkeysAndUsersFromOptions: users are cloned, bound to their
     /// accounts (the global one when they name none) and their response permissions completed.</summary>
+    /// <summary>The no_auth_user in force: the configured one, or the one made up for a system-account-only setup.</summary>
+    internal string NoAuthUser { get; private set; } = "";
+
+    // Go's sysAccOnlyNoAuthUser: kept across reloads so connected clients stay valid.
+    private string _sysAccOnlyNoAuthUser = "";
+
     private void ConfigureAuthorization()
     {
-        if (Options.Nkeys is not null || Options.Users is not null)
+        NoAuthUser = Options.NoAuthUser;
+        var users = Options.Users;
+        // Go's configureAccounts: when the only accounts are the global and a configured system account (users added
+        // to the system account, no authorization block), clients without credentials land in the global account
+        // through a made-up no_auth_user.
+        bool sysConfigured = Options.SystemAccount.Length > 0 || Options.Accounts.Any(a => a.Name == Account.SystemName);
+        if (sysConfigured && !Options.NoSystemAccount && _accounts.Count == 2 && NoAuthUser.Length == 0 && !Options.AuthBlockDefined)
+        {
+            if (_sysAccOnlyNoAuthUser.Length == 0)
+            {
+                const string digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+                long rn = Random.Shared.NextInt64();
+                var b = new char[8];
+                for (int i = 0; i < 8; i++) { b[i] = digits[(int)(rn % 62)]; rn /= 62; }
+                _sysAccOnlyNoAuthUser = "nats-" + new string(b);
+            }
+            users = [.. users ?? [], new User { Username = _sysAccOnlyNoAuthUser, Password = _sysAccOnlyNoAuthUser[6..], Account = Account.GlobalName }];
+            NoAuthUser = _sysAccOnlyNoAuthUser;
+        }
+        if (Options.Nkeys is not null || users is not null)
         {
             if (Options.Nkeys is not null)
             {
@@ -325,10 +385,10 @@ public sealed partial class NatsServer : IAsyncDisposable
                     _nkeys[u.Nkey] = copy;
                 }
             }
-            if (Options.Users is not null)
+            if (users is not null)
             {
                 _users = new Dictionary<string, User>(StringComparer.Ordinal);
-                foreach (var u in Options.Users)
+                foreach (var u in users)
                 {
                     var copy = u.Clone();
                     copy.Permissions?.ValidateResponse();
@@ -341,7 +401,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         {
             AuthRequired = Options.Username.Length > 0 || Options.Authorization.Length > 0;
         }
-        if (Options.Password.Length > 0 && !IsBcrypt(Options.Password) || (_users?.Values.Any(u => !IsBcrypt(u.Password)) ?? false))
+        if (Options.Password.Length > 0 && !IsBcrypt(Options.Password) || (_users?.Values.Any(u => u.Username != _sysAccOnlyNoAuthUser && !IsBcrypt(u.Password)) ?? false))
             Logger.Warn("Plaintext passwords detected, use nkeys or bcrypt");
     }
 
@@ -355,9 +415,20 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// users (with no_auth_user), then the single token or user. A user found is registered with the client.</summary>
     internal bool CheckAuthentication(ClientConnection c)
     {
+        bool ok = ProcessClientAuthentication(c);
+        if (Events is { } ev)
+        {
+            if (ok) ev.AccountConnectEvent(c);
+            else ev.AccountAuthErrorEvent(c, c.Account, ClosedState.AuthenticationViolation.Text());
+        }
+        return ok;
+    }
+
+    private bool ProcessClientAuthentication(ClientConnection c)
+    {
         if (!AuthRequired) return true;
         var o = c.Options;
-        string noAuthUser = Options.NoAuthUser;
+        string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;
         User? user = null;
         bool noCredentials = string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password) && string.IsNullOrEmpty(o.Token);
@@ -505,6 +576,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (_clients.TryRemove(c.Cid, out _))
         {
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
+            Events?.AccountDisconnectEvent(c, DateTime.UtcNow, reason.Text());
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, DateTime.UtcNow, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails));
@@ -561,6 +633,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             si = TimeSpan.TicksPerSecond;
         }
 
+        Events?.SendLameDuckEvent();
         var info = _info.Clone();
         info.LameDuckMode = true;
         foreach (var c in clients)
@@ -591,6 +664,10 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _running, 2) == 2) { await _shutdown.Task.ConfigureAwait(false); return; }
         Logger.Notice("Initiating Shutdown...");
+        // Go's shutdownEventing comes first, so the shutdown event reaches system subscribers before they are closed.
+        var events = Events;
+        Events = null;
+        if (events is not null) await events.ShutdownAsync().ConfigureAwait(false);
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _deadlineTimer?.Dispose();
@@ -598,7 +675,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));
         await Task.WhenAny(flushed, Task.Delay(2000)).ConfigureAwait(false);
-        if (Monitor is not null) await Monitor.DisposeAsync().ConfigureAwait(false);
+        await Monitor.DisposeAsync().ConfigureAwait(false);
         if (Options.PidFile.Length > 0) TryDelete(Options.PidFile);
         if (_portsFile is not null) TryDelete(_portsFile);
         Logger.Notice("Server Exiting..");

@@ -141,6 +141,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     internal void RegisterUser(Account acc, Auth.Permissions? perms, string? username)
     {
         _acc.RemoveClient(this);
+        _server.Events?.AccConnsUpdate(_acc);
         if (_closed) return;
         _acc = acc;
         ApplyAccountLimits();
@@ -152,6 +153,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             return;
         }
         acc.AddClient(this);
+        _server.Events?.AccConnsUpdate(acc);
         SetPermissions(perms);
         if (!string.IsNullOrEmpty(username)) _opts.Username = username;
     }
@@ -452,7 +454,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     bool IProtocolHandler.TryNoAuthUser()
     {
         // Go's parser: with a no_auth_user, a first operation other than CONNECT authenticates as that user.
-        string noAuthUser = _server.Options.NoAuthUser;
+        string noAuthUser = _server.NoAuthUser;
         if (noAuthUser.Length == 0 || !_server.HasUser(noAuthUser, out var user)) return false;
         if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard)) return false;
         _authTimer?.Dispose();
@@ -468,6 +470,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         _server.Logger.Error($"{this} - {ProtocolErrors.AuthenticationError}");
         SendErr(ProtocolErrors.AuthorizationViolation);
         Close(ClosedState.AuthenticationViolation);
+        _server.Events?.AuthErrorEvent(this, ClosedState.AuthenticationViolation.Text());
     }
 
     private void AuthTimeout()
@@ -889,6 +892,8 @@ public sealed partial class ClientConnection : IProtocolHandler
             var sub = psubs[i];
             if (sub.Handler is { } h)
             {
+                // An internal client does not hear itself (Go's echo check in deliverMsg).
+                if (sub.Client is { } hc && ReferenceEquals(hc, this) && !_opts.Echo) continue;
                 if (h(this, subject, reply, hdr, msg)) delivered = true;
                 continue;
             }
@@ -1194,6 +1199,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             RemoveShadows(s);
         }
         _acc.RemoveClient(this);
+        _server.Events?.AccConnsUpdate(_acc);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
             or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
         if (skipFlush || _writeTask is null) AbortSocket();

@@ -55,7 +55,7 @@ public static partial class ConfigLoader
                 case "trace_headers": o.TraceHeaders = Bool(v); break;
                 case "no_header_support": o.NoHeaderSupport = Bool(v); break;
                 case "no_auth_user": o.NoAuthUser = Str(v); break;
-                case "authorization": ApplyAuthorization(o, v, warnings); break;
+                case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
                 case "accounts": ApplyAccounts(o, v); break;
                 case "tls": ApplyTls(o, v); break;
                 case "http":

@@ -30,6 +30,8 @@ public sealed class ServerOptions
     public string Authorization { get; set; } = "";
     public TimeSpan AuthTimeout { get; set; }
     public string NoAuthUser { get; set; } = "";
+    /// <summary>True when the conf file has an authorization {} block (Go's authBlockDefined).</summary>
+    public bool AuthBlockDefined { get; set; }
     /// <summary>authorization { users }: users with passwords; null when none were configured.</summary>
     public List<Auth.User>? Users { get; set; }
     /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using NatsParity.Server.Accounts;
 using NatsParity.Server.Clients;
 
@@ -13,7 +12,7 @@ public sealed partial class Monitor
     private double _cpu;
 
     /// <summary>Go's Varz, in its field order with its omission rules.</summary>
-    private string? Varz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Varz(MonitorQuery q, Utf8JsonWriter w)
     {
         var o = _s.Options;
         var now = DateTime.UtcNow;
@@ -97,7 +96,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Process CPU use in percent since the previous varz (Go reports the process's CPU from pse).</summary>
-    private double Cpu()
+    internal double Cpu()
     {
         using var p = System.Diagnostics.Process.GetCurrentProcess();
         var total = p.TotalProcessorTime;
@@ -122,26 +121,26 @@ public sealed partial class Monitor
     private static readonly HashSet<string> SortOpts = ["", "cid", "start", "subs", "pending", "msgs_to", "msgs_from", "bytes_to", "bytes_from", "last", "idle", "uptime", "stop", "reason", "rtt"];
 
     /// <summary>Go's Connz with every query option of HandleConnz.</summary>
-    private string? Connz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Connz(MonitorQuery q, Utf8JsonWriter w)
     {
-        string sort = Q(ctx, "sort") ?? "";
-        if (DecodeBool(ctx, "auth", out bool auth) is { } e1) return e1;
-        string? subsQ = Q(ctx, "subs");
+        string sort = Q(q, "sort") ?? "";
+        if (DecodeBool(q, "auth", out bool auth) is { } e1) return e1;
+        string? subsQ = Q(q, "subs");
         bool subs = false, subsDetail = false;
         if (subsQ == "detail") subsDetail = true;
-        else if (DecodeBool(ctx, "subs", out subs) is { } e2) return e2;
-        if (DecodeInt(ctx, "offset", out int offset) is { } e3) return e3;
-        if (DecodeInt(ctx, "limit", out int limit) is { } e4) return e4;
-        if (DecodeUInt(ctx, "cid", out ulong cid) is { } e5) return e5;
-        var state = (Q(ctx, "state") ?? "").ToLowerInvariant() switch
+        else if (DecodeBool(q, "subs", out subs) is { } e2) return e2;
+        if (DecodeInt(q, "offset", out int offset) is { } e3) return e3;
+        if (DecodeInt(q, "limit", out int limit) is { } e4) return e4;
+        if (DecodeUInt(q, "cid", out ulong cid) is { } e5) return e5;
+        var state = (Q(q, "state") ?? "").ToLowerInvariant() switch
         {
             "" or "open" => (ConnState?)ConnState.Open,
             "closed" => ConnState.Closed,
             "any" or "all" => ConnState.All,
             _ => null,
         };
-        if (state is null) return $"Error decoding state for {Q(ctx, "state")}";
-        string user = Q(ctx, "user") ?? "", acc = Q(ctx, "acc") ?? "";
+        if (state is null) return $"Error decoding state for {Q(q, "state")}";
+        string user = Q(q, "user") ?? "", acc = Q(q, "acc") ?? "";
 
         if (!SortOpts.Contains(sort)) return $"invalid sorting option: {sort}";
         if (offset < 0) offset = 0;
@@ -222,7 +221,7 @@ public sealed partial class Monitor
             w.Str("last_activity", GoJson.Time(r.Last));
             if (r.Stop is { } stop) w.Str("stop", GoJson.Time(stop));
             w.Str("reason", r.Reason, omitEmpty: true);
-            if (r.Rtt > TimeSpan.Zero) w.Str("rtt", GoJson.Duration(r.Rtt));
+            w.Str("rtt", GoJson.Duration(r.Rtt));
             w.Str("uptime", GoJson.Uptime((r.Stop ?? now) - r.Start));
             w.Str("idle", GoJson.Uptime((r.Stop ?? now) - r.Last));
             w.Num("pending_bytes", r.Pending);
@@ -275,7 +274,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Routez with no cluster configured.</summary>
-    private string? Routez(HttpContext ctx, Utf8JsonWriter w)
+    private string? Routez(MonitorQuery q, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
@@ -289,7 +288,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Gatewayz with no gateway configured.</summary>
-    private string? Gatewayz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Gatewayz(MonitorQuery q, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
@@ -303,7 +302,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Leafz with no leafnodes: a nil list is JSON null.</summary>
-    private string? Leafz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Leafz(MonitorQuery q, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
@@ -315,12 +314,12 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Subsz with subs, test, offset, limit and acc.</summary>
-    private string? Subsz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Subsz(MonitorQuery q, Utf8JsonWriter w)
     {
-        if (DecodeBool(ctx, "subs", out bool subs) is { } e1) return e1;
-        if (DecodeInt(ctx, "offset", out int offset) is { } e2) return e2;
-        if (DecodeInt(ctx, "limit", out int limit) is { } e3) return e3;
-        string test = Q(ctx, "test") ?? "", acc = Q(ctx, "acc") ?? "";
+        if (DecodeBool(q, "subs", out bool subs) is { } e1) return e1;
+        if (DecodeInt(q, "offset", out int offset) is { } e2) return e2;
+        if (DecodeInt(q, "limit", out int limit) is { } e3) return e3;
+        string test = Q(q, "test") ?? "", acc = Q(q, "acc") ?? "";
         if (test.Length > 0 && !Subscriptions.SubjectValidation.IsValidLiteralSubject(test))
             return $"invalid publish subject for test: {test}";
         if (offset < 0) offset = 0;
@@ -381,9 +380,9 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Accountz: the account names, or one account's detail with acc=.</summary>
-    private string? Accountz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Accountz(MonitorQuery q, Utf8JsonWriter w)
     {
-        string acc = Q(ctx, "acc") ?? "";
+        string acc = Q(q, "acc") ?? "";
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
         w.Str("now", GoJson.Time(DateTime.UtcNow));
@@ -408,10 +407,43 @@ public sealed partial class Monitor
         return null;
     }
 
-    private void WriteAccountDetail(Utf8JsonWriter w, Account a)
+    /// <summary>Go's accountInfo for one account as JSON, or null when there is no such account.</summary>
+    internal byte[]? RenderAccountInfo(string name)
+    {
+        var a = _s.LookupAccount(name);
+        if (a is null) return null;
+        var buf = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buf, GoJson.Compact)) WriteAccountDetail(w, a, null);
+        return buf.ToArray();
+    }
+
+    /// <summary>Go's Permissions JSON as clients see theirs.</summary>
+    internal static void WritePermissions(Utf8JsonWriter w, Auth.Permissions p)
+    {
+        w.WriteStartObject();
+        foreach (var (name, sp) in new[] { ("publish", p.Publish), ("subscribe", p.Subscribe) })
+        {
+            if (sp is null) { w.WriteNull(name); continue; }
+            w.WriteStartObject(name);
+            if (sp.Allow is { Count: > 0 }) { w.WriteStartArray("allow"); foreach (var x in sp.Allow) w.WriteStringValue(x); w.WriteEndArray(); }
+            if (sp.Deny is { Count: > 0 }) { w.WriteStartArray("deny"); foreach (var x in sp.Deny) w.WriteStringValue(x); w.WriteEndArray(); }
+            w.WriteEndObject();
+        }
+        if (p.Response is { } r)
+        {
+            w.WriteStartObject("responses");
+            w.Num("max", r.MaxMsgs);
+            w.Num("ttl", r.Expires.Ticks * 100);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private void WriteAccountDetail(Utf8JsonWriter w, Account a, string? property = "account_detail")
     {
         {
-            w.WriteStartObject("account_detail");
+            if (property is null) w.WriteStartObject();
+            else w.WriteStartObject(property);
             w.Str("account_name", a.Name);
             w.Str("update_time", GoJson.Time(_s.ConfigTime));
             w.Bool("is_system", ReferenceEquals(a, _s.SystemAccount), omitEmpty: true);
@@ -439,6 +471,33 @@ public sealed partial class Monitor
                 }
                 w.WriteEndObject();
             }
+            var exports = a.ExportsSnapshot();
+            if (exports.Count > 0)
+            {
+                w.WriteStartArray("exports");
+                foreach (var e in exports)
+                {
+                    w.WriteStartObject();
+                    w.Str("subject", e.Subject);
+                    w.Str("type", e.Service ? "service" : "stream");
+                    if (e.Service) w.Str("response_type", e.ResponseType.ToString());
+                    if (e.Approved.Count > 0)
+                    {
+                        w.WriteStartArray("approved_accounts");
+                        foreach (var n in e.Approved) w.WriteStringValue(n);
+                        w.WriteEndArray();
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            var imports = a.ImportsSnapshot();
+            if (imports.Count > 0)
+            {
+                w.WriteStartArray("imports");
+                foreach (var im in imports) WriteImport(w, im);
+                w.WriteEndArray();
+            }
             var st = a.Sublist.Stats();
             w.WriteStartObject("sublist_stats");
             w.Num("num_subscriptions", st.NumSubs);
@@ -450,19 +509,50 @@ public sealed partial class Monitor
             w.Num("max_fanout", st.MaxFanout);
             w.Flt("avg_fanout", st.AvgFanout);
             w.WriteEndObject();
+            var responses = a.ResponsesSnapshot();
+            if (responses.Count > 0)
+            {
+                w.WriteStartObject("responses");
+                foreach (var (reply, im) in responses)
+                {
+                    w.WritePropertyName(reply);
+                    WriteImport(w, im);
+                }
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
     }
 
-    /// <summary>Go's AccountStatz: accounts with connections (all with unused=true).</summary>
-    private string? AccountStatz(HttpContext ctx, Utf8JsonWriter w)
+    /// <summary>Go's ExtImport (jwt.Import with the import's state): a service import names the exported subject and,
+    /// as "to" and "local_subject", where it is published here.</summary>
+    private static void WriteImport(Utf8JsonWriter w, ImportView im)
     {
-        if (DecodeBool(ctx, "unused", out bool unused) is { } e) return e;
+        w.WriteStartObject();
+        w.Str("subject", im.Subject);
+        w.Str("account", im.Account);
+        if (im.Service) w.Str("to", im.LocalSubject, omitEmpty: true);
+        w.Str("local_subject", im.LocalSubject, omitEmpty: true);
+        w.Str("type", im.Service ? "service" : "stream");
+        w.Bool("invalid", false);
+        w.Bool("share", im.Share);
+        w.Bool("tracking", false);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Go's AccountStatz: accounts with connections (all with unused=true).</summary>
+    private string? AccountStatz(MonitorQuery q, Utf8JsonWriter w)
+    {
+        if (DecodeBool(q, "unused", out bool unused) is { } e) return e;
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
         w.Str("now", GoJson.Time(DateTime.UtcNow));
         w.WriteStartArray("account_statz");
-        foreach (var a in _s.Accounts.OrderBy(a => a.Name, StringComparer.Ordinal))
+        // A system account request names its accounts; HTTP has no such option.
+        var only = Q(q, Events.SystemEvents.AccountsQuery) is { Length: > 0 } list ? list.Split(',') : null;
+        var accounts = only is null ? _s.Accounts.OrderBy(a => a.Name, StringComparer.Ordinal).ToList()
+            : only.Select(_s.LookupAccount).OfType<Account>().ToList();
+        foreach (var a in accounts)
         {
             int conns = a.NumClients;
             if (conns == 0 && !unused) continue;
@@ -474,14 +564,20 @@ public sealed partial class Monitor
             w.Num("leafnodes", 0);
             w.Num("total_conns", conns);
             w.Num("num_subscriptions", a.Sublist.Count);
-            w.WriteStartObject("sent");
-            w.Num("msgs", om);
-            w.Num("bytes", ob);
-            w.WriteEndObject();
-            w.WriteStartObject("received");
-            w.Num("msgs", im);
-            w.Num("bytes", ib);
-            w.WriteEndObject();
+            foreach (var (name, msgs, bytes) in new[] { ("sent", om, ob), ("received", im, ib) })
+            {
+                w.WriteStartObject(name);
+                w.Num("msgs", msgs);
+                w.Num("bytes", bytes);
+                foreach (var kind in new[] { "gateways", "routes", "leafs" })
+                {
+                    w.WriteStartObject(kind);
+                    w.Num("msgs", 0);
+                    w.Num("bytes", 0);
+                    w.WriteEndObject();
+                }
+                w.WriteEndObject();
+            }
             w.Num("slow_consumers", 0);
             w.WriteEndObject();
         }
@@ -491,7 +587,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's Jsz on a server without JetStream.</summary>
-    private string? Jsz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Jsz(MonitorQuery q, Utf8JsonWriter w)
     {
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
@@ -521,10 +617,10 @@ public sealed partial class Monitor
 
     /// <summary>Go's Healthz on a server without JetStream configured: ok once it accepts connections; the status code
     /// is left out of the HTTP body, and the body is compact.</summary>
-    private string? Healthz(HttpContext ctx, Utf8JsonWriter w)
+    private string? Healthz(MonitorQuery q, Utf8JsonWriter w)
     {
         foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only", "details" })
-            if (DecodeBool(ctx, opt, out _) is { } e) return e;
+            if (DecodeBool(q, opt, out _) is { } e) return e;
         w.WriteStartObject();
         w.Str("status", "ok");
         w.WriteEndObject();

@@ -25,25 +25,21 @@ public sealed partial class Monitor : IAsyncDisposable
         IPQueuesPath = "/ipqueuesz", StackszPath = "/stacksz";
 
     private readonly NatsServer _s;
-    private readonly WebApplication _app;
+    private WebApplication? _app;
     private readonly ConcurrentDictionary<string, ulong> _reqStats = new(StringComparer.Ordinal);
-    private readonly string _basePath;
+    private string _basePath = "/";
 
     public int Port { get; private set; }
-    public string Host { get; }
+    public string Host { get; private set; } = "";
 
-    private Monitor(NatsServer s, WebApplication app, string host, string basePath)
-    {
-        _s = s;
-        _app = app;
-        Host = host;
-        _basePath = basePath;
-    }
+    /// <summary>The endpoints of <paramref name="s"/>, answered over HTTP once <see cref="StartHttpAsync"/> runs and to
+    /// system account requests always.</summary>
+    internal Monitor(NatsServer s) => _s = s;
 
     /// <summary>Go's startMonitoring: listens on http_host (the client host when unset) and http_port (-1 picks one).</summary>
-    public static async Task<Monitor> StartAsync(NatsServer s)
+    internal async Task StartHttpAsync()
     {
-        var o = s.Options;
+        var o = _s.Options;
         string host = o.HttpHost.Length > 0 ? o.HttpHost : o.Host;
         int port = o.HttpPort < 0 ? 0 : o.HttpPort;
         var builder = WebApplication.CreateSlimBuilder();
@@ -53,14 +49,30 @@ public sealed partial class Monitor : IAsyncDisposable
             bool wildcard = host is "" or "0.0.0.0" or "::";
             k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port);
         });
-        var app = builder.Build();
-        string basePath = NormalizeBasePath(o.HttpBasePath);
-        var m = new Monitor(s, app, host, basePath);
-        m.Map();
-        await app.StartAsync().ConfigureAwait(false);
-        var addr = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        m.Port = new Uri(addr.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")).Port;
-        return m;
+        _app = builder.Build();
+        Host = host;
+        _basePath = NormalizeBasePath(o.HttpBasePath);
+        Map(_app);
+        await _app.StartAsync().ConfigureAwait(false);
+        var addr = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Port = new Uri(addr.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")).Port;
+    }
+
+    public bool HttpRunning => _app is not null;
+
+    /// <summary>One endpoint's JSON (compact) for the given options, or the error text Go gives for bad ones.</summary>
+    internal (byte[]? Json, string? Error) Render(string endpoint, MonitorQuery q)
+    {
+        Func<MonitorQuery, Utf8JsonWriter, string?> write = endpoint switch
+        {
+            VarzPath => Varz, ConnzPath => Connz, RoutezPath => Routez, GatewayzPath => Gatewayz, LeafzPath => Leafz,
+            SubszPath => Subsz, AccountzPath => Accountz, AccountStatzPath => AccountStatz, JszPath => Jsz, HealthzPath => Healthz,
+            _ => throw new ArgumentException(endpoint),
+        };
+        var buf = new MemoryStream();
+        string? error;
+        using (var w = new Utf8JsonWriter(buf, GoJson.Compact)) error = write(q, w);
+        return error is null ? (buf.ToArray(), null) : (null, error);
     }
 
     /// <summary>Go's normalizeBasePath.</summary>
@@ -74,9 +86,10 @@ public sealed partial class Monitor : IAsyncDisposable
 
     private string PathFor(string endpoint) => _basePath == "/" ? endpoint : _basePath + endpoint;
 
-    private void Map()
+    private void Map(WebApplication app)
     {
-        _app.MapGet(PathFor(RootPath), HandleRoot);
+        app.MapGet(PathFor(RootPath), HandleRoot);
+        void Json(string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented = true) => MapJson(app, path, write, indented);
         Json(VarzPath, Varz);
         Json(ConnzPath, Connz);
         Json(RoutezPath, Routez);
@@ -92,14 +105,14 @@ public sealed partial class Monitor : IAsyncDisposable
 
     /// <summary>Maps an endpoint: counted in http_req_stats, answered with JSON (or JSONP with callback=), or with the
     /// handler's 400 text for bad options.</summary>
-    private void Json(string path, Func<HttpContext, Utf8JsonWriter, string?> write, bool indented = true)
+    private void MapJson(WebApplication app, string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented)
     {
-        _app.MapGet(PathFor(path), async ctx =>
+        app.MapGet(PathFor(path), async ctx =>
         {
             _reqStats.AddOrUpdate(path == SubscriptionszPath ? SubszPath : path, 1, (_, n) => n + 1);
             var buf = new MemoryStream();
             string? error;
-            using (var w = new Utf8JsonWriter(buf, indented ? GoJson.Indented : GoJson.Compact)) error = write(ctx, w);
+            using (var w = new Utf8JsonWriter(buf, indented ? GoJson.Indented : GoJson.Compact)) error = write(MonitorQuery.From(ctx), w);
             if (error is not null)
             {
                 ctx.Response.StatusCode = error.StartsWith("503:", StringComparison.Ordinal) ? 503 : 400;
@@ -147,12 +160,12 @@ public sealed partial class Monitor : IAsyncDisposable
 
     // ---- query decoding, as Go's decodeBool/decodeInt/... with their 400 texts ----
 
-    private static string? Q(HttpContext ctx, string name) => ctx.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+    private static string? Q(MonitorQuery q, string name) => q.Get(name);
 
-    private static string? DecodeBool(HttpContext ctx, string name, out bool value)
+    private static string? DecodeBool(MonitorQuery q, string name, out bool value)
     {
         value = false;
-        string? s = Q(ctx, name);
+        string? s = Q(q, name);
         if (string.IsNullOrEmpty(s)) return null;
         switch (s)
         {
@@ -162,19 +175,19 @@ public sealed partial class Monitor : IAsyncDisposable
         }
     }
 
-    private static string? DecodeInt(HttpContext ctx, string name, out int value)
+    private static string? DecodeInt(MonitorQuery q, string name, out int value)
     {
         value = 0;
-        string? s = Q(ctx, name);
+        string? s = Q(q, name);
         if (string.IsNullOrEmpty(s)) return null;
         return int.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value)
             ? null : $"Error decoding int for '{name}': strconv.Atoi: parsing \"{s}\": invalid syntax";
     }
 
-    private static string? DecodeUInt(HttpContext ctx, string name, out ulong value)
+    private static string? DecodeUInt(MonitorQuery q, string name, out ulong value)
     {
         value = 0;
-        string? s = Q(ctx, name);
+        string? s = Q(q, name);
         if (string.IsNullOrEmpty(s)) return null;
         return ulong.TryParse(s, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value)
             ? null : $"Error decoding uint64 for '{name}': strconv.ParseUint: parsing \"{s}\": invalid syntax";
@@ -184,13 +197,34 @@ public sealed partial class Monitor : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_app is null) return;
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        _app = null;
     }
 
-    private static long ResidentMemory()
+    internal static long ResidentMemory()
     {
         using var p = Process.GetCurrentProcess();
         return p.WorkingSet64;
     }
+}
+
+/// <summary>The options of one monitoring request: an HTTP query string, or the JSON body of a system account request
+/// translated to the query names.</summary>
+public sealed class MonitorQuery
+{
+    private readonly Func<string, string?> _get;
+
+    private MonitorQuery(Func<string, string?> get) => _get = get;
+
+    public string? Get(string name) => _get(name);
+
+    public static readonly MonitorQuery Empty = new(_ => null);
+
+    public static MonitorQuery From(HttpContext ctx) =>
+        new(name => ctx.Request.Query.TryGetValue(name, out var v) ? v.ToString() : null);
+
+    public static MonitorQuery From(IReadOnlyDictionary<string, string> values) =>
+        new(name => values.TryGetValue(name, out var v) ? v : null);
 }

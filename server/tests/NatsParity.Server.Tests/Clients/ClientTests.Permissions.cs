@@ -35,6 +35,6 @@ public sealed partial class ClientTests
         err.ShouldStartWith("-ERR ");
         err.ShouldContain("Permissions Violation");
         nc.ReadLine().ShouldBe("PONG\r\n");
-        s.Sublist.Count.ShouldBe(0u);
+        s.Clients.Single().SubscriptionCount.ShouldBe(0);
     }
 }

@@ -1,0 +1,59 @@
+namespace NatsParity.Server.Accounts;
+
+/// <summary>An export as monitoring reports it (Go's ExtExport): the subject, stream or service, the response type of
+/// a service, and the accounts it is restricted to.</summary>
+public sealed record ExportView(string Subject, bool Service, ServiceResponseType ResponseType, IReadOnlyList<string> Approved);
+
+/// <summary>An import as monitoring reports it (Go's ExtImport). For a service, <see cref="Subject"/> is the exported
+/// subject and <see cref="LocalSubject"/> where it is published here; for a stream, the other way round.</summary>
+public sealed record ImportView(string Subject, string Account, string LocalSubject, bool Service, bool Share);
+
+public sealed partial class Account
+{
+    /// <summary>Every stream and service export of this account.</summary>
+    public List<ExportView> ExportsSnapshot()
+    {
+        var list = new List<ExportView>();
+        lock (_imu)
+        {
+            foreach (var (subj, se) in _serviceExports)
+                list.Add(new ExportView(subj, true, se.ResponseType, se.Auth?.Approved is { } a ? [.. a] : []));
+            foreach (var (subj, auth) in _streamExports)
+                list.Add(new ExportView(subj, false, ServiceResponseType.Singleton, auth?.Approved is { } a ? [.. a] : []));
+        }
+        return list;
+    }
+
+    /// <summary>Every stream and service import of this account.</summary>
+    public List<ImportView> ImportsSnapshot()
+    {
+        var list = new List<ImportView>();
+        lock (_imu)
+        {
+            foreach (var im in _streamImports) list.Add(new ImportView(im.From, im.Acc.Name, im.To, false, false));
+            foreach (var si in _serviceImports.Values) list.Add(new ImportView(si.To, si.Acc.Name, si.From, true, si.Share));
+        }
+        return list;
+    }
+
+    /// <summary>The pending response imports of this (exporting) account, by generated reply subject.</summary>
+    public List<(string Reply, ImportView Import)> ResponsesSnapshot()
+    {
+        var list = new List<(string, ImportView)>();
+        lock (_imu)
+            foreach (var (k, si) in _responses) list.Add((k, new ImportView(si.To, si.Acc.Name, si.From, true, si.Share)));
+        return list;
+    }
+}
+
+public sealed partial class Account
+{
+    /// <summary>Go's hasServiceExportMatching: an export that covers <paramref name="subject"/>.</summary>
+    internal bool HasServiceExportMatching(string subject) => GetServiceExport(subject) is not null;
+
+    /// <summary>Go's serviceImportExists: an import of <paramref name="from"/> from <paramref name="dest"/>.</summary>
+    internal bool HasServiceImport(Account dest, string from)
+    {
+        lock (_imu) return _serviceImports.TryGetValue(from, out var si) && si.Acc.Name == dest.Name;
+    }
+}

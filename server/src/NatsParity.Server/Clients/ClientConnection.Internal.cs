@@ -1,0 +1,69 @@
+using System.Text;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Protocol;
+
+namespace NatsParity.Server.Clients;
+
+/// <summary>Internal clients (Go's createInternalClient): no socket, no echo, no limits; the server publishes its events
+/// and responses through them as if they came from a client of their account.</summary>
+public sealed partial class ClientConnection
+{
+    /// <summary>An internal client bound to <paramref name="acc"/>; it is not counted among the account's connections.</summary>
+    internal ClientConnection(NatsServer server, Account acc, ulong cid)
+    {
+        _server = server;
+        Cid = cid;
+        _parser = new ProtocolParser(this);
+        _rand = (uint)Random.Shared.Next(1, int.MaxValue);
+        _acc = acc;
+        _mpay = _msubs = Account.NoLimit;
+        _opts = new ConnectOptions { Echo = false, Verbose = false, Pedantic = false, Headers = true };
+        Headers = true;
+        _connectReceived = true;
+        IsInternal = true;
+        RemoteHost = "";
+    }
+
+    /// <summary>True for the server's own clients (system and account internal clients).</summary>
+    public bool IsInternal { get; }
+
+    /// <summary>Go's getRawAuthUser: the nkey, user name, or a redacted token the client authenticated with.</summary>
+    internal string RawAuthUser =>
+        !string.IsNullOrEmpty(_opts.Nkey) ? _opts.Nkey! :
+        !string.IsNullOrEmpty(_opts.Username) ? _opts.Username! :
+        !string.IsNullOrEmpty(_opts.Token) ? "[REDACTED]" : "";
+
+    /// <summary>The client's messages and bytes in and out, read for events.</summary>
+    internal (long InMsgs, long InBytes, long OutMsgs, long OutBytes) Stats =>
+        (Interlocked.Read(ref InMsgs), Interlocked.Read(ref InBytes), Interlocked.Read(ref OutMsgs), Interlocked.Read(ref OutBytes));
+
+    /// <summary>Publishes as this internal client (Go's internalSendLoop handing a message to processInboundClientMsg):
+    /// account mappings apply, then delivery, service imports included. <paramref name="hdr"/> is an optional header
+    /// block; <paramref name="payload"/> the body without CRLF. Called from one thread only.</summary>
+    internal void PublishInternal(string subject, string reply, byte[]? hdr, ReadOnlySpan<byte> payload)
+    {
+        int hlen = hdr?.Length ?? 0;
+        var msg = new byte[hlen + payload.Length + 2];
+        hdr?.CopyTo(msg, 0);
+        payload.CopyTo(msg.AsSpan(hlen));
+        msg[^2] = (byte)'\r';
+        msg[^1] = (byte)'\n';
+        InMsgs++;
+        InBytes += msg.Length - 2;
+        if (_acc.HasMappings)
+        {
+            var (mapped, changed) = _acc.SelectMappedSubject(subject);
+            if (changed) subject = mapped;
+        }
+        var subj = Encoding.UTF8.GetBytes(subject);
+        var rep = Encoding.UTF8.GetBytes(reply);
+        var r = _acc.Sublist.Match(subj);
+        ProcessMsgResults(r, subj, rep, hlen > 0 ? hlen : -1, msg, fromService: false);
+        FlushClients();
+        if (_batchOutMsgs != 0)
+        {
+            _server.AddOutbound(_batchOutMsgs, _batchOutBytes);
+            _batchOutMsgs = _batchOutBytes = 0;
+        }
+    }
+}
