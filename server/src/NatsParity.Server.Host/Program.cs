@@ -38,7 +38,9 @@ internal static class ServerHost
             var fromFile = new ServerOptions { ConfigFile = opts.ConfigFile };
             try
             {
-                var warnings = ConfigLoader.Apply(fromFile, ConfigParser.ParseFile(opts.ConfigFile));
+                var tree = ConfigParser.ParseFile(opts.ConfigFile);
+                fromFile.ConfigDigest = ConfigParser.Digest(tree);
+                var warnings = ConfigLoader.Apply(fromFile, tree);
                 foreach (var w in warnings) Console.Error.WriteLine($"natsparity-server: {opts.ConfigFile}: warning: {w}");
             }
             catch (ConfigException e)

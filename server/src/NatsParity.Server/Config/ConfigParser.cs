@@ -1,262 +1,346 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace NatsParity.Server.Config;
 
-/// <summary>Thrown for a conf file that Go's parser would reject; the message carries file:line:col.</summary>
+/// <summary>Thrown for a conf file that Go's parser would reject, with Go's message.</summary>
 public sealed class ConfigException(string message) : Exception(message);
 
 /// <summary>
-/// A reader for the NATS conf format: key/value with '=', ':' or whitespace, maps, arrays, comments, includes,
-/// variables, sizes and quoted strings. Values become long, double, bool, string, Dictionary or List.
+/// The conf parser, ported from Go's conf/parse.go: it drives <see cref="ConfLexer"/> and builds the value tree.
+/// Values become long, double, bool, string, DateTime, Dictionary (maps) or List (arrays). Variables resolve while
+/// parsing, against the enclosing maps and then the environment; include merges another file relative to this one.
 /// </summary>
 public sealed class ConfigParser
 {
-    private readonly string _text;
-    private readonly string _file;
-    private int _pos;
+    private const string PKey = "pk";
+    private const string BcryptPrefix = "2a$";
 
-    private ConfigParser(string text, string file)
+    private readonly Dictionary<string, object?> _mapping = new(StringComparer.Ordinal);
+    private readonly ConfLexer _lx;
+    private object _ctx = null!;
+    private readonly List<object> _ctxs = [];
+    private readonly List<string> _keys = [];
+    private readonly string _fp;
+    private HashSet<string> _envVarReferences = new(StringComparer.Ordinal);
+
+    private ConfigParser(string data, string fp)
     {
-        _text = text;
-        _file = file;
+        _lx = new ConfLexer(data);
+        _fp = fp.Length == 0 ? "." : Path.GetDirectoryName(fp) is { Length: > 0 } d ? d : ".";
     }
 
+    /// <summary>Go's conf.Parse.</summary>
+    public static Dictionary<string, object?> Parse(string text) => Run(text, "");
+
+    /// <summary>Go's conf.ParseFile: includes are relative to the file's directory.</summary>
     public static Dictionary<string, object?> ParseFile(string path)
     {
         string text;
         try { text = File.ReadAllText(path); }
-        catch (IOException e) { throw new ConfigException($"error opening config file: {e.Message}"); }
-        return new ConfigParser(text, Path.GetFullPath(path)).ParseTop();
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"error opening config file: {GoOpenError(path, e)}");
+        }
+        return Run(text, path);
     }
 
-    public static Dictionary<string, object?> Parse(string text) => new ConfigParser(text, "").ParseTop();
-
-    private Dictionary<string, object?> ParseTop()
+    private static string GoOpenError(string path, Exception e) => e switch
     {
-        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        SkipSpaceAndComments(newlines: true);
-        if (_pos < _text.Length && _text[_pos] == '{')
-        {
-            // The whole file may be one map, JSON style.
-            _pos++;
-            ParseMapBody(map, topLevel: false);
-            SkipSpaceAndComments(newlines: true);
-            if (_pos < _text.Length) throw Error($"unexpected '{_text[_pos]}' after the top-level map");
-        }
-        else
-        {
-            ParseMapBody(map, topLevel: true);
-        }
-        ResolveVariables(map, [map]);
-        return map;
+        FileNotFoundException or DirectoryNotFoundException => $"open {path}: no such file or directory",
+        UnauthorizedAccessException => $"open {path}: permission denied",
+        _ => e.Message,
+    };
+
+    private static Dictionary<string, object?> Run(string text, string fp, HashSet<string>? envRefs = null)
+    {
+        var p = new ConfigParser(text, fp);
+        if (envRefs is not null) p._envVarReferences = envRefs;
+        p.DoParse(fp);
+        return p._mapping;
     }
 
-    private void ParseMapBody(Dictionary<string, object?> map, bool topLevel)
+    private void DoParse(string fp)
     {
+        PushContext(_mapping);
+        Item prev = default;
         while (true)
         {
-            SkipSpaceAndComments(newlines: true);
-            if (_pos >= _text.Length)
+            var it = _lx.NextItem();
+            if (it.Type == ItemType.Eof)
             {
-                if (!topLevel) throw Error("unexpected EOF, expected '}'");
-                return;
+                if (prev.Type == ItemType.Key && prev.Val != "}")
+                    throw new ConfigException($"config is invalid ({fp}:{it.Line}:{it.Pos})");
+                break;
             }
-            char c = _text[_pos];
-            if (c == '}')
-            {
-                if (topLevel) throw Error("unexpected '}'");
-                _pos++;
-                return;
-            }
-            if (c is ',' or ';') { _pos++; continue; }
-            string key = ReadKey();
-            if (key == "include")
-            {
-                SkipSpaceAndComments(newlines: false);
-                string inc = ReadString();
-                string dir = _file.Length > 0 ? Path.GetDirectoryName(_file)! : Directory.GetCurrentDirectory();
-                var included = ParseFile(Path.Combine(dir, inc));
-                foreach (var kv in included) map[kv.Key] = kv.Value;
-                continue;
-            }
-            SkipSpaceAndComments(newlines: false);
-            if (_pos < _text.Length && (_text[_pos] == '=' || _text[_pos] == ':')) _pos++;
-            SkipSpaceAndComments(newlines: false);
-            map[key] = ParseValue();
+            prev = it;
+            ProcessItem(it);
         }
     }
 
-    private string ReadKey()
+    private void PushContext(object ctx)
     {
-        if (_text[_pos] is '"' or '\'') return ReadString();
-        int start = _pos;
-        while (_pos < _text.Length && !char.IsWhiteSpace(_text[_pos]) && _text[_pos] is not ('=' or ':' or '{' or '[' or '}' or ',' or ';'))
-            _pos++;
-        if (_pos == start) throw Error($"unexpected character '{_text[_pos]}'");
-        return _text[start.._pos];
+        _ctxs.Add(ctx);
+        _ctx = ctx;
     }
 
-    private object? ParseValue()
+    private object PopContext()
     {
-        if (_pos >= _text.Length) throw Error("unexpected EOF, expected a value");
-        char c = _text[_pos];
-        if (c == '{')
+        var last = _ctxs[^1];
+        _ctxs.RemoveAt(_ctxs.Count - 1);
+        _ctx = _ctxs[^1];
+        return last;
+    }
+
+    private string PopKey()
+    {
+        var last = _keys[^1];
+        _keys.RemoveAt(_keys.Count - 1);
+        return last;
+    }
+
+    private void ProcessItem(Item it)
+    {
+        switch (it.Type)
         {
-            _pos++;
-            var m = new Dictionary<string, object?>(StringComparer.Ordinal);
-            ParseMapBody(m, topLevel: false);
-            return m;
-        }
-        if (c == '[')
-        {
-            _pos++;
-            var list = new List<object?>();
-            while (true)
+            case ItemType.Error:
+                throw new ConfigException($"Parse error on line {it.Line}: '{it.Val}'");
+            case ItemType.Key:
+                _keys.Add(it.Val);
+                break;
+            case ItemType.MapStart:
+                PushContext(new Dictionary<string, object?>(StringComparer.Ordinal));
+                break;
+            case ItemType.MapEnd:
+                SetValue(PopContext());
+                break;
+            case ItemType.String:
+                SetValue(it.Val);
+                break;
+            case ItemType.Integer:
+                // Go sets nothing for an unknown size suffix.
+                if (ParseInteger(it.Val) is { } n) SetValue(n);
+                break;
+            case ItemType.Float:
+                if (!double.TryParse(it.Val, NumberStyles.Float, CultureInfo.InvariantCulture, out double f))
+                    throw new ConfigException($"expected float, but got '{it.Val}'");
+                if (double.IsInfinity(f)) throw new ConfigException($"float '{it.Val}' is out of the range");
+                SetValue(f);
+                break;
+            case ItemType.Bool:
+                SetValue(it.Val.ToLowerInvariant() switch
+                {
+                    "true" or "yes" or "on" => true,
+                    "false" or "no" or "off" => false,
+                    _ => throw new ConfigException($"expected boolean value, but got '{it.Val}'"),
+                });
+                break;
+            case ItemType.Datetime:
+                if (!DateTime.TryParseExact(it.Val, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dt))
+                    throw new ConfigException($"expected Zulu formatted DateTime, but got '{it.Val}'");
+                SetValue(dt);
+                break;
+            case ItemType.ArrayStart:
+                PushContext(new List<object?>());
+                break;
+            case ItemType.ArrayEnd:
             {
-                SkipSpaceAndComments(newlines: true);
-                if (_pos >= _text.Length) throw Error("unexpected EOF, expected ']'");
-                if (_text[_pos] == ']') { _pos++; return list; }
-                if (_text[_pos] == ',') { _pos++; continue; }
-                list.Add(ParseValue());
+                var array = _ctx;
+                PopContext();
+                SetValue(array);
+                break;
+            }
+            case ItemType.Variable:
+            {
+                var (value, found, err) = LookupVariable(it.Val);
+                if (err is not null)
+                    throw new ConfigException($"variable reference for '{it.Val}' on line {it.Line} could not be parsed: {err}");
+                if (!found) throw new ConfigException($"variable reference for '{it.Val}' on line {it.Line} can not be found");
+                SetValue(value);
+                break;
+            }
+            case ItemType.Include:
+            {
+                Dictionary<string, object?> m;
+                try { m = ParseFile(Path.Combine(_fp, it.Val)); }
+                catch (ConfigException e) { throw new ConfigException($"error parsing include file '{it.Val}', {e.Message}"); }
+                foreach (var (k, v) in m)
+                {
+                    _keys.Add(k);
+                    SetValue(v);
+                }
+                break;
             }
         }
-        if (c is '"' or '\'') return ReadString();
-        int start = _pos;
-        while (_pos < _text.Length && _text[_pos] is not ('\n' or '\r' or ',' or ';' or '}' or ']' or '#')
-               && !(_text[_pos] == '/' && _pos + 1 < _text.Length && _text[_pos + 1] == '/'))
-            _pos++;
-        string raw = _text[start.._pos].Trim();
-        return Scalar(raw);
     }
 
-    private static object? Scalar(string raw)
+    /// <summary>Go's integer item: digits with an optional size suffix (k, kb, m, mb, ... decimal and binary).</summary>
+    private static long? ParseInteger(string val)
     {
-        switch (raw.ToLowerInvariant())
+        int lastDigit = 0;
+        foreach (char r in val)
         {
-            case "true" or "yes" or "on": return true;
-            case "false" or "no" or "off": return false;
+            if (!char.IsDigit(r) && r != '-') break;
+            lastDigit++;
         }
-        if (raw.StartsWith('$')) return new ConfigVariable(raw[1..]);
-        if (long.TryParse(raw, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long l)) return l;
-        if (double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && raw.Contains('.')) return d;
-        var size = TryParseSize(raw);
-        if (size is not null) return size.Value;
-        return raw;
-    }
-
-    private static long? TryParseSize(string raw)
-    {
-        int i = 0;
-        while (i < raw.Length && (char.IsDigit(raw[i]) || (i == 0 && raw[i] == '-'))) i++;
-        if (i == 0 || i == raw.Length) return null;
-        if (!long.TryParse(raw[..i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n)) return null;
-        long mult = raw[i..].ToLowerInvariant() switch
+        string numStr = val[..lastDigit];
+        if (!long.TryParse(numStr, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long num))
         {
-            "k" => 1000, "kb" or "ki" or "kib" => 1024,
-            "m" => 1000_000, "mb" or "mi" or "mib" => 1024 * 1024,
-            "g" => 1000_000_000, "gb" or "gi" or "gib" => 1024L * 1024 * 1024,
-            "t" => 1000_000_000_000, "tb" or "ti" or "tib" => 1024L * 1024 * 1024 * 1024,
-            _ => 0,
+            bool range = numStr.Length > 0 && numStr.TrimStart('-').Length > 0 && numStr.TrimStart('-').All(char.IsDigit);
+            throw new ConfigException(range ? $"integer '{val}' is out of the range" : $"expected integer, but got '{val}'");
+        }
+        string suffix = val[lastDigit..].Trim().ToLowerInvariant();
+        return suffix switch
+        {
+            "" => num,
+            "k" => num * 1000,
+            "kb" or "ki" or "kib" => num * 1024,
+            "m" => num * 1000 * 1000,
+            "mb" or "mi" or "mib" => num * 1024 * 1024,
+            "g" => num * 1000 * 1000 * 1000,
+            "gb" or "gi" or "gib" => num * 1024 * 1024 * 1024,
+            "t" => num * 1000 * 1000 * 1000 * 1000,
+            "tb" or "ti" or "tib" => num * 1024 * 1024 * 1024 * 1024,
+            "p" => num * 1000 * 1000 * 1000 * 1000 * 1000,
+            "pb" or "pi" or "pib" => num * 1024 * 1024 * 1024 * 1024 * 1024,
+            "e" => num * 1000 * 1000 * 1000 * 1000 * 1000 * 1000,
+            "eb" or "ei" or "eib" => num * 1024 * 1024 * 1024 * 1024 * 1024 * 1024,
+            _ => null,
         };
-        return mult == 0 ? null : n * mult;
     }
 
-    private string ReadString()
+    /// <summary>Go's lookupVariable: a bcrypt hash is a string; else the nearest enclosing map that has the key, else
+    /// the environment (parsed as a value), with a cycle check.</summary>
+    private (object? Value, bool Found, string? Error) LookupVariable(string name)
     {
-        char q = _text[_pos];
-        if (q is not ('"' or '\''))
+        if (name.StartsWith(BcryptPrefix, StringComparison.Ordinal)) return ("$" + name, true, null);
+        for (int i = _ctxs.Count - 1; i >= 0; i--)
         {
-            int s = _pos;
-            while (_pos < _text.Length && !char.IsWhiteSpace(_text[_pos]) && _text[_pos] is not (',' or ';' or '}')) _pos++;
-            return _text[s.._pos];
-        }
-        _pos++;
-        var sb = new StringBuilder();
-        while (true)
-        {
-            if (_pos >= _text.Length) throw Error("unexpected EOF in quoted string");
-            char c = _text[_pos++];
-            if (c == q) return sb.ToString();
-            if (c == '\\' && q == '"' && _pos < _text.Length)
+            if (_ctxs[i] is Dictionary<string, object?> m && m.TryGetValue(name, out var v))
             {
-                char e = _text[_pos++];
-                sb.Append(e switch { 'n' => '\n', 't' => '\t', 'r' => '\r', _ => e });
-                continue;
+                UsedVariables.GetOrCreateValue(m).Add(name);
+                return (v, true, null);
             }
-            sb.Append(c);
+        }
+        if (_envVarReferences.Contains(name)) return (null, false, $"variable reference cycle for '{name}'");
+        _envVarReferences.Add(name);
+        try
+        {
+            string? env = Environment.GetEnvironmentVariable(name);
+            if (env is null) return (null, false, null);
+            try
+            {
+                var sub = Run($"{PKey}={env}", "", _envVarReferences);
+                return sub.TryGetValue(PKey, out var v) ? (v, true, null) : (null, false, null);
+            }
+            catch (ConfigException e)
+            {
+                return (null, false, e.Message);
+            }
+        }
+        finally
+        {
+            _envVarReferences.Remove(name);
         }
     }
 
-    private void SkipSpaceAndComments(bool newlines)
+    private void SetValue(object? val)
     {
-        while (_pos < _text.Length)
+        if (_ctx is List<object?> list)
         {
-            char c = _text[_pos];
-            if (c == '\n' && !newlines) return;
-            if (char.IsWhiteSpace(c)) { _pos++; continue; }
-            if (c == '#' || (c == '/' && _pos + 1 < _text.Length && _text[_pos + 1] == '/'))
-            {
-                while (_pos < _text.Length && _text[_pos] != '\n') _pos++;
-                continue;
-            }
+            list.Add(val);
             return;
         }
-    }
-
-    private ConfigException Error(string msg)
-    {
-        int line = 1, col = 1;
-        for (int i = 0; i < _pos && i < _text.Length; i++)
+        if (_ctx is Dictionary<string, object?> ctx)
         {
-            if (_text[i] == '\n') { line++; col = 1; } else col++;
-        }
-        return new ConfigException($"{_file}:{line}:{col}: {msg}");
-    }
-
-    private static void ResolveVariables(Dictionary<string, object?> map, List<Dictionary<string, object?>> scopes)
-    {
-        foreach (var key in map.Keys.ToList())
-        {
-            var v = map[key];
-            map[key] = Resolve(v, scopes, map);
+            string key = PopKey();
+            ctx[key] = val;
         }
     }
 
-    private static object? Resolve(object? v, List<Dictionary<string, object?>> scopes, Dictionary<string, object?> current)
+    /// <summary>Go's configDigest: "sha256:" and the hex SHA-256 of the parsed tree as encoding/json writes it (map keys
+    /// sorted, HTML characters escaped, a trailing newline).</summary>
+    public static string Digest(Dictionary<string, object?> m)
+    {
+        var sb = new System.Text.StringBuilder();
+        WriteJson(sb, m);
+        sb.Append('\n');
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(sb.ToString()));
+        return "sha256:" + Convert.ToHexStringLower(hash);
+    }
+
+    private static void WriteJson(System.Text.StringBuilder sb, object? v)
     {
         switch (v)
         {
-            case ConfigVariable cv:
-                // A bare bcrypt hash ("$2a$...") is a string, not a variable (Go's lookupVariable).
-                if (cv.Name.StartsWith("2a$", StringComparison.Ordinal)) return "$" + cv.Name;
-                for (int i = scopes.Count - 1; i >= 0; i--)
-                {
-                    if (scopes[i].TryGetValue(cv.Name, out var found) && found is not ConfigVariable)
-                    {
-                        UsedVariables.GetOrCreateValue(scopes[i]).Add(cv.Name);
-                        return found;
-                    }
-                }
-                var env = Environment.GetEnvironmentVariable(cv.Name);
-                if (env is not null) return Scalar(env);
-                throw new ConfigException($"variable reference for '{cv.Name}' on line 0 can not be found");
+            case null: sb.Append("null"); break;
+            case bool b: sb.Append(b ? "true" : "false"); break;
+            case long l: sb.Append(l.ToString(CultureInfo.InvariantCulture)); break;
+            case double d: sb.Append(GoFloat(d)); break;
+            case string s: GoString(sb, s); break;
+            case DateTime t: GoString(sb, t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)); break;
             case Dictionary<string, object?> m:
-                scopes.Add(m);
-                ResolveVariables(m, scopes);
-                scopes.RemoveAt(scopes.Count - 1);
-                return m;
+                sb.Append('{');
+                bool first = true;
+                foreach (var k in m.Keys.Order(StringComparer.Ordinal))
+                {
+                    if (!first) sb.Append(',');
+                    first = false;
+                    GoString(sb, k);
+                    sb.Append(':');
+                    WriteJson(sb, m[k]);
+                }
+                sb.Append('}');
+                break;
             case List<object?> list:
-                for (int i = 0; i < list.Count; i++) list[i] = Resolve(list[i], scopes, current);
-                return list;
-            default:
-                return v;
+                sb.Append('[');
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (i > 0) sb.Append(',');
+                    WriteJson(sb, list[i]);
+                }
+                sb.Append(']');
+                break;
+            default: GoString(sb, v.ToString() ?? ""); break;
         }
     }
 
-    private sealed record ConfigVariable(string Name);
+    /// <summary>encoding/json's float64: shortest round-trip digits, exponent form outside [1e-6, 1e21).</summary>
+    private static string GoFloat(double d)
+    {
+        double a = Math.Abs(d);
+        if (a != 0 && (a < 1e-6 || a >= 1e21))
+        {
+            string e = d.ToString("R", CultureInfo.InvariantCulture).Replace("E+", "e+").Replace("E-", "e-");
+            return System.Text.RegularExpressions.Regex.Replace(e, @"e([+-])(\d)$", "e${1}0$2");
+        }
+        return d.ToString("R", CultureInfo.InvariantCulture);
+    }
 
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Dictionary<string, object?>, HashSet<string>> UsedVariables = new();
+    private static void GoString(System.Text.StringBuilder sb, string s)
+    {
+        sb.Append('"');
+        foreach (char c in s)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '<' or '>' or '&' or '\u2028' or '\u2029': sb.Append($"\\u{(int)c:x4}"); break;
+                default:
+                    if (c < 0x20) sb.Append($"\\u{(int)c:x4}");
+                    else sb.Append(c);
+                    break;
+            }
+        }
+        sb.Append('"');
+    }
+
+    private static readonly ConditionalWeakTable<Dictionary<string, object?>, HashSet<string>> UsedVariables = new();
 
     /// <summary>Go's token.IsUsedVariable: a key whose value was referenced as a $variable is not an unknown field.</summary>
     public static bool IsUsedVariable(Dictionary<string, object?> map, string key) =>

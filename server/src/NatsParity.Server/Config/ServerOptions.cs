@@ -30,6 +30,8 @@ public sealed class ServerOptions
     public string Authorization { get; set; } = "";
     public TimeSpan AuthTimeout { get; set; }
     public string NoAuthUser { get; set; } = "";
+    /// <summary>Go's configDigest: the SHA-256 of the parsed conf file, reported by varz.</summary>
+    public string ConfigDigest { get; set; } = "";
     /// <summary>True when the conf file has an authorization {} block (Go's authBlockDefined).</summary>
     public bool AuthBlockDefined { get; set; }
     /// <summary>authorization { users }: users with passwords; null when none were configured.</summary>
@@ -106,7 +108,9 @@ public sealed class ServerOptions
     public static ServerOptions FromConfigFile(string path)
     {
         var o = new ServerOptions { ConfigFile = path };
-        ConfigLoader.Apply(o, ConfigParser.ParseFile(path));
+        var tree = ConfigParser.ParseFile(path);
+        o.ConfigDigest = ConfigParser.Digest(tree);
+        ConfigLoader.Apply(o, tree);
         return o;
     }
 

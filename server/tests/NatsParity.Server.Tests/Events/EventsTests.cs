@@ -90,6 +90,52 @@ public sealed class EventsTests
         msg.Subject.ShouldBe("$SYS.ACCOUNT.$G.DISCONNECT");
     }
 
+    [Fact, GoTest("server/events_test.go", "TestServerEventsReload")]
+    public async Task ServerEventsReload()
+    {
+        const string conf1 = "listen: \"127.0.0.1:-1\"\naccounts: {\n  $SYS { users [{user: \"admin\", password: \"p1d\"}]}\n  test { users [{user: \"foo\", password: \"bar\"}]}\n}\nping_interval: \"100ms\"\n";
+        await using var s = RunWithConfig(conf1, out var path);
+        string subject = $"$SYS.REQ.SERVER.{s.ServerId}.RELOAD";
+
+        // A user of another account cannot reach the reload endpoint.
+        using (var ncTest = Connect(s, "foo", "bar"))
+        {
+            ncTest.Send($"SUB _INBOX.test 1\r\nPUB {subject} _INBOX.test 0\r\n\r\n");
+            // The server pings every 100ms here; anything but PING within the second is an answer.
+            var until = DateTime.UtcNow.AddSeconds(1);
+            while (DateTime.UtcNow < until)
+            {
+                string line;
+                try { line = ncTest.ReadLine(TimeSpan.FromMilliseconds(200)); }
+                catch (ProtoException) { continue; }
+                line.ShouldBe("PING\r\n");
+                ncTest.Send("PONG\r\n");
+            }
+        }
+        s.Options.PingInterval.ShouldBe(TimeSpan.FromMilliseconds(100));
+
+        using var nc = Connect(s, "admin", "p1d");
+        File.WriteAllText(path, conf1.Replace("\"100ms\"", "\"200ms\""));
+        var msg = Request(nc, subject, sid: 10);
+        using (var doc = JsonDocument.Parse(msg.Payload))
+        {
+            doc.RootElement.TryGetProperty("data", out var d).ShouldBeFalse(d.ToString());
+            doc.RootElement.TryGetProperty("error", out var e).ShouldBeFalse(e.ToString());
+        }
+        s.Options.PingInterval.ShouldBe(TimeSpan.FromMilliseconds(200));
+
+        File.WriteAllText(path, "garbage and nonsense");
+        msg = Request(nc, subject, sid: 11);
+        using (var doc = JsonDocument.Parse(msg.Payload))
+        {
+            doc.RootElement.TryGetProperty("data", out _).ShouldBeFalse();
+            var err = doc.RootElement.GetProperty("error");
+            err.GetProperty("description").GetString()!.ShouldContain(
+                "Expected a top-level value to end with a new line, comment or EOF, but got 'n' instead.");
+        }
+        s.Options.PingInterval.ShouldBe(TimeSpan.FromMilliseconds(200));
+    }
+
     [Fact, GoTest("server/events_test.go", "TestServerEventsStatszSingleServer")]
     public async Task ServerEventsStatszSingleServer()
     {
