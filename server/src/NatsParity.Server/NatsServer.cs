@@ -127,8 +127,6 @@ public sealed partial class NatsServer : IAsyncDisposable
         Logger.Notice($"  ID:       {ServerId}");
         if (Options.ConfigFile.Length > 0) Logger.Notice($"Using configuration file: {Options.ConfigFile}");
         if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
-        if (Options.HttpsPort != 0)
-            throw new ArgumentException("HTTPS monitoring is not supported yet by natsparity-server");
         // Go's Start sets up the system account, and with it the eventing stack, before accepting clients.
         if (SystemAccount is not null)
         {
@@ -151,10 +149,10 @@ public sealed partial class NatsServer : IAsyncDisposable
         SetInfoHostPort();
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
         WritePortsFile();
-        if (Options.HttpPort != 0)
+        if (StartMonitoring() is { } merr)
         {
-            Monitor.StartHttpAsync().GetAwaiter().GetResult();
-            Logger.Notice($"Starting http monitor on {HostPort(Monitor.Host, Monitor.Port)}");
+            Logger.Fatal($"Can't start monitoring: {merr}");
+            throw new InvalidOperationException($"Can't start monitoring: {merr}");
         }
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
@@ -250,6 +248,27 @@ public sealed partial class NatsServer : IAsyncDisposable
                 s.Dispose();
             }
         }
+    }
+
+    /// <summary>Go's StartMonitoring: the HTTP or the HTTPS monitoring port when one is configured (not both); the
+    /// error text when it cannot start.</summary>
+    public string? StartMonitoring()
+    {
+        var o = Options;
+        if (o.HttpPort != 0 && o.HttpsPort != 0) return $"can't specify both HTTP ({o.HttpPort}) and HTTPs ({o.HttpsPort}) ports";
+        if (o.HttpPort == 0 && o.HttpsPort == 0) return null;
+        bool secure = o.HttpPort == 0;
+        if (secure && _tls is null) return "TLS cert and key required for HTTPS";
+        try
+        {
+            Monitor.StartHttpAsync(secure, _tls?.Certificate).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            return $"can't listen to the monitor port: {e.Message}";
+        }
+        Logger.Notice($"Starting {(secure ? "https" : "http")} monitor on {HostPort(Monitor.Host, Monitor.Port)}");
+        return null;
     }
 
     /// <summary>The system account's event stack, while it runs.</summary>

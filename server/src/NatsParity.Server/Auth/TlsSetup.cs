@@ -12,6 +12,9 @@ internal sealed class TlsSetup
     private readonly X509Certificate2 _cert;
     private readonly X509Certificate2Collection? _roots;
 
+    /// <summary>The server certificate, which the HTTPS monitoring port serves too.</summary>
+    public X509Certificate2 Certificate => _cert;
+
     public bool Verify { get; }
     public TimeSpan Timeout { get; }
     public bool HandshakeFirst { get; }

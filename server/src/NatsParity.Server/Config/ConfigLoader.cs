@@ -65,11 +65,15 @@ public static partial class ConfigLoader
                     break;
                 case "http_port" or "monitor_port": o.HttpPort = (int)Int(v); break;
                 case "http_base_path": o.HttpBasePath = Str(v); break;
-                case "https" or "https_port":
-                    throw new ConfigException($"\"{rawKey}\" (HTTPS monitoring) is not supported yet by natsparity-server");
+                case "https":
+                    var (sh, sp) = ParseListen(v);
+                    o.HttpHost = sh;
+                    o.HttpsPort = sp;
+                    break;
+                case "https_port": o.HttpsPort = (int)Int(v); break;
                 case "mappings" or "maps": ApplyGlobalMappings(o, v); break;
                 case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
-                case "no_system_account": o.NoSystemAccount = Bool(v); break;
+                case "no_system_account" or "no_system" or "no_sys_acc": o.NoSystemAccount = Bool(v); break;
                 case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
                 default:
                     if (ConfigParser.IsUsedVariable(conf, rawKey)) break;

@@ -77,7 +77,7 @@ public sealed partial class Monitor
         foreach (var (k, v) in _reqStats.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
         w.WriteEndObject();
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
-        w.Str("config_digest", "");
+        w.Str("config_digest", o.ConfigDigest);
         w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
         w.WriteStartObject("slow_consumer_stats");
         w.Num("clients", slow);

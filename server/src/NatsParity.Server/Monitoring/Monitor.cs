@@ -36,27 +36,37 @@ public sealed partial class Monitor : IAsyncDisposable
     /// system account requests always.</summary>
     internal Monitor(NatsServer s) => _s = s;
 
-    /// <summary>Go's startMonitoring: listens on http_host (the client host when unset) and http_port (-1 picks one).</summary>
-    internal async Task StartHttpAsync()
+    /// <summary>Go's startMonitoring: listens on http_host (the client host when unset) on the HTTP or, with
+    /// <paramref name="secure"/>, the HTTPS port (-1 picks one), serving the client port's certificate.</summary>
+    internal async Task StartHttpAsync(bool secure, System.Security.Cryptography.X509Certificates.X509Certificate2? cert)
     {
         var o = _s.Options;
         string host = o.HttpHost.Length > 0 ? o.HttpHost : o.Host;
-        int port = o.HttpPort < 0 ? 0 : o.HttpPort;
+        int configured = secure ? o.HttpsPort : o.HttpPort;
+        int port = configured < 0 ? 0 : configured;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
             bool wildcard = host is "" or "0.0.0.0" or "::";
-            k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port);
+            k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port, lo =>
+            {
+                if (secure) lo.UseHttps(cert!);
+            });
         });
-        _app = builder.Build();
+        var app = builder.Build();
         Host = host;
+        Secure = secure;
         _basePath = NormalizeBasePath(o.HttpBasePath);
-        Map(_app);
-        await _app.StartAsync().ConfigureAwait(false);
-        var addr = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Map(app);
+        await app.StartAsync().ConfigureAwait(false);
+        _app = app;
+        var addr = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(addr.Replace("[::]", "localhost").Replace("0.0.0.0", "localhost")).Port;
     }
+
+    /// <summary>True when the monitoring port speaks HTTPS.</summary>
+    public bool Secure { get; private set; }
 
     public bool HttpRunning => _app is not null;
 
