@@ -59,9 +59,9 @@ internal sealed partial class SystemEvents
     private readonly NatsServer _s;
     private readonly ClientConnection _client;
     private readonly ConcurrentDictionary<Account, ClientConnection> _accClients = new(ReferenceEqualityComparer.Instance);
-    private readonly Channel<PubMsg> _sendq = Channel.CreateUnbounded<PubMsg>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Action> _recvq = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Action> _recvqp = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PubMsg> _sendq = Channel.CreateUnbounded<PubMsg>();
+    private readonly Channel<Action> _recvq = Channel.CreateUnbounded<Action>();
+    private readonly Channel<Action> _recvqp = Channel.CreateUnbounded<Action>();
     private readonly ConcurrentDictionary<Account, Timer> _accConnTimers = new(ReferenceEqualityComparer.Instance);
     private readonly object _statszLock = new();
     private Task? _sendLoop, _recvLoop, _recvLoopP;
@@ -127,6 +127,12 @@ internal sealed partial class SystemEvents
     }
 
     // ---- queues ----
+
+    /// <summary>The event stack's queues by Go's names, with what is waiting in each (for /ipqueuesz).</summary>
+    public IEnumerable<(string Name, int Pending)> Queues() =>
+    [
+        ("System sendQ", _sendq.Reader.Count), ("System recvQ", _recvq.Reader.Count), ("System recvQ Pings", _recvqp.Reader.Count),
+    ];
 
     /// <summary>A message the server wants to send: the body is rendered at send time so the server info it carries
     /// has the sequence and time of sending.</summary>

@@ -626,4 +626,23 @@ public sealed partial class Monitor
         w.WriteEndObject();
         return null;
     }
+
+    /// <summary>Go's Ipqueuesz: the server's internal queues with something pending (all with all=1), filtered by
+    /// name with queues=.</summary>
+    private string? Ipqueuesz(MonitorQuery q, Utf8JsonWriter w)
+    {
+        if (DecodeBool(q, "all", out bool all) is { } e) return e;
+        string filter = Q(q, "queues") ?? "";
+        w.WriteStartObject();
+        foreach (var (name, pending) in _s.Events?.Queues() ?? [])
+        {
+            if (!all && pending == 0) continue;
+            if (filter.Length > 0 && !name.Contains(filter, StringComparison.Ordinal)) continue;
+            w.WriteStartObject(name);
+            w.Num("pending", pending);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+        return null;
+    }
 }

@@ -99,7 +99,7 @@ public sealed partial class Monitor : IAsyncDisposable
     private void Map(WebApplication app)
     {
         app.MapGet(PathFor(RootPath), HandleRoot);
-        void Json(string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented = true) => MapJson(app, path, write, indented);
+        void Json(string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented = true, int indent = 2) => MapJson(app, path, write, indented, indent);
         Json(VarzPath, Varz);
         Json(ConnzPath, Connz);
         Json(RoutezPath, Routez);
@@ -111,18 +111,28 @@ public sealed partial class Monitor : IAsyncDisposable
         Json(AccountStatzPath, AccountStatz);
         Json(JszPath, Jsz);
         Json(HealthzPath, Healthz, indented: false);
+        Json(IPQueuesPath, Ipqueuesz, indented: true, indent: 3);
+        app.MapGet(PathFor(RaftzPath), async ctx =>
+        {
+            // Go's HandleRaftz on a server without JetStream clustering: no Raft nodes.
+            _reqStats.AddOrUpdate(RaftzPath, 1, (_, n) => n + 1);
+            ctx.Response.StatusCode = 404;
+            await ctx.Response.WriteAsync("No Raft nodes registered").ConfigureAwait(false);
+        });
     }
 
     /// <summary>Maps an endpoint: counted in http_req_stats, answered with JSON (or JSONP with callback=), or with the
     /// handler's 400 text for bad options.</summary>
-    private void MapJson(WebApplication app, string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented)
+    private void MapJson(WebApplication app, string path, Func<MonitorQuery, Utf8JsonWriter, string?> write, bool indented, int indent)
     {
         app.MapGet(PathFor(path), async ctx =>
         {
             _reqStats.AddOrUpdate(path == SubscriptionszPath ? SubszPath : path, 1, (_, n) => n + 1);
             var buf = new MemoryStream();
             string? error;
-            using (var w = new Utf8JsonWriter(buf, indented ? GoJson.Indented : GoJson.Compact)) error = write(MonitorQuery.From(ctx), w);
+            var wopts = indented ? GoJson.Indented : GoJson.Compact;
+            if (indented && indent != 2) wopts.IndentSize = indent;
+            using (var w = new Utf8JsonWriter(buf, wopts)) error = write(MonitorQuery.From(ctx), w);
             if (error is not null)
             {
                 ctx.Response.StatusCode = error.StartsWith("503:", StringComparison.Ordinal) ? 503 : 400;

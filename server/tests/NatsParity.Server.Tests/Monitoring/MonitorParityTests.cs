@@ -18,7 +18,7 @@ public sealed class MonitorParityTests
         "/connz?sort=msgs_to", "/connz?sort=bytes_from&limit=1&offset=1", "/connz?auth=1", "/connz?cid=1",
         "/connz?state=closed&sort=stop", "/connz?state=closed&sort=reason",
         "/subsz", "/subsz?subs=1", "/subsz?subs=1&test=foo.bar", "/subscriptionsz?subs=1&offset=1&limit=1",
-        "/healthz", "/routez", "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/accountz?acc=$SYS", "/accstatz", "/accstatz?unused=1", "/jsz",
+        "/healthz", "/routez", "/gatewayz", "/leafz", "/accountz", "/accountz?acc=$G", "/accountz?acc=$SYS", "/accstatz", "/accstatz?unused=1", "/jsz", "/ipqueuesz",
     };
 
     /// <summary>The scenario: two subscribers, a publisher, and one client that came and went.</summary>
