@@ -1,0 +1,3 @@
+using NatsParity.Console;
+
+return ConsoleApp.Main(args);
