@@ -149,6 +149,8 @@ public sealed class ModelTests
         m.Subsystems.Select(s => (s.Name, s.Passing, s.Total)).ShouldBe([("alpha", 1, 2), ("gamma", 0, 1)]);
         m.Unported().Select(u => u.GoTest).ShouldBe(["TestC"]);
         m.Unported("alpha").ShouldBeEmpty();
+        m.Tests(null, null, all: true).Select(t => (t.GoTest, t.State)).ShouldBe([("TestA", "passing"), ("TestB", "failing"), ("TestC", "unported")]);
+        m.Tests("alpha", "TestB", all: true).Single().State.ShouldBe("failing");
         m.Unported(text: "c_test").Single().GoFile.ShouldBe("server/c_test.go");
         m.Detail("TestB").ShouldContain("  X.B: Failed");
         m.Detail("TestC").ShouldContain("  no .NET test ports it yet");

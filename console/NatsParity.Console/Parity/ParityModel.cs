@@ -5,8 +5,8 @@ namespace NatsParity.Console.Parity;
 /// <summary>One subsystem's line in the parity table.</summary>
 public sealed record SubsystemRow(string Name, int Total, int Excluded, int Ported, int Passing, double Percent);
 
-/// <summary>One Go test that no .NET test ports yet.</summary>
-public sealed record UnportedRow(string Subsystem, string GoFile, string GoTest, int Line);
+/// <summary>One Go test in the list: where it is and its state (unported, passing, failing, excluded).</summary>
+public sealed record UnportedRow(string Subsystem, string GoFile, string GoTest, int Line, string State = "unported");
 
 /// <summary>What the parity view shows, computed from parity-db exactly as <c>./scripts/parity report</c> does.</summary>
 public sealed class ParityModel
@@ -62,13 +62,17 @@ public sealed class ParityModel
     public string OverallText => $"{Overall.Percent.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}% ({Overall.Passing}/{Overall.Total - Overall.Excluded})";
 
     /// <summary>Unported Go tests, optionally of one subsystem and containing <paramref name="text"/> in file or name.</summary>
-    public IReadOnlyList<UnportedRow> Unported(string? subsystem = null, string? text = null) =>
-        _statuses.Where(s => s.State == "unported")
+    public IReadOnlyList<UnportedRow> Unported(string? subsystem = null, string? text = null) => Tests(subsystem, text, all: false);
+
+    /// <summary>Go tests of a subsystem matching <paramref name="text"/>: the unported ones, or with
+    /// <paramref name="all"/> every one whatever its state.</summary>
+    public IReadOnlyList<UnportedRow> Tests(string? subsystem, string? text, bool all) =>
+        _statuses.Where(s => all || s.State == "unported")
             .Where(s => string.IsNullOrEmpty(subsystem) || s.Test.Subsystem == subsystem)
             .Where(s => string.IsNullOrEmpty(text) || s.Test.GoTest.Contains(text, StringComparison.OrdinalIgnoreCase)
                         || s.Test.GoFile.Contains(text, StringComparison.OrdinalIgnoreCase)
                         || s.Test.Subsystem.Contains(text, StringComparison.OrdinalIgnoreCase))
-            .Select(s => new UnportedRow(s.Test.Subsystem, s.Test.GoFile, s.Test.GoTest, s.Test.Line))
+            .Select(s => new UnportedRow(s.Test.Subsystem, s.Test.GoFile, s.Test.GoTest, s.Test.Line, s.State))
             .ToList();
 
     /// <summary>A Go test's detail: file:line, state, and each mapped .NET test with its last outcomes.</summary>

@@ -46,6 +46,7 @@ public sealed class MainWindow : Window
     private ParityModel? _parity;
     private IReadOnlyList<UnportedRow> _unported = [];
     private string _status = "";
+    private bool _allTests;
 
     public MainWindow(NodeManager nodes, Poller poller)
     {
@@ -153,6 +154,16 @@ public sealed class MainWindow : Window
     {
         try
         {
+            if (Current == Page.Parity)
+            {
+                // F7 switches the list between the unported Go tests and all of them (with their ports' outcomes).
+                if (key == Key.F7)
+                {
+                    _allTests = !_allTests;
+                    RefreshUnported();
+                }
+                return;
+            }
             if (Current == Page.Suites)
             {
                 if (key == Key.F5) RunSuite("ours");
@@ -269,7 +280,7 @@ public sealed class MainWindow : Window
             Replace(_subsystemList, ref _subsystemRows, []);
             return;
         }
-        _parityOverall.Text = $"Parity with nats-server {_parity.Version}: {_parity.OverallText}  (select a subsystem or type to filter the unported list)";
+        _parityOverall.Text = $"Parity with nats-server {_parity.Version}: {_parity.OverallText}  (select a subsystem or type to filter; F7: unported only / all tests)";
         var rows = new List<string> { $"{"(all subsystems)",-24} {ParityModel.Bar(_parity.Overall.Percent, 12)} {_parity.Overall.Percent,5:0.0}%" };
         rows.AddRange(_parity.Subsystems.Select(s =>
             string.Create(CultureInfo.InvariantCulture, $"{s.Name,-24} {ParityModel.Bar(s.Percent, 12)} {s.Percent,5:0.0}% {s.Passing,4}/{s.Total - s.Excluded}")));
@@ -285,8 +296,10 @@ public sealed class MainWindow : Window
         if (_parity is null) return;
         int i = _subsystemList.SelectedItem ?? 0;
         string? subsystem = i >= 1 && i - 1 < _parity.Subsystems.Count ? _parity.Subsystems[i - 1].Name : null;
-        _unported = _parity.Unported(subsystem, _search.Text);
-        Replace(_unportedList, ref _unportedRows, _unported.Select(u => $"{u.GoTest}  ({u.GoFile}:{u.Line})").ToList());
+        _unported = _parity.Tests(subsystem, _search.Text, _allTests);
+        Replace(_unportedList, ref _unportedRows, _unported.Select(u => _allTests
+            ? $"{u.State,-9} {u.GoTest}  ({u.GoFile}:{u.Line})"
+            : $"{u.GoTest}  ({u.GoFile}:{u.Line})").ToList());
         RefreshParityDetail();
     }
 
@@ -294,7 +307,8 @@ public sealed class MainWindow : Window
     {
         if (_parity is null) return;
         int i = _unportedList.SelectedItem ?? 0;
-        _parityDetail.Text = i >= 0 && i < _unported.Count ? string.Join('\n', _parity.Detail(_unported[i].GoTest)) : $"{_unported.Count} unported";
+        _parityDetail.Text = i >= 0 && i < _unported.Count ? string.Join('\n', _parity.Detail(_unported[i].GoTest))
+            : $"{_unported.Count} {(_allTests ? "Go tests" : "unported")}";
     }
 
     // ---- Suites ----

@@ -95,7 +95,15 @@ internal static class ServerHost
             {
                 ctx.Cancel = true;
                 server.Logger.Debug("Trapped \"hangup\" signal");
-                if (server.Reload() is { } err) server.Logger.Error($"Failed to reload server configuration: {err}");
+                try
+                {
+                    if (server.Reload() is { } err) server.Logger.Error($"Failed to reload server configuration: {err}");
+                }
+                catch (Exception e)
+                {
+                    // A reload must never take the server down.
+                    server.Logger.Error($"Failed to reload server configuration: {e}");
+                }
             }));
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.Logger.Reopen(); }));
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR2, ctx => { ctx.Cancel = true; _ = server.LameDuckShutdownAsync(); }));

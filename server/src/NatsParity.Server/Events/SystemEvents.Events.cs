@@ -109,7 +109,11 @@ internal sealed partial class SystemEvents
         }
         else
         {
-            var t = _accConnTimers.GetOrAdd(a, acc => new Timer(_ => AccConnsUpdate(acc)));
+            var t = _accConnTimers.GetOrAdd(a, acc => new Timer(_ =>
+            {
+                try { AccConnsUpdate(acc); }
+                catch (Exception e) { _s.Logger.Error($"Error sending account connections for {acc.Name}: {e.Message}"); }
+            }));
             t.Change(EventsHeartbeat, Timeout.InfiniteTimeSpan);
         }
         foreach (var subj in subjects)
@@ -144,6 +148,12 @@ internal sealed partial class SystemEvents
 
     /// <summary>Go's heartbeatStatsz: the interval starts at 250ms and doubles up to the statsz interval.</summary>
     private void HeartbeatStatsz()
+    {
+        try { Heartbeat(); }
+        catch (Exception e) { _s.Logger.Error($"Error sending statsz: {e.Message}"); }
+    }
+
+    private void Heartbeat()
     {
         lock (_statszLock)
         {

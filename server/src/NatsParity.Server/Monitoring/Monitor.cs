@@ -112,6 +112,11 @@ public sealed partial class Monitor : IAsyncDisposable
         Json(JszPath, Jsz);
         Json(HealthzPath, Healthz, indented: false);
         Json(IPQueuesPath, Ipqueuesz, indented: true, indent: 3);
+        app.MapGet(PathFor(StackszPath), async ctx =>
+        {
+            _reqStats.AddOrUpdate(StackszPath, 1, (_, n) => n + 1);
+            await Respond(ctx, Encoding.UTF8.GetBytes(Stacks())).ConfigureAwait(false);
+        });
         app.MapGet(PathFor(RaftzPath), async ctx =>
         {
             // Go's HandleRaftz on a server without JetStream clustering: no Raft nodes.
@@ -221,6 +226,28 @@ public sealed partial class Monitor : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _app = null;
+    }
+
+    /// <summary>Go's HandleStacksz dumps every goroutine's stack. .NET cannot walk other threads' stacks from inside
+    /// the process, so this lists every thread of the process with its state, then the full managed stack of the
+    /// thread answering.</summary>
+    private static string Stacks()
+    {
+        var sb = new StringBuilder();
+        using var p = Process.GetCurrentProcess();
+        foreach (ProcessThread t in p.Threads)
+        {
+            string state;
+            try { state = t.ThreadState == System.Diagnostics.ThreadState.Wait ? $"wait: {t.WaitReason}" : t.ThreadState.ToString().ToLowerInvariant(); }
+            catch (InvalidOperationException) { state = "gone"; }
+            string cpu;
+            try { cpu = $", {t.TotalProcessorTime.TotalMilliseconds:0}ms cpu"; }
+            catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception) { cpu = ""; }
+            sb.Append("thread ").Append(t.Id).Append(" [").Append(state).Append(cpu).Append("]:\n\n");
+        }
+        sb.Append("thread ").Append(Environment.CurrentManagedThreadId).Append(" [running, managed]:\n");
+        sb.Append(new StackTrace(true).ToString());
+        return sb.ToString();
     }
 
     internal static long ResidentMemory()
