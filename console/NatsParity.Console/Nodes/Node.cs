@@ -9,6 +9,7 @@ public enum NodeState { Stopped, Running, Exited }
 public sealed class Node
 {
     private NatsServerProcess? _process;
+    private int? _lastPort;
     private readonly PidRegistry _pids;
 
     public Node(int index, ServerTarget kind, PidRegistry pids)
@@ -37,28 +38,16 @@ public sealed class Node
     /// <summary>The last lines the node logged.</summary>
     public string LogTail => _process?.Log ?? "";
 
-    /// <summary>Starts the node with monitoring on, on free loopback ports; a restart keeps the client port.</summary>
+    /// <summary>Starts the node with monitoring on, on free loopback ports; a node started before keeps its client
+    /// port.</summary>
     public void Start()
     {
         if (State == NodeState.Running) return;
-        int? port = _process?.Port;
-        Forget();
-        var config = new ServerConfig { Monitoring = true, ServerName = Name };
-        _process = port is { } p
-            ? NatsServerProcess.StartOnPort(Kind, p, config)
-            : NatsServerProcess.Start(Kind, config);
-        _pids.Add(_process.Pid);
+        Restart();
     }
 
     /// <summary>Graceful stop (SIGTERM, then kill after a grace period).</summary>
-    public void Stop()
-    {
-        if (_process is null) return;
-        int pid = _process.Pid;
-        _process.Dispose();
-        _process = null;
-        _pids.Remove(pid);
-    }
+    public void Stop() => Forget();
 
     /// <summary>SIGKILL, as a crash would; the node shows as exited until restarted or stopped.</summary>
     public void Kill()
@@ -76,17 +65,14 @@ public sealed class Node
         _pids.Remove(p.Pid);
     }
 
+    /// <summary>Stops the node if it runs and starts it again on the client port it had.</summary>
     public void Restart()
     {
-        int? port = _process?.Port;
-        if (_process is not null)
-        {
-            int pid = _process.Pid;
-            _process.Dispose();
-            _pids.Remove(pid);
-        }
+        int? port = _process?.Port ?? _lastPort;
+        Forget();
         var config = new ServerConfig { Monitoring = true, ServerName = Name };
         _process = port is { } cp ? NatsServerProcess.StartOnPort(Kind, cp, config) : NatsServerProcess.Start(Kind, config);
+        _lastPort = _process.Port;
         _pids.Add(_process.Pid);
     }
 

@@ -218,25 +218,9 @@ internal sealed partial class SystemEvents
             WriteDataStats(w, "received", inMsgs, inBytes);
             WriteDataStats(w, "received_from_clients", inMsgs, inBytes);
             w.Num("slow_consumers", slow);
-            if (slow != 0)
-            {
-                w.WriteStartObject("slow_consumer_stats");
-                w.Num("clients", slow);
-                w.Num("routes", 0);
-                w.Num("gateways", 0);
-                w.Num("leafs", 0);
-                w.WriteEndObject();
-            }
+            if (slow != 0) w.KindStats("slow_consumer_stats", slow);
             w.Num("stale_connections", stale, omitEmpty: true);
-            if (stale != 0)
-            {
-                w.WriteStartObject("stale_connection_stats");
-                w.Num("clients", stale);
-                w.Num("routes", 0);
-                w.Num("gateways", 0);
-                w.Num("leafs", 0);
-                w.WriteEndObject();
-            }
+            if (stale != 0) w.KindStats("stale_connection_stats", stale);
             w.Num("active_servers", 1);
             w.Num("gomaxprocs", Environment.ProcessorCount);
             w.WriteEndObject();

@@ -46,4 +46,15 @@ internal static class GoJson
         if (omitEmpty && !value) return;
         w.WriteBoolean(name, value);
     }
+
+    /// <summary>Go's SlowConsumersStats / StaleConnectionStats: counts per connection kind; only clients exist here.</summary>
+    public static void KindStats(this Utf8JsonWriter w, string name, long clients)
+    {
+        w.WriteStartObject(name);
+        w.Num("clients", clients);
+        w.Num("routes", 0);
+        w.Num("gateways", 0);
+        w.Num("leafs", 0);
+        w.WriteEndObject();
+    }
 }

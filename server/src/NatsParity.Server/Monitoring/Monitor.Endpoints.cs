@@ -79,12 +79,7 @@ public sealed partial class Monitor
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
         w.Str("config_digest", o.ConfigDigest);
         w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
-        w.WriteStartObject("slow_consumer_stats");
-        w.Num("clients", slow);
-        w.Num("routes", 0);
-        w.Num("gateways", 0);
-        w.Num("leafs", 0);
-        w.WriteEndObject();
+        w.KindStats("slow_consumer_stats", slow);
         w.WriteStartObject("disk_io_wait_stats");
         w.Num("waiters", 0);
         w.Num("waits", 0);

@@ -43,25 +43,6 @@ public sealed class MonitorParityTests
         return clients;
     }
 
-    /// <summary>Every key path with its JSON type; array elements collapse to "[]" so lists of any length compare.</summary>
-    private static Dictionary<string, JsonValueKind> Paths(JsonElement e, string prefix = "$", Dictionary<string, JsonValueKind>? into = null)
-    {
-        into ??= new Dictionary<string, JsonValueKind>(StringComparer.Ordinal);
-        var kind = e.ValueKind is JsonValueKind.True or JsonValueKind.False ? JsonValueKind.True : e.ValueKind;
-        into.TryAdd(prefix, kind);
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            // Maps keyed by data (http_req_stats) compare as maps, not by their keys.
-            if (prefix.EndsWith(".http_req_stats", StringComparison.Ordinal)) return into;
-            foreach (var p in e.EnumerateObject()) Paths(p.Value, $"{prefix}.{p.Name}", into);
-        }
-        else if (e.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in e.EnumerateArray()) Paths(item, prefix + "[]", into);
-        }
-        return into;
-    }
-
     private static async Task<JsonElement> Get(NatsServerProcess s, string path)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -82,8 +63,8 @@ public sealed class MonitorParityTests
         var rc = Scenario(reference);
         try
         {
-            var want = Paths(await Get(reference, endpoint));
-            var got = Paths(await Get(ours, endpoint));
+            var want = JsonPaths.Of(await Get(reference, endpoint));
+            var got = JsonPaths.Of(await Get(ours, endpoint));
             var missing = want.Where(kv => !got.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
             missing.ShouldBeEmpty($"{endpoint}: key paths the reference serves and ours does not");
             var typeDiffs = want.Where(kv => got[kv.Key] != kv.Value && kv.Value != JsonValueKind.Null)

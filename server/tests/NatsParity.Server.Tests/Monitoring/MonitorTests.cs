@@ -65,6 +65,20 @@ public sealed class MonitorTests
         return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
+    /// <summary>The connz entry of a client that subscribed once and received its own 5-byte message.</summary>
+    private static void CheckOneSubscriberThatGotItsMessage(JsonElement ci)
+    {
+        ci.GetProperty("cid").GetUInt64().ShouldNotBe(0ul);
+        ci.GetProperty("ip").GetString().ShouldBe("127.0.0.1");
+        ci.GetProperty("port").GetInt32().ShouldNotBe(0);
+        ci.GetProperty("subscriptions").GetInt32().ShouldBe(1);
+        ci.TryGetProperty("subscriptions_list", out _).ShouldBeFalse();
+        ci.GetProperty("in_msgs").GetInt64().ShouldBe(1);
+        ci.GetProperty("out_msgs").GetInt64().ShouldBe(1);
+        ci.GetProperty("in_bytes").GetInt64().ShouldBe(5);
+        ci.GetProperty("out_bytes").GetInt64().ShouldBe(5);
+    }
+
     [Fact, GoTest("test/monitor_test.go", "TestNoMonitorPort")]
     public async Task NoMonitorPort()
     {
@@ -116,15 +130,7 @@ public sealed class MonitorTests
         c.GetProperty("offset").GetInt32().ShouldBe(0);
 
         var ci = c.GetProperty("connections")[0];
-        ci.GetProperty("cid").GetUInt64().ShouldNotBe(0ul);
-        ci.GetProperty("ip").GetString().ShouldBe("127.0.0.1");
-        ci.GetProperty("port").GetInt32().ShouldNotBe(0);
-        ci.GetProperty("subscriptions").GetInt32().ShouldBe(1);
-        ci.TryGetProperty("subscriptions_list", out _).ShouldBeFalse();
-        ci.GetProperty("in_msgs").GetInt64().ShouldBe(1);
-        ci.GetProperty("out_msgs").GetInt64().ShouldBe(1);
-        ci.GetProperty("in_bytes").GetInt64().ShouldBe(5);
-        ci.GetProperty("out_bytes").GetInt64().ShouldBe(5);
+        CheckOneSubscriberThatGotItsMessage(ci);
     }
 
     [Fact, GoTest("test/monitor_test.go", "TestTLSConnz")]
@@ -157,15 +163,7 @@ public sealed class MonitorTests
         c.GetProperty("total").GetInt32().ShouldBe(1);
         c.GetProperty("connections").GetArrayLength().ShouldBe(1);
         var ci = c.GetProperty("connections")[0];
-        ci.GetProperty("cid").GetUInt64().ShouldNotBe(0ul);
-        ci.GetProperty("ip").GetString().ShouldBe("127.0.0.1");
-        ci.GetProperty("port").GetInt32().ShouldNotBe(0);
-        ci.GetProperty("subscriptions").GetInt32().ShouldBe(1);
-        ci.TryGetProperty("subscriptions_list", out _).ShouldBeFalse();
-        ci.GetProperty("in_msgs").GetInt64().ShouldBe(1);
-        ci.GetProperty("out_msgs").GetInt64().ShouldBe(1);
-        ci.GetProperty("in_bytes").GetInt64().ShouldBe(5);
-        ci.GetProperty("out_bytes").GetInt64().ShouldBe(5);
+        CheckOneSubscriberThatGotItsMessage(ci);
         var start = ci.GetProperty("start").GetDateTime();
         start.ShouldNotBe(default);
         ci.GetProperty("uptime").GetString().ShouldNotBeNullOrEmpty();

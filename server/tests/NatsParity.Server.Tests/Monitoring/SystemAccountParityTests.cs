@@ -48,31 +48,12 @@ public sealed class SystemAccountParityTests
         return doc.RootElement.Clone();
     }
 
-    /// <summary>Every key path with its JSON type; array elements collapse to "[]".</summary>
-    private static Dictionary<string, JsonValueKind> Paths(JsonElement e, string prefix = "$", Dictionary<string, JsonValueKind>? into = null)
-    {
-        into ??= new Dictionary<string, JsonValueKind>(StringComparer.Ordinal);
-        var kind = e.ValueKind is JsonValueKind.True or JsonValueKind.False ? JsonValueKind.True : e.ValueKind;
-        into.TryAdd(prefix, kind);
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            // Maps keyed by data compare as maps.
-            if (prefix.EndsWith(".http_req_stats", StringComparison.Ordinal)) return into;
-            foreach (var p in e.EnumerateObject()) Paths(p.Value, $"{prefix}.{p.Name}", into);
-        }
-        else if (e.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in e.EnumerateArray()) Paths(item, prefix + "[]", into);
-        }
-        return into;
-    }
-
     /// <summary>Ours must serve every key path of the reference with its type. A key the reference sends as null is
     /// optional: Go leaves such keys out since 2.10 (omitempty on ServerAPIResponse.Data).</summary>
     private static void ShouldMatch(JsonElement reference, JsonElement ours, string what)
     {
-        var want = Paths(reference);
-        var got = Paths(ours);
+        var want = JsonPaths.Of(reference);
+        var got = JsonPaths.Of(ours);
         var missing = want.Where(kv => kv.Value != JsonValueKind.Null && !got.ContainsKey(kv.Key)).Select(kv => kv.Key).ToList();
         missing.ShouldBeEmpty($"{what}: key paths the reference sends and ours does not");
         var typeDiffs = want.Where(kv => kv.Value != JsonValueKind.Null && got.TryGetValue(kv.Key, out var k) && k != kv.Value)
