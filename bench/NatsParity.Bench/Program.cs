@@ -78,6 +78,9 @@ md.AppendLine("| scenario | unit | ours | reference | ratio | target met |");
 md.AppendLine("|---|---|---:|---:|---:|:---:|");
 foreach (var r in rows)
     md.AppendLine($"| {r.scenario} | {r.Unit} | {Fmt(r.ours)} | {Fmt(r.reference)} | {(r.ratio is { } x ? x.ToString("0.00", CultureInfo.InvariantCulture) : "–")} | {(r.met is null ? "–" : r.met.Value ? "yes" : "no")} |");
+// What profiling found and what was changed for it: kept by hand in bench/findings.md, carried into the report.
+var findings = Path.Combine(root, "bench", "findings.md");
+if (File.Exists(findings)) md.AppendLine().Append(File.ReadAllText(findings));
 // A filtered run prints its table but leaves the full report alone.
 if (filter is null)
 {
