@@ -36,6 +36,18 @@ public sealed partial class ClientConnection
         }
     }
 
+    /// <summary>Drops everything queued for this connection back to the pool (socketless connections in
+    /// micro-benchmarks).</summary>
+    internal void DiscardOutbound()
+    {
+        lock (_mu)
+        {
+            ReturnChunks(_pending);
+            if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; _curLen = 0; }
+            _pendingBytes = 0;
+        }
+    }
+
     /// <summary>How many bytes each queued chunk holds, oldest first (tests: Go's len(c.out.nb[i])).</summary>
     internal int[] QueuedChunkLengths()
     {
