@@ -141,6 +141,8 @@ public sealed partial class Monitor : IAsyncDisposable
             if (error is not null)
             {
                 ctx.Response.StatusCode = error.StartsWith("503:", StringComparison.Ordinal) ? 503 : 400;
+                // Go writes the text after WriteHeader; net/http sniffs it as plain text.
+                ctx.Response.ContentType = "text/plain; charset=utf-8";
                 await ctx.Response.WriteAsync(error.StartsWith("503:", StringComparison.Ordinal) ? error[4..] : error).ConfigureAwait(false);
                 return;
             }

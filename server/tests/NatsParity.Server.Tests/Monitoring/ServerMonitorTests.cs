@@ -1,0 +1,272 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using NatsParity.Server.Config;
+using NatsParity.Server.Monitoring;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+using Monitor = NatsParity.Server.Monitoring.Monitor;
+
+namespace NatsParity.Server.Tests.Monitoring;
+
+/// <summary>Ports of server/monitor_test.go for one node. Go's tests read each endpoint twice, over HTTP (mode 0) and
+/// by calling the server (mode 1); the second mode here renders the same endpoint through the server's monitor.</summary>
+public sealed class ServerMonitorTests
+{
+    private const string AppJson = "application/json";
+    private const string TextPlain = "text/plain; charset=utf-8";
+    private const string TextHtml = "text/html; charset=utf-8";
+
+    /// <summary>Go's DefaultMonitorOptions with no system account (runMonitorServer).</summary>
+    private static ServerOptions MonitorOptions() => new()
+    {
+        Host = "127.0.0.1", Port = ServerOptions.RandomPort, HttpHost = "127.0.0.1", HttpPort = ServerOptions.RandomPort,
+        HttpBasePath = "/", ServerName = "monitor_server", NoSystemAccount = true,
+    };
+
+    private static NatsServer RunMonitorServer() => InProcess.Run(MonitorOptions());
+
+    private static string Url(NatsServer s) => $"http://127.0.0.1:{s.Monitor.Port}/";
+
+    /// <summary>Go's readBodyEx: status, content type, and the CORS header on JSON.</summary>
+    private static async Task<string> ReadBody(string url, int status = 200, string content = AppJson)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var resp = await http.GetAsync(url);
+        string body = await resp.Content.ReadAsStringAsync();
+        ((int)resp.StatusCode).ShouldBe(status, body);
+        string ct = resp.Content.Headers.ContentType?.ToString() ?? "";
+        ct.ShouldBe(content);
+        if (ct == AppJson)
+            resp.Headers.GetValues("Access-Control-Allow-Origin").Single().ShouldBe("*");
+        return body;
+    }
+
+    /// <summary>Go's pollConnz: mode 0 over HTTP, mode 1 straight from the server's monitor.</summary>
+    private static async Task<JsonElement> PollConnz(NatsServer s, int mode, string query)
+    {
+        if (mode == 0) return JsonDocument.Parse(await ReadBody(Url(s) + "connz" + query)).RootElement;
+        var q = System.Web.HttpUtility.ParseQueryString(query.TrimStart('?'));
+        var d = q.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => q[k]!);
+        var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(d));
+        err.ShouldBeNull();
+        return JsonDocument.Parse(json!).RootElement;
+    }
+
+    /// <summary>Go's createClientConnWithUserSubscribeAndPublish: a message through a subscription that is then removed.</summary>
+    private static ProtoClient SubscribeAndPublish(NatsServer s, string name = "")
+    {
+        var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send($"CONNECT {{\"verbose\":false,\"name\":\"{name}\"}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
+        c.ExpectMsgs(1);
+        c.Send("UNSUB 1\r\nPING\r\n");
+        c.ExpectLine(ProtoRegex.Pong);
+        return c;
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMyUptime")]
+    public void MyUptime()
+    {
+        var d = TimeSpan.FromSeconds(22);
+        GoJson.Uptime(d).ShouldBe("22s");
+        d += TimeSpan.FromMinutes(4);
+        GoJson.Uptime(d).ShouldBe("4m22s");
+        d += TimeSpan.FromHours(4);
+        GoJson.Uptime(d).ShouldBe("4h4m22s");
+        d += TimeSpan.FromDays(32);
+        GoJson.Uptime(d).ShouldBe("32d4h4m22s");
+        d += TimeSpan.FromDays(22 * 365);
+        GoJson.Uptime(d).ShouldBe("22y32d4h4m22s");
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorNoPort")]
+    public async Task MonitorNoPort()
+    {
+        var o = MonitorOptions();
+        o.HttpPort = 0;
+        await using var s = InProcess.Run(o);
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0)) { l.Start(); port = ((IPEndPoint)l.LocalEndpoint).Port; }
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        foreach (var path in new[] { "varz", "healthz", "connz" })
+            await Should.ThrowAsync<HttpRequestException>(() => http.GetAsync($"http://127.0.0.1:{port}/{path}"));
+        s.Monitor.HttpRunning.ShouldBeFalse();
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorHTTPBasePath")]
+    public async Task MonitorHttpBasePath()
+    {
+        var o = MonitorOptions();
+        o.HttpBasePath = "/nats";
+        await using var s = InProcess.Run(o);
+        await ReadBody($"http://127.0.0.1:{s.Monitor.Port}/nats", 200, TextHtml);
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzBadParams")]
+    public async Task MonitorConnzBadParams()
+    {
+        await using var s = RunMonitorServer();
+        string url = Url(s) + "connz?";
+        foreach (var q in new[] { "auth=xxx", "subs=xxx", "offset=xxx", "limit=xxx", "state=xxx" })
+            await ReadBody(url + q, 400, TextPlain);
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzWithSubs")]
+    public async Task MonitorConnzWithSubs()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        nc.Send("SUB hello.foo 2\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var c = await PollConnz(s, mode, "?subs=1");
+            var subs = c.GetProperty("connections")[0].GetProperty("subscriptions_list");
+            subs.GetArrayLength().ShouldBe(1);
+            subs[0].GetString().ShouldBe("hello.foo");
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzWithCID")]
+    public async Task MonitorConnzWithCid()
+    {
+        await using var s = RunMonitorServer();
+        const int cid = 5, total = 10;
+        var clients = new List<ProtoClient>();
+        try
+        {
+            for (int i = 1; i <= total; i++)
+            {
+                var nc = SubscribeAndPublish(s);
+                clients.Add(nc);
+                if (i == cid)
+                {
+                    nc.Send("SUB hello.foo 2\r\nSUB hello.bar 3\r\nPING\r\n");
+                    nc.ExpectLine(ProtoRegex.Pong);
+                }
+            }
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var c = await PollConnz(s, mode, $"?cid={cid}");
+                c.GetProperty("connections").GetArrayLength().ShouldBe(1);
+                c.GetProperty("num_connections").GetInt32().ShouldBe(1);
+                var ci = c.GetProperty("connections")[0];
+                ci.GetProperty("cid").GetUInt64().ShouldBe((ulong)cid);
+                ci.GetProperty("subscriptions").GetInt32().ShouldBe(2);
+                c = await PollConnz(s, mode, "?cid=100");
+                c.GetProperty("connections").GetArrayLength().ShouldBe(0);
+                c.GetProperty("num_connections").GetInt32().ShouldBe(0);
+            }
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzWithOffsetAndLimit")]
+    public async Task MonitorConnzWithOffsetAndLimit()
+    {
+        await using var s = RunMonitorServer();
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var c = await PollConnz(s, mode, "?offset=1&limit=1");
+            c.GetProperty("connections").ValueKind.ShouldBe(JsonValueKind.Array);
+            c.GetProperty("connections").GetArrayLength().ShouldBe(0);
+            // Negative values fall back to 0 and the default limit.
+            c = await PollConnz(s, mode, "?offset=-1&limit=-1");
+            c.GetProperty("connections").GetArrayLength().ShouldBe(0);
+            c.GetProperty("offset").GetInt32().ShouldBe(0);
+        }
+
+        using var cl1 = SubscribeAndPublish(s);
+        using var cl2 = SubscribeAndPublish(s);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var c = await PollConnz(s, mode, "?offset=1&limit=1");
+            c.GetProperty("limit").GetInt32().ShouldBe(1);
+            c.GetProperty("offset").GetInt32().ShouldBe(1);
+            c.GetProperty("connections").GetArrayLength().ShouldBe(1);
+            c.GetProperty("num_connections").GetInt32().ShouldBe(1);
+            c.GetProperty("total").GetInt32().ShouldBe(2);
+
+            c = await PollConnz(s, mode, "?offset=2&limit=1");
+            c.GetProperty("limit").GetInt32().ShouldBe(1);
+            c.GetProperty("offset").GetInt32().ShouldBe(2);
+            c.GetProperty("connections").GetArrayLength().ShouldBe(0);
+            c.GetProperty("num_connections").GetInt32().ShouldBe(0);
+            c.GetProperty("total").GetInt32().ShouldBe(2);
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzDefaultSorted")]
+    public async Task MonitorConnzDefaultSorted()
+    {
+        await using var s = RunMonitorServer();
+        var clients = Enumerable.Range(0, 4).Select(_ => SubscribeAndPublish(s)).ToList();
+        try
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var cids = (await PollConnz(s, mode, "")).GetProperty("connections").EnumerateArray()
+                    .Select(c => c.GetProperty("cid").GetUInt64()).ToList();
+                cids.Count.ShouldBe(4);
+                cids.ShouldBe(cids.Order().ToList());
+            }
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortBadRequest")]
+    public async Task MonitorConnzSortBadRequest()
+    {
+        await using var s = RunMonitorServer();
+        using var first = SubscribeAndPublish(s);
+        first.Send("SUB hello.world 2\r\nPING\r\n");
+        first.ExpectLine(ProtoRegex.Pong);
+        var clients = Enumerable.Range(0, 3).Select(_ => SubscribeAndPublish(s)).ToList();
+        try
+        {
+            await ReadBody(Url(s) + "connz?sort=foo", 400, TextPlain);
+            var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string> { ["sort"] = "foo" }));
+            json.ShouldBeNull();
+            err.ShouldNotBeNull();
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorHandleRoot")]
+    public async Task MonitorHandleRoot()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var resp = await http.GetAsync(Url(s));
+        ((int)resp.StatusCode).ShouldBe(200);
+        var body = await resp.Content.ReadAsByteArrayAsync();
+        body.ShouldAllBe(b => b <= 127);
+        (resp.Content.Headers.ContentType?.ToString() ?? "").ShouldContain("text/html");
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzWithNamedClient")]
+    public async Task MonitorConnzWithNamedClient()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"name\":\"test-client\"}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var c = await PollConnz(s, mode, "");
+            c.GetProperty("connections").GetArrayLength().ShouldBe(1);
+            c.GetProperty("connections")[0].GetProperty("name").GetString().ShouldBe("test-client");
+        }
+    }
+}
