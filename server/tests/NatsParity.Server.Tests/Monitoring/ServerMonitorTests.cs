@@ -269,4 +269,234 @@ public sealed class ServerMonitorTests
             c.GetProperty("connections")[0].GetProperty("name").GetString().ShouldBe("test-client");
         }
     }
+
+    /// <summary>Go's pollSubsz: mode 0 over HTTP, mode 1 straight from the server's monitor.</summary>
+    private static async Task<JsonElement> PollSubsz(NatsServer s, int mode, string query)
+    {
+        if (mode == 0) return JsonDocument.Parse(await ReadBody(Url(s) + "subsz" + query)).RootElement;
+        var q = System.Web.HttpUtility.ParseQueryString(query.TrimStart('?'));
+        var d = q.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => q[k]!);
+        var (json, err) = s.Monitor.Render(Monitor.SubszPath, MonitorQuery.From(d));
+        err.ShouldBeNull();
+        return JsonDocument.Parse(json!).RootElement;
+    }
+
+    private static async Task WithClients(NatsServer s, int count, Func<List<ProtoClient>, Task> body)
+    {
+        var clients = Enumerable.Range(0, count).Select(_ => SubscribeAndPublish(s)).ToList();
+        try { await body(clients); }
+        finally { foreach (var c in clients) c.Dispose(); }
+    }
+
+    private static List<JsonElement> Conns(JsonElement connz) => connz.GetProperty("connections").EnumerateArray().ToList();
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByCid")]
+    public async Task MonitorConnzSortedByCid()
+    {
+        await using var s = RunMonitorServer();
+        await WithClients(s, 4, async _ =>
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var cids = Conns(await PollConnz(s, mode, "?sort=cid")).Select(c => c.GetProperty("cid").GetUInt64()).ToList();
+                cids.Count.ShouldBe(4);
+                cids.ShouldBe(cids.Order().ToList());
+            }
+        });
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByStart")]
+    public async Task MonitorConnzSortedByStart()
+    {
+        await using var s = RunMonitorServer();
+        await WithClients(s, 4, async _ =>
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var starts = Conns(await PollConnz(s, mode, "?sort=start")).Select(c => c.GetProperty("start").GetDateTime()).ToList();
+                starts.Count.ShouldBe(4);
+                starts.ShouldBe(starts.Order().ToList());
+            }
+        });
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByBytesAndMsgs")]
+    public async Task MonitorConnzSortedByBytesAndMsgs()
+    {
+        await using var s = RunMonitorServer();
+        using var first = SubscribeAndPublish(s);
+        for (int i = 0; i < 100; i++) first.Send("PUB foo 11\r\nHello World\r\n");
+        first.Send("PING\r\n");
+        first.ExpectLine(ProtoRegex.Pong);
+        await WithClients(s, 3, async _ =>
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                foreach (var (sort, field) in new[] { ("bytes_to", "out_bytes"), ("msgs_to", "out_msgs"), ("bytes_from", "in_bytes"), ("msgs_from", "in_msgs") })
+                {
+                    var v = Conns(await PollConnz(s, mode, $"?sort={sort}")).Select(c => c.GetProperty(field).GetInt64()).ToList();
+                    v.Count.ShouldBe(4);
+                    v.Skip(1).ShouldAllBe(x => v[0] >= x);
+                }
+            }
+        });
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedBySubs")]
+    public async Task MonitorConnzSortedBySubs()
+    {
+        await using var s = RunMonitorServer();
+        using var first = SubscribeAndPublish(s);
+        first.Send("SUB hello.world 2\r\nPING\r\n");
+        first.ExpectLine(ProtoRegex.Pong);
+        await WithClients(s, 3, async _ =>
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var v = Conns(await PollConnz(s, mode, "?sort=subs")).Select(c => c.GetProperty("subscriptions").GetInt32()).ToList();
+                v.Count.ShouldBe(4);
+                v.Skip(1).ShouldAllBe(x => v[0] >= x);
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData("stop"), GoTest("server/monitor_test.go", "TestMonitorConnzSortedByStopOnOpen")]
+    [InlineData("reason"), GoTest("server/monitor_test.go", "TestMonitorConnzSortedByReasonOnOpen")]
+    public async Task MonitorConnzSortedByClosedOnlyKeyOnOpen(string sort)
+    {
+        await using var s = RunMonitorServer();
+        var clients = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Pong);
+            return c;
+        }).ToList();
+        try
+        {
+            var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string> { ["sort"] = sort }));
+            json.ShouldBeNull();
+            err.ShouldNotBeNull();
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestSubsz")]
+    public async Task Subsz()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sl = await PollSubsz(s, mode, "");
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(0);
+            sl.GetProperty("num_inserts").GetInt64().ShouldBe(1);
+            sl.GetProperty("num_matches").GetInt64().ShouldBe(1);
+            if (sl.TryGetProperty("subscriptions_list", out var subs))
+                foreach (var sub in subs.EnumerateArray())
+                    sub.GetProperty("account_tag").GetString().ShouldBe(sub.GetProperty("account").GetString());
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorSubszDetails")]
+    public async Task MonitorSubszDetails()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        nc.Send("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\nPING\r\n");
+        nc.ReadUntil("PONG\r\n");
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sl = await PollSubsz(s, mode, "?subs=1");
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(3);
+            sl.GetProperty("total").GetInt32().ShouldBe(3);
+            sl.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(3);
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorSubszWithOffsetAndLimit")]
+    public async Task MonitorSubszWithOffsetAndLimit()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < 200; i++) sb.Append($"SUB foo.{i} {i + 10}\r\n");
+        nc.Send(sb.Append("PING\r\n").ToString());
+        nc.ExpectLine(ProtoRegex.Pong);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sl = await PollSubsz(s, mode, "?subs=1&offset=10&limit=100");
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(200);
+            sl.GetProperty("total").GetInt32().ShouldBe(200);
+            sl.GetProperty("offset").GetInt32().ShouldBe(10);
+            sl.GetProperty("limit").GetInt32().ShouldBe(100);
+            sl.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(100);
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorSubszTestPubSubject")]
+    public async Task MonitorSubszTestPubSubject()
+    {
+        await using var s = RunMonitorServer();
+        using var nc = SubscribeAndPublish(s);
+        nc.Send("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sl = await PollSubsz(s, mode, "?subs=1&test=foo.foo");
+            sl.GetProperty("total").GetInt32().ShouldBe(2);
+            sl.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(2);
+            sl = await PollSubsz(s, mode, "?subs=1&test=foo");
+            (sl.TryGetProperty("subscriptions_list", out var none) ? none.GetArrayLength() : 0).ShouldBe(0);
+        }
+        string testUrl = Url(s) + "subsz?subs=1&";
+        foreach (var t in new[] { "*", "foo.*", "foo.>", "foo..bar" })
+            await ReadBody(testUrl + "test=" + Uri.EscapeDataString(t), 400, TextPlain);
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorSubszMultiAccount")]
+    public async Task MonitorSubszMultiAccount()
+    {
+        // Go's runMonitorServerWithAccounts: users a and b in accounts A and B, no system account.
+        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-monitor-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(conf, "listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nno_system_account: true\naccounts {\n  A { users [{user: a, password: a}] }\n  B { users [{user: b, password: b}] }\n}\n");
+        await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+        var clients = new List<ProtoClient>();
+        try
+        {
+            foreach (var user in new[] { "a", "b" })
+            {
+                var c = ProtoClient.Connect("127.0.0.1", s.Port);
+                clients.Add(c);
+                c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
+                c.ExpectMsgs(1);
+                c.Send("UNSUB 1\r\nSUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\nPING\r\n");
+                c.ReadUntil("PONG\r\n");
+            }
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var sl = await PollSubsz(s, mode, "?subs=1");
+                sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(6);
+                sl.GetProperty("total").GetInt32().ShouldBe(6);
+                var subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
+                subs.Count.ShouldBe(6);
+                subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A" || x.GetProperty("account").GetString() == "B");
+
+                sl = await PollSubsz(s, mode, "?subs=1&acc=A");
+                sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(3);
+                sl.GetProperty("total").GetInt32().ShouldBe(3);
+                subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
+                subs.Count.ShouldBe(3);
+                subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A");
+            }
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
 }
