@@ -177,24 +177,22 @@ public sealed partial class NatsServer
     private static string? Diff(ServerOptions cur, ServerOptions next, out HashSet<string> changes)
     {
         changes = [];
-        string? Unsupported(string field, object? oldValue, object? newValue) =>
-            Equals(oldValue, newValue) ? null : $"config reload not supported for {field}: old={Fmt(oldValue)}, new={Fmt(newValue)}";
-
-        var unsupported = Unsupported("Host", cur.Host, next.Host) ?? Unsupported("Port", cur.Port, next.Port)
-            ?? Unsupported("ServerName", cur.ServerName, next.ServerName)
-            ?? Unsupported("MaxSubs", cur.MaxSubscriptions, next.MaxSubscriptions)
-            ?? Unsupported("MaxPending", cur.MaxPending, next.MaxPending)
-            ?? Unsupported("NoHeaderSupport", cur.NoHeaderSupport, next.NoHeaderSupport)
-            ?? Unsupported("NoSystemAccount", cur.NoSystemAccount, next.NoSystemAccount)
-            ?? Unsupported("MaxClosedClients", cur.MaxClosedClients, next.MaxClosedClients)
-            ?? Unsupported("LameDuckDuration", cur.LameDuckDuration, next.LameDuckDuration)
-            ?? Unsupported("LameDuckGracePeriod", cur.LameDuckGracePeriod, next.LameDuckGracePeriod)
-            ?? Unsupported("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit)
-            ?? Unsupported("HTTPPort", cur.HttpPort, next.HttpPort)
-            ?? Unsupported("HTTPSPort", cur.HttpsPort, next.HttpsPort)
-            ?? Unsupported("HTTPHost", cur.HttpHost, next.HttpHost)
-            ?? Unsupported("JetStream", cur.JetStream, next.JetStream)
-            ?? Unsupported("StoreDir", cur.StoreDir, next.StoreDir);
+        // What Go refuses to change at run time, by Go's field names.
+        (string Field, object? Old, object? New)[] fixedAtStart =
+        [
+            ("Host", cur.Host, next.Host), ("Port", cur.Port, next.Port), ("ServerName", cur.ServerName, next.ServerName),
+            ("MaxSubs", cur.MaxSubscriptions, next.MaxSubscriptions), ("MaxPending", cur.MaxPending, next.MaxPending),
+            ("NoHeaderSupport", cur.NoHeaderSupport, next.NoHeaderSupport),
+            ("NoSystemAccount", cur.NoSystemAccount, next.NoSystemAccount),
+            ("MaxClosedClients", cur.MaxClosedClients, next.MaxClosedClients),
+            ("LameDuckDuration", cur.LameDuckDuration, next.LameDuckDuration),
+            ("LameDuckGracePeriod", cur.LameDuckGracePeriod, next.LameDuckGracePeriod),
+            ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("HTTPPort", cur.HttpPort, next.HttpPort),
+            ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
+            ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
+        ];
+        string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
+            .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
         if (unsupported is not null) return unsupported;
         if (cur.NoAuthUser != next.NoAuthUser)
         {

@@ -30,6 +30,15 @@ internal sealed partial class SystemEvents
         w.WriteEndObject();
     }
 
+    /// <summary>Go's TypedEvent (type, id, timestamp) followed by the server info, as every advisory starts.</summary>
+    private void WriteEventHeader(Utf8JsonWriter w, string type, string eid, DateTime now, ServerStamp? st)
+    {
+        w.Str("type", type);
+        w.Str("id", eid);
+        w.Str("timestamp", GoJson.Time(now));
+        WriteServerInfo(w, st);
+    }
+
     private static void WriteDataStats(Utf8JsonWriter w, string name, long msgs, long bytes)
     {
         w.WriteStartObject(name);
@@ -47,10 +56,7 @@ internal sealed partial class SystemEvents
         SendInternalMsg(string.Format(ConnectEventSubj, acc), "", true, st => Json(w =>
         {
             w.WriteStartObject();
-            w.Str("type", ConnectEventMsgType);
-            w.Str("id", eid);
-            w.Str("timestamp", GoJson.Time(now));
-            WriteServerInfo(w, st);
+            WriteEventHeader(w, ConnectEventMsgType, eid, now, st);
             WriteClientInfo(w, c, acc, null, rtt: false);
             w.WriteEndObject();
         }));
@@ -75,10 +81,7 @@ internal sealed partial class SystemEvents
         SendInternalMsg(subj, "", true, st => Json(w =>
         {
             w.WriteStartObject();
-            w.Str("type", DisconnectEventMsgType);
-            w.Str("id", eid);
-            w.Str("timestamp", GoJson.Time(now));
-            WriteServerInfo(w, st);
+            WriteEventHeader(w, DisconnectEventMsgType, eid, now, st);
             WriteClientInfo(w, c, account, now, rtt: true);
             WriteDataStats(w, "sent", inMsgs, inBytes);
             WriteDataStats(w, "received", outMsgs, outBytes);
@@ -121,10 +124,7 @@ internal sealed partial class SystemEvents
             SendInternalMsg(subj, "", true, st => Json(w =>
             {
                 w.WriteStartObject();
-                w.Str("type", AccountNumConnsMsgType);
-                w.Str("id", eid);
-                w.Str("timestamp", GoJson.Time(now));
-                WriteServerInfo(w, st);
+                WriteEventHeader(w, AccountNumConnsMsgType, eid, now, st);
                 // AccountStat is embedded: its fields sit next to the event's.
                 using var doc = JsonDocument.Parse(stat);
                 foreach (var p in doc.RootElement.EnumerateObject()) p.WriteTo(w);

@@ -61,8 +61,14 @@ internal sealed partial class SystemEvents
     /// <summary>The query name the account list of a request travels under (HTTP has no such option).</summary>
     internal const string AccountsQuery = "\0accounts";
 
-    /// <summary>Go's errSkipZreq: the request does not concern this server, nothing is sent.</summary>
-    private static readonly (byte[]?, string?) Skip = (null, "\0skip");
+    /// <summary>What a request service produced: the data, or the error to send, or (Go's errSkipZreq) nothing at
+    /// all because the request does not concern this server.</summary>
+    private readonly record struct ZResult(byte[]? Data, string? Error, bool Skip = false)
+    {
+        public static implicit operator ZResult((byte[]? Data, string? Error) r) => new(r.Data, r.Error);
+    }
+
+    private static readonly ZResult Skip = new(null, null, Skip: true);
 
     private void InitEventTracking()
     {
@@ -141,7 +147,7 @@ internal sealed partial class SystemEvents
             _s.LameDuckClientById(cid)));
     }
 
-    private (byte[]?, string?) Render(string endpoint, Dictionary<string, string> q)
+    private ZResult Render(string endpoint, Dictionary<string, string> q)
     {
         var (json, err) = _s.Monitor.Render(endpoint, MonitorQuery.From(q));
         return (json, err);
@@ -149,7 +155,7 @@ internal sealed partial class SystemEvents
 
     /// <summary>Go's AccountStatz for a request: accounts without connections are left out unless include_unused, and
     /// when none is left nothing is sent.</summary>
-    private (byte[]?, string?) AccountStatz(Dictionary<string, string> q)
+    private ZResult AccountStatz(Dictionary<string, string> q)
     {
         var (json, err) = _s.Monitor.Render(Monitor.AccountStatzPath, MonitorQuery.From(q));
         if (json is null) return (null, err);
@@ -159,31 +165,30 @@ internal sealed partial class SystemEvents
     }
 
     /// <summary>Go's extractAccount: the fourth token of $SYS.REQ.ACCOUNT.&lt;acc&gt;.&lt;name&gt;.</summary>
-    private static (byte[]?, string?) ForAccount(string subject, Dictionary<string, string> q,
-        Func<string, (byte[]?, string?)> respf)
+    private static ZResult ForAccount(string subject, Dictionary<string, string> q, Func<string, ZResult> respf)
     {
         var tk = subject.Split('.');
         if (tk.Length != 5) return (null, $"subject \"{subject}\" is malformed");
         return respf(tk[3]);
     }
 
-    private (byte[]?, string?) HealthzData(Dictionary<string, string> q)
+    private ZResult HealthzData(Dictionary<string, string> q)
     {
-        var (json, err) = Render(Monitor.HealthzPath, q);
-        if (json is null) return (null, err);
+        var r = Render(Monitor.HealthzPath, q);
+        if (r.Data is null) return r;
         return (Json(w =>
         {
             w.WriteStartObject();
             w.Str("status", "ok");
             w.Num("status_code", 200);
             w.WriteEndObject();
-        }), null);
+        }), (string?)null);
     }
 
     /// <summary>Go's zReq: options from the JSON body (a bad body is a 400), the filter, then the data or a 500 with the
     /// error, in the ServerAPIResponse envelope, compressed as Accept-Encoding asks.</summary>
     private void ZReq(string reply, byte[] hdr, byte[] msg, string optzType, Opt[] opts,
-        Func<Dictionary<string, string>, (byte[]? Data, string? Error)> respf)
+        Func<Dictionary<string, string>, ZResult> respf)
     {
         if (reply.Length == 0) return;
         var q = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -198,8 +203,9 @@ internal sealed partial class SystemEvents
         }
         if (error is null)
         {
-            (data, error) = respf(q);
-            if (error == "\0skip") return;
+            var r = respf(q);
+            if (r.Skip) return;
+            (data, error) = (r.Data, r.Error);
             if (error is not null) status = 500;
         }
         var compress = error is null && hdr.Length > 0 ? AcceptEncoding(hdr) : Compression.None;

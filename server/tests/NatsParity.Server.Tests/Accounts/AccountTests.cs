@@ -297,45 +297,29 @@ public sealed class AccountTests
         ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
     }
 
-    [Fact, GoTest("server/accounts_test.go", "TestNoPrefixWildcardMapping")]
-    public void NoPrefixWildcardMapping()
+    /// <summary>Account foo exports everything to bar; bar imports "*" under <paramref name="prefix"/> and subscribes to
+    /// <paramref name="subscribe"/>; a PUB foo in foo arrives in bar as <paramref name="delivered"/>.</summary>
+    private static void WildcardImportDelivers(string prefix, string subscribe, string delivered)
     {
         var (s, foo, bar) = SimpleAccountServer();
         var cfoo = ClientIn(s, foo);
         var cbar = ClientIn(s, bar);
         foo.AddStreamExport(">", [bar]).ShouldBeNull();
-        bar.AddStreamImport(foo, "*", "").ShouldBeNull();
-        Run(cbar, "SUB foo 1\r\nPING\r\n").ShouldBe("PONG\r\n");
+        bar.AddStreamImport(foo, "*", prefix).ShouldBeNull();
+        Run(cbar, $"SUB {subscribe} 1\r\nPING\r\n").ShouldBe("PONG\r\n");
         Run(cfoo, "PUB foo 5\r\nhello\r\n");
-        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG foo 1 5\r\nhello\r\n");
+        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe($"MSG {delivered} 1 5\r\nhello\r\n");
     }
 
+    [Fact, GoTest("server/accounts_test.go", "TestNoPrefixWildcardMapping")]
+    public void NoPrefixWildcardMapping() => WildcardImportDelivers("", "foo", "foo");
+
+    /// <summary>A trailing '.' on the prefix is accepted.</summary>
     [Fact, GoTest("server/accounts_test.go", "TestPrefixWildcardMapping")]
-    public void PrefixWildcardMapping()
-    {
-        var (s, foo, bar) = SimpleAccountServer();
-        var cfoo = ClientIn(s, foo);
-        var cbar = ClientIn(s, bar);
-        foo.AddStreamExport(">", [bar]).ShouldBeNull();
-        // A trailing '.' on the prefix is accepted.
-        bar.AddStreamImport(foo, "*", "pub.imports.").ShouldBeNull();
-        Run(cbar, "SUB pub.imports.* 1\r\nPING\r\n").ShouldBe("PONG\r\n");
-        Run(cfoo, "PUB foo 5\r\nhello\r\n");
-        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG pub.imports.foo 1 5\r\nhello\r\n");
-    }
+    public void PrefixWildcardMapping() => WildcardImportDelivers("pub.imports.", "pub.imports.*", "pub.imports.foo");
 
     [Fact, GoTest("server/accounts_test.go", "TestPrefixWildcardMappingWithLiteralSub")]
-    public void PrefixWildcardMappingWithLiteralSub()
-    {
-        var (s, foo, bar) = SimpleAccountServer();
-        var cfoo = ClientIn(s, foo);
-        var cbar = ClientIn(s, bar);
-        foo.AddStreamExport(">", [bar]).ShouldBeNull();
-        bar.AddStreamImport(foo, "*", "pub.imports.").ShouldBeNull();
-        Run(cbar, "SUB pub.imports.foo 1\r\nPING\r\n").ShouldBe("PONG\r\n");
-        Run(cfoo, "PUB foo 5\r\nhello\r\n");
-        Encoding.ASCII.GetString(cbar.TakeOutbound()).ShouldBe("MSG pub.imports.foo 1 5\r\nhello\r\n");
-    }
+    public void PrefixWildcardMappingWithLiteralSub() => WildcardImportDelivers("pub.imports.", "pub.imports.foo", "pub.imports.foo");
 
     [Fact, GoTest("server/accounts_test.go", "TestMultipleImportsAndSingleWCSub")]
     public void MultipleImportsAndSingleWCSub()
