@@ -148,12 +148,12 @@ public sealed partial class NatsServer : IAsyncDisposable
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         SetInfoHostPort();
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
-        WritePortsFile();
         if (StartMonitoring() is { } merr)
         {
             Logger.Fatal($"Can't start monitoring: {merr}");
             throw new InvalidOperationException($"Can't start monitoring: {merr}");
         }
+        WritePortsFile();
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
         WarmUp();
@@ -211,7 +211,13 @@ public sealed partial class NatsServer : IAsyncDisposable
         string exe = "natsparity-server";
         _portsFile = Path.Combine(Options.PortsFileDir, $"{exe}_{Environment.ProcessId}.ports");
         string host = Options.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : Options.Host;
-        string json = $"{{\"nats\":[\"nats://{HostPort(host, Port)}\"]}}";
+        string json = $"{{\"nats\":[\"{(_tls is null ? "nats" : "tls")}://{HostPort(host, Port)}\"]";
+        if (Monitor.HttpRunning)
+        {
+            string mhost = Monitor.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : Monitor.Host;
+            json += $",\"monitoring\":[\"{(Monitor.Secure ? "https" : "http")}://{HostPort(mhost, Monitor.Port)}\"]";
+        }
+        json += "}";
         File.WriteAllText(_portsFile, json);
     }
 

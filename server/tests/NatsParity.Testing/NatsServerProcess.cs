@@ -124,7 +124,10 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
             UseShellExecute = false,
             WorkingDirectory = tempDir,
         };
-        foreach (var arg in (string[])["-c", confPath, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        // The ports file appears only once this process has bound its listeners, so readiness can never be
+        // mistaken for another server that happened to take the same free port first.
+        var portsDir = Directory.CreateDirectory(Path.Combine(tempDir, "ports")).FullName;
+        foreach (var arg in (string[])["-c", confPath, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ports_file_dir", portsDir])
             psi.ArgumentList.Add(arg);
         foreach (var arg in extraArgs)
             psi.ArgumentList.Add(arg);
@@ -189,6 +192,12 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
                 throw new ServerStartException(Target, Port, $"process exited with code {_process.ExitCode}", log,
                     portInUse: log.Contains("address already in use", StringComparison.OrdinalIgnoreCase));
             }
+            if (!PortsFileWritten())
+            {
+                lastError = "no ports file yet";
+                Thread.Sleep(25);
+                continue;
+            }
             try
             {
                 using var probe = ProtoClient.Connect(Host, Port, readInfo: true, timeout: TimeSpan.FromMilliseconds(500));
@@ -201,6 +210,12 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
             }
         }
         throw new ServerStartException(Target, Port, $"no INFO within {StartTimeout.TotalSeconds}s (last error: {lastError})", Log, portInUse: false);
+    }
+
+    private bool PortsFileWritten()
+    {
+        var dir = Path.Combine(TempDir, "ports");
+        return Directory.Exists(dir) && Directory.EnumerateFiles(dir, $"*_{_process.Id}.ports").Any();
     }
 
     private void AppendLog(string? line)
