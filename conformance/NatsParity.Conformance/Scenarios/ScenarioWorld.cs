@@ -25,5 +25,6 @@ public sealed partial class ScenarioWorld(ServerTarget target) : IAsyncDisposabl
         foreach (var c in _raw.Values) c.Dispose();
         await DisposeNatsClientsAsync();
         if (_server is not null) await _server.DisposeAsync();
+        DisposeConfDir();
     }
 }

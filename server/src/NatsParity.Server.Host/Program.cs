@@ -35,18 +35,26 @@ internal static class ServerHost
         var opts = cl.Options;
         if (opts.ConfigFile.Length > 0)
         {
-            var fromFile = new ServerOptions { ConfigFile = opts.ConfigFile };
+            var fromFile = new ServerOptions();
             try
             {
-                var tree = ConfigParser.ParseFile(opts.ConfigFile);
-                fromFile.ConfigDigest = ConfigParser.Digest(tree);
-                var warnings = ConfigLoader.Apply(fromFile, tree);
-                foreach (var w in warnings) Console.Error.WriteLine($"natsparity-server: {opts.ConfigFile}: warning: {w}");
+                fromFile.ProcessConfigFile(opts.ConfigFile);
             }
             catch (ConfigException e)
             {
                 Console.Error.WriteLine($"natsparity-server: {e.Message}");
                 return 1;
+            }
+            catch (ConfigProcessException e)
+            {
+                // Go's ConfigureOptions: errors (or anything under -t) end the run; warnings alone are printed and
+                // the server starts.
+                if (opts.CheckConfig || e.Errors.Count > 0)
+                {
+                    Console.Error.WriteLine($"natsparity-server: {e.Message}");
+                    return 1;
+                }
+                Console.Error.Write(e.Message);
             }
             // Flags given on the command line override the file, as Go's MergeOptions does.
             CommandLine.Parse(args, fromFile);
@@ -54,7 +62,7 @@ internal static class ServerHost
         }
         if (opts.CheckConfig)
         {
-            Console.Error.WriteLine($"natsparity-server: configuration file {opts.ConfigFile} is valid");
+            Console.Error.WriteLine($"natsparity-server: configuration file {opts.ConfigFile} is valid ({opts.ConfigDigest})");
             return 0;
         }
 

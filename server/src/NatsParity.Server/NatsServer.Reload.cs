@@ -31,6 +31,10 @@ public sealed partial class NatsServer
         {
             return e.Message;
         }
+        catch (ConfigProcessException e)
+        {
+            return e.Message.TrimEnd('\n');
+        }
         return ReloadOptions(next);
     }
 
@@ -43,6 +47,7 @@ public sealed partial class NatsServer
         lock (_reloadLock)
         {
             var cur = Options;
+            next.SetBaselineOptions();
             if (next.Port is 0 or ServerOptions.RandomPort) next.Port = cur.Port;
             next.NoLog = cur.NoLog;
             if (next.Validate() is { } invalid) return invalid;

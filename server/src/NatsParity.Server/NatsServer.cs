@@ -59,6 +59,7 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     public NatsServer(ServerOptions options, ServerLogger? logger = null)
     {
+        options.SetBaselineOptions();
         if (options.Validate() is { } invalid) throw new ArgumentException(invalid, nameof(options));
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
@@ -351,6 +352,7 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     private Account AddAccount(Account a)
     {
+        if (Options.NoSublistCache) a.DisableSublistCache();
         _accounts[a.Name] = a;
         return a;
     }
@@ -360,6 +362,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         if (name == Account.GlobalName) throw new InvalidOperationException("reserved account");
         var a = new Account(name);
+        if (Options.NoSublistCache) a.DisableSublistCache();
         if (!_accounts.TryAdd(name, a)) throw new InvalidOperationException("account exists");
         return a;
     }

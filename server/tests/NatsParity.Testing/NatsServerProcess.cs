@@ -88,6 +88,32 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="target"/> with <paramref name="args"/> in <paramref name="workDir"/> and waits for it to exit
+    /// (at most <paramref name="timeout"/>, then it is killed and the exit code is -1): how a server refuses bad input.
+    /// </summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunToExit(ServerTarget target, string workDir, TimeSpan timeout, params string[] args)
+    {
+        var psi = new ProcessStartInfo(ServerTargets.ResolveBinary(target))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workDir,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeout))
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+            return (-1, stdout.Result, stderr.Result);
+        }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
     /// <summary>Starts <paramref name="target"/> on a given client port, e.g. to restart a server where clients expect it.</summary>
     public static NatsServerProcess StartOnPort(ServerTarget target, int port, ServerConfig? config = null, params string[] extraArgs) =>
         StartOnce(target, ServerTargets.ResolveBinary(target), config ?? new ServerConfig(), extraArgs, port);

@@ -129,6 +129,19 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         return this;
     }
 
+    /// <summary>Waits until a whole line has arrived (or the connection closed, or <paramref name="timeout"/> passed)
+    /// without consuming anything; true when a line is there.</summary>
+    public bool WaitForLine(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Buffered.IndexOf("\r\n"u8) < 0)
+        {
+            if (IsClosed || !Fill(deadline))
+                return false;
+        }
+        return true;
+    }
+
     /// <summary>Reads the next CRLF-terminated line, CRLF included.</summary>
     public string ReadLine(TimeSpan? timeout = null)
     {

@@ -39,6 +39,8 @@ public static class WireTranscript
     {
         var transcript = new StringBuilder();
         using var c = ProtoClient.Connect(server, readInfo: false);
+        // A server greets first: wait for that line however loaded the machine is, then for anything behind it.
+        c.WaitForLine(TimeSpan.FromSeconds(2));
         AppendReceived(transcript, c.Drain(Quiet, TimeSpan.FromSeconds(2)));
         foreach (var step in steps)
         {

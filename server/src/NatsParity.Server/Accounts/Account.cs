@@ -19,7 +19,13 @@ public sealed partial class Account
     public Account(string name) => Name = name;
 
     public string Name { get; }
-    public Sublist Sublist { get; } = new();
+    public Sublist Sublist { get; private set; } = new();
+
+    /// <summary>Go's NewSublistNoCache for a server with disable_sublist_cache: only before anything subscribed.</summary>
+    internal void DisableSublistCache()
+    {
+        if (Sublist.CacheEnabled && Sublist.Count == 0) Sublist = new Sublist(enableCache: false);
+    }
     public string Nkey { get; set; } = "";
 
     public int MaxConnections { get; set; } = NoLimit;

@@ -608,6 +608,13 @@ public sealed partial class ClientConnection : IProtocolHandler
             }
             return null;
         }
+        if (!_closed && _server.Options.MaxSubTokens > 0 && subject.Count(c => c == '.') + 1 > _server.Options.MaxSubTokens)
+        {
+            string subjectQ = ProtocolParser.Quote(arg.Slice(s[0], l[0]));
+            SendErr($"Permissions Violation for Subscription to {subjectQ}, too many tokens");
+            _server.Logger.Error($"{this} - Subscription Violation Too Many Tokens - Subject {subjectQ}, SID {sid}");
+            return null;
+        }
 
         var sub = new Subscription(subject, queue, this, Encoding.UTF8.GetBytes(sid));
         bool inserted = false, invalid = false;

@@ -20,33 +20,40 @@ public static partial class ConfigLoader
         Permissions? defaults = null;
         foreach (var (k, val) in m)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "user" or "username": user = Str(val); break;
-                case "pass" or "password": pass = Str(val); break;
-                case "token": token = Str(val); break;
-                case "timeout":
-                    double at = val switch
-                    {
-                        long l => l,
-                        double d => d,
-                        string s => ParseAuthTimeout(s),
-                        _ => throw new ConfigException("error parsing authorization config, 'timeout' wrong type"),
-                    };
-                    if (at > 60)
-                        warnings.Add($"timeout of {val} ({at.ToString("F6", CultureInfo.InvariantCulture)} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example");
-                    o.AuthTimeout = TimeSpan.FromSeconds(at);
-                    break;
-                case "users":
-                    (nkeys, users) = ParseUsers(val);
-                    break;
-                case "default_permission" or "default_permissions" or "permissions":
-                    defaults = ParseUserPermissions(val);
-                    break;
-                case "proxy_required": Bool(val); break;
-                default:
-                    if (ConfigParser.IsUsedVariable(m, k)) break;
-                    throw new ConfigException($"unknown field \"{k}\"");
+                switch (k.ToLowerInvariant())
+                {
+                    case "user" or "username": user = Str(val); break;
+                    case "pass" or "password": pass = Str(val); break;
+                    case "token": token = Str(val); break;
+                    case "timeout":
+                        double at = val switch
+                        {
+                            long l => l,
+                            double d => d,
+                            string s => ParseAuthTimeout(s),
+                            _ => throw new ConfigException("error parsing authorization config, 'timeout' wrong type"),
+                        };
+                        if (at > 60)
+                            warnings.Add(Warning(ConfigParser.PositionOf(m, k), k, $"timeout of {val} ({at.ToString("F6", CultureInfo.InvariantCulture)} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example"));
+                        o.AuthTimeout = TimeSpan.FromSeconds(at);
+                        break;
+                    case "users":
+                        (nkeys, users) = ParseUsers(val);
+                        break;
+                    case "default_permission" or "default_permissions" or "permissions":
+                        defaults = ParseUserPermissions(val);
+                        break;
+                    case "proxy_required": Bool(val); break;
+                    default:
+                        if (ConfigParser.IsUsedVariable(m, k)) break;
+                        throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
         ApplyDefaultPermissions(users, nkeys, defaults);
@@ -109,28 +116,35 @@ public static partial class ConfigLoader
             Permissions? perms = null;
             foreach (var (k, val) in um)
             {
-                switch (k.ToLowerInvariant())
+                try
                 {
-                    case "nkey": nkey.Nkey = Str(val); break;
-                    case "user" or "username": user.Username = Str(val); break;
-                    case "pass" or "password": user.Password = Str(val); break;
-                    case "permission" or "permissions" or "authorization": perms = ParseUserPermissions(val); break;
-                    case "allowed_connection_types" or "connection_types" or "clients":
-                        var list = val switch
-                        {
-                            string s => [s],
-                            List<object?> l => l.Select(x => x as string ?? throw new ConfigException($"error parsing allowed connection types: unsupported type in array {x?.GetType().Name}")).ToList(),
-                            _ => throw new ConfigException($"error parsing allowed connection types: unsupported type {val?.GetType().Name}"),
-                        };
-                        var (types, err) = ConnectionTypes.Convert(list);
-                        if (err is not null) throw new ConfigException(err);
-                        nkey.AllowedConnectionTypes = types;
-                        user.AllowedConnectionTypes = types;
-                        break;
-                    case "proxy_required": nkey.ProxyRequired = user.ProxyRequired = Bool(val); break;
-                    default:
-                        if (ConfigParser.IsUsedVariable(um, k)) break;
-                        throw new ConfigException($"unknown field \"{k}\"");
+                    switch (k.ToLowerInvariant())
+                    {
+                        case "nkey": nkey.Nkey = Str(val); break;
+                        case "user" or "username": user.Username = Str(val); break;
+                        case "pass" or "password": user.Password = Str(val); break;
+                        case "permission" or "permissions" or "authorization": perms = ParseUserPermissions(val); break;
+                        case "allowed_connection_types" or "connection_types" or "clients":
+                            var list = val switch
+                            {
+                                string s => [s],
+                                List<object?> l => l.Select(x => x as string ?? throw new ConfigException($"error parsing allowed connection types: unsupported type in array {x?.GetType().Name}")).ToList(),
+                                _ => throw new ConfigException($"error parsing allowed connection types: unsupported type {val?.GetType().Name}"),
+                            };
+                            var (types, err) = ConnectionTypes.Convert(list);
+                            if (err is not null) throw new ConfigException(err);
+                            nkey.AllowedConnectionTypes = types;
+                            user.AllowedConnectionTypes = types;
+                            break;
+                        case "proxy_required": nkey.ProxyRequired = user.ProxyRequired = Bool(val); break;
+                        default:
+                            if (ConfigParser.IsUsedVariable(um, k)) break;
+                            throw new ConfigException($"unknown field \"{k}\"");
+                    }
+                }
+                catch (ConfigException e)
+                {
+                    throw e.At(ConfigParser.PositionOf(um, k));
                 }
             }
             if (perms is not null)
@@ -141,8 +155,9 @@ public static partial class ConfigLoader
             if (nkey.Nkey.Length == 0 && user.Username.Length == 0) throw new ConfigException("User entry requires a user");
             if (nkey.Nkey.Length > 0)
             {
-                if (!NKeys.IsValidPublicUserKey(nkey.Nkey)) throw new ConfigException("Not a valid public nkey for a user");
-                if (user.Username.Length > 0 || user.Password.Length > 0) throw new ConfigException("Nkey users do not take usernames or passwords");
+                var at = um.Keys.FirstOrDefault(k => k.Equals("nkey", StringComparison.OrdinalIgnoreCase)) is { } nk ? ConfigParser.PositionOf(um, nk) : null;
+                if (!NKeys.IsValidPublicUserKey(nkey.Nkey)) throw new ConfigException(at, "Not a valid public nkey for a user");
+                if (user.Username.Length > 0 || user.Password.Length > 0) throw new ConfigException(at, "Nkey users do not take usernames or passwords");
                 (keys ??= []).Add(nkey);
             }
             else
@@ -160,22 +175,29 @@ public static partial class ConfigLoader
         var p = new Permissions();
         foreach (var (k, val) in pm)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "pub" or "publish" or "import": p.Publish = ParseVariablePermissions(val, allowQueue: false); break;
-                case "sub" or "subscribe" or "export": p.Subscribe = ParseVariablePermissions(val, allowQueue: true); break;
-                case "publish_allow_responses" or "allow_responses":
-                    if (val is bool b) p.Response = b ? new ResponsePermission() : null;
-                    else p.Response = ParseAllowResponses(val);
-                    if (p.Response is not null)
-                    {
-                        p.Publish ??= new SubjectPermission();
-                        p.Publish.Allow ??= [];
-                    }
-                    break;
-                default:
-                    if (ConfigParser.IsUsedVariable(pm, k)) break;
-                    throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+                switch (k.ToLowerInvariant())
+                {
+                    case "pub" or "publish" or "import": p.Publish = ParseVariablePermissions(val, allowQueue: false); break;
+                    case "sub" or "subscribe" or "export": p.Subscribe = ParseVariablePermissions(val, allowQueue: true); break;
+                    case "publish_allow_responses" or "allow_responses":
+                        if (val is bool b) p.Response = b ? new ResponsePermission() : null;
+                        else p.Response = ParseAllowResponses(val);
+                        if (p.Response is not null)
+                        {
+                            p.Publish ??= new SubjectPermission();
+                            p.Publish.Allow ??= [];
+                        }
+                        break;
+                    default:
+                        if (ConfigParser.IsUsedVariable(pm, k)) break;
+                        throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(pm, k));
             }
         }
         return p;
@@ -189,11 +211,18 @@ public static partial class ConfigLoader
             var sp = new SubjectPermission();
             foreach (var (k, val) in m)
             {
-                switch (k.ToLowerInvariant())
+                try
                 {
-                    case "allow": sp.Allow = ParsePermSubjects(val, allowQueue); break;
-                    case "deny": sp.Deny = ParsePermSubjects(val, allowQueue); break;
-                    default: throw new ConfigException($"Unknown field name \"{k}\" parsing subject permissions, only 'allow' or 'deny' are permitted");
+                    switch (k.ToLowerInvariant())
+                    {
+                        case "allow": sp.Allow = ParsePermSubjects(val, allowQueue); break;
+                        case "deny": sp.Deny = ParsePermSubjects(val, allowQueue); break;
+                        default: throw new ConfigException($"Unknown field name \"{k}\" parsing subject permissions, only 'allow' or 'deny' are permitted");
+                    }
+                }
+                catch (ConfigException e)
+                {
+                    throw e.At(ConfigParser.PositionOf(m, k));
                 }
             }
             return sp;
@@ -218,7 +247,10 @@ public static partial class ConfigLoader
         long => "int64",
         double => "float64",
         bool => "bool",
+        string => "string",
+        DateTime => "time.Time",
         Dictionary<string, object?> => "map[string]interface {}",
+        List<object?> => "[]interface {}",
         _ => v?.GetType().Name ?? "<nil>",
     };
 
@@ -228,20 +260,27 @@ public static partial class ConfigLoader
         var rp = new ResponsePermission();
         foreach (var (k, val) in pm)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "max" or "max_msgs" or "max_messages" or "max_responses":
-                    int max = (int)Int(val);
-                    if (max != 0) rp.MaxMsgs = max;
-                    break;
-                case "expires" or "expiration" or "ttl":
-                    if (val is not string wd) throw new ConfigException("error parsing expires, not a duration string");
-                    TimeSpan ttl;
-                    try { ttl = ParseGoDuration(wd); }
-                    catch (ConfigException e) { throw new ConfigException($"error parsing expires: {e.Message}"); }
-                    if (ttl != TimeSpan.Zero) rp.Expires = ttl;
-                    break;
-                default: throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+                switch (k.ToLowerInvariant())
+                {
+                    case "max" or "max_msgs" or "max_messages" or "max_responses":
+                        int max = (int)Int(val);
+                        if (max != 0) rp.MaxMsgs = max;
+                        break;
+                    case "expires" or "expiration" or "ttl":
+                        if (val is not string wd) throw new ConfigException("error parsing expires, not a duration string");
+                        TimeSpan ttl;
+                        try { ttl = ParseGoDuration(wd); }
+                        catch (ConfigException e) { throw new ConfigException($"error parsing expires: {e.Message}"); }
+                        if (ttl != TimeSpan.Zero) rp.Expires = ttl;
+                        break;
+                    default: throw new ConfigException($"Unknown field \"{k}\" parsing permissions");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(pm, k));
             }
         }
         return rp;
@@ -266,51 +305,61 @@ public static partial class ConfigLoader
         var uorn = ExistingUserNames(o);
         foreach (var (aname, amv) in am)
         {
-            if (amv is not Dictionary<string, object?> mv) throw new ConfigException("Expected map entries for accounts");
-            if (Account.IsReserved(aname)) throw new ConfigException($"\"{aname}\" is a Reserved Account");
-            var acc = new Account(aname);
-            o.Accounts.Add(acc);
-            List<User>? users = null;
-            List<NkeyUser>? nkeys = null;
-            foreach (var (k, val) in mv)
+            try
             {
-                switch (k.ToLowerInvariant())
+                if (amv is not Dictionary<string, object?> mv) throw new ConfigException("Expected map entries for accounts");
+                if (Account.IsReserved(aname)) throw new ConfigException($"\"{aname}\" is a Reserved Account");
+                var acc = new Account(aname);
+                o.Accounts.Add(acc);
+                List<User>? users = null;
+                List<NkeyUser>? nkeys = null;
+                foreach (var (k, val) in mv)
                 {
-                    case "nkey":
-                        if (val is not string nk || !NKeys.IsValidPublicAccountKey(nk))
-                            throw new ConfigException($"Not a valid public nkey for an account: \"{val}\"");
-                        acc.Nkey = nk;
-                        break;
-                    case "users": (nkeys, users) = ParseUsers(val); break;
-                    case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
-                    case "limits": ApplyAccountLimits(acc, val); break;
-                    case var _ when ConfigParser.IsUsedVariable(mv, k): break;
-                    case "exports": acc.ExportDefs.AddRange(ParseExports(val)); break;
-                    case "imports": acc.ImportDefs.AddRange(ParseImports(val)); break;
-                    case "mappings" or "maps": acc.MappingDefs.AddRange(ParseMappings(val)); break;
-                    case "jetstream" or "msg_trace" or "trace_dest":
-                        throw new ConfigException($"\"{k}\" in accounts is not supported yet by natsparity-server");
-                    default: throw new ConfigException($"unknown field \"{k}\"");
+                    switch (k.ToLowerInvariant())
+                    {
+                        case "nkey":
+                            if (val is not string nk || !NKeys.IsValidPublicAccountKey(nk))
+                                throw new ConfigException($"Not a valid public nkey for an account: \"{val}\"");
+                            acc.Nkey = nk;
+                            break;
+                        case "users": (nkeys, users) = ParseUsers(val); break;
+                        case "default_permissions": acc.DefaultPermissions = ParseUserPermissions(val); break;
+                        case "limits": ApplyAccountLimits(acc, val); break;
+                        case var _ when ConfigParser.IsUsedVariable(mv, k): break;
+                        case "exports": acc.ExportDefs.AddRange(ParseExports(val)); break;
+                        case "imports": acc.ImportDefs.AddRange(ParseImports(val)); break;
+                        case "mappings" or "maps": acc.MappingDefs.AddRange(ParseMappings(val)); break;
+                        case "jetstream" or "msg_trace" or "trace_dest":
+                            throw new ConfigException($"\"{k}\" in accounts is not supported yet by natsparity-server");
+                        default: throw new ConfigException($"unknown field \"{k}\"");
+                    }
                 }
+                // Go reports these at the account's users entry.
+                var usersAt = mv.Keys.FirstOrDefault(k => k.Equals("users", StringComparison.OrdinalIgnoreCase)) is { } uk
+                    ? ConfigParser.PositionOf(mv, uk) : null;
+                if ((nkeys?.Count ?? 0) > 0 || (users?.Count ?? 0) > 0)
+                {
+                    if (o.Username.Length > 0) throw new ConfigException(usersAt, "Can not have a single user/pass and accounts");
+                    if (o.Authorization.Length > 0) throw new ConfigException(usersAt, "Can not have a token and accounts");
+                }
+                ApplyDefaultPermissions(users, nkeys, acc.DefaultPermissions);
+                foreach (var u in nkeys ?? [])
+                {
+                    if (!uorn.Add(u.Nkey)) throw new ConfigException(usersAt, $"Duplicate nkey \"{u.Nkey}\" detected");
+                    u.Account = aname;
+                }
+                if (nkeys is { Count: > 0 }) (o.Nkeys ??= []).AddRange(nkeys);
+                foreach (var u in users ?? [])
+                {
+                    if (!uorn.Add(u.Username)) throw new ConfigException(usersAt, $"Duplicate user \"{u.Username}\" detected");
+                    u.Account = aname;
+                }
+                if (users is { Count: > 0 }) (o.Users ??= []).AddRange(users);
             }
-            if ((nkeys?.Count ?? 0) > 0 || (users?.Count ?? 0) > 0)
+            catch (ConfigException e)
             {
-                if (o.Username.Length > 0) throw new ConfigException("Can not have a single user/pass and accounts");
-                if (o.Authorization.Length > 0) throw new ConfigException("Can not have a token and accounts");
+                throw e.At(ConfigParser.PositionOf(am, aname));
             }
-            ApplyDefaultPermissions(users, nkeys, acc.DefaultPermissions);
-            foreach (var u in nkeys ?? [])
-            {
-                if (!uorn.Add(u.Nkey)) throw new ConfigException($"Duplicate nkey \"{u.Nkey}\" detected");
-                u.Account = aname;
-            }
-            if (nkeys is { Count: > 0 }) (o.Nkeys ??= []).AddRange(nkeys);
-            foreach (var u in users ?? [])
-            {
-                if (!uorn.Add(u.Username)) throw new ConfigException($"Duplicate user \"{u.Username}\" detected");
-                u.Account = aname;
-            }
-            if (users is { Count: > 0 }) (o.Users ??= []).AddRange(users);
         }
         foreach (var acc in o.Accounts)
             if (acc.ApplyMappings() is { } merr) throw new ConfigException(merr);
@@ -338,21 +387,28 @@ public static partial class ConfigLoader
         var defs = new List<(string, List<MapDest>)>();
         foreach (var (subj, mv) in m)
         {
-            if (!NatsParity.Server.Subscriptions.SubjectValidation.IsValidSubject(subj))
-                throw new ConfigException($"Subject \"{subj}\" is not a valid subject");
-            switch (mv)
+            try
             {
-                case string dest:
-                    defs.Add((subj, [new MapDest(dest, 100)]));
-                    break;
-                case List<object?> list:
-                    defs.Add((subj, list.Select(ParseMapDest).ToList()));
-                    break;
-                case Dictionary<string, object?>:
-                    defs.Add((subj, [ParseMapDest(mv)]));
-                    break;
-                default:
-                    throw new ConfigException($"Unknown type {GoTypeName(mv)} for mapping destination");
+                if (!NatsParity.Server.Subscriptions.SubjectValidation.IsValidSubject(subj))
+                    throw new ConfigException($"Subject \"{subj}\" is not a valid subject");
+                switch (mv)
+                {
+                    case string dest:
+                        defs.Add((subj, [new MapDest(dest, 100)]));
+                        break;
+                    case List<object?> list:
+                        defs.Add((subj, list.Select(ParseMapDest).ToList()));
+                        break;
+                    case Dictionary<string, object?>:
+                        defs.Add((subj, [ParseMapDest(mv)]));
+                        break;
+                    default:
+                        throw new ConfigException($"Unknown type {GoTypeName(mv)} for mapping destination");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, subj));
             }
         }
         return defs;
@@ -365,22 +421,29 @@ public static partial class ConfigLoader
         int? weight = null;
         foreach (var (k, val) in m)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "dest" or "destination": subject = Str(val); break;
-                case "weight":
-                    int w = val switch
-                    {
-                        string s when int.TryParse(s.TrimEnd('%'), out int pw) => pw,
-                        string s => throw new ConfigException($"Invalid weight \"{s.TrimEnd('%')}\" for mapping destination"),
-                        long l => (int)Math.Clamp(l, int.MinValue, int.MaxValue),
-                        _ => throw new ConfigException($"Unknown entry type for weight of {val}\n"),
-                    };
-                    if (w is > 100 or < 0) throw new ConfigException($"Invalid weight {w} for mapping destination");
-                    weight = w;
-                    break;
-                case "cluster": cluster = Str(val); break;
-                default: throw new ConfigException($"Unknown field \"{k}\" for mapping destination");
+                switch (k.ToLowerInvariant())
+                {
+                    case "dest" or "destination": subject = Str(val); break;
+                    case "weight":
+                        int w = val switch
+                        {
+                            string s when int.TryParse(s.TrimEnd('%'), out int pw) => pw,
+                            string s => throw new ConfigException($"Invalid weight \"{s.TrimEnd('%')}\" for mapping destination"),
+                            long l => (int)Math.Clamp(l, int.MinValue, int.MaxValue),
+                            _ => throw new ConfigException($"Unknown entry type for weight of {val}\n"),
+                        };
+                        if (w is > 100 or < 0) throw new ConfigException($"Invalid weight {w} for mapping destination");
+                        weight = w;
+                        break;
+                    case "cluster": cluster = Str(val); break;
+                    default: throw new ConfigException($"Unknown field \"{k}\" for mapping destination");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
         if (weight is null) throw new ConfigException($"Missing weight for mapping destination \"{subject}\"");
@@ -402,42 +465,49 @@ public static partial class ConfigLoader
             TimeSpan thresh = TimeSpan.Zero;
             foreach (var (k, val) in m)
             {
-                switch (k.ToLowerInvariant())
+                try
                 {
-                    case "stream":
-                        if (service is not null) throw new ConfigException($"Detected stream \"{val}\" but already saw a service");
-                        stream = val as string ?? throw new ConfigException($"Expected stream name to be string, got {GoTypeName(val)}");
-                        break;
-                    case "service":
-                        if (stream is not null) throw new ConfigException($"Detected service \"{val}\" but already saw a stream");
-                        service = val as string ?? throw new ConfigException($"Expected service name to be string, got {GoTypeName(val)}");
-                        break;
-                    case "response" or "response_type":
-                        if (rtSeen) throw new ConfigException("Duplicate response type definition");
-                        rtSeen = true;
-                        string rts = val as string ?? throw new ConfigException($"Expected response type to be string, got {GoTypeName(val)}");
-                        rt = rts.ToLowerInvariant() switch
-                        {
-                            "single" or "singleton" => ServiceResponseType.Singleton,
-                            "stream" => ServiceResponseType.Streamed,
-                            "chunk" or "chunked" => ServiceResponseType.Chunked,
-                            _ => throw new ConfigException($"Unknown response type: \"{rts}\""),
-                        };
-                        break;
-                    case "threshold" or "response_threshold" or "response_max_time" or "response_time":
-                        if (threshSeen) throw new ConfigException("Duplicate response threshold detected");
-                        threshSeen = true;
-                        string ts = val as string ?? throw new ConfigException($"Expected response threshold to be a parseable time duration, got {GoTypeName(val)}");
-                        try { thresh = ParseGoDuration(ts); }
-                        catch (ConfigException) { throw new ConfigException($"Expected response threshold to be a parseable time duration, got \"{ts}\""); }
-                        break;
-                    case "accounts":
-                        accounts = (val as List<object?> ?? throw new ConfigException($"Expected accounts to be an array, got {GoTypeName(val)}"))
-                            .Select(x => x as string ?? throw new ConfigException("account name should be a string")).ToList();
-                        break;
-                    case "latency" or "allow_trace" or "account_token_position":
-                        throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
-                    default: throw new ConfigException($"unknown field \"{k}\"");
+                    switch (k.ToLowerInvariant())
+                    {
+                        case "stream":
+                            if (service is not null) throw new ConfigException($"Detected stream \"{val}\" but already saw a service");
+                            stream = val as string ?? throw new ConfigException($"Expected stream name to be string, got {GoTypeName(val)}");
+                            break;
+                        case "service":
+                            if (stream is not null) throw new ConfigException($"Detected service \"{val}\" but already saw a stream");
+                            service = val as string ?? throw new ConfigException($"Expected service name to be string, got {GoTypeName(val)}");
+                            break;
+                        case "response" or "response_type":
+                            if (rtSeen) throw new ConfigException("Duplicate response type definition");
+                            rtSeen = true;
+                            string rts = val as string ?? throw new ConfigException($"Expected response type to be string, got {GoTypeName(val)}");
+                            rt = rts.ToLowerInvariant() switch
+                            {
+                                "single" or "singleton" => ServiceResponseType.Singleton,
+                                "stream" => ServiceResponseType.Streamed,
+                                "chunk" or "chunked" => ServiceResponseType.Chunked,
+                                _ => throw new ConfigException($"Unknown response type: \"{rts}\""),
+                            };
+                            break;
+                        case "threshold" or "response_threshold" or "response_max_time" or "response_time":
+                            if (threshSeen) throw new ConfigException("Duplicate response threshold detected");
+                            threshSeen = true;
+                            string ts = val as string ?? throw new ConfigException($"Expected response threshold to be a parseable time duration, got {GoTypeName(val)}");
+                            try { thresh = ParseGoDuration(ts); }
+                            catch (ConfigException) { throw new ConfigException($"Expected response threshold to be a parseable time duration, got \"{ts}\""); }
+                            break;
+                        case "accounts":
+                            accounts = (val as List<object?> ?? throw new ConfigException($"Expected accounts to be an array, got {GoTypeName(val)}"))
+                                .Select(x => x as string ?? throw new ConfigException("account name should be a string")).ToList();
+                            break;
+                        case "latency" or "allow_trace" or "account_token_position":
+                            throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
+                        default: throw new ConfigException($"unknown field \"{k}\"");
+                    }
+                }
+                catch (ConfigException e)
+                {
+                    throw e.At(ConfigParser.PositionOf(m, k));
                 }
             }
             if (stream is not null)
@@ -463,21 +533,28 @@ public static partial class ConfigLoader
             bool share = false;
             foreach (var (k, val) in m)
             {
-                switch (k.ToLowerInvariant())
+                try
                 {
-                    case "stream":
-                        if (service is not null) throw new ConfigException("Detected stream but already saw a service");
-                        stream = ParseImportAccount(val, "Stream");
-                        break;
-                    case "service":
-                        if (stream is not null) throw new ConfigException("Detected service but already saw a stream");
-                        service = ParseImportAccount(val, "Service");
-                        break;
-                    case "prefix": prefix = Str(val); break;
-                    case "to": to = Str(val); break;
-                    case "share": share = Bool(val); break;
-                    case "allow_trace": throw new ConfigException("import option \"allow_trace\" is not supported yet by natsparity-server");
-                    default: throw new ConfigException($"unknown field \"{k}\"");
+                    switch (k.ToLowerInvariant())
+                    {
+                        case "stream":
+                            if (service is not null) throw new ConfigException("Detected stream but already saw a service");
+                            stream = ParseImportAccount(val, "Stream");
+                            break;
+                        case "service":
+                            if (stream is not null) throw new ConfigException("Detected service but already saw a stream");
+                            service = ParseImportAccount(val, "Service");
+                            break;
+                        case "prefix": prefix = Str(val); break;
+                        case "to": to = Str(val); break;
+                        case "share": share = Bool(val); break;
+                        case "allow_trace": throw new ConfigException("import option \"allow_trace\" is not supported yet by natsparity-server");
+                        default: throw new ConfigException($"unknown field \"{k}\"");
+                    }
+                }
+                catch (ConfigException e)
+                {
+                    throw e.At(ConfigParser.PositionOf(m, k));
                 }
             }
             if (stream is { } st)
@@ -499,11 +576,18 @@ public static partial class ConfigLoader
         string account = "", subject = "";
         foreach (var (k, val) in ac)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "account": account = Str(val); break;
-                case "subject": subject = Str(val); break;
-                default: throw new ConfigException($"unknown field \"{k}\"");
+                switch (k.ToLowerInvariant())
+                {
+                    case "account": account = Str(val); break;
+                    case "subject": subject = Str(val); break;
+                    default: throw new ConfigException($"unknown field \"{k}\"");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(ac, k));
             }
         }
         if (account.Length == 0 || subject.Length == 0) throw new ConfigException("Expect an account name and a subject");
@@ -515,13 +599,20 @@ public static partial class ConfigLoader
         if (v is not Dictionary<string, object?> m) throw new ConfigException($"Expected account limits to be a map/struct, got {v}");
         foreach (var (k, val) in m)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "max_connections" or "max_conn": acc.MaxConnections = (int)Int(val); break;
-                case "max_subscriptions" or "max_subs": acc.MaxSubscriptions = (int)Int(val); break;
-                case "max_payload" or "max_pay": acc.MaxPayload = (int)Int(val); break;
-                case "max_leafnodes" or "max_leafs": acc.MaxLeafNodes = (int)Int(val); break;
-                default: throw new ConfigException($"Unknown field \"{k}\" parsing account limits");
+                switch (k.ToLowerInvariant())
+                {
+                    case "max_connections" or "max_conn": acc.MaxConnections = (int)Int(val); break;
+                    case "max_subscriptions" or "max_subs": acc.MaxSubscriptions = (int)Int(val); break;
+                    case "max_payload" or "max_pay": acc.MaxPayload = (int)Int(val); break;
+                    case "max_leafnodes" or "max_leafs": acc.MaxLeafNodes = (int)Int(val); break;
+                    default: throw new ConfigException($"Unknown field \"{k}\" parsing account limits");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
     }

@@ -9,47 +9,54 @@ public static partial class ConfigLoader
         o.Tls = true;
         foreach (var (k, val) in m)
         {
-            switch (k.ToLowerInvariant())
+            try
             {
-                case "cert_file": o.TlsCert = val as string ?? throw new ConfigException("error parsing tls config, expected 'cert_file' to be filename"); break;
-                case "key_file": o.TlsKey = val as string ?? throw new ConfigException("error parsing tls config, expected 'key_file' to be filename"); break;
-                case "ca_file": o.TlsCaCert = val as string ?? throw new ConfigException("error parsing tls config, expected 'ca_file' to be filename"); break;
-                case "verify": o.TlsVerify = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'verify' to be a boolean"); break;
-                case "verify_and_map":
-                    bool map = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'verify_and_map' to be a boolean");
-                    if (map) o.TlsVerify = true;
-                    o.TlsMap = map;
-                    break;
-                case "timeout":
-                    double at = val switch
-                    {
-                        long l => l,
-                        double d => d,
-                        string s => ParseTlsTimeout(s),
-                        _ => throw new ConfigException("error parsing tls config, 'timeout' wrong type"),
-                    };
-                    o.TlsTimeout = TimeSpan.FromSeconds(at);
-                    break;
-                case "handshake_first" or "first" or "immediate":
-                    o.TlsHandshakeFirst = val switch
-                    {
-                        bool b => b,
-                        string s when s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("on", StringComparison.OrdinalIgnoreCase) => true,
-                        string s when s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("off", StringComparison.OrdinalIgnoreCase) => false,
-                        string s => throw new ConfigException($"tls handshake_first \"{s}\" (a fallback to non-TLS clients) is not supported yet by natsparity-server"),
-                        _ => throw new ConfigException($"field \"{k}\" should be a boolean or a string, got {GoTypeName(val)}"),
-                    };
-                    break;
-                case "min_version":
-                    string ver = val as string ?? throw new ConfigException("error parsing tls config, 'min_version' wrong type");
-                    if (ver is not ("1.2" or "1.3"))
-                        throw new ConfigException(ver is "1.0" or "1.1"
-                            ? $"unsupported TLS version: {ver}"
-                            : $"unknown version: {ver}");
-                    o.TlsMinVersion = ver;
-                    break;
-                default:
-                    throw new ConfigException($"tls option \"{k}\" is not supported yet by natsparity-server");
+                switch (k.ToLowerInvariant())
+                {
+                    case "cert_file": o.TlsCert = val as string ?? throw new ConfigException("error parsing tls config, expected 'cert_file' to be filename"); break;
+                    case "key_file": o.TlsKey = val as string ?? throw new ConfigException("error parsing tls config, expected 'key_file' to be filename"); break;
+                    case "ca_file": o.TlsCaCert = val as string ?? throw new ConfigException("error parsing tls config, expected 'ca_file' to be filename"); break;
+                    case "verify": o.TlsVerify = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'verify' to be a boolean"); break;
+                    case "verify_and_map":
+                        bool map = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'verify_and_map' to be a boolean");
+                        if (map) o.TlsVerify = true;
+                        o.TlsMap = map;
+                        break;
+                    case "timeout":
+                        double at = val switch
+                        {
+                            long l => l,
+                            double d => d,
+                            string s => ParseTlsTimeout(s),
+                            _ => throw new ConfigException("error parsing tls config, 'timeout' wrong type"),
+                        };
+                        o.TlsTimeout = TimeSpan.FromSeconds(at);
+                        break;
+                    case "handshake_first" or "first" or "immediate":
+                        o.TlsHandshakeFirst = val switch
+                        {
+                            bool b => b,
+                            string s when s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("on", StringComparison.OrdinalIgnoreCase) => true,
+                            string s when s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("off", StringComparison.OrdinalIgnoreCase) => false,
+                            string s => throw new ConfigException($"tls handshake_first \"{s}\" (a fallback to non-TLS clients) is not supported yet by natsparity-server"),
+                            _ => throw new ConfigException($"field \"{k}\" should be a boolean or a string, got {GoTypeName(val)}"),
+                        };
+                        break;
+                    case "min_version":
+                        string ver = val as string ?? throw new ConfigException("error parsing tls config, 'min_version' wrong type");
+                        if (ver is not ("1.2" or "1.3"))
+                            throw new ConfigException(ver is "1.0" or "1.1"
+                                ? $"unsupported TLS version: {ver}"
+                                : $"unknown version: {ver}");
+                        o.TlsMinVersion = ver;
+                        break;
+                    default:
+                        throw new ConfigException($"tls option \"{k}\" is not supported yet by natsparity-server");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
     }

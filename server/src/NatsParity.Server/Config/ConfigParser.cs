@@ -3,8 +3,40 @@ using System.Runtime.CompilerServices;
 
 namespace NatsParity.Server.Config;
 
-/// <summary>Thrown for a conf file that Go's parser would reject, with Go's message.</summary>
-public sealed class ConfigException(string message) : Exception(message);
+/// <summary>Where a value sits in a conf file: Go's token source file, line and position (the key's, for map entries).</summary>
+public sealed record ConfPos(string File, int Line, int Pos)
+{
+    public override string ToString() => $"{File}:{Line}:{Pos}";
+}
+
+/// <summary>
+/// A conf file that Go would reject, with Go's message; <see cref="Source"/> is set when Go reports the error at a token
+/// (its configErr: "file:line:col: reason").
+/// </summary>
+public sealed class ConfigException : Exception
+{
+    public ConfigException(string reason) : this(null, reason) { }
+
+    public ConfigException(ConfPos? source, string reason) : base(source is null ? reason : $"{source}: {reason}")
+    {
+        Source = source;
+        Reason = reason;
+    }
+
+    public new ConfPos? Source { get; }
+    public string Reason { get; }
+
+    /// <summary>This error placed at <paramref name="pos"/> unless it already has a place.</summary>
+    public ConfigException At(ConfPos? pos) => Source is not null || pos is null ? this : new ConfigException(pos, Reason);
+}
+
+/// <summary>Go's processConfigErr: every warning and error found in one conf file, warnings first, one per line.</summary>
+public sealed class ConfigProcessException(IReadOnlyList<string> errors, IReadOnlyList<string> warnings)
+    : Exception(string.Concat(warnings.Select(w => w + "\n")) + string.Concat(errors.Select(e => e + "\n")))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+    public IReadOnlyList<string> Warnings { get; } = warnings;
+}
 
 /// <summary>
 /// The conf parser, ported from Go's conf/parse.go: it drives <see cref="ConfLexer"/> and builds the value tree.
@@ -21,13 +53,18 @@ public sealed class ConfigParser
     private object _ctx = null!;
     private readonly List<object> _ctxs = [];
     private readonly List<string> _keys = [];
+    private readonly List<ConfPos> _ikeys = [];
     private readonly string _fp;
+    private readonly string _file;
     private HashSet<string> _envVarReferences = new(StringComparer.Ordinal);
 
     private ConfigParser(string data, string fp)
     {
         _lx = new ConfLexer(data);
+        _file = fp;
         _fp = fp.Length == 0 ? "." : Path.GetDirectoryName(fp) is { Length: > 0 } d ? d : ".";
+        // Go's filepath.Dir cleans the directory it returns.
+        _fp = GoClean(_fp);
     }
 
     /// <summary>Go's conf.Parse.</summary>
@@ -40,9 +77,30 @@ public sealed class ConfigParser
         try { text = File.ReadAllText(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ConfigException($"error opening config file: {GoOpenError(path, e)}");
+            throw new ConfigException(GoOpenError(path, e));
         }
         return Run(text, path);
+    }
+
+    /// <summary>Go's filepath.Clean: the shortest lexically equivalent path ("a/./b/../c" is "a/c").</summary>
+    internal static string GoClean(string path)
+    {
+        if (path.Length == 0) return ".";
+        bool rooted = path[0] == '/';
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part is "" or ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count > 0 && parts[^1] != "..") parts.RemoveAt(parts.Count - 1);
+                else if (!rooted) parts.Add("..");
+                continue;
+            }
+            parts.Add(part);
+        }
+        string joined = string.Join('/', parts);
+        return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
     }
 
     private static string GoOpenError(string path, Exception e) => e switch
@@ -107,25 +165,26 @@ public sealed class ConfigParser
                 throw new ConfigException($"Parse error on line {it.Line}: '{it.Val}'");
             case ItemType.Key:
                 _keys.Add(it.Val);
+                _ikeys.Add(Pos(it));
                 break;
             case ItemType.MapStart:
                 PushContext(new Dictionary<string, object?>(StringComparer.Ordinal));
                 break;
             case ItemType.MapEnd:
-                SetValue(PopContext());
+                SetValue(PopContext(), it);
                 break;
             case ItemType.String:
-                SetValue(it.Val);
+                SetValue(it.Val, it);
                 break;
             case ItemType.Integer:
                 // Go sets nothing for an unknown size suffix.
-                if (ParseInteger(it.Val) is { } n) SetValue(n);
+                if (ParseInteger(it.Val) is { } n) SetValue(n, it);
                 break;
             case ItemType.Float:
                 if (!double.TryParse(it.Val, NumberStyles.Float, CultureInfo.InvariantCulture, out double f))
                     throw new ConfigException($"expected float, but got '{it.Val}'");
                 if (double.IsInfinity(f)) throw new ConfigException($"float '{it.Val}' is out of the range");
-                SetValue(f);
+                SetValue(f, it);
                 break;
             case ItemType.Bool:
                 SetValue(it.Val.ToLowerInvariant() switch
@@ -133,13 +192,13 @@ public sealed class ConfigParser
                     "true" or "yes" or "on" => true,
                     "false" or "no" or "off" => false,
                     _ => throw new ConfigException($"expected boolean value, but got '{it.Val}'"),
-                });
+                }, it);
                 break;
             case ItemType.Datetime:
                 if (!DateTime.TryParseExact(it.Val, "yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture,
                         DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dt))
                     throw new ConfigException($"expected Zulu formatted DateTime, but got '{it.Val}'");
-                SetValue(dt);
+                SetValue(dt, it);
                 break;
             case ItemType.ArrayStart:
                 PushContext(new List<object?>());
@@ -148,7 +207,7 @@ public sealed class ConfigParser
             {
                 var array = _ctx;
                 PopContext();
-                SetValue(array);
+                SetValue(array, it);
                 break;
             }
             case ItemType.Variable:
@@ -157,18 +216,20 @@ public sealed class ConfigParser
                 if (err is not null)
                     throw new ConfigException($"variable reference for '{it.Val}' on line {it.Line} could not be parsed: {err}");
                 if (!found) throw new ConfigException($"variable reference for '{it.Val}' on line {it.Line} can not be found");
-                SetValue(value);
+                SetValue(value, it);
                 break;
             }
             case ItemType.Include:
             {
                 Dictionary<string, object?> m;
-                try { m = ParseFile(Path.Combine(_fp, it.Val)); }
+                try { m = ParseFile(GoClean(_fp + "/" + it.Val)); }
                 catch (ConfigException e) { throw new ConfigException($"error parsing include file '{it.Val}', {e.Message}"); }
                 foreach (var (k, v) in m)
                 {
                     _keys.Add(k);
-                    SetValue(v);
+                    var at = PositionOf(m, k);
+                    if (at is not null) _ikeys.Add(at);
+                    SetValue(v, at);
                 }
                 break;
             }
@@ -245,19 +306,46 @@ public sealed class ConfigParser
         }
     }
 
-    private void SetValue(object? val)
+    private ConfPos Pos(Item it) => new(_file, it.Line, it.Pos);
+
+    private void SetValue(object? val, Item it) => SetValue(val, Pos(it));
+
+    /// <summary>Go's setValue in pedantic mode: an array element keeps its own position, a map entry takes its key's.</summary>
+    private void SetValue(object? val, ConfPos? at)
     {
         if (_ctx is List<object?> list)
         {
             list.Add(val);
+            var positions = ListPositions.GetOrCreateValue(list);
+            while (positions.Count < list.Count - 1) positions.Add(null);
+            positions.Add(at);
             return;
         }
         if (_ctx is Dictionary<string, object?> ctx)
         {
             string key = PopKey();
+            ConfPos? keyAt = null;
+            if (_ikeys.Count > 0)
+            {
+                keyAt = _ikeys[^1];
+                _ikeys.RemoveAt(_ikeys.Count - 1);
+            }
             ctx[key] = val;
+            var pos = keyAt ?? at;
+            if (pos is not null) MapPositions.GetOrCreateValue(ctx)[key] = pos;
         }
     }
+
+    private static readonly ConditionalWeakTable<Dictionary<string, object?>, Dictionary<string, ConfPos>> MapPositions = new();
+    private static readonly ConditionalWeakTable<List<object?>, List<ConfPos?>> ListPositions = new();
+
+    /// <summary>Where the entry <paramref name="key"/> of a parsed map was written (its key's file, line and position).</summary>
+    public static ConfPos? PositionOf(Dictionary<string, object?> map, string key) =>
+        MapPositions.TryGetValue(map, out var p) && p.TryGetValue(key, out var at) ? at : null;
+
+    /// <summary>Where element <paramref name="index"/> of a parsed array was written.</summary>
+    public static ConfPos? PositionOf(List<object?> list, int index) =>
+        ListPositions.TryGetValue(list, out var p) && index < p.Count ? p[index] : null;
 
     /// <summary>Go's configDigest: "sha256:" and the hex SHA-256 of the parsed tree as encoding/json writes it (map keys
     /// sorted, HTML characters escaped, a trailing newline).</summary>

@@ -24,6 +24,10 @@ public sealed class ServerOptions
     public bool NoHeaderSupport { get; set; }
     public bool NoSystemAccount { get; set; }
     public int MaxClosedClients { get; set; } = 10_000;
+    /// <summary>max_sub_tokens: a client subscription with more tokens is refused (0: no limit).</summary>
+    public int MaxSubTokens { get; set; }
+    /// <summary>disable_sublist_cache: accounts match without the sublist's result cache.</summary>
+    public bool NoSublistCache { get; set; }
 
     public string Username { get; set; } = "";
     public string Password { get; set; } = "";
@@ -104,14 +108,41 @@ public sealed class ServerOptions
 
     public bool AuthRequired => Username.Length > 0 || Authorization.Length > 0 || Users is not null || Nkeys is not null;
 
-    /// <summary>Go's ProcessConfigFile: options from a conf file alone.</summary>
+    /// <summary>
+    /// Go's Options.ProcessConfigFile: the conf file's values over these options. A syntax error throws
+    /// <see cref="ConfigException"/>; anything Go collects as errors or warnings throws <see cref="ConfigProcessException"/>
+    /// after every key was processed (with only warnings, the options hold the file's values).
+    /// </summary>
+    public void ProcessConfigFile(string path)
+    {
+        ConfigFile = path;
+        if (path.Length == 0) return;
+        var tree = ConfigParser.ParseFile(path);
+        ConfigDigest = ConfigParser.Digest(tree);
+        var (errors, warnings) = ConfigLoader.Process(this, tree, path);
+        if (errors.Count > 0 || warnings.Count > 0) throw new ConfigProcessException(errors, warnings);
+    }
+
+    /// <summary>Go's ProcessConfigFile: options from a conf file alone; warnings alone do not fail it.</summary>
     public static ServerOptions FromConfigFile(string path)
     {
-        var o = new ServerOptions { ConfigFile = path };
-        var tree = ConfigParser.ParseFile(path);
-        o.ConfigDigest = ConfigParser.Digest(tree);
-        ConfigLoader.Apply(o, tree);
+        var o = new ServerOptions();
+        try
+        {
+            o.ProcessConfigFile(path);
+        }
+        catch (ConfigProcessException e) when (e.Errors.Count == 0)
+        {
+        }
         return o;
+    }
+
+    /// <summary>Go's setBaselineOptions for the listen addresses: an empty host is every interface, and monitoring
+    /// listens where clients do unless told otherwise.</summary>
+    public void SetBaselineOptions()
+    {
+        if (Host.Length == 0) Host = DefaultHost;
+        if (HttpHost.Length == 0) HttpHost = Host;
     }
 
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
@@ -123,6 +154,8 @@ public sealed class ServerOptions
             return $"max_payload ({MaxPayload}) cannot be higher than max_pending ({MaxPending})";
         if (ServerName.Contains(' '))
             return "server name cannot contain spaces";
+        if (MaxSubTokens > byte.MaxValue)
+            return "max_sub_tokens value is too big";
         if (TlsEnabled && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
         if (TlsEnabled && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         return ValidateAuth();

@@ -71,12 +71,12 @@ public sealed class AccountTests
         o.Accounts.Count.ShouldBe(2);
         o.Accounts.ShouldContain(a => a.Name == "foo");
         o.Accounts.ShouldContain(a => a.Name == "bar");
-        Should.Throw<ConfigException>(() => FromConf("accounts = [foo, foo]"));
+        Should.Throw<ConfigProcessException>(() => FromConf("accounts = [foo, foo]"));
     }
 
     [Fact, GoTest("server/accounts_test.go", "TestAccountParseConfigDuplicateUsers")]
     public void AccountParseConfigDuplicateUsers() =>
-        Should.Throw<ConfigException>(() => FromConf("""
+        Should.Throw<ConfigProcessException>(() => FromConf("""
             accounts {
               synadia {
                 users = [
@@ -90,7 +90,7 @@ public sealed class AccountTests
                 ]
               }
             }
-            """)).Message.ShouldBe("Duplicate user \"alice\" detected");
+            """)).Message.ShouldContain("Duplicate user \"alice\" detected");
 
     [Fact, GoTest("server/accounts_test.go", "TestAccountFromOptions")]
     public void AccountFromOptions()
@@ -112,7 +112,7 @@ public sealed class AccountTests
         var s = new NatsServer(new ServerOptions { NoLog = true });
         s.LookupAccount(Account.GlobalName).ShouldNotBeNull();
         Should.Throw<InvalidOperationException>(() => s.RegisterAccount(Account.GlobalName));
-        Should.Throw<ConfigException>(() => FromConf("accounts { $G {} }"));
+        Should.Throw<ConfigProcessException>(() => FromConf("accounts { $G {} }"));
     }
 
     [Fact, GoTest("server/accounts_test.go", "TestShadowSubsCleanupOnClientClose")]

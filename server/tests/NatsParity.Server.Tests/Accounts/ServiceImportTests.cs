@@ -75,7 +75,7 @@ public sealed class ServiceImportTests
     [Fact, GoTest("test/accounts_cycles_test.go", "TestAccountCycleService")]
     public void AccountCycleService()
     {
-        Should.Throw<ConfigException>(() => FromConf("""
+        Should.Throw<ConfigProcessException>(() => FromConf("""
             accounts {
               A {
                 exports [ { service: help } ]
@@ -87,7 +87,7 @@ public sealed class ServiceImportTests
               }
             }
             """)).Message.ShouldContain(ImportErrors.ImportFormsCycle);
-        Should.Throw<ConfigException>(() => FromConf("""
+        Should.Throw<ConfigProcessException>(() => FromConf("""
             accounts {
               A {
                 exports [ { service: * } ]
@@ -99,7 +99,7 @@ public sealed class ServiceImportTests
               }
             }
             """)).Message.ShouldContain(ImportErrors.ImportFormsCycle);
-        Should.Throw<ConfigException>(() => FromConf("""
+        Should.Throw<ConfigProcessException>(() => FromConf("""
             accounts {
               A {
                 exports [ { service: * } ]
@@ -119,7 +119,7 @@ public sealed class ServiceImportTests
 
     [Fact, GoTest("test/accounts_cycles_test.go", "TestAccountCycleStream")]
     public void AccountCycleStream() =>
-        Should.Throw<ConfigException>(() => FromConf("""
+        Should.Throw<ConfigProcessException>(() => FromConf("""
             accounts {
               A {
                 exports [ { stream: strm } ]

@@ -1,0 +1,790 @@
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Config;
+
+/// <summary>
+/// Ports of server/opts_test.go for one node: conf files processed into options (Go's ProcessConfigFile), with Go's
+/// errors, warnings and positions, and the options' effect on a running server where the Go test runs one.
+/// </summary>
+public sealed class OptsTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("natsparity-opts-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    /// <summary>Go's createConfFile.</summary>
+    private string ConfFile(string content, string? name = null)
+    {
+        string path = Path.Combine(_dir, name ?? $"{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>Go's package-level ProcessConfigFile: an error (warnings included) or the options.</summary>
+    private static (ServerOptions Opts, Exception? Err) Process(string path)
+    {
+        var o = new ServerOptions();
+        try
+        {
+            o.ProcessConfigFile(path);
+            return (o, null);
+        }
+        catch (Exception e) when (e is ConfigException or ConfigProcessException)
+        {
+            return (o, e);
+        }
+    }
+
+    private static ServerOptions ProcessOk(string path)
+    {
+        var (o, err) = Process(path);
+        err.ShouldBeNull();
+        return o;
+    }
+
+    /// <summary>Go's parseConfigTolerantly: a conf string whose warnings are tolerated and whose errors are not.</summary>
+    private static (ServerOptions Opts, Exception? Err) Tolerantly(string conf)
+    {
+        var o = new ServerOptions();
+        try
+        {
+            var (errors, warnings) = ConfigLoader.Process(o, ConfigParser.Parse(conf));
+            return (o, errors.Count > 0 ? new ConfigProcessException(errors, warnings) : null);
+        }
+        catch (ConfigException e)
+        {
+            return (o, e);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestDynamicPortOnListen")]
+    public void DynamicPortOnListen()
+    {
+        var o = ProcessOk(ConfFile("listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nhttps: 127.0.0.1:-1\n"));
+        o.Port.ShouldBe(-1);
+        o.HttpPort.ShouldBe(-1);
+        o.HttpsPort.ShouldBe(-1);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestListenPortOnlyConfig")]
+    public void ListenPortOnlyConfig()
+    {
+        var o = ProcessOk(ConfFile("listen: 8922\n"));
+        o.SetBaselineOptions();
+        o.Host.ShouldBe(ServerOptions.DefaultHost);
+        o.HttpHost.ShouldBe(ServerOptions.DefaultHost);
+        o.Port.ShouldBe(8922);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestListenPortWithColonConfig")]
+    public void ListenPortWithColonConfig()
+    {
+        var o = ProcessOk(ConfFile("listen: \":8922\"\n"));
+        o.SetBaselineOptions();
+        o.Host.ShouldBe(ServerOptions.DefaultHost);
+        o.HttpHost.ShouldBe(ServerOptions.DefaultHost);
+        o.Port.ShouldBe(8922);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestListenMonitoringDefault")]
+    public void ListenMonitoringDefault()
+    {
+        var o = new ServerOptions { Host = "10.0.1.22" };
+        o.SetBaselineOptions();
+        o.Host.ShouldBe("10.0.1.22");
+        o.HttpHost.ShouldBe("10.0.1.22");
+        o.Port.ShouldBe(ServerOptions.DefaultPort);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestMultipleUsersConfig")]
+    public void MultipleUsersConfig()
+    {
+        var o = ProcessOk(ConfFile("""
+            listen: 127.0.0.1:4443
+            authorization {
+              users = [
+                {user: alice, password: foo}
+                {user: bob,   password: bar}
+              ]
+              timeout: 0.5
+            }
+            """));
+        o.SetBaselineOptions();
+        o.Users!.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNewStyleAuthorizationConfig")]
+    public void NewStyleAuthorizationConfig()
+    {
+        var o = ProcessOk(ConfFile("""
+            listen: 127.0.0.1:4222
+            authorization {
+              # alice may publish to three subjects and subscribe to anything but $SYS
+              alice_perms = {
+                publish = ["foo", "bar", "baz"]
+                subscribe = { deny = "$SYS.>" }
+              }
+              bob_perms = {
+                publish = { allow = "$SYS.>" }
+                subscribe = { deny = ["foo", "bar", "baz"] }
+              }
+              users = [
+                {user: alice, password: foo, permissions: $alice_perms}
+                {user: bob,   password: bar, permissions: $bob_perms}
+              ]
+            }
+            """));
+        o.SetBaselineOptions();
+        o.Users!.Count.ShouldBe(2);
+        var mu = o.Users.ToDictionary(u => u.Username);
+
+        var alice = mu["alice"];
+        alice.Permissions.ShouldNotBeNull();
+        alice.Permissions.Publish.ShouldNotBeNull();
+        alice.Permissions.Publish.Allow.ShouldBe(["foo", "bar", "baz"]);
+        (alice.Permissions.Publish.Deny?.Count ?? 0).ShouldBe(0);
+        alice.Permissions.Subscribe.ShouldNotBeNull();
+        (alice.Permissions.Subscribe.Allow?.Count ?? 0).ShouldBe(0);
+        alice.Permissions.Subscribe.Deny.ShouldBe(["$SYS.>"]);
+
+        var bob = mu["bob"];
+        bob.Permissions.ShouldNotBeNull();
+        bob.Permissions.Publish.ShouldNotBeNull();
+        bob.Permissions.Publish.Allow.ShouldBe(["$SYS.>"]);
+        (bob.Permissions.Publish.Deny?.Count ?? 0).ShouldBe(0);
+        bob.Permissions.Subscribe.ShouldNotBeNull();
+        (bob.Permissions.Subscribe.Allow?.Count ?? 0).ShouldBe(0);
+        bob.Permissions.Subscribe.Deny.ShouldBe(["foo", "bar", "baz"]);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNkeyUsersConfig")]
+    public void NkeyUsersConfig()
+    {
+        var o = ProcessOk(ConfFile("""
+            authorization {
+              users = [
+                {nkey: "UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV"}
+                {nkey: "UA3C5TBZYK5GJQJRWPMU6NFY5JNAEVQB2V2TUZFZDHFJFUYVKTTUOFKZ"}
+              ]
+            }
+            """));
+        o.Nkeys!.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNkeyUsersDefaultPermissionsConfig")]
+    public void NkeyUsersDefaultPermissionsConfig()
+    {
+        var o = ProcessOk(ConfFile("""
+            authorization {
+              default_permissions = { publish = "foo" }
+              users = [
+                { user: "user", password: "pwd"}
+                { user: "other", password: "pwd", permissions = { subscribe = "bar" } }
+                { nkey: "UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV" }
+                { nkey: "UA3C5TBZYK5GJQJRWPMU6NFY5JNAEVQB2V2TUZFZDHFJFUYVKTTUOFKZ", permissions = { subscribe = "bar" } }
+              ]
+            }
+            accounts {
+              A {
+                default_permissions = { publish = "foo" }
+                users = [
+                  { user: "accuser", password: "pwd"}
+                  { user: "accother", password: "pwd", permissions = { subscribe = "bar" } }
+                  { nkey: "UC4YEYJHYKTU4LHROX7UEKEIO5RP5OUWDYXELHWXZOQHZYXHUD44LCRS" }
+                  { nkey: "UDLSDF4UY3YW7JJQCYE6T2D4KFDCH6RGF3R65KHK247G3POJPI27VMQ3", permissions = { subscribe = "bar" } }
+                ]
+              }
+            }
+            """));
+        static void CheckPerms(Auth.Permissions def, Auth.Permissions nonDef)
+        {
+            def.Publish!.Allow![0].ShouldBe("foo");
+            def.Subscribe.ShouldBeNull();
+            nonDef.Subscribe!.Allow![0].ShouldBe("bar");
+            nonDef.Publish.ShouldBeNull();
+        }
+        Auth.Permissions UserPerms(string name) => o.Users!.First(u => u.Username == name).Permissions!;
+        Auth.Permissions NkeyPerms(string prefix) => o.Nkeys!.First(u => u.Nkey.StartsWith(prefix, StringComparison.Ordinal)).Permissions!;
+
+        o.Users!.Count.ShouldBe(4);
+        CheckPerms(UserPerms("user"), UserPerms("other"));
+        CheckPerms(UserPerms("accuser"), UserPerms("accother"));
+        o.Nkeys!.Count.ShouldBe(4);
+        CheckPerms(NkeyPerms("UDK"), NkeyPerms("UA3"));
+        CheckPerms(NkeyPerms("UC4"), NkeyPerms("UDL"));
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNkeyUsersWithPermsConfig")]
+    public void NkeyUsersWithPermsConfig()
+    {
+        var o = ProcessOk(ConfFile("""
+            authorization {
+              users = [
+                {nkey: "UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV",
+                 permissions = {
+                   publish = "$SYS.>"
+                   subscribe = { deny = ["foo", "bar", "baz"] }
+                 }
+                }
+              ]
+            }
+            """));
+        o.Nkeys!.Count.ShouldBe(1);
+        var p = o.Nkeys[0].Permissions;
+        p.ShouldNotBeNull();
+        p.Publish.ShouldNotBeNull();
+        p.Publish.Allow![0].ShouldBe("$SYS.>");
+        p.Subscribe.ShouldNotBeNull();
+        p.Subscribe.Allow.ShouldBeNull();
+        p.Subscribe.Deny.ShouldBe(["foo", "bar", "baz"]);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestBadNkeyConfig")]
+    public void BadNkeyConfig() =>
+        Process(ConfFile("authorization {\n  users = [ {nkey: \"Ufoo\"}]\n}\n")).Err.ShouldNotBeNull();
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNkeyWithPassConfig")]
+    public void NkeyWithPassConfig() =>
+        Process(ConfFile("""
+            authorization {
+              users = [
+                {nkey: "UDKTV7HZVYJFJN64LLMYQBUR6MTNNYCDC3LAZH4VHURW3GZLL3FULBXV", pass: "foo"}
+              ]
+            }
+            """)).Err.ShouldNotBeNull();
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestTokenWithUserPass")]
+    public void TokenWithUserPass()
+    {
+        var (_, err) = Process(ConfFile("authorization={\n  user: user\n  pass: password\n  token: $2a$11$whatever\n}\n"));
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain("token");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestTokenWithUsers")]
+    public void TokenWithUsers()
+    {
+        var (_, err) = Process(ConfFile("authorization={\n  token: $2a$11$whatever\n  users: [\n    {user: test, password: test}\n  ]\n}\n"));
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain("token");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestParseWriteDeadline")]
+    public void ParseWriteDeadline()
+    {
+        var (_, err) = Process(ConfFile("write_deadline: \"1x\""));
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain("parsing");
+
+        ProcessOk(ConfFile("write_deadline: \"1s\"")).WriteDeadline.ShouldBe(TimeSpan.FromSeconds(1));
+
+        // A bare number of seconds still works, with a warning (the Go test only silences its printing).
+        var (o, warn) = Process(ConfFile("write_deadline: 2"));
+        warn.ShouldBeOfType<ConfigProcessException>().Errors.ShouldBeEmpty();
+        o.WriteDeadline.ShouldBe(TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEmptyConfig")]
+    public void EmptyConfig()
+    {
+        var o = ProcessOk("");
+        o.ConfigFile.ShouldBe("");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestMalformedListenAddress")]
+    public void MalformedListenAddress() =>
+        Process(ConfFile("# a port that is not a number\nlisten: \"10.0.1.22:foo\"\n")).Err.ShouldNotBeNull();
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestPanic")]
+    public void Panic()
+    {
+        var (_, err) = Process(ConfFile("port: \"this_string_trips_a_panic\""));
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain(":1:0: interface conversion:");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestMaxClosedClients")]
+    public void MaxClosedClients() => ProcessOk(ConfFile("max_closed_clients: 5")).MaxClosedClients.ShouldBe(5);
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestPingIntervalOld")]
+    public void PingIntervalOld()
+    {
+        var (o, err) = Process(ConfFile("ping_interval: 5"));
+        var typed = err.ShouldBeOfType<ConfigProcessException>();
+        typed.Warnings.Count.ShouldBe(1);
+        typed.Errors.Count.ShouldBe(0);
+        o.PingInterval.ShouldBe(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestPingIntervalNew")]
+    public void PingIntervalNew() => ProcessOk(ConfFile("ping_interval: \"5m\"")).PingInterval.ShouldBe(TimeSpan.FromMinutes(5));
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestOptionsProcessConfigFile")]
+    public void OptionsProcessConfigFile()
+    {
+        // Options whose debug and trace are the opposite of the file's, and a log file the file does not set.
+        const string logFileName = "test.log";
+        var o = new ServerOptions { Debug = true, Trace = false, LogFile = logFileName };
+        string conf = ConfFile("""
+            listen: 127.0.0.1:4242
+            authorization {
+              user: derek
+              password: porkchop
+              timeout: 1
+            }
+            debug: false
+            trace: true
+            logtime: false
+            """);
+        o.ProcessConfigFile(conf);
+        o.ConfigFile.ShouldBe(conf);
+        o.Debug.ShouldBeFalse();
+        o.Trace.ShouldBeTrue();
+        o.LogFile.ShouldBe(logFileName);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestLargeMaxControlLine")]
+    public void LargeMaxControlLine() =>
+        Process(ConfFile("max_control_line = 3000000000\n")).Err.ShouldNotBeNull();
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestLargeMaxPayload")]
+    public void LargeMaxPayload()
+    {
+        Process(ConfFile("max_payload = 3000000000\n")).Err.ShouldNotBeNull();
+
+        var o = ProcessOk(ConfFile("max_payload = 100000\nmax_pending = 50000\n"));
+        var e = Should.Throw<ArgumentException>(() => new NatsServer(o));
+        e.Message.ShouldContain("cannot be higher");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestSublistNoCacheConfig")]
+    public void SublistNoCacheConfig() => ProcessOk(ConfFile("disable_sublist_cache: true\n")).NoSublistCache.ShouldBeTrue();
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestSublistNoCacheConfigOnAccounts")]
+    public async Task SublistNoCacheConfigOnAccounts()
+    {
+        var o = ProcessOk(ConfFile("""
+            listen: "127.0.0.1:-1"
+            disable_sublist_cache: true
+            accounts {
+              synadia {
+                users [ {nkey : UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2E} ]
+              }
+              nats.io {
+                users [ {nkey : UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX} ]
+              }
+            }
+            no_sys_acc = true
+            """));
+        await using var s = InProcess.Run(o);
+        // The global account and the two configured ones, none caching matches.
+        s.Accounts.Count.ShouldBe(1 + 2);
+        foreach (var acc in s.Accounts)
+            acc.Sublist.CacheEnabled.ShouldBeFalse(acc.Name);
+    }
+
+    private const string ResponsePermissionsTemplate = """
+        listen: "127.0.0.1:-1"
+        authorization {
+          users [
+            {
+              user: ivan
+              password: pwd
+              permissions {
+                allow_responses {
+                  {0}
+                  {1}
+                }
+              }
+            }
+          ]
+        }
+        """;
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestParsingResponsePermissions")]
+    public void ParsingResponsePermissions()
+    {
+        void Check(string a, string b, string? expectedError, int expectedMaxMsgs, TimeSpan expectedTtl)
+        {
+            var (o, err) = Process(ConfFile(ResponsePermissionsTemplate.Replace("{0}", a).Replace("{1}", b)));
+            if (expectedError is not null)
+            {
+                err.ShouldNotBeNull();
+                err.Message.ShouldContain(expectedError);
+                return;
+            }
+            err.ShouldBeNull();
+            var p = o.Users![0].Permissions!.Response;
+            p.ShouldNotBeNull();
+            p.MaxMsgs.ShouldBe(expectedMaxMsgs);
+            p.Expires.ShouldBe(expectedTtl);
+        }
+        int defMax = Auth.ResponsePermission.DefaultMaxMsgs;
+        var defTtl = Auth.ResponsePermission.DefaultExpires;
+
+        // Defaults.
+        Check("", "", null, defMax, defTtl);
+        Check("max: 10", "", null, 10, defTtl);
+        Check("", "ttl: 5s", null, defMax, TimeSpan.FromSeconds(5));
+        Check("max: 0", "", null, defMax, defTtl);
+        Check("", "ttl: \"0s\"", null, defMax, defTtl);
+        // Normal values.
+        Check("max: 10", "ttl: \"5s\"", null, 10, TimeSpan.FromSeconds(5));
+        // Negative values are fine.
+        Check("max: -1", "ttl: \"5s\"", null, -1, TimeSpan.FromSeconds(5));
+        Check("max: 10", "ttl: \"-1s\"", null, 10, TimeSpan.FromSeconds(-1));
+        Check("max: -1", "ttl: \"-1s\"", null, -1, TimeSpan.FromSeconds(-1));
+        // Parsing errors.
+        Check("unknown_field: 123", "", "Unknown field", 0, TimeSpan.Zero);
+        Check("max: 10", "ttl: 123", "not a duration string", 0, TimeSpan.Zero);
+        Check("max: 10", "ttl: xyz", "error parsing expires", 0, TimeSpan.Zero);
+    }
+
+    private const string NoAuthUserConf = """
+        listen: "127.0.0.1:-1"
+        no_auth_user: $NATSPARITY_NO_AUTH_USER
+
+        accounts {
+          synadia {
+            users [
+              {user: "a", password: "a"},
+              {nkey : UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2E},
+            ]
+          }
+          acc {
+            users [
+              {user: "c", password: "c"}
+            ]
+          }
+        }
+        # config for $G
+        authorization {
+          users [
+            {user: "b", password: "b"}
+          ]
+        }
+        """;
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestNoAuthUserCode")]
+    public async Task NoAuthUserCode()
+    {
+        string conf = ConfFile(NoAuthUserConf);
+        try
+        {
+            foreach (var user in new[] { "a", "b", "b" })
+            {
+                Environment.SetEnvironmentVariable("NATSPARITY_NO_AUTH_USER", user);
+                var o = ProcessOk(conf);
+                await using var s = InProcess.Run(o);
+                using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+                c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+                c.ExpectLine(ProtoRegex.Pong);
+            }
+            foreach (var bad in new[] { "notthere", "UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2F" })
+            {
+                Environment.SetEnvironmentVariable("NATSPARITY_NO_AUTH_USER", bad);
+                var o = ProcessOk(conf);
+                var e = Should.Throw<ArgumentException>(() => new NatsServer(o));
+                e.Message.ShouldStartWith("no_auth_user");
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("NATSPARITY_NO_AUTH_USER", null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestDefaultAuthTimeout")]
+    public async Task DefaultAuthTimeout()
+    {
+        await using (var s = InProcess.Run(new ServerOptions { AuthTimeout = TimeSpan.Zero }))
+            s.Options.EffectiveAuthTimeout.ShouldBe(TimeSpan.FromSeconds(2));
+
+        using var pki = new TestPki();
+        var tls = new ServerOptions
+        {
+            Tls = true, TlsCert = pki.ServerCertFile, TlsKey = pki.ServerKeyFile, TlsCaCert = pki.CaFile,
+            TlsTimeout = TimeSpan.FromSeconds(4),
+        };
+        await using (var s = InProcess.Run(tls))
+            s.Options.EffectiveAuthTimeout.ShouldBe(TimeSpan.FromSeconds(5));
+    }
+
+    [Theory]
+    [InlineData("allow", "queue.dev", false)]
+    [InlineData("allow", "", true)]
+    [InlineData("allow", "bad", true)]
+    [InlineData("deny", "", false)]
+    [InlineData("deny", "queue.dev", true)]
+    [GoTest("server/opts_test.go", "TestQueuePermissions")]
+    public async Task QueuePermissions(string permType, string queue, bool errExpected)
+    {
+        var o = ProcessOk(ConfFile($$"""
+            listen: 127.0.0.1:-1
+            no_auth_user: u
+            authorization {
+              users [{
+                user: u, password: pwd, permissions: { sub: { {{permType}}: ["foo.> *.dev"] } }
+              }]
+            }
+            """));
+        await using var s = InProcess.Run(o);
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send("CONNECT {\"verbose\":false}\r\n");
+        c.Send(queue.Length == 0 ? "SUB foo.bar 1\r\nPING\r\n" : $"SUB foo.bar {queue} 1\r\nPING\r\n");
+        string line = c.ReadLine();
+        if (errExpected)
+            line.ShouldContain("Permissions Violation for Subscription to \"foo.bar\"");
+        else
+            line.ShouldBe("PONG\r\n");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestMaxSubTokens")]
+    public async Task MaxSubTokens()
+    {
+        var o = ProcessOk(ConfFile("listen: 127.0.0.1:-1\nmax_sub_tokens: 4\n"));
+        await using var s = InProcess.Run(o);
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send("CONNECT {\"verbose\":false}\r\nSUB a.b.c.d.e 1\r\nPING\r\n");
+        c.ReadLine().ShouldContain("too many tokens");
+    }
+
+    public static TheoryData<string, string, double, double, string?> AuthTimeoutCases => new()
+    {
+        { "defaults", "authorization {}", 0, 2, null },
+        { "explicit zero", "authorization {\n  timeout: 0\n}", 0, 2, null },
+        { "explicit one", "authorization {\n  timeout: 1\n}", 1, 1, null },
+        { "garbage", "authorization {\n  timeout: random_garbage\n}", 0, 0, "invalid duration \"random_garbage\"" },
+        { "human readable", "authorization {\n  timeout: 10s\n}", 10, 10, null },
+        { "bare values could be parsed as integers", "authorization {\n  timeout: 1m\n}", 1000000, 1000000, null },
+        { "but quoted values will be parsed as durations", "authorization {\n  timeout: \"1m\"\n}", 60, 60, null },
+        { "human readable minutes quoted", "authorization {\n  timeout: \"10m5s30ms\"\n}", 605.03, 605.03, null },
+        { "floats work", "authorization {\n  timeout: 0.091\n}", .091, .091, null },
+        { "but no leading digit fails", "authorization {\n  timeout: .091\n}", 0, 0, "Floats must start with a digit" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AuthTimeoutCases))]
+    [GoTest("server/opts_test.go", "TestAuthorizationTimeoutConfigParsing")]
+    public async Task AuthorizationTimeoutConfigParsing(string name, string config, double expectParsed, double expectRunning, string? expectErrorContains)
+    {
+        var (o, err) = Tolerantly(config);
+        if (expectErrorContains is not null)
+        {
+            err.ShouldNotBeNull(name);
+            err.Message.ShouldContain(expectErrorContains);
+            return;
+        }
+        err.ShouldBeNull(name);
+        o.AuthTimeout.TotalSeconds.ShouldBe(expectParsed);
+        await using var s = InProcess.Run(o);
+        s.Options.EffectiveAuthTimeout.TotalSeconds.ShouldBe(expectRunning);
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestVarReferencesVar")]
+    public void VarReferencesVar() =>
+        ProcessOk(ConfFile("A: 7890\nB: $A\nC: $B\nport: $C\n")).Port.ShouldBe(7890);
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestVarReferencesEnvVar")]
+    public void VarReferencesEnvVar()
+    {
+        const string env = "_NATSPARITY_TEST_ENV_NATS_PORT_1_";
+        Environment.SetEnvironmentVariable(env, "7890");
+        try
+        {
+            ProcessOk(ConfFile($"A: ${env}\nB: $A\nC: $B\nport: $C\n")).Port.ShouldBe(7890);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(env, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestVarReferencesSelf")]
+    public void VarReferencesSelf()
+    {
+        var (_, err) = Process(ConfFile("A: $A"));
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain("variable reference for 'A' on line 1 can not be found");
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarReferencesVar")]
+    public void EnvVarReferencesVar()
+    {
+        const string env = "_NATSPARITY_TEST_ENV_NATS_PORT_2_";
+        Environment.SetEnvironmentVariable(env, "$P");
+        try
+        {
+            var (_, err) = Process(ConfFile($"P: 8080\nport: ${env}\n"));
+            err.ShouldNotBeNull();
+            err.Message.ShouldContain("variable reference for 'P' on line 1 can not be found");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(env, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarReferencesEnvVar")]
+    public void EnvVarReferencesEnvVar()
+    {
+        string[] names = ["_NATSPARITY_TEST_ENV_A1_", "_NATSPARITY_TEST_ENV_B1_", "_NATSPARITY_TEST_ENV_C1_"];
+        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
+        Environment.SetEnvironmentVariable(names[1], "$" + names[2]);
+        Environment.SetEnvironmentVariable(names[2], "7890");
+        try
+        {
+            ProcessOk(ConfFile($"port: ${names[0]}\n")).Port.ShouldBe(7890);
+        }
+        finally
+        {
+            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarReferencesSelf")]
+    public void EnvVarReferencesSelf()
+    {
+        const string env = "_NATSPARITY_TEST_ENV_SELF_";
+        Environment.SetEnvironmentVariable(env, "$" + env);
+        try
+        {
+            var (_, err) = Process(ConfFile($"TEST: ${env}\n"));
+            err.ShouldNotBeNull();
+            err.Message.ShouldContain("variable reference cycle");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(env, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarReferencesSelfCycle")]
+    public void EnvVarReferencesSelfCycle()
+    {
+        string[] names = ["_NATSPARITY_TEST_ENV_A2_", "_NATSPARITY_TEST_ENV_B2_", "_NATSPARITY_TEST_ENV_C2_"];
+        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
+        Environment.SetEnvironmentVariable(names[1], "$" + names[2]);
+        Environment.SetEnvironmentVariable(names[2], "$" + names[0]);
+        try
+        {
+            var (_, err) = Process(ConfFile($"TEST: ${names[0]}\n"));
+            err.ShouldNotBeNull();
+            err.Message.ShouldContain("variable reference cycle");
+        }
+        finally
+        {
+            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarInclude")]
+    public void EnvVarInclude()
+    {
+        const string env = "_NATSPARITY_TEST_ENV_INCLUDE_";
+        Environment.SetEnvironmentVariable(env, "include x");
+        try
+        {
+            var (_, err) = Process(ConfFile($"TEST: ${env}\n"));
+            err.ShouldNotBeNull();
+            err.Message.ShouldContain("Expected a top-level value to end with a new line, comment or EOF");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(env, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/opts_test.go", "TestEnvVarFromIncludedFile")]
+    public void EnvVarFromIncludedFile()
+    {
+        string[] names = ["_NATSPARITY_TEST_ENV_PORT_A_", "_NATSPARITY_TEST_ENV_PORT_B_"];
+        string include = ConfFile($"TEST_PORT: ${names[0]}\n");
+        string conf = ConfFile($"include \"./{Path.GetFileName(include)}\"\nport: $TEST_PORT\n");
+        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
+        Environment.SetEnvironmentVariable(names[1], "7890");
+        try
+        {
+            ProcessOk(conf).Port.ShouldBe(7890);
+        }
+        finally
+        {
+            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
+        }
+    }
+
+    [Fact]
+    [GoTest("server/config_check_test.go", "TestConfigCheckIncludes")]
+    public void ConfigCheckIncludes()
+    {
+        // The happy path: a file including another that includes a third, all keys known.
+        ConfFile("max_payload: 1048576\n", "include_conf_check_c.conf");
+        ConfFile("authorization {\n  user: a\n  password: b\n}\ninclude \"include_conf_check_c.conf\"\n", "include_conf_check_b.conf");
+        string good = ConfFile("port: -1\ninclude \"include_conf_check_b.conf\"\n", "include_conf_check_a.conf");
+        var o = new ServerOptions { CheckConfig = true };
+        o.ProcessConfigFile(good);
+
+        // An unknown key in the included file is reported at its place in that file.
+        string badB = ConfFile("""
+            # This file is included by include_bad_conf_check_a.conf.
+
+            authorization {
+              user: a
+              password: b
+            }
+
+            max_payload: 1048576
+
+            debug: false; monitoring_port: 8222
+            """, "include_bad_conf_check_b.conf");
+        string bad = ConfFile("port: -1\ninclude \"include_bad_conf_check_b.conf\"\n", "include_bad_conf_check_a.conf");
+        o = new ServerOptions { CheckConfig = true };
+        var e = Should.Throw<ConfigProcessException>(() => o.ProcessConfigFile(bad));
+        e.Message.ShouldEndWith($"{badB}:10:15: unknown field \"monitoring_port\"\n");
+    }
+}
