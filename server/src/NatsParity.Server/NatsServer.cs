@@ -604,8 +604,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (_clients.TryRemove(c.Cid, out _))
         {
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
-            Events?.AccountDisconnectEvent(c, DateTime.UtcNow, reason.Text());
-            _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, DateTime.UtcNow, reason,
+            var stop = ClientConnection.ClockNow;
+            Events?.AccountDisconnectEvent(c, stop, reason.Text());
+            _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails));
         }

@@ -98,7 +98,7 @@ public sealed partial class ClientConnection
             Str("lang", _opts.Lang);
             Str("ver", _opts.Version);
         }
-        Num("rtt", _rttTicks * 1_000_000);
+        Num("rtt", _rttTicks * 100);
         if (detailed)
         {
             Str("server", _server.Name);

@@ -51,12 +51,23 @@ public sealed partial class ClientConnection : IProtocolHandler
     private Timer? _authTimer;
     private int _pingsOut;
     private long _lastInTicks;
-    private long _rttTicks;
+    private long _lastActivity; // Stopwatch timestamp of the last message, interest change or delivery; 0 = none
+
+    // One monotonic clock for start and activity times, so their order is exact (Go's time.Now has a monotonic part).
+    private static readonly long ClockBase = System.Diagnostics.Stopwatch.GetTimestamp();
+    private static readonly DateTime ClockBaseUtc = DateTime.UtcNow;
+
+    /// <summary>Now on the clock of <see cref="StartTime"/> and <see cref="LastActivity"/>.</summary>
+    internal static DateTime ClockNow => ClockTime(System.Diagnostics.Stopwatch.GetTimestamp());
+
+    private static DateTime ClockTime(long timestamp) => ClockBaseUtc + System.Diagnostics.Stopwatch.GetElapsedTime(ClockBase, timestamp);
+    private long _rttTicks; // TimeSpan ticks; 0 until measured
+    private long _rttStart; // Stopwatch timestamp of the last PING this server sent
 
     public ulong Cid { get; }
     public string RemoteHost { get; }
     public int RemotePort { get; }
-    public DateTime StartTime { get; } = DateTime.UtcNow;
+    public DateTime StartTime { get; internal set; } = ClockTime(System.Diagnostics.Stopwatch.GetTimestamp());
     public ConnectOptions Options => _opts;
     /// <summary>The account this client's subjects live in: the global one until a user binds it elsewhere.</summary>
     public Account Account => _acc;
@@ -182,18 +193,22 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
 
-    /// <summary>When the client last sent a message or subscription (Go's c.last).</summary>
+    /// <summary>When the client last sent a message or changed its interest, or was last delivered to (Go's c.last).</summary>
     public DateTime LastActivity
     {
         get
         {
-            long last = Volatile.Read(ref _lastInTicks);
-            return last == 0 ? StartTime : DateTime.UtcNow - TimeSpan.FromMilliseconds(Environment.TickCount64 - last);
+            long last = Volatile.Read(ref _lastActivity);
+            return last == 0 ? StartTime : ClockTime(last);
         }
     }
 
+    /// <summary>Moves the last activity to <paramref name="last"/> (tests that age a connection, as Go's set c.last).</summary>
+    internal void SetLastActivity(DateTime last) =>
+        Volatile.Write(ref _lastActivity, ClockBase + (long)((last - ClockBaseUtc).TotalSeconds * System.Diagnostics.Stopwatch.Frequency));
+
     /// <summary>The round trip time measured with the first PING/PONG (Go's c.rtt).</summary>
-    public TimeSpan Rtt => TimeSpan.FromMilliseconds(Volatile.Read(ref _rttTicks));
+    public TimeSpan Rtt => TimeSpan.FromTicks(Volatile.Read(ref _rttTicks));
 
     /// <summary>The user this client authenticated as (Go's getRawAuthUser): user name, else nkey.</summary>
     public string AuthorizedUser => _server.AuthRequired ? (!string.IsNullOrEmpty(_opts.Username) ? _opts.Username! : _opts.Nkey ?? "") : "";
@@ -394,6 +409,7 @@ public sealed partial class ClientConnection : IProtocolHandler
                 {
                     _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
                     _lastInTicks = Environment.TickCount64;
+                    _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
                 if (_batchOutMsgs != 0)
                 {
@@ -443,7 +459,13 @@ public sealed partial class ClientConnection : IProtocolHandler
     private void FlushClients()
     {
         if (_pcd.Count == 0) return;
-        foreach (var c in _pcd) c.FlushSignal();
+        // Go's flushClients: a delivery is activity for the receiver.
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var c in _pcd)
+        {
+            c._lastActivity = now;
+            c.FlushSignal();
+        }
         _pcd.Clear();
     }
 
@@ -496,7 +518,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         _authTimer = null;
         if (_closed) return null;
         if (Tracing) TraceIn("CONNECT", RedactSecrets(Encoding.UTF8.GetString(arg)));
-        _rttTicks = Math.Max(1, (long)(DateTime.UtcNow - StartTime).TotalMilliseconds);
+        // Go estimates the RTT from accept to CONNECT until a PING/PONG measures it.
+        _rttTicks = Math.Max(1, (DateTime.UtcNow - StartTime).Ticks);
         ClearPingTimer();
         SetFirstPingTimer();
         ConnectOptions opts;
@@ -590,6 +613,7 @@ public sealed partial class ClientConnection : IProtocolHandler
                 return $"processSub Parse Error: {ProtocolParser.Quote(arg)}";
         }
         _lastInTicks = Environment.TickCount64;
+        _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Go's processSubEx: permissions, and the internal system queue group that is never open to clients.
         if (!_closed && (queue == SysGroup || (_perms is not null && !_perms.CanSubscribe(subject, queue))))
@@ -679,6 +703,7 @@ public sealed partial class ClientConnection : IProtocolHandler
                 return $"processUnsub Parse Error: {ProtocolParser.Quote(arg)}";
         }
         _lastInTicks = Environment.TickCount64;
+        _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
         Subscription? remove = null;
         lock (_mu)
         {
@@ -719,6 +744,9 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         if (Tracing) TraceIn("PONG", null);
         Interlocked.Exchange(ref _pingsOut, 0);
+        // Go's processPong: the round trip of the last PING this server sent.
+        long start = Volatile.Read(ref _rttStart);
+        if (start != 0) Volatile.Write(ref _rttTicks, Math.Max(1, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks));
     }
 
     string? IProtocolHandler.ProcessInfo(ReadOnlySpan<byte> arg)
@@ -1174,10 +1202,17 @@ public sealed partial class ClientConnection : IProtocolHandler
                 Close(ClosedState.StaleConnection);
                 return;
             }
-            Interlocked.Increment(ref _pingsOut);
-            EnqueueProto(ProtoPing);
+            SendPing();
         }
         SetPingTimer(interval);
+    }
+
+    /// <summary>Go's sendPing: a PING whose PONG measures the round trip time.</summary>
+    internal void SendPing()
+    {
+        Volatile.Write(ref _rttStart, System.Diagnostics.Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref _pingsOut);
+        EnqueueProto(ProtoPing);
     }
 
     // ---- close ----

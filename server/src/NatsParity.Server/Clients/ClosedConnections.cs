@@ -22,6 +22,17 @@ public sealed class ClosedConnections(int capacity)
         }
     }
 
+    /// <summary>Replaces every kept entry by <paramref name="change"/>'s result (tests that rewrite history, as Go's
+    /// tests edit closedClient fields).</summary>
+    internal void Rewrite(Func<ClosedConnection, ClosedConnection> change)
+    {
+        lock (_ring)
+        {
+            for (int i = 0; i < _ring.Length; i++)
+                if (_ring[i] is { } c) _ring[i] = change(c);
+        }
+    }
+
     public long TotalClosed { get { lock (_ring) return _total; } }
 
     /// <summary>Closed connections, oldest first.</summary>

@@ -124,8 +124,8 @@ public sealed partial class Monitor
         bool subs = false, subsDetail = false;
         if (subsQ == "detail") subsDetail = true;
         else if (DecodeBool(q, "subs", out subs) is { } e2) return e2;
-        if (DecodeInt(q, "offset", out int offset) is { } e3) return e3;
-        if (DecodeInt(q, "limit", out int limit) is { } e4) return e4;
+        if (DecodeLong(q, "offset", out long offset) is { } e3) return e3;
+        if (DecodeLong(q, "limit", out long limit) is { } e4) return e4;
         if (DecodeUInt(q, "cid", out ulong cid) is { } e5) return e5;
         var state = (Q(q, "state") ?? "").ToLowerInvariant() switch
         {
@@ -144,7 +144,7 @@ public sealed partial class Monitor
         if (sort == "reason" && state != ConnState.Closed) return "sort by reason only valid on closed connections";
         if (cid > 0) limit = 1;
 
-        var now = DateTime.UtcNow;
+        var now = ClientConnection.ClockNow; // the clock of the connections' start and activity times
         var rows = new List<ConnRow>();
         IEnumerable<ClientConnection> open = _s.Clients;
         if (acc.Length > 0)
@@ -187,14 +187,14 @@ public sealed partial class Monitor
             "bytes_to" => rows.OrderByDescending(r => r.OutBytes),
             "bytes_from" => rows.OrderByDescending(r => r.InBytes),
             "last" => rows.OrderByDescending(r => r.Last),
-            "idle" => rows.OrderByDescending(r => (r.Stop ?? now) - r.Last),
-            "uptime" => rows.OrderByDescending(r => (r.Stop ?? now) - r.Start),
+            "idle" => rows.OrderByDescending(r => now - r.Last),
+            "uptime" => rows.OrderBy(r => (r.Stop ?? now) - r.Start),
             "stop" => rows.OrderByDescending(r => r.Stop),
             "reason" => rows.OrderBy(r => r.Reason, StringComparer.Ordinal),
             "rtt" => rows.OrderByDescending(r => r.Rtt),
             _ => rows.OrderBy(r => r.Cid),
         };
-        var page = sorted.Skip(offset).Take(limit).ToList();
+        var page = sorted.Skip((int)Math.Min(offset, int.MaxValue)).Take((int)Math.Min(limit, int.MaxValue)).ToList();
 
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
@@ -237,6 +237,9 @@ public sealed partial class Monitor
             {
                 w.Str("authorized_user", r.User, omitEmpty: true);
                 w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
+                // Go's getNameTag: the account's name when it has no JWT name tag; closed connections only carry it
+                // for accounts other than the global one.
+                w.Str("name_tag", r.Account.Length > 0 ? r.Account : r.Stop is null ? Account.GlobalName : "", omitEmpty: true);
             }
             if (subsDetail && r.Subs.Count > 0)
             {

@@ -204,11 +204,22 @@ public sealed partial class Monitor : IAsyncDisposable
 
     private static string? DecodeInt(MonitorQuery q, string name, out int value)
     {
+        string? err = DecodeLong(q, name, out long l);
+        value = (int)Math.Clamp(l, int.MinValue, int.MaxValue);
+        return err;
+    }
+
+    /// <summary>Go's strconv.Atoi on a 64-bit platform.</summary>
+    private static string? DecodeLong(MonitorQuery q, string name, out long value)
+    {
         value = 0;
         string? s = Q(q, name);
         if (string.IsNullOrEmpty(s)) return null;
-        return int.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value)
-            ? null : $"Error decoding int for '{name}': strconv.Atoi: parsing \"{s}\": invalid syntax";
+        if (long.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value))
+            return null;
+        string digits = s.StartsWith('-') || s.StartsWith('+') ? s[1..] : s;
+        string why = digits.Length > 0 && digits.All(char.IsAsciiDigit) ? "value out of range" : "invalid syntax";
+        return $"Error decoding int for '{name}': strconv.Atoi: parsing \"{s}\": {why}";
     }
 
     private static string? DecodeUInt(MonitorQuery q, string name, out ulong value)

@@ -12,7 +12,7 @@ namespace NatsParity.Server.Tests.Monitoring;
 
 /// <summary>Ports of server/monitor_test.go for one node. Go's tests read each endpoint twice, over HTTP (mode 0) and
 /// by calling the server (mode 1); the second mode here renders the same endpoint through the server's monitor.</summary>
-public sealed class ServerMonitorTests
+public sealed partial class ServerMonitorTests
 {
     private const string AppJson = "application/json";
     private const string TextPlain = "text/plain; charset=utf-8";
@@ -55,10 +55,11 @@ public sealed class ServerMonitorTests
     }
 
     /// <summary>Go's createClientConnWithUserSubscribeAndPublish: a message through a subscription that is then removed.</summary>
-    private static ProtoClient SubscribeAndPublish(NatsServer s, string name = "")
+    private static ProtoClient SubscribeAndPublish(NatsServer s, string name = "", string? user = null, string? pass = null)
     {
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send($"CONNECT {{\"verbose\":false,\"name\":\"{name}\"}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
+        string creds = user is null ? "" : $",\"user\":\"{user}\",\"pass\":\"{pass}\"";
+        c.Send($"CONNECT {{\"verbose\":false,\"name\":\"{name}\"{creds}}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
         c.ExpectMsgs(1);
         c.Send("UNSUB 1\r\nPING\r\n");
         c.ExpectLine(ProtoRegex.Pong);
