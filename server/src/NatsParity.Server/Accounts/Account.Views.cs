@@ -31,7 +31,8 @@ public sealed partial class Account
         lock (_imu)
         {
             foreach (var im in _streamImports) list.Add(new ImportView(im.From, im.Acc.Name, im.To, false, false));
-            foreach (var si in _serviceImports.Values) list.Add(new ImportView(si.To, si.Acc.Name, si.From, true, si.Share));
+            foreach (var sis in _serviceImports.Values)
+                foreach (var si in sis) list.Add(new ImportView(si.To, si.Acc.Name, si.From, true, si.Share));
         }
         return list;
     }
@@ -54,6 +55,6 @@ public sealed partial class Account
     /// <summary>Go's serviceImportExists: an import of <paramref name="from"/> from <paramref name="dest"/>.</summary>
     internal bool HasServiceImport(Account dest, string from)
     {
-        lock (_imu) return _serviceImports.TryGetValue(from, out var si) && si.Acc.Name == dest.Name;
+        lock (_imu) return _serviceImports.TryGetValue(from, out var sis) && sis.Exists(si => si.Acc.Name == dest.Name);
     }
 }

@@ -60,14 +60,17 @@ public sealed partial class Account
     private const string Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     private readonly Dictionary<string, ServiceExport> _serviceExports = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ServiceImport> _serviceImports = new(StringComparer.Ordinal);
+    // Go keeps every import of a subject (from different accounts), each with its own subscription.
+    private readonly Dictionary<string, List<ServiceImport>> _serviceImports = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceImport> _responses = new(StringComparer.Ordinal);
     private string? _siReply;
 
     /// <summary>Drops service exports and imports; the internal subscriptions to remove are added to <paramref name="subs"/>.</summary>
     private void ClearServices(List<Subscription> subs)
     {
-        foreach (var si in _serviceImports.Values) if (si.Sub is not null) subs.Add(si.Sub);
+        foreach (var sis in _serviceImports.Values)
+            foreach (var si in sis)
+                if (si.Sub is not null) subs.Add(si.Sub);
         _serviceImports.Clear();
         _serviceExports.Clear();
     }
@@ -148,9 +151,10 @@ public sealed partial class Account
         };
         lock (_imu)
         {
-            if (_serviceImports.TryGetValue(from, out var dup) && dup.Acc.Name == dest.Name)
+            if (_serviceImports.TryGetValue(from, out var sis) && sis.Find(x => x.Acc.Name == dest.Name) is { } dup)
                 return $"duplicate service import subject \"{from}\", previously used in import for account \"{dup.Acc.Name}\", subject \"{dup.To}\"";
-            _serviceImports[from] = si;
+            if (sis is null) _serviceImports[from] = sis = [];
+            sis.Add(si);
         }
         si.Sub = new Subscription(from, null, null, Encoding.ASCII.GetBytes($"si:{from}"))
         {
@@ -158,7 +162,10 @@ public sealed partial class Account
         };
         if (Sublist.Insert(si.Sub) != SublistError.None)
         {
-            lock (_imu) _serviceImports.Remove(from);
+            lock (_imu)
+            {
+                if (_serviceImports.TryGetValue(from, out var sis) && sis.Remove(si) && sis.Count == 0) _serviceImports.Remove(from);
+            }
             return $"could not create service import subscription on \"{from}\"";
         }
         return null;
@@ -169,7 +176,7 @@ public sealed partial class Account
     {
         if (visited.Count >= 1024) return ImportErrors.CycleSearchDepth;
         ServiceImport[] imports;
-        lock (_imu) imports = [.. _serviceImports.Values];
+        lock (_imu) imports = [.. _serviceImports.Values.SelectMany(x => x)];
         foreach (var si in imports)
         {
             if (!SubjectValidation.SubjectsCollide(from, si.To)) continue;

@@ -496,6 +496,8 @@ public sealed partial class Monitor
                 foreach (var im in imports) WriteImport(w, im);
                 w.WriteEndArray();
             }
+            // Go's getNameTagLocked: the account's name when no JWT gives it a name tag.
+            w.Str("name_tag", a.Name);
             var st = a.Sublist.Stats();
             w.WriteStartObject("sublist_stats");
             w.Num("num_subscriptions", st.NumSubs);
