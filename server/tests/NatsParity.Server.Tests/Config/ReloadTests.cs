@@ -6,7 +6,7 @@ using Xunit;
 namespace NatsParity.Server.Tests.Config;
 
 /// <summary>Ports of server/reload_test.go for one node: the conf file is rewritten and the server reloaded.</summary>
-public sealed class ReloadTests
+public sealed partial class ReloadTests
 {
     private const string Basic = "listen: 127.0.0.1:-1\n";
     private const string SingleUser1 = "listen: 127.0.0.1:-1\nauthorization {\n  user: tyler\n  password: T0pS3cr3t\n}\n";
