@@ -84,16 +84,8 @@ internal static class ServerHost
                 return next;
             };
         }
-        try
-        {
-            server.Start();
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            logger.Fatal($"Error listening on port: {opts.Host}:{opts.Port}, \"{e.Message}\"");
-            return 1;
-        }
-
+        // Signals are trapped before the server listens (Go's handleSignals runs first in Start), so a SIGHUP sent
+        // as soon as clients can connect reloads instead of killing the process.
         var regs = new List<PosixSignalRegistration>();
         if (NatsServer.HasPosixSignals)
         {
@@ -116,6 +108,16 @@ internal static class ServerHost
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.Logger.Reopen(); }));
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR2, ctx => { ctx.Cancel = true; _ = server.LameDuckShutdownAsync(); }));
         }
+        try
+        {
+            server.Start();
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            logger.Fatal($"Error listening on port: {opts.Host}:{opts.Port}, \"{e.Message}\"");
+            return 1;
+        }
+
         await server.ShutdownCompleted;
         foreach (var r in regs) r.Dispose();
         logger.Dispose();

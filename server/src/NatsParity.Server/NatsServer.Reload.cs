@@ -133,6 +133,15 @@ public sealed partial class NatsServer
     /// longer may connect are closed) and subscriptions their new permissions refuse removed.</summary>
     private void ReloadAuthorization(ServerOptions cur, ServerOptions next)
     {
+        // Accounts no longer configured go (the global account and the default system account stay, as in Go).
+        var configured = new HashSet<string>(next.Accounts.Select(a => a.Name), StringComparer.Ordinal);
+        foreach (var (name, acc) in _accounts)
+        {
+            if (name is Account.GlobalName or Account.SystemName || configured.Contains(name)) continue;
+            _accounts.TryRemove(name, out _);
+            acc.ResetExportsImports();
+            Logger.Notice($"Reloaded: deleted account {name}");
+        }
         foreach (var a in next.Accounts)
         {
             var target = a.Name == Account.GlobalName ? GlobalAccount : LookupAccount(a.Name);
@@ -167,6 +176,12 @@ public sealed partial class NatsServer
         foreach (var c in _clients.Values)
         {
             if (!c.HasConnected) continue;
+            // Go closes clients whose user moved to another account (or is gone); they reconnect where they belong.
+            if (HasMovedToDifferentAccount(c))
+            {
+                c.Close(ClosedState.ClientClosed);
+                continue;
+            }
             if (!CheckAuthentication(c))
             {
                 c.AuthViolation();
@@ -175,6 +190,29 @@ public sealed partial class NatsServer
             c.ResetLimits();
             c.ProcessSubsOnConfigReload();
         }
+    }
+
+    /// <summary>Go's clientHasMovedToDifferentAccount: a client that named a user or nkey whose entry is gone or now
+    /// belongs to another account (users without one are the global account's). A single configured user is not kept
+    /// as an entry, so its clients count as moved, as in Go.</summary>
+    private bool HasMovedToDifferentAccount(ClientConnection c)
+    {
+        string? account;
+        if (!string.IsNullOrEmpty(c.Options.Nkey))
+        {
+            if (_nkeys is null || !_nkeys.TryGetValue(c.Options.Nkey, out var nu)) return true;
+            account = nu.Account;
+        }
+        else if (!string.IsNullOrEmpty(c.Options.Username))
+        {
+            if (_users is null || !_users.TryGetValue(c.Options.Username, out var u)) return true;
+            account = u.Account;
+        }
+        else
+        {
+            return false;
+        }
+        return c.Account.Name != (string.IsNullOrEmpty(account) ? Account.GlobalName : account);
     }
 
     /// <summary>Go's diffOptions: the kinds of change to apply, or Go's error for a change that cannot be made while

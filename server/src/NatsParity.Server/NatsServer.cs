@@ -348,6 +348,9 @@ public sealed partial class NatsServer : IAsyncDisposable
     public bool AuthRequired { get; private set; }
 
     /// <summary>Go's nonceRequired: nkey users sign a per-connection nonce.</summary>
+    /// <summary>The nkey users in force, by public key (Go's s.nkeys).</summary>
+    internal IReadOnlyDictionary<string, NkeyUser> NkeyUsers => _nkeys ?? (IReadOnlyDictionary<string, NkeyUser>)new Dictionary<string, NkeyUser>();
+
     internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 };
 
     private Account AddAccount(Account a)

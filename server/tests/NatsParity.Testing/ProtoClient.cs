@@ -48,8 +48,9 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
             // Blocking calls throughout: sync-over-async would starve the thread pool when many tests run at once.
             socket.Connect(host, port);
             client._stream = new NetworkStream(socket, ownsSocket: false);
+            // A server greets at once; on a loaded machine the greeting may still take a while.
             if (readInfo)
-                client.ReadInfo();
+                client.ReadInfo(timeout ?? TimeSpan.FromSeconds(5));
             return client;
         }
         catch
@@ -60,9 +61,9 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Expects an INFO line and parses its JSON (Go: checkInfoMsg).</summary>
-    public JsonElement ReadInfo()
+    public JsonElement ReadInfo(TimeSpan? timeout = null)
     {
-        var m = ExpectLine(ProtoRegex.Info);
+        var m = ExpectLine(ProtoRegex.Info, timeout);
         using var doc = JsonDocument.Parse(m.Groups[1].Value);
         Info = doc.RootElement.Clone();
         return Info.Value;

@@ -118,13 +118,14 @@ public sealed partial class Account
     }
 
     /// <summary>Go's AddServiceImport: requests published here on <paramref name="from"/> reach <paramref name="to"/>
-    /// in <paramref name="dest"/>.</summary>
-    public string? AddServiceImport(Account? dest, string from, string to, bool share = false)
+    /// in <paramref name="dest"/>. The server's own imports (<paramref name="internalImport"/>, Go's internal flag) need
+    /// no export to authorize them.</summary>
+    public string? AddServiceImport(Account? dest, string from, string to, bool share = false, bool internalImport = false)
     {
         if (dest is null) return ImportErrors.MissingAccount;
         if (to.Length == 0) to = from;
         if (!SubjectValidation.IsValidSubject(from) || !SubjectValidation.IsValidSubject(to)) return ServiceErrors.InvalidSubject;
-        if (!dest.CheckServiceImportAuthorized(this, to)) return ServiceErrors.ServiceImportAuthorization;
+        if (!internalImport && !dest.CheckServiceImportAuthorized(this, to)) return ServiceErrors.ServiceImportAuthorization;
         if (dest.CheckServiceImportsForCycles(from, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;
         var se = dest.GetServiceExport(to);
         bool usePub = false;

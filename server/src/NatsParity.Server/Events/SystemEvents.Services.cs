@@ -508,7 +508,7 @@ internal sealed partial class SystemEvents
         {
             Account.AddServiceExport(userInfo, null);
             string mapped = string.Format(UserDirectReqSubj, Account.Name);
-            if (Account.AddServiceImport(Account, UserDirectInfoSubj, mapped, share: true) is { } err)
+            if (Account.AddServiceImport(Account, UserDirectInfoSubj, mapped, share: true, internalImport: true) is { } err)
                 _s.Logger.Error($"Error setting up system service import {mapped}: {err}");
         }
         foreach (var a in _s.Accounts) RegisterSystemImports(a);
@@ -524,7 +524,7 @@ internal sealed partial class SystemEvents
         void Import(string subj, string mapped, bool share = false)
         {
             if (a.HasServiceImport(Account, subj)) return;
-            if (a.AddServiceImport(Account, subj, mapped, share) is { } err)
+            if (a.AddServiceImport(Account, subj, mapped, share, internalImport: true) is { } err)
                 _s.Logger.Error($"Error setting up system service import {subj} -> {mapped} for account: {err}");
         }
         string connz = string.Format(AccDirectReqSubj, a.Name, "CONNZ");

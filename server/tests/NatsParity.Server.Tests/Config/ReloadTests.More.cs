@@ -76,9 +76,7 @@ public sealed partial class ReloadTests
         File.WriteAllText(conf, Basic);
         s.Reload().ShouldBeNull();
         ConnectOk(s).Dispose();
-        // The connected client gets no error.
-        nc.Send("PING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        ExpectNoError(nc);
     }
 
     /// <summary>Roles as variables: a super user, a requester that reads its inbox, and defaults for everyone else.</summary>

@@ -44,10 +44,24 @@ public sealed partial class ReloadTests
     }
 
     /// <summary>An existing connection told it is no longer authorized, then closed (nats.go: ErrAuthorization + disconnect).</summary>
+    /// <remarks>As Go's tests allow, the -ERR may not come: a client whose user is gone is closed as having moved
+    /// accounts, without one. The close is certain.</remarks>
     private static void ExpectAuthorizationDisconnect(ProtoClient c)
     {
-        c.ExpectLine(ProtoRegex.Err, TimeSpan.FromSeconds(2)).Groups[1].Value.ShouldBe("'Authorization Violation'");
-        c.ExpectClosed(TimeSpan.FromSeconds(2));
+        string rest = c.ExpectClosed(TimeSpan.FromSeconds(2));
+        (rest.Length == 0 || rest == "-ERR 'Authorization Violation'\r\n").ShouldBeTrue(rest);
+    }
+
+    /// <summary>A connected client gets no error from the reload (Go's tests fail on any async error); it may be
+    /// closed to reconnect, as Go closes clients whose user changed.</summary>
+    private static void ExpectNoError(ProtoClient c)
+    {
+        if (!c.IsClosed)
+        {
+            try { c.Send("PING\r\n"); }
+            catch (IOException) { }
+        }
+        c.Drain(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2)).ShouldNotContain("-ERR");
     }
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadNoConfigFile")]
@@ -115,9 +129,7 @@ public sealed partial class ReloadTests
         File.WriteAllText(conf, Basic);
         s.Reload().ShouldBeNull();
         ConnectOk(s).Dispose();
-        // The existing client gets no error.
-        nc.Send("PING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        ExpectNoError(nc);
     }
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadRotateTokenAuthentication")]

@@ -5,6 +5,7 @@ namespace NatsParity.Server.Tests.GoTest;
 
 /// <summary>Ports of test/user_authorization_test.go: per-user publish/subscribe permissions and allow_responses,
 /// configured as Go's test configs do (role variables in the authorization block, bcrypt passwords).</summary>
+[Collection(nameof(TimingSensitive))] // allow_responses permissions expire after 50ms
 public sealed class UserAuthorizationTests
 {
     private const string DefaultPass = "foo";
