@@ -255,3 +255,225 @@ public sealed partial class ReloadTests
         s.LookupAccount("synadia").ShouldBeNull();
     }
 }
+
+public sealed partial class ReloadTests
+{
+    private static string StreamsConf(string fooExport, string ivanDeny, string fooImport, string prefix) => """
+        listen: "127.0.0.1:-1"
+        accounts {
+          synadia {
+            users [{user: derek, password: foo}]
+            exports = [
+              {stream: "private.>", accounts: [nats.io]}
+              {stream: FOOEXPORT}
+            ]
+          }
+          nats.io {
+            users [
+              IVAN
+            ]
+            imports = [
+              {stream: {account: "synadia", subject: FOOIMPORT}}
+              {stream: {account: "synadia", subject: "private.natsio.*"}, prefix: PREFIX}
+            ]
+          }
+        }
+        no_sys_acc: true
+        """.Replace("FOOEXPORT", fooExport).Replace("PREFIX", prefix).Replace("FOOIMPORT", fooImport).Replace("IVAN", "{user: ivan, password: bar, permissions: {subscribe: {deny: " + ivanDeny + "}}}");
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadAccountStreamsImportExport")]
+    public async Task ConfigReloadAccountStreamsImportExport()
+    {
+        // synadia exports private.> to nats.io and foo.* to all; ivan may not subscribe to xxx; nats.io imports foo.*,
+        // and private.natsio.* under the prefix ivan.
+        var (s, conf) = Run(StreamsConf("\"foo.*\"", "\"xxx\"", "\"foo.*\"", "\"ivan\""));
+        await using var _ = s;
+        using var derek = ConnectOk(s, User("derek", "foo"));
+        using var ivan = ConnectOk(s, User("ivan", "bar"));
+        ivan.Send("SUB foo.bar 1\r\nSUB foo.baz 2\r\nSUB foo.bat 3\r\nSUB ivan.private.natsio.* 4\r\nPING\r\n");
+        ivan.ExpectLine(ProtoRegex.Pong);
+        var synadia = s.LookupAccount("synadia")!;
+
+        // A message published by derek reaches ivan's subscription (sid), or not; derek's account holds the import's
+        // interest, or not.
+        void Check(string subject, string? sid)
+        {
+            derek.Send($"PUB {subject} 5\r\nhello\r\nPING\r\n");
+            derek.ExpectLine(ProtoRegex.Pong);
+            ivan.Send("PING\r\n");
+            if (sid is null)
+            {
+                ivan.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(1));
+                PlainSubs(synadia, subject).ShouldBe(0, $"{subject} should not be in derek's sublist");
+            }
+            else
+            {
+                ivan.ReadMsg(TimeSpan.FromSeconds(1)).Sid.ShouldBe(sid);
+                ivan.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(1));
+                PlainSubs(synadia, subject).ShouldBe(1, $"{subject} should have 1 match in derek's sublist");
+            }
+        }
+
+        // Inside each account, messages still flow.
+        void CheckIntraAccount()
+        {
+            ivan.Send("PUB ivan.sub 5\r\nhello\r\nPING\r\n");
+            ivan.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("ivan.sub");
+            ivan.ExpectLine(ProtoRegex.Pong);
+            derek.Send("PUB derek.sub 5\r\nhello\r\nPING\r\n");
+            derek.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("derek.sub");
+            derek.ExpectLine(ProtoRegex.Pong);
+        }
+
+        Check("foo.bar", "1");
+        Check("foo.baz", "2");
+        Check("foo.bat", "3");
+        Check("private.natsio.foo", "4");
+        ivan.Send("SUB ivan.sub 5\r\n");
+        derek.Send("SUB derek.sub 1\r\n");
+        CheckIntraAccount();
+
+        // Now ivan may not subscribe to foo.bat, nats.io imports foo.baz only, and the prefix is yyyy.
+        File.WriteAllText(conf, StreamsConf("\"foo.*\"", "\"foo.bat\"", "\"foo.baz\"", "\"yyyy\""));
+        s.Reload().ShouldBeNull();
+        // ivan's foo.bat subscription is revoked with a permissions error.
+        ivan.ReadLine(TimeSpan.FromSeconds(5)).ToLowerInvariant().ShouldContain("permissions violation");
+        Check("foo.bar", null);
+        Check("foo.baz", "2");
+        Check("foo.bat", null);
+        Check("private.natsio.foo", null);
+        CheckIntraAccount();
+
+        // foo.* is no longer exported; nats.io imports xxx and the prefix is ivan again.
+        File.WriteAllText(conf, StreamsConf("\"xxx\"", "\"foo.bat\"", "\"xxx\"", "\"ivan\""));
+        s.Reload().ShouldBeNull();
+        Check("foo.bar", null);
+        Check("foo.baz", null);
+        Check("foo.bat", null);
+        Check("private.natsio.foo", "4");
+        CheckIntraAccount();
+    }
+}
+
+public sealed partial class ReloadTests
+{
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadValidate")]
+    public async Task ConfigReloadValidate()
+    {
+        var (s, conf) = Run("""
+            listen: "127.0.0.1:-1"
+            no_auth_user: a
+            authorization {
+              users [
+                {user: "a", password: "a"},
+                {user: "b", password: "b"}
+              ]
+            }
+            """);
+        await using var _ = s;
+        // The user no_auth_user names is gone.
+        File.WriteAllText(conf, """
+            listen: "127.0.0.1:-1"
+            no_auth_user: a
+            authorization {
+              users [
+                {user: "b", password: "b"}
+              ]
+            }
+            """);
+        s.Reload().ShouldNotBeNull().ShouldStartWith("no_auth_user:");
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadDefaultSystemAccount")]
+    public async Task ConfigReloadDefaultSystemAccount()
+    {
+        var (s, _) = Run("""
+            listen: "127.0.0.1:-1"
+            accounts {
+              ACC {
+                users = [
+                  {user: usr, password: pwd}
+                ]
+              }
+            }
+            """);
+        await using var _s = s;
+        var sys = s.SystemAccount;
+        sys.ShouldNotBeNull();
+        uint numSubs = sys.Sublist.Count;
+        string name = sys.Name;
+        s.Accounts.ShouldContain(a => a.Name == name, "system account in the accounts list");
+
+        s.Reload().ShouldBeNull();
+        sys = s.SystemAccount;
+        sys.ShouldNotBeNull();
+        sys.Sublist.Count.ShouldBe(numSubs);
+        s.Accounts.ShouldContain(a => a.Name == name, "system account in the accounts list");
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadAccountMappings")]
+    public async Task ConfigReloadAccountMappings()
+    {
+        var (s, conf) = Run("""
+            listen: "127.0.0.1:-1"
+            accounts {
+              ACC {
+                users = [{user: usr, password: pwd}]
+                mappings = { foo: bar }
+              }
+            }
+            """);
+        await using var _ = s;
+        File.WriteAllText(conf, """
+            listen: "127.0.0.1:-1"
+            accounts {
+              ACC {
+                users = [{user: usr, password: pwd}]
+                mappings = { foo: baz }
+              }
+            }
+            """);
+        s.Reload().ShouldBeNull();
+
+        using var nc = ConnectOk(s, User("usr", "pwd"));
+        nc.Send("SUB foo 1\r\nSUB baz 2\r\nPUB foo 0\r\n\r\nPING\r\n");
+        // foo maps to baz now: only baz's subscription gets it.
+        nc.ReadMsg(TimeSpan.FromSeconds(2)).Sid.ShouldBe("2");
+        nc.ExpectLine(ProtoRegex.Pong);
+
+        File.WriteAllText(conf, """
+            listen: "127.0.0.1:-1"
+            accounts {
+              ACC {
+                users = [{user: usr, password: pwd}]
+              }
+            }
+            """);
+        s.Reload().ShouldBeNull();
+        // Without a mapping, foo is foo (the client stays: its user did not move).
+        nc.Send("PUB foo 0\r\n\r\nPING\r\n");
+        nc.ReadMsg(TimeSpan.FromSeconds(2)).Sid.ShouldBe("1");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadWithSysAccountOnly")]
+    public async Task ConfigReloadWithSysAccountOnly()
+    {
+        var (s, _) = Run("""
+            listen: "127.0.0.1:-1"
+            accounts {
+              $SYS {
+                users = [{user: "system",pass: "password"}, {user: "system2",pass: "password2"}]
+              }
+            }
+            """);
+        await using var _s = s;
+        // No credentials: the server's own no-auth user for a system-account-only configuration.
+        using var nc = ConnectOk(s);
+        s.Reload().ShouldBeNull();
+        // Not disconnected.
+        nc.ExpectNothing(TimeSpan.FromMilliseconds(500));
+        nc.Send("PING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+}
