@@ -58,10 +58,13 @@ public sealed class DifferentialFuzzTests
             (c, cmds, end, splits) => new Session(c, UniqueSids(cmds), end, splits));
 
     /// <summary>Each SUB gets a sid of its own and each UNSUB names an earlier one, so a sid never changes queue group
-    /// mid-session (the outcome labels queue deliveries by group, which a reused sid would make ambiguous).</summary>
+    /// mid-session (the outcome labels queue deliveries by group, which a reused sid would make ambiguous). A queue
+    /// member is never given a message limit: which member a server picks is random, so which one uses up its limit
+    /// (and so who gets later messages) would differ between runs of the same server.</summary>
     private static string[] UniqueSids(string[] cmds)
     {
         int next = 0;
+        var queueSids = new HashSet<string>(StringComparer.Ordinal);
         var result = new string[cmds.Length];
         for (int i = 0; i < cmds.Length; i++)
         {
@@ -69,11 +72,13 @@ public sealed class DifferentialFuzzTests
             if (f[0] == "SUB")
             {
                 f[^1] = (++next).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (f.Length == 4) queueSids.Add(f[^1]);
                 result[i] = string.Join(' ', f) + "\r\n";
             }
             else if (f[0] == "UNSUB")
             {
                 f[1] = (next == 0 ? 1 : (int.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture) - 1) % next + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (queueSids.Contains(f[1])) f = f[..2];
                 result[i] = string.Join(' ', f) + "\r\n";
             }
             else
