@@ -13,6 +13,17 @@ internal static class InProcess
         if (o.Port == ServerOptions.DefaultPort) o.Port = ServerOptions.RandomPort;
         if (o.LogFile.Length == 0) o.NoLog = true;
         var s = new NatsServer(o, logger);
+        if (o.ConfigFile.Length > 0)
+        {
+            // The loopback host is like a -a flag: it stays over the file on reload, as flags do in Go.
+            string conf = o.ConfigFile;
+            s.ReloadSource = () =>
+            {
+                var next = ServerOptions.FromConfigFile(conf);
+                next.Host = "127.0.0.1";
+                return next;
+            };
+        }
         s.Start();
         return s;
     }

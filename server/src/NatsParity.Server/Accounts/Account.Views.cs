@@ -52,6 +52,36 @@ public sealed partial class Account
     /// <summary>Go's hasServiceExportMatching: an export that covers <paramref name="subject"/>.</summary>
     internal bool HasServiceExportMatching(string subject) => GetServiceExport(subject) is not null;
 
+    /// <summary>Go's getServiceImportForAccountLocked: the import of <paramref name="subject"/> from the account named
+    /// <paramref name="destAccount"/>, if any.</summary>
+    internal ServiceImport? GetServiceImportFor(string destAccount, string subject)
+    {
+        lock (_imu)
+            return _serviceImports.TryGetValue(subject, out var sis) ? sis.Find(si => si.Acc.Name == destAccount) : null;
+    }
+
+    /// <summary>Go's removeServiceImport: drops the import of <paramref name="subject"/> from the account named
+    /// <paramref name="destAccount"/> (other accounts' imports of the same subject stay) and its subscription.</summary>
+    internal void RemoveServiceImport(string destAccount, string subject)
+    {
+        ServiceImport? si;
+        lock (_imu)
+        {
+            if (!_serviceImports.TryGetValue(subject, out var sis)) return;
+            si = sis.Find(x => x.Acc.Name == destAccount);
+            if (si is null) return;
+            sis.Remove(si);
+            if (sis.Count == 0) _serviceImports.Remove(subject);
+        }
+        if (si.Sub is not null) Sublist.Remove(si.Sub);
+    }
+
+    /// <summary>True when some import of <paramref name="subject"/> is kept (Go's imports.services entry).</summary>
+    internal bool HasServiceImportsFor(string subject)
+    {
+        lock (_imu) return _serviceImports.ContainsKey(subject);
+    }
+
     /// <summary>Go's serviceImportExists: an import of <paramref name="from"/> from <paramref name="dest"/>.</summary>
     internal bool HasServiceImport(Account dest, string from)
     {

@@ -1,0 +1,224 @@
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Accounts;
+
+/// <summary>Ports of server/accounts_test.go on service imports of one subject from several accounts, import cycles
+/// through a reload, and no responders behind an import.</summary>
+public sealed class ServiceImportListTests
+{
+    [Fact, GoTest("server/accounts_test.go", "TestAccountDuplicateServiceImportSubject")]
+    public async Task AccountDuplicateServiceImportSubject()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        var foo = s.RegisterAccount("foo");
+        foo.AddServiceExport("remote1", null);
+        foo.AddServiceExport("remote2", null);
+        var bar = s.RegisterAccount("bar");
+        bar.AddServiceImport(foo, "foo", "remote1").ShouldBeNull();
+        bar.AddServiceImport(foo, "foo", "remote2").ShouldNotBeNull().ShouldContain("duplicate");
+
+        // More than one import of a subject is fine from different exporting accounts...
+        var baz = s.RegisterAccount("baz");
+        baz.AddServiceExport("remote1", null);
+        bar.AddServiceImport(baz, "foo", "remote1").ShouldBeNull();
+        var bat = s.RegisterAccount("bat");
+        bat.AddServiceExport("remote1", null);
+        bar.AddServiceImport(bat, "foo", "remote1").ShouldBeNull();
+
+        // ...but not twice from the same one.
+        bar.AddServiceImport(baz, "foo", "remote1").ShouldNotBeNull().ShouldContain("duplicate");
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountRemoveServiceImport")]
+    public async Task AccountRemoveServiceImport()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        var foo = s.RegisterAccount("foo");
+        foo.AddServiceExport("remote1", null);
+        var bar = s.RegisterAccount("bar");
+        bar.AddServiceImport(foo, "foo", "remote1").ShouldBeNull();
+        var baz = s.RegisterAccount("baz");
+        baz.AddServiceExport("remote1", null);
+        bar.AddServiceImport(baz, "foo", "remote1").ShouldBeNull();
+        var bat = s.RegisterAccount("bat");
+        bat.AddServiceExport("remote1", null);
+        bar.AddServiceImport(bat, "foo", "remote1").ShouldBeNull();
+
+        bool GetSi(string acc, string subj) => bar.GetServiceImportFor(acc, subj) is { } si && si.Acc.Name == acc;
+        void Expect(bool fooFoo, bool bazFoo, bool batFoo)
+        {
+            GetSi("foo", "foo").ShouldBe(fooFoo);
+            GetSi("baz", "foo").ShouldBe(bazFoo);
+            GetSi("bat", "foo").ShouldBe(batFoo);
+        }
+        GetSi("nonsense", "foo").ShouldBeFalse();
+        GetSi("foo", "nonsense").ShouldBeFalse();
+        Expect(true, true, true);
+
+        // Removing what does not exist, by subject or by account, changes nothing.
+        bar.RemoveServiceImport("nonsense", "foo");
+        Expect(true, true, true);
+        bar.RemoveServiceImport("baz", "nonsense");
+        Expect(true, true, true);
+
+        // The second, then the last one added.
+        bar.RemoveServiceImport("baz", "foo");
+        Expect(true, false, true);
+        bar.RemoveServiceImport("bat", "foo");
+        Expect(true, false, false);
+
+        // With one left, subject and account are still both checked.
+        bar.RemoveServiceImport("nonsense", "foo");
+        Expect(true, false, false);
+        bar.RemoveServiceImport("foo", "nonsense");
+        Expect(true, false, false);
+
+        // The first one; then nothing is kept for the subject.
+        bar.RemoveServiceImport("foo", "foo");
+        Expect(false, false, false);
+        bar.HasServiceImportsFor("foo").ShouldBeFalse();
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountMultipleServiceImportsWithSameSubjectFromDifferentAccounts")]
+    public async Task AccountMultipleServiceImportsWithSameSubjectFromDifferentAccounts()
+    {
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, ConfigParser.Parse("""
+            accounts: {
+              SVC-E: {
+                users: [ { user:svc-e, password:svc-e } ]
+                exports: [ { accounts: [CLIENTS], service: "SvcReq.>", response_type: singleton } ]
+              }
+              SVC-W: {
+                users: [ { user:svc-w, password:svc-w } ]
+                exports: [ { accounts: [CLIENTS], service: "SvcReq.>", response_type: singleton } ]
+              }
+              CLIENTS: {
+                users: [ { user:cl, password:cl } ]
+                imports: [
+                  { service: { account: SVC-E, subject: "SvcReq.>" } }
+                  { service: { account: SVC-W, subject: "SvcReq.>" } }
+                ]
+              }
+            }
+            listen: "127.0.0.1:-1"
+            """));
+        await using var s = InProcess.Run(o);
+
+        ProtoClient Responder(string user)
+        {
+            var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nSUB SvcReq.> 1\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Pong);
+            return c;
+        }
+        using var ncE = Responder("svc-e");
+        using var ncW = Responder("svc-w");
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"user\":\"cl\",\"pass\":\"cl\"}\r\nSUB _INBOX.test 1\r\nPUB SvcReq.Test _INBOX.test 4\r\ntest\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+
+        // Both services get the request and answer on the reply subject they were given.
+        foreach (var (svc, text) in new[] { (ncE, "From SVC-E"), (ncW, "From SVC-W") })
+        {
+            var req = svc.ReadMsg(TimeSpan.FromSeconds(1));
+            svc.Send($"PUB {req.Reply} {text.Length}\r\n{text}\r\n");
+        }
+        var replies = new[] { nc.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText, nc.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText };
+        replies.ShouldBe(["From SVC-E", "From SVC-W"], ignoreOrder: true);
+    }
+
+    private const string CycleTemplate = """
+        port: -1
+        accounts: {
+          CP: {
+            users: [
+              {user: cp, password: cp},
+            ],
+            exports: [
+              {service: "q1.>", response_type: Singleton},
+              {service: "q2.>", response_type: Singleton},
+              EXPORT
+            ],
+          },
+          A: {
+            users: [
+              {user: a, password: a},
+            ],
+            imports: [
+              {service: {account: CP, subject: "q1.>"}},
+              {service: {account: CP, subject: "q2.>"}},
+              IMPORT
+            ]
+          },
+        }
+        """;
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountImportCycle")]
+    public async Task AccountImportCycle()
+    {
+        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-cycle-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(conf, CycleTemplate.Replace("EXPORT", "").Replace("IMPORT", ""));
+        try
+        {
+            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+            using var ncCp = ProtoClient.Connect("127.0.0.1", s.Port);
+            ncCp.Send("CONNECT {\"verbose\":false,\"user\":\"cp\",\"pass\":\"cp\"}\r\nSUB q1.> 1\r\nPING\r\n");
+            ncCp.ExpectLine(ProtoRegex.Pong);
+            using var ncA = ProtoClient.Connect("127.0.0.1", s.Port);
+            // The requester's inbox is itself under an imported service subject.
+            ncA.Send("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q2.inbox 1\r\nPING\r\n");
+            ncA.ExpectLine(ProtoRegex.Pong);
+
+            void Req()
+            {
+                ncA.Send("PUB q1.a q2.inbox 4\r\ntest\r\nPING\r\n");
+                ncA.ExpectLine(ProtoRegex.Pong);
+                var req = ncCp.ReadMsg(TimeSpan.FromSeconds(1));
+                ncCp.Send($"PUB {req.Reply} 5\r\nreply\r\n");
+                ncA.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("reply");
+            }
+            Req();
+
+            // A third export and import, reloaded: everything still works.
+            File.WriteAllText(conf, CycleTemplate.Replace("EXPORT", "{service: \"q3.>\", response_type: Singleton},")
+                .Replace("IMPORT", "{service: {account: CP, subject: \"q3.>\"}},"));
+            s.Reload().ShouldBeNull();
+            Req();
+        }
+        finally
+        {
+            File.Delete(conf);
+        }
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountServiceImportNoResponders")]
+    public async Task AccountServiceImportNoResponders()
+    {
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, ConfigParser.Parse("""
+            port: -1
+            accounts: {
+              accExp: {
+                users: [{user: accExp, password: accExp}]
+                exports: [{service: "foo"}]
+              }
+              accImp: {
+                users: [{user: accImp, password: accImp}]
+                imports: [{service: {account: accExp, subject: "foo"}}]
+              }
+            }
+            """));
+        await using var s = InProcess.Run(o);
+        // No responder in the exporting account: a request through the import gets no responders.
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true,\"user\":\"accImp\",\"pass\":\"accImp\"}\r\n" +
+                "SUB _INBOX.r 1\r\nPUB foo _INBOX.r 7\r\nrequest\r\nPING\r\n");
+        var msg = nc.ReadMsg(TimeSpan.FromMilliseconds(250));
+        msg.Op.ShouldBe("HMSG");
+        System.Text.Encoding.ASCII.GetString(msg.Header).ShouldStartWith("NATS/1.0 503");
+    }
+}
