@@ -222,3 +222,148 @@ public sealed class ServiceImportListTests
         System.Text.Encoding.ASCII.GetString(msg.Header).ShouldStartWith("NATS/1.0 503");
     }
 }
+
+/// <summary>Ports of server/accounts_test.go on account configuration errors, account limits and queue subscriptions
+/// under deny permissions.</summary>
+public sealed class AccountConfigTests
+{
+    private static Exception? ConfError(string conf)
+    {
+        try
+        {
+            ConfigLoader.Apply(new ServerOptions(), ConfigParser.Parse(conf));
+            return null;
+        }
+        catch (Exception e) when (e is ConfigException or ConfigProcessException)
+        {
+            return e;
+        }
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestImportExportConfigFailures")]
+    public void ImportExportConfigFailures()
+    {
+        // An import from an unknown account.
+        ConfError("""
+            accounts {
+              nats.io {
+                imports = [{stream: {account: "synadia", subject:"foo"}}]
+              }
+            }
+            """).ShouldNotBeNull();
+        // A service import with no account.
+        ConfError("""
+            accounts {
+              nats.io {
+                imports = [{service: subject:"foo.*"}]
+              }
+            }
+            """).ShouldNotBeNull();
+        // A service import of a wildcard subject nobody exports.
+        ConfError("""
+            accounts {
+              nats.io {
+                imports = [{service: {account: "nats.io", subject:"foo.*"}]
+              }
+            }
+            """).ShouldNotBeNull();
+        // An export with an unknown keyword.
+        ConfError("""
+            accounts {
+              nats.io {
+                exports = [{service: "foo.*", wat:true}]
+              }
+            }
+            """).ShouldNotBeNull();
+        // An import with an unknown keyword.
+        ConfError("""
+            accounts {
+              nats.io {
+                imports = [{stream: {account: nats.io, subject: "foo.*"}, wat:true}]
+              }
+            }
+            """).ShouldNotBeNull();
+        // An export naming an account.
+        ConfError("""
+            accounts {
+              nats.io {
+                exports = [{service: {account: nats.io, subject:"foo.*"}}]
+              }
+            }
+            """).ShouldNotBeNull();
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountLimitsServerConfig")]
+    public async Task AccountLimitsServerConfig()
+    {
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, ConfigParser.Parse("""
+            port: -1
+            max_connections: 10
+            accounts {
+              MAXC {
+                users = [{user: derek, password: foo}]
+                limits {
+                  max_connections: 5
+                  max_subs: 10
+                  max_payload: 32k
+                  max_leafnodes: 1
+                }
+              }
+            }
+            """));
+        await using var s = InProcess.Run(o);
+        var acc = s.LookupAccount("MAXC");
+        acc.ShouldNotBeNull();
+        acc.MaxConnections.ShouldBe(5);
+        acc.MaxLeafNodes.ShouldBe(1);
+
+        const string connect = "CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"foo\"}\r\nPING\r\n";
+        var clients = new List<ProtoClient>();
+        try
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                var c = ProtoClient.Connect("127.0.0.1", s.Port);
+                clients.Add(c);
+                c.Send(connect);
+                c.ExpectLine(ProtoRegex.Pong);
+            }
+            // The sixth is refused.
+            using var sixth = ProtoClient.Connect("127.0.0.1", s.Port);
+            sixth.Send(connect);
+            sixth.ExpectLine(ProtoRegex.Err);
+            sixth.ExpectClosed();
+        }
+        finally
+        {
+            foreach (var c in clients) c.Dispose();
+        }
+    }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountUserSubPermsWithQueueGroups")]
+    public async Task AccountUserSubPermsWithQueueGroups()
+    {
+        var o = new ServerOptions();
+        ConfigLoader.Apply(o, ConfigParser.Parse("""
+            listen: 127.0.0.1:-1
+
+            authorization {
+            users = [
+              { user: user, password: "pass",
+                permissions: {
+                  publish: "foo.restricted"
+                  subscribe: { allow: "foo.>", deny: "foo.restricted" }
+                  allow_responses: { max: 1, ttl: 0s }
+                }
+              }
+            ]}
+            """));
+        await using var s = InProcess.Run(o);
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        // A lone queue subscription on foo.> gets nothing published to the denied foo.restricted.
+        nc.Send("CONNECT {\"verbose\":false,\"user\":\"user\",\"pass\":\"pass\"}\r\nSUB foo.> qg 1\r\nPUB foo.restricted 10\r\nRESTRICTED\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+        nc.ExpectNothing(TimeSpan.FromMilliseconds(100));
+    }
+}
