@@ -7,7 +7,7 @@ namespace NatsParity.Server.Tests.GoTest;
 
 /// <summary>Ports of test/tls_test.go for one node, with a CA and certificates the tests generate (the Go tests'
 /// test/configs/certs files are not copied).</summary>
-public sealed class TlsTests
+public sealed partial class TlsTests
 {
     private static string Q(string path) => "\"" + path.Replace("\\", "\\\\") + "\"";
 

@@ -1,0 +1,146 @@
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.GoTest;
+
+/// <summary>More ports of test/tls_test.go: users mapped from client certificates by email and DNS names.</summary>
+public sealed partial class TlsTests
+{
+    /// <summary>test/configs/tls_cert_id.conf: the user comes from the certificate; extra lines go in the user entry.</summary>
+    private static ServerConfig CertIdConf(TestPki pki, string userExtra = "") => GoTestServers.Default with
+    {
+        Extra = $$"""
+            tls {
+              cert_file: {{Q(pki.ServerCertFile)}}
+              key_file: {{Q(pki.ServerKeyFile)}}
+              timeout: 2
+              ca_file: {{Q(pki.CaFile)}}
+              verify_and_map: true
+            }
+            authorization {
+              users = [
+                {user: derek@nats.io, permissions: { publish:"foo" } {{userExtra}}}
+              ]
+            }
+            """,
+    };
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateHasUserID")]
+    public void TlsClientCertificateHasUserId(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var id = pki.Client("client-id-auth", "CN=www.nats.io", emails: ["derek@nats.io"]);
+        using var server = NatsServerProcess.Start(target, CertIdConf(pki));
+        using var nc = TlsClient(server, pki, id.Cert);
+        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateCheckWithAllowedConnectionTypes")]
+    public void TlsClientCertificateCheckWithAllowedConnectionTypes(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var id = pki.Client("client-id-auth", "CN=www.nats.io", emails: ["derek@nats.io"]);
+        // The mapped user may only connect over websocket.
+        using var server = NatsServerProcess.Start(target, CertIdConf(pki, ", allowed_connection_types: [\"WEBSOCKET\"]"));
+        using var nc = TlsClient(server, pki, id.Cert);
+        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+        nc.ExpectClosed();
+    }
+
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateSANsBasedAuth")]
+    public void TlsClientCertificateSansBasedAuth(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        // The subject alone (no SANs), and two with DNS names that name users.
+        var plain = pki.Client("client", "CN=www.nats.io");
+        var dev = pki.Client("dev", "CN=www.nats.io", dnsNames: ["app.nats.dev", "*.app.nats.dev"]);
+        var prod = pki.Client("prod", "CN=www.nats.io", dnsNames: ["app.nats.prod", "*.app.nats.prod"]);
+        // test/configs/tls_cert_san_auth.conf
+        var conf = GoTestServers.Default with
+        {
+            Extra = $$"""
+                tls {
+                  cert_file = {{Q(pki.ServerCertFile)}}
+                  key_file = {{Q(pki.ServerKeyFile)}}
+                  ca_file = {{Q(pki.CaFile)}}
+                  verify = true
+                  verify_and_map = true
+                }
+                authorization {
+                  permissions {
+                    publish { allow = ["public.>"] }
+                    subscribe { allow = ["public.>"] }
+                  }
+                  users [
+                    { user = "CN=www.nats.io" }
+                    { user = "app.nats.prod", permissions = {
+                        publish { allow = [">"] }
+                        subscribe { allow = [">"] }
+                      }
+                    }
+                    { user = "app.nats.dev", permissions = {
+                        publish { allow = ["public.>", "sandbox.>"] }
+                        subscribe { allow = ["public.>", "sandbox.>"] }
+                      }
+                    }
+                  ]
+                }
+                """,
+        };
+        using var server = NatsServerProcess.Start(target, conf);
+        ProtoClient Connect(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+        {
+            var c = TlsClient(server, pki, cert);
+            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Pong);
+            return c;
+        }
+        using var defaultc = Connect(plain.Cert);
+        using var devc = Connect(dev.Cert);
+        using var prodc = Connect(prod.Cert);
+        int errors = 0;
+        string Line(ProtoClient c)
+        {
+            string l = c.ReadLine(TimeSpan.FromSeconds(2));
+            if (l.StartsWith("-ERR", StringComparison.Ordinal)) errors++;
+            return l;
+        }
+
+        // dev may neither publish nor subscribe on foo.>.
+        devc.Send("PUB foo.bar 2\r\nhi\r\n");
+        Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Publish to \"foo.bar\"'");
+        devc.Send("SUB foo.> 1\r\n");
+        Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"foo.>\"'");
+        devc.Send("PING\r\n");
+        devc.ExpectLine(ProtoRegex.Pong);
+
+        // prod gets everything.
+        prodc.Send("SUB > 1\r\nPUB hello 2\r\nhi\r\nPING\r\n");
+        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("hello");
+        prodc.ExpectLine(ProtoRegex.Pong);
+
+        // dev publishes in its sandbox; dev and prod both receive.
+        devc.Send("SUB sandbox.> 2\r\nPUB sandbox.foo.bar 3\r\nhi!\r\nPING\r\n");
+        devc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
+        devc.ExpectLine(ProtoRegex.Pong);
+        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
+
+        // The subject-mapped default user may not use the sandbox, but reads public.>.
+        defaultc.Send("SUB sandbox.> 1\r\n");
+        Line(defaultc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"sandbox.>\"'");
+        defaultc.Send("SUB public.> 2\r\nPING\r\n");
+        defaultc.ExpectLine(ProtoRegex.Pong);
+        devc.Send("PUB public.foo.bar 3\r\nhi!\r\nPING\r\n");
+        devc.ExpectLine(ProtoRegex.Pong);
+        defaultc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
+
+        // Three permission errors in all, none for prod.
+        errors.ShouldBe(3);
+        prodc.Send("PING\r\n");
+        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
+        prodc.ExpectLine(ProtoRegex.Pong);
+    }
+}
