@@ -144,3 +144,55 @@ public sealed partial class TlsTests
         prodc.ExpectLine(ProtoRegex.Pong);
     }
 }
+
+public sealed partial class TlsTests
+{
+    /// <summary>Certificates without a subject are accepted since the current source (2.15.0-dev); the 2.9.10
+    /// reference refuses them, so it runs only the part without a client certificate.</summary>
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateNoSubjectWithSANAuth", Since = "2.15")]
+    public void TlsClientCertificateNoSubjectWithSanAuth(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        // An empty subject, and a DNS name that names the user.
+        var client = pki.Client("client-nosubj", "", dnsNames: ["localhost"]);
+        var conf = GoTestServers.Default with
+        {
+            Extra = $$"""
+                tls {
+                  cert_file: {{Q(pki.ServerCertFile)}}
+                  key_file: {{Q(pki.ServerKeyFile)}}
+                  ca_file: {{Q(pki.CaFile)}}
+                  verify_and_map: true
+                }
+                authorization {
+                  users = [
+                    { user: "localhost" }
+                  ]
+                }
+                """,
+        };
+        using var server = NatsServerProcess.Start(target, conf);
+
+        if (target == ServerTarget.Ours)
+        {
+            using var nc = TlsClient(server, pki, client.Cert);
+            nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            nc.ExpectLine(ProtoRegex.Pong);
+        }
+
+        // Without a client certificate the connection fails.
+        using var none = ProtoClient.Connect(server);
+        bool failed;
+        try
+        {
+            none.UpgradeToTls(null, pki.Ca);
+            none.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            failed = !none.ReadLine(TimeSpan.FromSeconds(2)).StartsWith("PONG", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException or ProtoException)
+        {
+            failed = true;
+        }
+        failed.ShouldBeTrue("a connection without a client certificate must fail");
+    }
+}
