@@ -139,6 +139,8 @@ internal sealed partial class SystemEvents
 
         SysSubscribe(string.Format(AccPingReqSubj, "STATZ"), (c, s, r, h, m) =>
             ZReq(r, h, m, "AccountStatzEventOptions", AccountStatzOpts, AccountStatz));
+        SysSubscribe(AccNumSubsReqSubj, (c, s, r, h, m) => NumSubsRequest(r, m));
+        SysSubscribe(AccSubsSubj, DebugSubscribers);
         SysSubscribe(string.Format(ServerReloadReqSubj, id), (c, s, r, h, m) =>
             ZReq(r, h, m, "EventFilterOptions", [], _ => _s.Reload() is { } err ? (null, err) : (null, null)));
         SysSubscribe(string.Format(ClientKickReqSubj, id), (c, s, r, h, m) => ClientReq(r, h, m, "kick", cid =>
@@ -429,6 +431,96 @@ internal sealed partial class SystemEvents
         var acc = _s.LookupAccount(a);
         if (acc is null || acc.NumClients == 0) return;
         SendAccConnsUpdate(acc, reply);
+    }
+
+    /// <summary>Go's debugSubscribers: how many client subscriptions in the requester's account match the subject (and
+    /// queue group) in the body. On one server no other server is asked, so the local count is the answer.</summary>
+    private void DebugSubscribers(ClientConnection from, string subject, string reply, byte[] hdr, byte[] msg)
+    {
+        if (from.IsInternal) return;
+        Account? acc;
+        string svc = "", account = "";
+        if (hdr.Length > 0)
+        {
+            var ci = Protocol.Headers.GetHeader(ClientConnection.ClientInfoHeader, hdr);
+            if (ci is not null)
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(ci);
+                    svc = doc.RootElement.TryGetProperty("svc", out var sv) ? sv.GetString() ?? "" : "";
+                    account = doc.RootElement.TryGetProperty("acc", out var a) ? a.GetString() ?? "" : "";
+                }
+                catch (JsonException) { return; }
+            }
+        }
+        if (svc.Length > 0) acc = _s.LookupAccount(svc);
+        else if (account.Length > 0) acc = _s.LookupAccount(account);
+        else acc = from.Account ?? Account;
+        if (acc is null) return;
+
+        var args = Encoding.UTF8.GetString(msg).Trim().Split(' ');
+        string? queue = args.Length > 1 ? args[1] : null;
+        int n = CountClientSubs(acc, args[0], queue);
+        SendInternalAccountMsg(null, reply, "", null, Encoding.ASCII.GetBytes(n.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Go's nsubsRequest: another server asks for this server's count of an account's subscribers.</summary>
+    private void NumSubsRequest(string reply, byte[] msg)
+    {
+        if (msg.Length == 0)
+        {
+            _s.Logger.Error("request requires a body");
+            return;
+        }
+        string account, subject;
+        string? queue = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(msg);
+            var root = doc.RootElement;
+            account = root.TryGetProperty("acc", out var a) ? a.GetString() ?? "" : "";
+            subject = root.TryGetProperty("subject", out var sj) ? sj.GetString() ?? "" : "";
+            // Go marshals the queue as []byte: base64.
+            if (root.TryGetProperty("queue", out var q) && q.ValueKind == JsonValueKind.String)
+                queue = Encoding.UTF8.GetString(q.GetBytesFromBase64());
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            _s.Logger.Error($"Error unmarshalling account nsubs request message: {e.Message}");
+            return;
+        }
+        var acc = _s.LookupAccount(account);
+        if (acc is null || acc.NumClients == 0) return;
+        int n = CountClientSubs(acc, subject, queue);
+        SendInternalMsg(reply, "", false, _ => Encoding.ASCII.GetBytes(n.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>Go's totalSubs and its wildcard walk: client subscriptions matching <paramref name="subject"/> (a
+    /// wildcard subject counts the subscriptions it covers), only those of <paramref name="queue"/> when one is given.</summary>
+    private static int CountClientSubs(Account acc, string subject, string? queue)
+    {
+        static bool IsClient(Subscriptions.Subscription sub) => sub.Client is { IsInternal: false };
+        int n = 0;
+        if (Subscriptions.SubjectValidation.SubjectIsLiteral(subject))
+        {
+            var r = acc.Sublist.Match(subject);
+            if (queue is null)
+                foreach (var sub in r.Psubs) if (IsClient(sub)) n++;
+            foreach (var qs in r.Qsubs)
+                foreach (var sub in qs)
+                    if ((queue is null || sub.Queue == queue) && IsClient(sub)) n++;
+            return n;
+        }
+        var all = new List<Subscriptions.Subscription>();
+        acc.Sublist.All(all);
+        foreach (var sub in all)
+        {
+            if (!Subscriptions.SubjectValidation.IsSubsetMatch(sub.Subject, subject)) continue;
+            if (queue is not null && sub.Queue != queue) continue;
+            if (IsClient(sub)) n++;
+        }
+        return n;
     }
 
     /// <summary>Go's userInfoReq: who the requester is, from the request info header the import added.</summary>
