@@ -579,10 +579,15 @@ public sealed partial class NatsServer : IAsyncDisposable
         foreach (var e in emails) if (Find(e) is { } u) return u;
         if (sans is not null) foreach (var d in sans.EnumerateDnsNames()) if (Find(d) is { } u) return u;
         foreach (var uri in uris) if (Find(uri) is { } u) return u;
-        string rdn = string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines | System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.Reversed)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
-        return Find(rdn);
+        // Go's cert.Subject.ToRDNSequence().String(), then the subject in the certificate's own order (Go also matches
+        // the raw subject as an LDAP distinguished name).
+        return Find(Auth.GoDistinguishedName.Format(cert.SubjectName, rdnSequenceOnly: true)) ?? Find(GoSubject(cert));
     }
+
+    /// <summary>Go's pkix.Name String(): the subject's RDNs in RFC 2253 order, joined by commas ("CN=..,OU=..,O=..").</summary>
+    internal static string GoSubject(System.Security.Cryptography.X509Certificates.X509Certificate2 cert) =>
+        string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines | System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.Reversed)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
 
     /// <summary>Go's isBcrypt: a "$2a$", "$2b$", "$2x$" or "$2y$" hash with a two-digit cost.</summary>
     internal static bool IsBcrypt(string password) =>

@@ -222,6 +222,10 @@ public sealed partial class ClientConnection : IProtocolHandler
                 var other => other.ToString(),
             }, _tls.NegotiatedCipherSuite.ToString());
 
+    /// <summary>The certificate the client presented in the TLS handshake, if any.</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate =>
+        _tls?.RemoteCertificate as System.Security.Cryptography.X509Certificates.X509Certificate2;
+
     /// <summary>Subscriptions with their counters, for monitoring.</summary>
     public List<(string Subject, string? Queue, string Sid, long Msgs, long Max)> SubscriptionDetails()
     {

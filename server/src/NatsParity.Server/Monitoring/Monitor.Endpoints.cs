@@ -111,7 +111,8 @@ public sealed partial class Monitor
     private sealed record ConnRow(ulong Cid, string Ip, int Port, DateTime Start, DateTime Last, DateTime? Stop, string Reason,
         TimeSpan Rtt, long Pending, long InMsgs, long OutMsgs, long InBytes, long OutBytes, int NumSubs, string Name, string Lang,
         string Version, (string, string)? Tls, string User, string Account,
-        IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs);
+        IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null);
 
     private static readonly HashSet<string> SortOpts = ["", "cid", "start", "subs", "pending", "msgs_to", "msgs_from", "bytes_to", "bytes_from", "last", "idle", "uptime", "stop", "reason", "rtt"];
 
@@ -160,7 +161,7 @@ public sealed partial class Monitor
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
                     c.AuthorizedUser, c.Account.Name == Account.GlobalName ? "" : c.Account.Name,
-                    subs || subsDetail ? c.SubscriptionDetails() : []));
+                    subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -232,6 +233,17 @@ public sealed partial class Monitor
             {
                 w.Str("tls_version", tls.Item1);
                 w.Str("tls_cipher_suite", tls.Item2);
+                // Go's makePeerCerts, with auth: the client's certificate by subject and SHA-256 of key and certificate.
+                if (r.PeerCert is { } pc)
+                {
+                    w.WriteStartArray("tls_peer_certs");
+                    w.WriteStartObject();
+                    w.Str("subject", Auth.GoDistinguishedName.Format(pc.SubjectName), omitEmpty: true);
+                    w.Str("spki_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pc.PublicKey.ExportSubjectPublicKeyInfo())));
+                    w.Str("cert_sha256", Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pc.RawData)));
+                    w.WriteEndObject();
+                    w.WriteEndArray();
+                }
             }
             if (auth)
             {

@@ -196,3 +196,34 @@ public sealed partial class TlsTests
         failed.ShouldBeTrue("a connection without a client certificate must fail");
     }
 }
+
+/// <summary>verify_and_map by subject uses Go's form of the subject (ST for the state, Go's attribute order).</summary>
+public sealed class TlsSubjectMappingTests
+{
+    [Theory, TargetData]
+    public void SubjectWithStateMapsToTheUserNamedInGoForm(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        var client = pki.Client("client", "C=US, S=California, O=Synadia, OU=nats.io, CN=localhost");
+        string Q(string p) => "\"" + p + "\"";
+        var conf = GoTestServers.Default with
+        {
+            Extra = $$"""
+                tls {
+                  cert_file: {{Q(pki.ServerCertFile)}}
+                  key_file: {{Q(pki.ServerKeyFile)}}
+                  ca_file: {{Q(pki.CaFile)}}
+                  verify_and_map: true
+                }
+                authorization {
+                  users = [ { user: "CN=localhost,OU=nats.io,O=Synadia,ST=California,C=US" } ]
+                }
+                """,
+        };
+        using var server = NatsServerProcess.Start(target, conf);
+        using var nc = ProtoClient.Connect(server);
+        nc.UpgradeToTls(client.Cert, pki.Ca);
+        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Monitoring;
+
+/// <summary>Ports of server/monitor_test.go's TLS connz tests.</summary>
+public sealed partial class ServerMonitorTests
+{
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzTLSInHandshake")]
+    public async Task MonitorConnzTlsInHandshake()
+    {
+        using var pki = new TestPki();
+        var o = MonitorOptions();
+        o.Tls = true;
+        o.TlsCert = pki.ServerCertFile;
+        o.TlsKey = pki.ServerKeyFile;
+        o.TlsTimeout = TimeSpan.FromSeconds(1.5);
+        await using var s = InProcess.Run(o);
+
+        // A bare TCP connection holds the TLS handshake open.
+        using var c = new TcpClient();
+        await c.ConnectAsync("127.0.0.1", s.Port);
+        await WaitForClients(s, 1);
+
+        var start = DateTime.UtcNow;
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var connz = await PollConnz(s, mode, "");
+            (DateTime.UtcNow - start).ShouldBeLessThan(TimeSpan.FromMilliseconds(1500), "connz must not wait for the handshake");
+            var conns = Conns(connz);
+            conns.Count.ShouldBe(1);
+            // No TLS details before the handshake completes.
+            conns[0].TryGetProperty("tls_version", out _).ShouldBeFalse();
+            conns[0].TryGetProperty("tls_cipher_suite", out _).ShouldBeFalse();
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzTLSPeerCerts")]
+    public async Task MonitorConnzTlsPeerCerts()
+    {
+        using var pki = new TestPki();
+        var client = pki.Client("client", "CN=localhost, OU=nats.io, O=Synadia, S=California, C=US");
+        var o = MonitorOptions();
+        o.NoSystemAccount = false;
+        o.Tls = true;
+        o.TlsVerify = true;
+        o.TlsCert = pki.ServerCertFile;
+        o.TlsKey = pki.ServerKeyFile;
+        o.TlsCaCert = pki.CaFile;
+        o.TlsTimeout = TimeSpan.FromSeconds(2);
+        await using var s = InProcess.Run(o);
+
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.UpgradeToTls(client.Cert, pki.Ca);
+        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
+
+        for (int mode = 0; mode < 2; mode++)
+        {
+            // Without auth, no certificate details.
+            var c = Conns(await PollConnz(s, mode, ""));
+            c.Count.ShouldBe(1);
+            c[0].TryGetProperty("tls_peer_certs", out _).ShouldBeFalse();
+
+            c = Conns(await PollConnz(s, mode, "?auth=1"));
+            c.Count.ShouldBe(1);
+            c[0].TryGetProperty("tls_peer_certs", out var certs).ShouldBeTrue("tls_peer_certs with auth");
+            certs.GetArrayLength().ShouldBe(1);
+            var d = certs[0];
+            d.GetProperty("subject").GetString().ShouldBe("CN=localhost,OU=nats.io,O=Synadia,ST=California,C=US");
+            d.GetProperty("spki_sha256").GetString()!.Length.ShouldBe(64);
+            d.GetProperty("cert_sha256").GetString()!.Length.ShouldBe(64);
+        }
+    }
+}
+
+/// <summary>The client certificate subject in connz's tls_peer_certs as the Go reference writes it (pkix.Name String:
+/// Go's attribute order, '+' for repeated types, OID and hex for other attributes, escaping).</summary>
+public sealed class TlsPeerCertSubjectParityTests
+{
+    [Theory]
+    [InlineData("CN=localhost, OU=nats.io, O=Synadia, S=California, C=US")]
+    [InlineData("C=US, O=Acme, OU=one, OU=two, CN=svc")]
+    [InlineData("CN=\"a,b\", O=x+y, E=derek@nats.io")]
+    [InlineData("CN= padded , L=Springfield, STREET=Main, PostalCode=12345, SERIALNUMBER=77")]
+    public async Task SubjectIsWrittenAsTheReferenceWritesIt(string subject)
+    {
+        Assert.SkipUnless(ServerTargets.IsSelected(ServerTarget.Ours) && ServerTargets.IsSelected(ServerTarget.Reference),
+            "compares ours with the reference: both targets must be selected");
+        using var pki = new TestPki();
+        var client = pki.Client("client", subject);
+        string Q(string p) => "\"" + p + "\"";
+        var conf = new ServerConfig
+        {
+            Monitoring = true,
+            Extra = $$"""
+                tls {
+                  cert_file: {{Q(pki.ServerCertFile)}}
+                  key_file: {{Q(pki.ServerKeyFile)}}
+                  ca_file: {{Q(pki.CaFile)}}
+                  verify: true
+                }
+                """,
+        };
+        var subjects = new List<string>();
+        foreach (var target in new[] { ServerTarget.Reference, ServerTarget.Ours })
+        {
+            using var server = NatsServerProcess.Start(target, conf);
+            using var nc = ProtoClient.Connect(server);
+            nc.UpgradeToTls(client.Cert, pki.Ca);
+            nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            nc.ExpectLine(ProtoRegex.Pong);
+            using var http = new HttpClient();
+            var connz = JsonDocument.Parse(await http.GetStringAsync(server.MonitorUrl + "/connz?auth=1")).RootElement;
+            subjects.Add(connz.GetProperty("connections")[0].GetProperty("tls_peer_certs")[0].GetProperty("subject").GetString()!);
+        }
+        subjects[1].ShouldBe(subjects[0], $"reference wrote {subjects[0]}");
+    }
+}
