@@ -114,6 +114,10 @@ public sealed partial class Monitor
         IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
         System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null);
 
+    /// <summary>Go's SortByIdle: ascending by time since the last activity (connz reverses it).</summary>
+    internal static IEnumerable<T> SortByIdle<T>(IEnumerable<T> conns, Func<T, DateTime> lastActivity, DateTime now) =>
+        conns.OrderBy(c => now - lastActivity(c));
+
     private static readonly HashSet<string> SortOpts = ["", "cid", "start", "subs", "pending", "msgs_to", "msgs_from", "bytes_to", "bytes_from", "last", "idle", "uptime", "stop", "reason", "rtt"];
 
     /// <summary>Go's Connz with every query option of HandleConnz.</summary>
@@ -188,7 +192,7 @@ public sealed partial class Monitor
             "bytes_to" => rows.OrderByDescending(r => r.OutBytes),
             "bytes_from" => rows.OrderByDescending(r => r.InBytes),
             "last" => rows.OrderByDescending(r => r.Last),
-            "idle" => rows.OrderByDescending(r => now - r.Last),
+            "idle" => SortByIdle(rows, r => r.Last, now).Reverse(),
             "uptime" => rows.OrderBy(r => (r.Stop ?? now) - r.Start),
             "stop" => rows.OrderByDescending(r => r.Stop),
             "reason" => rows.OrderBy(r => r.Reason, StringComparer.Ordinal),

@@ -419,4 +419,49 @@ public sealed class ConfParserTests
         foreach (var (input, includes, digest) in cases)
             ConfigParser.Digest(ConfigParser.ParseFile(WriteFiles(input, includes))).ShouldBe(digest, input);
     }
+
+    private const string VarIncludedVariablesSample = """
+
+        authorization {
+
+          include "./includes/passwords.conf"
+
+          CAROL_PASS: foo
+
+          users = [
+           {user: alice, password: $ALICE_PASS}
+           {user: bob,   password: $BOB_PASS}
+           {user: carol, password: $CAROL_PASS}
+          ]
+        }
+        """;
+
+    /// <summary>Go's pedantic parse keeps each value's place: the key's line and position, and for values from an
+    /// included file, that file's.</summary>
+    [Fact, GoTest("conf/parse_test.go", "TestIncludeVariablesWithChecks")]
+    public void IncludeVariablesWithChecks()
+    {
+        string f = WriteFiles(VarIncludedVariablesSample, new()
+        {
+            ["includes/passwords.conf"] = "# two bcrypt hashes\n" +
+                "ALICE_PASS: $2a$10$UHR6GhotWhpLsKtVP0/i6.Nh9.fuY73cWjLoJjb2sKT8KISBcUW5q\n" +
+                "BOB_PASS: $2a$11$dZM98SpGeI7dCFFGSpt.JObQcix8YHml4TBUZoge9R1uxnMIln5ly\n",
+        });
+        var m = ConfigParser.ParseFile(f);
+        m.ShouldContainKey("authorization");
+        var auth = (Dictionary<string, object?>)m["authorization"]!;
+
+        void ExpectKeyVal(string key, string value, int line, int pos)
+        {
+            auth.ShouldContainKey(key);
+            auth[key].ShouldBe(value);
+            var at = ConfigParser.PositionOf(auth, key);
+            at.ShouldNotBeNull(key);
+            at.Line.ShouldBe(line, key);
+            at.Pos.ShouldBe(pos, key);
+        }
+        ExpectKeyVal("ALICE_PASS", "$2a$10$UHR6GhotWhpLsKtVP0/i6.Nh9.fuY73cWjLoJjb2sKT8KISBcUW5q", 2, 1);
+        ExpectKeyVal("BOB_PASS", "$2a$11$dZM98SpGeI7dCFFGSpt.JObQcix8YHml4TBUZoge9R1uxnMIln5ly", 3, 1);
+        ExpectKeyVal("CAROL_PASS", "foo", 6, 3);
+    }
 }

@@ -120,3 +120,52 @@ public sealed class TlsPeerCertSubjectParityTests
         subjects[1].ShouldBe(subjects[0], $"reference wrote {subjects[0]}");
     }
 }
+
+public sealed class ConnzSortTests
+{
+    public static TheoryData<string> Cases => new() { "zero values", "equal last activity times", "last activity in the future", "unsorted", "unsorted with zero value start time", "sorted", "sorted with zero value start time" };
+
+    private static (DateTime Start, DateTime Last)[] Conns(string name, DateTime now) => name switch
+    {
+        "zero values" => [default, default, default, default],
+        "equal last activity times" =>
+        [
+            (now.AddMinutes(-50), now.AddMinutes(-1)), (now.AddMinutes(-30), now.AddMinutes(-1)),
+            (now.AddSeconds(-10), now.AddMinutes(-1)), (now.AddHours(-2), now.AddMinutes(-1)),
+        ],
+        "last activity in the future" =>
+        [
+            (now.AddMinutes(-50), now.AddMinutes(10)), (now.AddMinutes(-30), now.AddMinutes(5)), (now.AddHours(-24), now.AddSeconds(2)),
+            (now.AddSeconds(-10), now.AddMinutes(15)), (now.AddHours(-2), now.AddMinutes(1)),
+        ],
+        "unsorted" =>
+        [
+            (now.AddMinutes(-50), now.AddMinutes(-10)), (now.AddMinutes(-30), now.AddMinutes(-5)), (now.AddHours(-24), now.AddSeconds(-2)),
+            (now.AddSeconds(-10), now.AddMinutes(-15)), (now.AddHours(-2), now.AddMinutes(-1)),
+        ],
+        "unsorted with zero value start time" =>
+        [
+            (default, now.AddMinutes(-10)), (default, now.AddMinutes(-5)), (default, now.AddSeconds(-2)),
+            (default, now.AddMinutes(-15)), (default, now.AddMinutes(-1)),
+        ],
+        "sorted" =>
+        [
+            (now.AddHours(-24), now.AddSeconds(-2)), (now.AddHours(-2), now.AddMinutes(-1)), (now.AddMinutes(-30), now.AddMinutes(-5)),
+            (now.AddMinutes(-50), now.AddMinutes(-10)), (now.AddSeconds(-10), now.AddMinutes(-15)),
+        ],
+        _ =>
+        [
+            (default, now.AddSeconds(-2)), (default, now.AddMinutes(-1)), (default, now.AddMinutes(-5)),
+            (default, now.AddMinutes(-10)), (default, now.AddMinutes(-15)),
+        ],
+    };
+
+    [Theory, MemberData(nameof(Cases)), GoTest("server/monitor_test.go", "TestMonitorConnzSortByIdleTime")]
+    public void MonitorConnzSortByIdleTime(string name)
+    {
+        var now = DateTime.UtcNow;
+        var sorted = NatsParity.Server.Monitoring.Monitor.SortByIdle(Conns(name, now), c => c.Last, now).ToList();
+        var idle = sorted.Select(c => now - c.Last).ToList();
+        idle.ShouldBe(idle.Order().ToList(), $"{name}: ascending idle durations");
+    }
+}
