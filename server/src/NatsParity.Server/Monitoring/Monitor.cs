@@ -115,7 +115,7 @@ public sealed partial class Monitor : IAsyncDisposable
         app.MapGet(PathFor(StackszPath), async ctx =>
         {
             _reqStats.AddOrUpdate(StackszPath, 1, (_, n) => n + 1);
-            await Respond(ctx, Encoding.UTF8.GetBytes(Stacks())).ConfigureAwait(false);
+            await Respond(ctx, Encoding.UTF8.GetBytes(HandleStacksz())).ConfigureAwait(false);
         });
         app.MapGet(PathFor(RaftzPath), async ctx =>
         {
@@ -244,7 +244,7 @@ public sealed partial class Monitor : IAsyncDisposable
     /// <summary>Go's HandleStacksz dumps every goroutine's stack. .NET cannot walk other threads' stacks from inside
     /// the process, so this lists every thread of the process with its state, then the full managed stack of the
     /// thread answering.</summary>
-    private static string Stacks()
+    private static string HandleStacksz()
     {
         var sb = new StringBuilder();
         using var p = Process.GetCurrentProcess();

@@ -169,3 +169,27 @@ public sealed class ConnzSortTests
         idle.ShouldBe(idle.Order().ToList(), $"{name}: ascending idle durations");
     }
 }
+
+public sealed class MonitorHandlerTests
+{
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorStacksz")]
+    public async Task MonitorStacksz()
+    {
+        var o = new NatsParity.Server.Config.ServerOptions { HttpHost = "127.0.0.1", HttpPort = -1, NoSystemAccount = true };
+        await using var s = InProcess.Run(o);
+        using var http = new HttpClient();
+        string body = await http.GetStringAsync($"http://127.0.0.1:{s.Monitor.Port}/stacksz");
+        // The stacks include the handler answering.
+        body.ShouldContain("HandleStacksz");
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorHandler")]
+    public async Task MonitorHandler()
+    {
+        var o = new NatsParity.Server.Config.ServerOptions { HttpHost = "127.0.0.1", HttpPort = -1, NoSystemAccount = true };
+        var s = InProcess.Run(o);
+        s.Monitor.HttpRunning.ShouldBeTrue("the HTTP handler is set");
+        await s.DisposeAsync();
+        s.Monitor.HttpRunning.ShouldBeFalse("the HTTP handler is gone after shutdown");
+    }
+}
