@@ -126,7 +126,9 @@ public sealed partial class Account
         if (to.Length == 0) to = from;
         if (!SubjectValidation.IsValidSubject(from) || !SubjectValidation.IsValidSubject(to)) return ServiceErrors.InvalidSubject;
         if (!internalImport && !dest.CheckServiceImportAuthorized(this, to)) return ServiceErrors.ServiceImportAuthorization;
-        if (dest.CheckServiceImportsForCycles(from, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;
+        // Go checks the cycle on the mapped subject: with a wildcard export subject, "$1" placeholders become wildcards.
+        string fromT = SubjectValidation.SubjectIsLiteral(to) ? from : SubjectTransform.Untokenize(from).Subject;
+        if (dest.CheckServiceImportsForCycles(fromT, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;
         var se = dest.GetServiceExport(to);
         bool usePub = false;
         SubjectTransform? tr = null;
