@@ -43,6 +43,12 @@ internal sealed partial class SystemEvents
 
     private static readonly Opt[] AccountzOpts = [new("account", "acc", OptKind.String, "string")];
 
+    /// <summary>Go's IpqueueszOptions: every queue (also empty ones) and a name filter.</summary>
+    private static readonly Opt[] IpqueueszOpts =
+    [
+        new("all", "all", OptKind.Bool, "bool"), new("filter", "queues", OptKind.String, "string"),
+    ];
+
     private static readonly Opt[] HealthzOpts =
     [
         new("js-enabled", "js-enabled", OptKind.Bool, "bool"), new("js-enabled-only", "js-enabled-only", OptKind.Bool, "bool"),
@@ -87,6 +93,9 @@ internal sealed partial class SystemEvents
             ["ACCOUNTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "AccountzEventOptions", AccountzOpts, q => Render(Monitor.AccountzPath, q)),
             ["JSZ"] = (c, s, r, h, m) => ZReq(r, h, m, "JszEventOptions", [], q => Render(Monitor.JszPath, q)),
             ["HEALTHZ"] = (c, s, r, h, m) => ZReq(r, h, m, "HealthzEventOptions", HealthzOpts, HealthzData),
+            ["IPQUEUESZ"] = (c, s, r, h, m) => ZReq(r, h, m, "IpqueueszEventOptions", IpqueueszOpts, q => Render(Monitor.IPQueuesPath, q)),
+            // Go's Raftz with a system account and no Raft groups (nothing here is clustered): an empty map.
+            ["RAFTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "RaftzEventOptions", [], _ => ("{}"u8.ToArray(), null)),
         };
         foreach (var (name, handler) in monSrvc)
         {

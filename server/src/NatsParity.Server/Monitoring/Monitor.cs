@@ -77,6 +77,7 @@ public sealed partial class Monitor : IAsyncDisposable
         {
             VarzPath => Varz, ConnzPath => Connz, RoutezPath => Routez, GatewayzPath => Gatewayz, LeafzPath => Leafz,
             SubszPath => Subsz, AccountzPath => Accountz, AccountStatzPath => AccountStatz, JszPath => Jsz, HealthzPath => Healthz,
+            IPQueuesPath => Ipqueuesz,
             _ => throw new ArgumentException(endpoint),
         };
         var buf = new MemoryStream();
