@@ -117,6 +117,11 @@ internal static class ServerHost
             logger.Fatal($"Error listening on port: {opts.Host}:{opts.Port}, \"{e.Message}\"");
             return 1;
         }
+        catch (InvalidOperationException)
+        {
+            // Start already logged Go's fatal message (monitoring port, client_advertise).
+            return 1;
+        }
 
         await server.ShutdownCompleted;
         foreach (var r in regs) r.Dispose();

@@ -147,7 +147,12 @@ public sealed partial class NatsServer : IAsyncDisposable
         listener.Listen(512);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        SetInfoHostPort();
+        if (SetInfoHostPort() is { } advErr)
+        {
+            Logger.Fatal($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
+            listener.Dispose();
+            throw new InvalidOperationException($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
+        }
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
         if (StartMonitoring() is { } merr)
         {
@@ -161,26 +166,66 @@ public sealed partial class NatsServer : IAsyncDisposable
         _ = AcceptLoop(listener);
     }
 
-    /// <summary>INFO carries client_advertise when set (Go's setInfoHostPort), else the listen host and port.</summary>
-    private void SetInfoHostPort()
+    /// <summary>INFO carries client_advertise when set (Go's setInfoHostPort), else the listen host and port; null, or
+    /// the error for a client_advertise Go cannot parse.</summary>
+    private string? SetInfoHostPort()
     {
         if (Options.ClientAdvertise.Length == 0)
         {
             _info.Host = Options.Host;
             _info.Port = Port;
-            return;
+            return null;
         }
-        string hp = Options.ClientAdvertise.Trim();
-        string host = hp;
-        int port = Port;
-        int idx = hp.LastIndexOf(':');
-        if (idx >= 0 && !hp.EndsWith(']'))
-        {
-            host = hp[..idx];
-            if (!int.TryParse(hp[(idx + 1)..], out port) || port is 0 or -1) port = Port;
-        }
-        _info.Host = host.Trim('[', ']');
+        var (host, port, err) = ParseHostPort(Options.ClientAdvertise, Port);
+        if (err is not null) return err;
+        _info.Host = host;
         _info.Port = port;
+        return null;
+    }
+
+    /// <summary>Go's parseHostPort: "host:port" or a bare host (the default port then), 0 and -1 meaning the default.</summary>
+    internal static (string Host, int Port, string? Error) ParseHostPort(string hostPort, int defaultPort)
+    {
+        if (hostPort.Length == 0) return ("", -1, "no hostport specified");
+        var (host, sport, err) = SplitHostPort(hostPort);
+        if (err == "missing port in address")
+        {
+            hostPort = $"{hostPort}:{defaultPort}";
+            (host, sport, err) = SplitHostPort(hostPort);
+        }
+        if (err is not null) return ("", -1, $"address {hostPort}: {err}");
+        if (!int.TryParse(sport.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int port))
+            return ("", -1, $"strconv.Atoi: parsing {Protocol.ProtocolParser.Quote(System.Text.Encoding.UTF8.GetBytes(sport.Trim()))}: invalid syntax");
+        if (port is 0 or -1) port = defaultPort;
+        return (host.Trim(), port, null);
+    }
+
+    /// <summary>Go's net.SplitHostPort: the error text without the address, or null.</summary>
+    private static (string Host, string Port, string? Error) SplitHostPort(string hostport)
+    {
+        const string missingPort = "missing port in address", tooManyColons = "too many colons in address";
+        int i = hostport.LastIndexOf(':');
+        if (i < 0) return ("", "", missingPort);
+        string host;
+        int j = 0, k = 0;
+        if (hostport[0] == '[')
+        {
+            int end = hostport.IndexOf(']');
+            if (end < 0) return ("", "", "missing ']' in address");
+            if (end + 1 == hostport.Length) return ("", "", missingPort);
+            if (end + 1 != i) return ("", "", hostport[end + 1] == ':' ? tooManyColons : missingPort);
+            host = hostport[1..end];
+            j = 1;
+            k = end + 1;
+        }
+        else
+        {
+            host = hostport[..i];
+            if (host.Contains(':')) return ("", "", tooManyColons);
+        }
+        if (hostport[j..].Contains('[')) return ("", "", "unexpected '[' in address");
+        if (hostport[k..].Contains(']')) return ("", "", "unexpected ']' in address");
+        return (host, hostport[(i + 1)..], null);
     }
 
     /// <summary>
@@ -203,6 +248,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         var addrs = Dns.GetHostAddresses(host);
         return addrs.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addrs[0];
     }
+
+    /// <summary>Go's ClientURL: the client URL of the configured host and port (tls:// with TLS).</summary>
+    public string ClientUrl => $"{(Options.TlsEnabled ? "tls" : "nats")}://{HostPort(Options.Host, Options.Port)}";
 
     private static string HostPort(string host, int port) => host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
 
