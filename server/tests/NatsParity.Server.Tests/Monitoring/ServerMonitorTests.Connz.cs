@@ -43,6 +43,18 @@ public sealed partial class ServerMonitorTests
     private static async Task WaitForClosed(NatsServer s, int n) =>
         (await InProcess.WaitFor(() => s.Closed.TotalClosed == n, TimeSpan.FromSeconds(5))).ShouldBeTrue($"{s.Closed.TotalClosed} closed, expected {n}");
 
+    /// <summary>Go's nats.Connect then Close, <paramref name="n"/> times, until the server has closed them all.</summary>
+    private static async Task ConnectAndClose(NatsServer s, int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+            nc.Send("CONNECT {\"verbose\":false}\r\n");
+            Flush(nc);
+        }
+        await WaitForClosed(s, n);
+    }
+
     private static DateTime Time(JsonElement ci, string field) => ci.GetProperty(field).GetDateTime().ToUniversalTime();
 
     private static JsonElement ByName(JsonElement connz, string name) =>
@@ -322,13 +334,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedByStopTimeClosedConn()
     {
         await using var s = RunMonitorServer();
-        for (int i = 0; i < 4; i++)
-        {
-            using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send("CONNECT {\"verbose\":false}\r\n");
-            Flush(nc);
-        }
-        await WaitForClosed(s, 4);
+        await ConnectAndClose(s, 4);
 
         // Random stop times within the last two hours.
         var now = DateTime.UtcNow;
@@ -347,13 +353,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedByReason()
     {
         await using var s = RunMonitorServer();
-        for (int i = 0; i < 20; i++)
-        {
-            using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send("CONNECT {\"verbose\":false}\r\n");
-            Flush(nc);
-        }
-        await WaitForClosed(s, 20);
+        await ConnectAndClose(s, 20);
 
         // Random reasons among those before ServerShutdown.
         int max = (int)ClosedState.ServerShutdown;
@@ -523,12 +523,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzClosedConnsBadTlsClient()
     {
         using var pki = new TestPki();
-        var o = MonitorOptions();
-        o.Tls = true;
-        o.TlsCert = pki.ServerCertFile;
-        o.TlsKey = pki.ServerKeyFile;
-        o.TlsTimeout = TimeSpan.FromSeconds(1.5);
-        await using var s = InProcess.Run(o);
+        await using var s = InProcess.Run(TlsMonitorOptions(pki));
         using (var rc = new TcpClient())
         {
             await rc.ConnectAsync("127.0.0.1", s.Port);

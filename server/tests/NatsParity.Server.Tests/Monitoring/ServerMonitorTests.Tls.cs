@@ -9,16 +9,22 @@ namespace NatsParity.Server.Tests.Monitoring;
 /// <summary>Ports of server/monitor_test.go's TLS connz tests.</summary>
 public sealed partial class ServerMonitorTests
 {
-    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzTLSInHandshake")]
-    public async Task MonitorConnzTlsInHandshake()
+    /// <summary>The monitor server with TLS on the client port and Go's 1.5s handshake timeout of these tests.</summary>
+    private static NatsParity.Server.Config.ServerOptions TlsMonitorOptions(TestPki pki)
     {
-        using var pki = new TestPki();
         var o = MonitorOptions();
         o.Tls = true;
         o.TlsCert = pki.ServerCertFile;
         o.TlsKey = pki.ServerKeyFile;
         o.TlsTimeout = TimeSpan.FromSeconds(1.5);
-        await using var s = InProcess.Run(o);
+        return o;
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzTLSInHandshake")]
+    public async Task MonitorConnzTlsInHandshake()
+    {
+        using var pki = new TestPki();
+        await using var s = InProcess.Run(TlsMonitorOptions(pki));
 
         // A bare TCP connection holds the TLS handshake open.
         using var c = new TcpClient();

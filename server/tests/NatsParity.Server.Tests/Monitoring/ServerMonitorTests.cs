@@ -44,15 +44,7 @@ public sealed partial class ServerMonitorTests
     }
 
     /// <summary>Go's pollConnz: mode 0 over HTTP, mode 1 straight from the server's monitor.</summary>
-    private static async Task<JsonElement> PollConnz(NatsServer s, int mode, string query)
-    {
-        if (mode == 0) return JsonDocument.Parse(await ReadBody(Url(s) + "connz" + query)).RootElement;
-        var q = System.Web.HttpUtility.ParseQueryString(query.TrimStart('?'));
-        var d = q.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => q[k]!);
-        var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(d));
-        err.ShouldBeNull();
-        return JsonDocument.Parse(json!).RootElement;
-    }
+    private static Task<JsonElement> PollConnz(NatsServer s, int mode, string query) => Poll(s, mode, Monitor.ConnzPath, query);
 
     /// <summary>Go's createClientConnWithUserSubscribeAndPublish: a message through a subscription that is then removed.</summary>
     private static ProtoClient SubscribeAndPublish(NatsServer s, string name = "", string? user = null, string? pass = null)
@@ -272,15 +264,7 @@ public sealed partial class ServerMonitorTests
     }
 
     /// <summary>Go's pollSubsz: mode 0 over HTTP, mode 1 straight from the server's monitor.</summary>
-    private static async Task<JsonElement> PollSubsz(NatsServer s, int mode, string query)
-    {
-        if (mode == 0) return JsonDocument.Parse(await ReadBody(Url(s) + "subsz" + query)).RootElement;
-        var q = System.Web.HttpUtility.ParseQueryString(query.TrimStart('?'));
-        var d = q.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => q[k]!);
-        var (json, err) = s.Monitor.Render(Monitor.SubszPath, MonitorQuery.From(d));
-        err.ShouldBeNull();
-        return JsonDocument.Parse(json!).RootElement;
-    }
+    private static Task<JsonElement> PollSubsz(NatsServer s, int mode, string query) => Poll(s, mode, Monitor.SubszPath, query);
 
     private static async Task WithClients(NatsServer s, int count, Func<List<ProtoClient>, Task> body)
     {
