@@ -60,6 +60,8 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>Now on the clock of <see cref="StartTime"/> and <see cref="LastActivity"/>.</summary>
     internal static DateTime ClockNow => ClockTime(System.Diagnostics.Stopwatch.GetTimestamp());
 
+    private static readonly long ActivityResolution = System.Diagnostics.Stopwatch.Frequency / 1000;
+
     private static DateTime ClockTime(long timestamp) => ClockBaseUtc + System.Diagnostics.Stopwatch.GetElapsedTime(ClockBase, timestamp);
     private long _rttTicks; // TimeSpan ticks; 0 until measured
     private long _rttStart; // Stopwatch timestamp of the last PING this server sent
@@ -463,11 +465,12 @@ public sealed partial class ClientConnection : IProtocolHandler
     private void FlushClients()
     {
         if (_pcd.Count == 0) return;
-        // Go's flushClients: a delivery is activity for the receiver.
+        // Go's flushClients: a delivery is activity for the receiver. The receiver's clock is moved at most once a
+        // millisecond: publishers on other cores would otherwise write its cache line on every batch.
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var c in _pcd)
         {
-            c._lastActivity = now;
+            if (now - Volatile.Read(ref c._lastActivity) > ActivityResolution) Volatile.Write(ref c._lastActivity, now);
             c.FlushSignal();
         }
         _pcd.Clear();
