@@ -26,6 +26,15 @@ public sealed class TestPki : IDisposable
     }
 
     public string Dir { get; }
+
+    /// <summary>A conf file tls {} block with this PKI's server certificate, key and CA, and <paramref name="settings"/>
+    /// (lines such as "verify_and_map: true").</summary>
+    public string TlsBlock(params string[] settings)
+    {
+        static string Q(string path) => "\"" + path.Replace("\\", "\\\\") + "\"";
+        var lines = new[] { $"cert_file: {Q(ServerCertFile)}", $"key_file: {Q(ServerKeyFile)}", $"ca_file: {Q(CaFile)}" }.Concat(settings);
+        return "tls {\n" + string.Concat(lines.Select(l => "  " + l + "\n")) + "}\n";
+    }
     public X509Certificate2 Ca { get; }
     public string CaFile { get; }
     public string ServerCertFile { get; }

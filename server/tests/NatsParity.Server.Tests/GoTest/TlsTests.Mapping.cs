@@ -8,23 +8,13 @@ namespace NatsParity.Server.Tests.GoTest;
 public sealed partial class TlsTests
 {
     /// <summary>test/configs/tls_cert_id.conf: the user comes from the certificate; extra lines go in the user entry.</summary>
-    private static ServerConfig CertIdConf(TestPki pki, string userExtra = "") => GoTestServers.Default with
-    {
-        Extra = $$"""
-            tls {
-              cert_file: {{Q(pki.ServerCertFile)}}
-              key_file: {{Q(pki.ServerKeyFile)}}
-              timeout: 2
-              ca_file: {{Q(pki.CaFile)}}
-              verify_and_map: true
-            }
-            authorization {
-              users = [
-                {user: derek@nats.io, permissions: { publish:"foo" } {{userExtra}}}
-              ]
-            }
-            """,
-    };
+    private static ServerConfig CertIdConf(TestPki pki, string userExtra = "") => MapConf(pki, $$"""
+        authorization {
+          users = [
+            {user: derek@nats.io, permissions: { publish:"foo" } {{userExtra}}}
+          ]
+        }
+        """, verify: false, "timeout: 2");
 
     [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateHasUserID")]
     public void TlsClientCertificateHasUserId(ServerTarget target)
@@ -32,9 +22,7 @@ public sealed partial class TlsTests
         using var pki = new TestPki();
         var id = pki.Client("client-id-auth", "CN=www.nats.io", emails: ["derek@nats.io"]);
         using var server = NatsServerProcess.Start(target, CertIdConf(pki));
-        using var nc = TlsClient(server, pki, id.Cert);
-        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        using var nc = LoginTls(server, pki, id.Cert);
     }
 
     [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificateCheckWithAllowedConnectionTypes")]
@@ -59,48 +47,31 @@ public sealed partial class TlsTests
         var dev = pki.Client("dev", "CN=www.nats.io", dnsNames: ["app.nats.dev", "*.app.nats.dev"]);
         var prod = pki.Client("prod", "CN=www.nats.io", dnsNames: ["app.nats.prod", "*.app.nats.prod"]);
         // test/configs/tls_cert_san_auth.conf
-        var conf = GoTestServers.Default with
-        {
-            Extra = $$"""
-                tls {
-                  cert_file = {{Q(pki.ServerCertFile)}}
-                  key_file = {{Q(pki.ServerKeyFile)}}
-                  ca_file = {{Q(pki.CaFile)}}
-                  verify = true
-                  verify_and_map = true
-                }
-                authorization {
-                  permissions {
-                    publish { allow = ["public.>"] }
-                    subscribe { allow = ["public.>"] }
+        var conf = MapConf(pki, verify: true, authorization: """
+            authorization {
+              permissions {
+                publish { allow = ["public.>"] }
+                subscribe { allow = ["public.>"] }
+              }
+              users [
+                { user = "CN=www.nats.io" }
+                { user = "app.nats.prod", permissions = {
+                    publish { allow = [">"] }
+                    subscribe { allow = [">"] }
                   }
-                  users [
-                    { user = "CN=www.nats.io" }
-                    { user = "app.nats.prod", permissions = {
-                        publish { allow = [">"] }
-                        subscribe { allow = [">"] }
-                      }
-                    }
-                    { user = "app.nats.dev", permissions = {
-                        publish { allow = ["public.>", "sandbox.>"] }
-                        subscribe { allow = ["public.>", "sandbox.>"] }
-                      }
-                    }
-                  ]
                 }
-                """,
-        };
+                { user = "app.nats.dev", permissions = {
+                    publish { allow = ["public.>", "sandbox.>"] }
+                    subscribe { allow = ["public.>", "sandbox.>"] }
+                  }
+                }
+              ]
+            }
+            """);
         using var server = NatsServerProcess.Start(target, conf);
-        ProtoClient Connect(System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
-        {
-            var c = TlsClient(server, pki, cert);
-            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
-            return c;
-        }
-        using var defaultc = Connect(plain.Cert);
-        using var devc = Connect(dev.Cert);
-        using var prodc = Connect(prod.Cert);
+        using var defaultc = LoginTls(server, pki, plain.Cert);
+        using var devc = LoginTls(server, pki, dev.Cert);
+        using var prodc = LoginTls(server, pki, prod.Cert);
         int errors = 0;
         string Line(ProtoClient c)
         {
@@ -155,30 +126,16 @@ public sealed partial class TlsTests
         using var pki = new TestPki();
         // An empty subject, and a DNS name that names the user.
         var client = pki.Client("client-nosubj", "", dnsNames: ["localhost"]);
-        var conf = GoTestServers.Default with
-        {
-            Extra = $$"""
-                tls {
-                  cert_file: {{Q(pki.ServerCertFile)}}
-                  key_file: {{Q(pki.ServerKeyFile)}}
-                  ca_file: {{Q(pki.CaFile)}}
-                  verify_and_map: true
-                }
-                authorization {
-                  users = [
-                    { user: "localhost" }
-                  ]
-                }
-                """,
-        };
-        using var server = NatsServerProcess.Start(target, conf);
+        using var server = NatsServerProcess.Start(target, MapConf(pki, """
+            authorization {
+              users = [
+                { user: "localhost" }
+              ]
+            }
+            """));
 
         if (target == ServerTarget.Ours)
-        {
-            using var nc = TlsClient(server, pki, client.Cert);
-            nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
-        }
+            LoginTls(server, pki, client.Cert).Dispose();
 
         // Without a client certificate the connection fails.
         using var none = ProtoClient.Connect(server);
@@ -197,33 +154,19 @@ public sealed partial class TlsTests
     }
 }
 
-/// <summary>verify_and_map by subject uses Go's form of the subject (ST for the state, Go's attribute order).</summary>
-public sealed class TlsSubjectMappingTests
+public sealed partial class TlsTests
 {
+    /// <summary>verify_and_map by subject uses Go's form of the subject (ST for the state, Go's attribute order).</summary>
     [Theory, TargetData]
     public void SubjectWithStateMapsToTheUserNamedInGoForm(ServerTarget target)
     {
         using var pki = new TestPki();
         var client = pki.Client("client", "C=US, S=California, O=Synadia, OU=nats.io, CN=localhost");
-        string Q(string p) => "\"" + p + "\"";
-        var conf = GoTestServers.Default with
-        {
-            Extra = $$"""
-                tls {
-                  cert_file: {{Q(pki.ServerCertFile)}}
-                  key_file: {{Q(pki.ServerKeyFile)}}
-                  ca_file: {{Q(pki.CaFile)}}
-                  verify_and_map: true
-                }
-                authorization {
-                  users = [ { user: "CN=localhost,OU=nats.io,O=Synadia,ST=California,C=US" } ]
-                }
-                """,
-        };
-        using var server = NatsServerProcess.Start(target, conf);
-        using var nc = ProtoClient.Connect(server);
-        nc.UpgradeToTls(client.Cert, pki.Ca);
-        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        using var server = NatsServerProcess.Start(target, MapConf(pki, """
+            authorization {
+              users = [ { user: "CN=localhost,OU=nats.io,O=Synadia,ST=California,C=US" } ]
+            }
+            """));
+        LoginTls(server, pki, client.Cert).Dispose();
     }
 }

@@ -42,6 +42,20 @@ public sealed partial class TlsTests
             """,
     };
 
+    /// <summary>A server that maps TLS client certificates to the users of <paramref name="authorization"/> (with
+    /// <paramref name="verify"/>, verify is also set, as some of Go's conf files do).</summary>
+    private static ServerConfig MapConf(TestPki pki, string authorization, bool verify = false, params string[] tls) =>
+        GoTestServers.Default with { Extra = pki.TlsBlock([.. tls, .. verify ? ["verify: true"] : Array.Empty<string>(), "verify_and_map: true"]) + authorization };
+
+    /// <summary>A TLS client with <paramref name="cert"/> that connected and got its first PONG.</summary>
+    private static ProtoClient LoginTls(NatsServerProcess server, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
+    {
+        var c = TlsClient(server, pki, cert);
+        c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+        c.ExpectLine(ProtoRegex.Pong);
+        return c;
+    }
+
     private static ProtoClient TlsClient(NatsServerProcess server, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2? clientCert = null, bool trustCa = true)
     {
         var c = ProtoClient.Connect(server);
@@ -159,39 +173,25 @@ public sealed partial class TlsTests
         var natsIo = pki.Client("client", "CN=example.com, OU=NATS.io");
         var cncf = pki.Client("client2", "CN=example.com, OU=CNCF");
         // test/configs/tls_cert_cn.conf: users named by certificate subject, default permissions on public.>.
-        var conf = GoTestServers.Default with
-        {
-            Extra = $$"""
-                tls {
-                  cert_file = {{Q(pki.ServerCertFile)}}
-                  key_file = {{Q(pki.ServerKeyFile)}}
-                  ca_file = {{Q(pki.CaFile)}}
-                  verify = true
-                  verify_and_map = true
-                }
-                authorization {
-                  permissions {
-                    publish { allow = ["public.>"] }
-                    subscribe { allow = ["public.>"] }
+        var conf = MapConf(pki, verify: true, authorization: """
+            authorization {
+              permissions {
+                publish { allow = ["public.>"] }
+                subscribe { allow = ["public.>"] }
+              }
+              users [
+                { user = "CN=example.com,OU=NATS.io" }
+                { user = "CN=example.com,OU=CNCF", permissions = {
+                    publish { allow = [">"] }
+                    subscribe { allow = [">"] }
                   }
-                  users [
-                    { user = "CN=example.com,OU=NATS.io" }
-                    { user = "CN=example.com,OU=CNCF", permissions = {
-                        publish { allow = [">"] }
-                        subscribe { allow = [">"] }
-                      }
-                    }
-                  ]
                 }
-                """,
-        };
+              ]
+            }
+            """);
         using var server = NatsServerProcess.Start(target, conf);
-        using var nc1 = TlsClient(server, pki, natsIo.Cert);
-        using var nc2 = TlsClient(server, pki, cncf.Cert);
-        nc1.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc1.ExpectLine(ProtoRegex.Pong);
-        nc2.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc2.ExpectLine(ProtoRegex.Pong);
+        using var nc1 = LoginTls(server, pki, natsIo.Cert);
+        using var nc2 = LoginTls(server, pki, cncf.Cert);
 
         // The default permissions refuse foo.bar and foo.>.
         nc1.Send("PUB foo.bar 2\r\nhi\r\nSUB foo.> 1\r\nPING\r\n");

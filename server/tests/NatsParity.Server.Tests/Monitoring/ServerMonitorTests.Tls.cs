@@ -98,19 +98,7 @@ public sealed class TlsPeerCertSubjectParityTests
             "compares ours with the reference: both targets must be selected");
         using var pki = new TestPki();
         var client = pki.Client("client", subject);
-        string Q(string p) => "\"" + p + "\"";
-        var conf = new ServerConfig
-        {
-            Monitoring = true,
-            Extra = $$"""
-                tls {
-                  cert_file: {{Q(pki.ServerCertFile)}}
-                  key_file: {{Q(pki.ServerKeyFile)}}
-                  ca_file: {{Q(pki.CaFile)}}
-                  verify: true
-                }
-                """,
-        };
+        var conf = new ServerConfig { Monitoring = true, Extra = pki.TlsBlock("verify: true") };
         var subjects = new List<string>();
         foreach (var target in new[] { ServerTarget.Reference, ServerTarget.Ours })
         {

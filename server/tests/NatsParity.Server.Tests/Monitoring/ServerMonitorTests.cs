@@ -218,21 +218,13 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortBadRequest()
     {
         await using var s = RunMonitorServer();
-        using var first = SubscribeAndPublish(s);
-        first.Send("SUB hello.world 2\r\nPING\r\n");
-        first.ExpectLine(ProtoRegex.Pong);
-        var clients = Enumerable.Range(0, 3).Select(_ => SubscribeAndPublish(s)).ToList();
-        try
+        await WithBusierFirstClient(s, async () =>
         {
             await ReadBody(Url(s) + "connz?sort=foo", 400, TextPlain);
             var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string> { ["sort"] = "foo" }));
             json.ShouldBeNull();
             err.ShouldNotBeNull();
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        });
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorHandleRoot")]
@@ -275,6 +267,49 @@ public sealed partial class ServerMonitorTests
 
     private static List<JsonElement> Conns(JsonElement connz) => connz.GetProperty("connections").EnumerateArray().ToList();
 
+    /// <summary>The setup of Go's connz sort tests: a first client with one subscription (hello.world) more than the
+    /// three connected after it.</summary>
+    private static async Task WithBusierFirstClient(NatsServer s, Func<Task> body)
+    {
+        using var first = SubscribeAndPublish(s);
+        first.Send("SUB hello.world 2\r\n");
+        Flush(first);
+        await WithClients(s, 3, _ => body());
+    }
+
+    /// <summary>Go's descending-sort check: with <paramref name="sort"/>, the first of the four connections has the
+    /// largest <paramref name="field"/>, in both modes.</summary>
+    private static async Task ExpectFirstLargest(NatsServer s, string sort, string field)
+    {
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var v = Conns(await PollConnz(s, mode, $"?sort={sort}")).Select(c => c.GetProperty(field).GetInt64()).ToList();
+            v.Count.ShouldBe(4);
+            v.Skip(1).ShouldAllBe(x => v[0] >= x, $"sort={sort}");
+        }
+    }
+
+    /// <summary>Subscriptions on foo.0 … foo.(n-1), processed before this returns.</summary>
+    private static void SubscribeFoos(ProtoClient c, int n)
+    {
+        c.Send(string.Concat(Enumerable.Range(0, n).Select(i => $"SUB foo.{i} {i + 10}\r\n")));
+        Flush(c);
+    }
+
+    /// <summary>Go's subsz paging check: the counts and the page of subscription details, in both modes.</summary>
+    private static async Task ExpectSubszPage(NatsServer s, string query, int total, int offset, int limit, int listed)
+    {
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sl = await PollSubsz(s, mode, query);
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(total);
+            sl.GetProperty("total").GetInt32().ShouldBe(total);
+            sl.GetProperty("offset").GetInt32().ShouldBe(offset);
+            sl.GetProperty("limit").GetInt32().ShouldBe(limit);
+            sl.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(listed);
+        }
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByCid")]
     public async Task MonitorConnzSortedByCid()
     {
@@ -315,15 +350,8 @@ public sealed partial class ServerMonitorTests
         first.ExpectLine(ProtoRegex.Pong);
         await WithClients(s, 3, async _ =>
         {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                foreach (var (sort, field) in new[] { ("bytes_to", "out_bytes"), ("msgs_to", "out_msgs"), ("bytes_from", "in_bytes"), ("msgs_from", "in_msgs") })
-                {
-                    var v = Conns(await PollConnz(s, mode, $"?sort={sort}")).Select(c => c.GetProperty(field).GetInt64()).ToList();
-                    v.Count.ShouldBe(4);
-                    v.Skip(1).ShouldAllBe(x => v[0] >= x);
-                }
-            }
+            foreach (var (sort, field) in new[] { ("bytes_to", "out_bytes"), ("msgs_to", "out_msgs"), ("bytes_from", "in_bytes"), ("msgs_from", "in_msgs") })
+                await ExpectFirstLargest(s, sort, field);
         });
     }
 
@@ -331,18 +359,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedBySubs()
     {
         await using var s = RunMonitorServer();
-        using var first = SubscribeAndPublish(s);
-        first.Send("SUB hello.world 2\r\nPING\r\n");
-        first.ExpectLine(ProtoRegex.Pong);
-        await WithClients(s, 3, async _ =>
-        {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var v = Conns(await PollConnz(s, mode, "?sort=subs")).Select(c => c.GetProperty("subscriptions").GetInt32()).ToList();
-                v.Count.ShouldBe(4);
-                v.Skip(1).ShouldAllBe(x => v[0] >= x);
-            }
-        });
+        await WithBusierFirstClient(s, () => ExpectFirstLargest(s, "subs", "subscriptions"));
     }
 
     [Theory]
@@ -408,19 +425,8 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         using var nc = SubscribeAndPublish(s);
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < 200; i++) sb.Append($"SUB foo.{i} {i + 10}\r\n");
-        nc.Send(sb.Append("PING\r\n").ToString());
-        nc.ExpectLine(ProtoRegex.Pong);
-        for (int mode = 0; mode < 2; mode++)
-        {
-            var sl = await PollSubsz(s, mode, "?subs=1&offset=10&limit=100");
-            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(200);
-            sl.GetProperty("total").GetInt32().ShouldBe(200);
-            sl.GetProperty("offset").GetInt32().ShouldBe(10);
-            sl.GetProperty("limit").GetInt32().ShouldBe(100);
-            sl.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(100);
-        }
+        SubscribeFoos(nc, 200);
+        await ExpectSubszPage(s, "?subs=1&offset=10&limit=100", total: 200, offset: 10, limit: 100, listed: 100);
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorSubszTestPubSubject")]
