@@ -28,6 +28,23 @@ internal static class InProcess
         return s;
     }
 
+    /// <summary>Go's createConfFile: the content in a fresh conf file under the temp folder; its path.</summary>
+    public static string WriteConf(string content)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"natsparity-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>Go's RunServerWithConfig: a server from a fresh conf file with <paramref name="content"/>.</summary>
+    public static NatsServer RunConf(string content) => RunConf(content, out _);
+
+    public static NatsServer RunConf(string content, out string path)
+    {
+        path = WriteConf(content);
+        return Run(ServerOptions.FromConfigFile(path));
+    }
+
     public static string Url(NatsServer s) => $"nats://127.0.0.1:{s.Port}";
 
     /// <summary>NATS.Client.Core options like nats.Connect's: one attempt, no reconnects, patient on a loaded runner.</summary>

@@ -28,13 +28,7 @@ public static partial class ConfigLoader
                     case "pass" or "password": pass = Str(val); break;
                     case "token": token = Str(val); break;
                     case "timeout":
-                        double at = val switch
-                        {
-                            long l => l,
-                            double d => d,
-                            string s => ParseAuthTimeout(s),
-                            _ => throw new ConfigException("error parsing authorization config, 'timeout' wrong type"),
-                        };
+                        double at = TimeoutSeconds(val, "authorization");
                         if (at > 60)
                             warnings.Add(Warning(ConfigParser.PositionOf(m, k), k, $"timeout of {val} ({at.ToString("F6", CultureInfo.InvariantCulture)} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example"));
                         o.AuthTimeout = TimeSpan.FromSeconds(at);
@@ -81,10 +75,18 @@ public static partial class ConfigLoader
         }
     }
 
-    private static double ParseAuthTimeout(string s)
+    /// <summary>Go's timeout of an authorization or tls block: seconds as a number, or a duration string.</summary>
+    private static double TimeoutSeconds(object? val, string block)
     {
-        try { return ParseGoDuration(s).TotalSeconds; }
-        catch (ConfigException e) { throw new ConfigException($"error parsing authorization config, 'timeout' {e.Message}"); }
+        switch (val)
+        {
+            case long l: return l;
+            case double d: return d;
+            case string s:
+                try { return ParseGoDuration(s).TotalSeconds; }
+                catch (ConfigException e) { throw new ConfigException($"error parsing {block} config, 'timeout' {e.Message}"); }
+            default: throw new ConfigException($"error parsing {block} config, 'timeout' wrong type");
+        }
     }
 
     private static HashSet<string> ExistingUserNames(ServerOptions o)

@@ -23,14 +23,7 @@ public static partial class ConfigLoader
                         o.TlsMap = map;
                         break;
                     case "timeout":
-                        double at = val switch
-                        {
-                            long l => l,
-                            double d => d,
-                            string s => ParseTlsTimeout(s),
-                            _ => throw new ConfigException("error parsing tls config, 'timeout' wrong type"),
-                        };
-                        o.TlsTimeout = TimeSpan.FromSeconds(at);
+                        o.TlsTimeout = TimeSpan.FromSeconds(TimeoutSeconds(val, "tls"));
                         break;
                     case "handshake_first" or "first" or "immediate":
                         o.TlsHandshakeFirst = val switch
@@ -59,11 +52,5 @@ public static partial class ConfigLoader
                 throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
-    }
-
-    private static double ParseTlsTimeout(string s)
-    {
-        try { return ParseGoDuration(s).TotalSeconds; }
-        catch (ConfigException e) { throw new ConfigException($"error parsing tls config, 'timeout' {e.Message}"); }
     }
 }

@@ -36,49 +36,35 @@ public sealed class ServiceImportListTests
     public async Task AccountRemoveServiceImport()
     {
         await using var s = InProcess.Run(new ServerOptions());
-        var foo = s.RegisterAccount("foo");
-        foo.AddServiceExport("remote1", null);
         var bar = s.RegisterAccount("bar");
-        bar.AddServiceImport(foo, "foo", "remote1").ShouldBeNull();
-        var baz = s.RegisterAccount("baz");
-        baz.AddServiceExport("remote1", null);
-        bar.AddServiceImport(baz, "foo", "remote1").ShouldBeNull();
-        var bat = s.RegisterAccount("bat");
-        bat.AddServiceExport("remote1", null);
-        bar.AddServiceImport(bat, "foo", "remote1").ShouldBeNull();
+        foreach (var name in new[] { "foo", "baz", "bat" })
+        {
+            var exporter = s.RegisterAccount(name);
+            exporter.AddServiceExport("remote1", null);
+            bar.AddServiceImport(exporter, "foo", "remote1").ShouldBeNull();
+        }
 
         bool GetSi(string acc, string subj) => bar.GetServiceImportFor(acc, subj) is { } si && si.Acc.Name == acc;
-        void Expect(bool fooFoo, bool bazFoo, bool batFoo)
-        {
-            GetSi("foo", "foo").ShouldBe(fooFoo);
-            GetSi("baz", "foo").ShouldBe(bazFoo);
-            GetSi("bat", "foo").ShouldBe(batFoo);
-        }
         GetSi("nonsense", "foo").ShouldBeFalse();
         GetSi("foo", "nonsense").ShouldBeFalse();
-        Expect(true, true, true);
 
-        // Removing what does not exist, by subject or by account, changes nothing.
-        bar.RemoveServiceImport("nonsense", "foo");
-        Expect(true, true, true);
-        bar.RemoveServiceImport("baz", "nonsense");
-        Expect(true, true, true);
-
-        // The second, then the last one added.
-        bar.RemoveServiceImport("baz", "foo");
-        Expect(true, false, true);
-        bar.RemoveServiceImport("bat", "foo");
-        Expect(true, false, false);
-
-        // With one left, subject and account are still both checked.
-        bar.RemoveServiceImport("nonsense", "foo");
-        Expect(true, false, false);
-        bar.RemoveServiceImport("foo", "nonsense");
-        Expect(true, false, false);
-
-        // The first one; then nothing is kept for the subject.
-        bar.RemoveServiceImport("foo", "foo");
-        Expect(false, false, false);
+        // Each removal (by exporting account and subject) and which of foo's, baz's and bat's imports remain after it:
+        // unknown accounts or subjects change nothing, with three imports or with one left; then all go.
+        (string Account, string Subject, bool Foo, bool Baz, bool Bat)[] steps =
+        [
+            ("", "", true, true, true),
+            ("nonsense", "foo", true, true, true), ("baz", "nonsense", true, true, true),
+            ("baz", "foo", true, false, true), ("bat", "foo", true, false, false),
+            ("nonsense", "foo", true, false, false), ("foo", "nonsense", true, false, false),
+            ("foo", "foo", false, false, false),
+        ];
+        foreach (var (account, subject, fooFoo, bazFoo, batFoo) in steps)
+        {
+            if (account.Length > 0) bar.RemoveServiceImport(account, subject);
+            GetSi("foo", "foo").ShouldBe(fooFoo, $"after removing {account}/{subject}");
+            GetSi("baz", "foo").ShouldBe(bazFoo, $"after removing {account}/{subject}");
+            GetSi("bat", "foo").ShouldBe(batFoo, $"after removing {account}/{subject}");
+        }
         bar.HasServiceImportsFor("foo").ShouldBeFalse();
     }
 
@@ -160,39 +146,30 @@ public sealed class ServiceImportListTests
     [Fact, GoTest("server/accounts_test.go", "TestAccountImportCycle")]
     public async Task AccountImportCycle()
     {
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-cycle-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, CycleTemplate.Replace("EXPORT", "").Replace("IMPORT", ""));
-        try
+        await using var s = InProcess.RunConf(CycleTemplate.Replace("EXPORT", "").Replace("IMPORT", ""), out string conf);
+        using var ncCp = ProtoClient.Connect("127.0.0.1", s.Port);
+        ncCp.Send("CONNECT {\"verbose\":false,\"user\":\"cp\",\"pass\":\"cp\"}\r\nSUB q1.> 1\r\nPING\r\n");
+        ncCp.ExpectLine(ProtoRegex.Pong);
+        using var ncA = ProtoClient.Connect("127.0.0.1", s.Port);
+        // The requester's inbox is itself under an imported service subject.
+        ncA.Send("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q2.inbox 1\r\nPING\r\n");
+        ncA.ExpectLine(ProtoRegex.Pong);
+
+        void Req()
         {
-            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
-            using var ncCp = ProtoClient.Connect("127.0.0.1", s.Port);
-            ncCp.Send("CONNECT {\"verbose\":false,\"user\":\"cp\",\"pass\":\"cp\"}\r\nSUB q1.> 1\r\nPING\r\n");
-            ncCp.ExpectLine(ProtoRegex.Pong);
-            using var ncA = ProtoClient.Connect("127.0.0.1", s.Port);
-            // The requester's inbox is itself under an imported service subject.
-            ncA.Send("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q2.inbox 1\r\nPING\r\n");
+            ncA.Send("PUB q1.a q2.inbox 4\r\ntest\r\nPING\r\n");
             ncA.ExpectLine(ProtoRegex.Pong);
-
-            void Req()
-            {
-                ncA.Send("PUB q1.a q2.inbox 4\r\ntest\r\nPING\r\n");
-                ncA.ExpectLine(ProtoRegex.Pong);
-                var req = ncCp.ReadMsg(TimeSpan.FromSeconds(1));
-                ncCp.Send($"PUB {req.Reply} 5\r\nreply\r\n");
-                ncA.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("reply");
-            }
-            Req();
-
-            // A third export and import, reloaded: everything still works.
-            File.WriteAllText(conf, CycleTemplate.Replace("EXPORT", "{service: \"q3.>\", response_type: Singleton},")
-                .Replace("IMPORT", "{service: {account: CP, subject: \"q3.>\"}},"));
-            s.Reload().ShouldBeNull();
-            Req();
+            var req = ncCp.ReadMsg(TimeSpan.FromSeconds(1));
+            ncCp.Send($"PUB {req.Reply} 5\r\nreply\r\n");
+            ncA.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("reply");
         }
-        finally
-        {
-            File.Delete(conf);
-        }
+        Req();
+
+        // A third export and import, reloaded: everything still works.
+        File.WriteAllText(conf, CycleTemplate.Replace("EXPORT", "{service: \"q3.>\", response_type: Singleton},")
+            .Replace("IMPORT", "{service: {account: CP, subject: \"q3.>\"}},"));
+        s.Reload().ShouldBeNull();
+        Req();
     }
 
     [Fact, GoTest("server/accounts_test.go", "TestAccountServiceImportNoResponders")]

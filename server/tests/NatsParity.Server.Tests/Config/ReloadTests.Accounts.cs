@@ -64,9 +64,10 @@ public sealed partial class ReloadTests
         }
         """;
 
-    private ProtoClient Subscribed(NatsServer s, string user, string subject)
+    /// <summary>A client of <paramref name="user"/> subscribed to <paramref name="subject"/> (sid 1).</summary>
+    private static ProtoClient Subscribed(NatsServer s, string user, string password, string subject)
     {
-        var c = ConnectOk(s, User(user, user));
+        var c = ConnectOk(s, User(user, password));
         c.Send($"SUB {subject} 1\r\nPING\r\n");
         c.ExpectLine(ProtoRegex.Pong);
         return c;
@@ -82,10 +83,9 @@ public sealed partial class ReloadTests
         using var nc2 = ConnectOk(s, User("ivan", "ivan"));
         using var nc3 = ConnectOk(s, User("gone", "soon"));
         // These users move to another account (a named one or the global one), with their subscriptions.
-        var moved = new List<ProtoClient>
-        {
-            Subscribed(s, "foo", "foo"), Subscribed(s, "bar", "bar"), Subscribed(s, "baz", "baz"), Subscribed(s, "bat", "bat"),
-        };
+        // Each subscribes to its own name (passwords equal the names).
+        List<ProtoClient> MovingClients() => new[] { "foo", "bar", "baz", "bat" }.Select(u => Subscribed(s, u, u, u)).ToList();
+        var moved = MovingClients();
         try
         {
             const uint expectedSubs = 5;
@@ -106,7 +106,7 @@ public sealed partial class ReloadTests
             // new accounts.
             foreach (var c in moved) c.ExpectClosed(TimeSpan.FromSeconds(5));
             foreach (var c in moved) c.Dispose();
-            moved = [Subscribed(s, "foo", "foo"), Subscribed(s, "bar", "bar"), Subscribed(s, "baz", "baz"), Subscribed(s, "bat", "bat")];
+            moved = MovingClients();
 
             var g = s.LookupAccount(Account.GlobalName)!;
             // The four system imports ($SYS.REQ.USER.INFO, $SYS.REQ.ACCOUNT.PING.CONNZ, $SYS.REQ.ACCOUNT.PING.STATZ,

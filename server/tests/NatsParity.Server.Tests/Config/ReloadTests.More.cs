@@ -10,25 +10,18 @@ namespace NatsParity.Server.Tests.Config;
 /// <summary>More ports of server/reload_test.go: users arrays, permissions, advertise, control line and varz.</summary>
 public sealed partial class ReloadTests
 {
-    private const string MultipleUsers1 = """
+    /// <summary>configs/reload/multiple_users_1.conf (alice's password foo) and _2.conf (baz); bob's stays bar.</summary>
+    private static string MultipleUsers(string alicePassword) => $$"""
         listen: 127.0.0.1:-1
         authorization {
           users = [
-            {user: alice, password: foo}
+            {user: alice, password: {{alicePassword}}}
             {user: bob,   password: bar}
           ]
         }
         """;
 
-    private const string MultipleUsers2 = """
-        listen: 127.0.0.1:-1
-        authorization {
-          users = [
-            {user: alice, password: baz}
-            {user: bob,   password: bar}
-          ]
-        }
-        """;
+    private static readonly string MultipleUsers1 = MultipleUsers("foo"), MultipleUsers2 = MultipleUsers("baz");
 
     private static string User(string name, string pass) => $"{{\"verbose\":false,\"user\":\"{name}\",\"pass\":\"{pass}\"}}";
 
@@ -39,9 +32,7 @@ public sealed partial class ReloadTests
         await using var _ = s;
         using var nc = ConnectOk(s, User("alice", "foo"));
         // bob's credentials do not change.
-        using var nc2 = ConnectOk(s, User("bob", "bar"));
-        nc2.Send("SUB foo 1\r\nPING\r\n");
-        nc2.ExpectLine(ProtoRegex.Pong);
+        using var nc2 = Subscribed(s, "bob", "bar", "foo");
 
         File.WriteAllText(conf, MultipleUsers2);
         s.Reload().ShouldBeNull();
@@ -210,8 +201,7 @@ public sealed partial class ReloadTests
     /// of the same file would then see as a host change).</summary>
     private static (NatsServer Server, string Conf) RunAsConfigured(string content)
     {
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-reload-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, content);
+        string conf = InProcess.WriteConf(content);
         var o = NatsParity.Server.Config.ServerOptions.FromConfigFile(conf);
         o.NoLog = true;
         var s = new NatsServer(o);

@@ -17,9 +17,8 @@ public sealed partial class ReloadTests
     /// <summary>Go's runReloadServerWithContent: a server running from a conf file the test can rewrite.</summary>
     private static (NatsServer Server, string Conf) Run(string content)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"natsparity-reload-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, content);
-        return (InProcess.Run(ServerOptions.FromConfigFile(path)), path);
+        var s = InProcess.RunConf(content, out string path);
+        return (s, path);
     }
 
     private static ProtoClient Connect(NatsServer s, string connectJson = "{\"verbose\":false}")

@@ -14,9 +14,7 @@ public sealed class EventsTests
 {
     private static NatsServer RunWithConfig(string content, out string path)
     {
-        path = Path.Combine(Path.GetTempPath(), $"natsparity-events-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, content);
-        return InProcess.Run(ServerOptions.FromConfigFile(path));
+        return InProcess.RunConf(content, out path);
     }
 
     private static NatsServer RunWithConfig(string content) => RunWithConfig(content, out _);
@@ -240,9 +238,7 @@ public sealed class EventsHeartbeatTests
         SystemEvents.EventsHeartbeat = TimeSpan.FromMilliseconds(100);
         try
         {
-            string path = Path.Combine(Path.GetTempPath(), $"natsparity-events-{Guid.NewGuid():N}.conf");
-            File.WriteAllText(path, "host: 127.0.0.1\nport: -1\nsystem_account: SYS\naccounts: {\n  SYS: {users: [{user: s, password: s}]}\n  ACC: {users: [{user: a, password: a}]}\n}\n");
-            await using var s = InProcess.Run(ServerOptions.FromConfigFile(path));
+            await using var s = InProcess.RunConf("host: 127.0.0.1\nport: -1\nsystem_account: SYS\naccounts: {\n  SYS: {users: [{user: s, password: s}]}\n  ACC: {users: [{user: a, password: a}]}\n}\n");
 
             using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
             const string hw = "HELLO WORLD";

@@ -20,36 +20,27 @@ public sealed class ServerRequestServicesTests
     [Fact]
     public async Task IpqueueszAndRaftzAnswerInTheEnvelope()
     {
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-zreq-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, """
+        await using var s = InProcess.RunConf("""
             listen: 127.0.0.1:-1
             accounts { $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] } }
             """);
-        try
-        {
-            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
-            using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nSUB _INBOX.z 1\r\nPING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nSUB _INBOX.z 1\r\nPING\r\n");
+        nc.ExpectLine(ProtoRegex.Pong);
 
-            // Every internal queue, with its pending count; a filter keeps the matching ones.
-            var all = Ask(nc, "$SYS.REQ.SERVER.PING.IPQUEUESZ", "{\"all\":true}");
-            all.GetProperty("server").GetProperty("id").GetString().ShouldBe(s.ServerId);
-            var queues = all.GetProperty("data").EnumerateObject().ToList();
-            queues.ShouldNotBeEmpty();
-            foreach (var q in queues) q.Value.GetProperty("pending").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
-            string one = queues[0].Name;
-            var filtered = Ask(nc, $"$SYS.REQ.SERVER.{s.ServerId}.IPQUEUESZ", $"{{\"all\":true,\"filter\":\"{one}\"}}");
-            filtered.GetProperty("data").EnumerateObject().Select(p => p.Name).ShouldAllBe(n => n.Contains(one));
+        // Every internal queue, with its pending count; a filter keeps the matching ones.
+        var all = Ask(nc, "$SYS.REQ.SERVER.PING.IPQUEUESZ", "{\"all\":true}");
+        all.GetProperty("server").GetProperty("id").GetString().ShouldBe(s.ServerId);
+        var queues = all.GetProperty("data").EnumerateObject().ToList();
+        queues.ShouldNotBeEmpty();
+        foreach (var q in queues) q.Value.GetProperty("pending").GetInt64().ShouldBeGreaterThanOrEqualTo(0);
+        string one = queues[0].Name;
+        var filtered = Ask(nc, $"$SYS.REQ.SERVER.{s.ServerId}.IPQUEUESZ", $"{{\"all\":true,\"filter\":\"{one}\"}}");
+        filtered.GetProperty("data").EnumerateObject().Select(p => p.Name).ShouldAllBe(n => n.Contains(one));
 
-            // No Raft groups on a server that is not clustered.
-            var raft = Ask(nc, "$SYS.REQ.SERVER.PING.RAFTZ", "");
-            raft.GetProperty("data").ValueKind.ShouldBe(JsonValueKind.Object);
-            raft.GetProperty("data").EnumerateObject().ShouldBeEmpty();
-        }
-        finally
-        {
-            File.Delete(conf);
-        }
+        // No Raft groups on a server that is not clustered.
+        var raft = Ask(nc, "$SYS.REQ.SERVER.PING.RAFTZ", "");
+        raft.GetProperty("data").ValueKind.ShouldBe(JsonValueKind.Object);
+        raft.GetProperty("data").EnumerateObject().ShouldBeEmpty();
     }
 }

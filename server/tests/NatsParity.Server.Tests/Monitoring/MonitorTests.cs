@@ -17,9 +17,7 @@ public sealed class MonitorTests
 
     private static NatsServer RunWithConfig(string content)
     {
-        string path = Path.Combine(Path.GetTempPath(), $"natsparity-monitor-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(path, content);
-        return InProcess.Run(ServerOptions.FromConfigFile(path));
+        return InProcess.RunConf(content);
     }
 
     private static string Url(NatsServer s) => $"http://127.0.0.1:{s.Monitor.Port}/";

@@ -99,13 +99,18 @@ public sealed partial class ServerMonitorTests
             c.EnumerateObject().Count().ShouldBe(0);
     }
 
+    /// <summary>Go's RunServer(DefaultMonitorOptions()): the monitor server with the system account.</summary>
+    private static NatsServer RunMonitorServerWithSystemAccount()
+    {
+        var o = MonitorOptions();
+        o.NoSystemAccount = false;
+        return InProcess.Run(o);
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorAccountz")]
     public async Task MonitorAccountz()
     {
-        // Go's DefaultMonitorOptions, with the system account.
-        var o = MonitorOptions();
-        o.NoSystemAccount = false;
-        await using var s = InProcess.Run(o);
+        await using var s = RunMonitorServerWithSystemAccount();
         for (int mode = 0; mode < 2; mode++)
         {
             var a = await Poll(s, mode, Monitor.AccountzPath);
@@ -129,9 +134,7 @@ public sealed partial class ServerMonitorTests
     [Fact, GoTest("server/monitor_test.go", "TestMonitorAccountStatz")]
     public async Task MonitorAccountStatz()
     {
-        var o = MonitorOptions();
-        o.NoSystemAccount = false;
-        await using var s = InProcess.Run(o);
+        await using var s = RunMonitorServerWithSystemAccount();
         for (int mode = 0; mode < 2; mode++)
         {
             var a = await Poll(s, mode, Monitor.AccountStatzPath, "?unused=1");
@@ -179,8 +182,7 @@ public sealed partial class ServerMonitorTests
     [Fact, GoTest("server/monitor_test.go", "TestMonitorAccountszMappingOrderReporting")]
     public async Task MonitorAccountszMappingOrderReporting()
     {
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-accountz-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, """
+        await using var s = InProcess.RunConf("""
             listen: 127.0.0.1:-1
             server_name: SR22
             accounts {
@@ -198,26 +200,18 @@ public sealed partial class ServerMonitorTests
               }
             }
             """);
-        try
+        var az = Render(s, Monitor.AccountzPath, "?acc=APP");
+        var imports = az.GetProperty("account_detail").GetProperty("imports").EnumerateArray().ToList();
+        imports.Count.ShouldBeGreaterThan(0);
+        var from = new HashSet<string>();
+        // Go's ExtImport embeds jwt.Import: its fields sit on the entry itself.
+        foreach (var imp in imports)
         {
-            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
-            var az = Render(s, Monitor.AccountzPath, "?acc=APP");
-            var imports = az.GetProperty("account_detail").GetProperty("imports").EnumerateArray().ToList();
-            imports.Count.ShouldBeGreaterThan(0);
-            var from = new HashSet<string>();
-            // Go's ExtImport embeds jwt.Import: its fields sit on the entry itself.
-            foreach (var imp in imports)
-            {
-                if (imp.GetProperty("subject").GetString() != "downlink.>") continue;
-                imp.GetProperty("local_subject").GetString().ShouldBe("event.>");
-                from.Add(imp.GetProperty("account").GetString()!);
-            }
-            from.ShouldBe(["CLOUD", "CLOUD2"], ignoreOrder: true);
+            if (imp.GetProperty("subject").GetString() != "downlink.>") continue;
+            imp.GetProperty("local_subject").GetString().ShouldBe("event.>");
+            from.Add(imp.GetProperty("account").GetString()!);
         }
-        finally
-        {
-            File.Delete(conf);
-        }
+        from.ShouldBe(["CLOUD", "CLOUD2"], ignoreOrder: true);
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorHealthzStatusOK")]
@@ -234,26 +228,17 @@ public sealed partial class ServerMonitorTests
     [Fact, GoTest("server/monitor_test.go", "TestMonitorServerIDZRequest")]
     public async Task MonitorServerIdzRequest()
     {
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-idz-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, """
+        await using var s = InProcess.RunConf("""
             listen: 127.0.0.1:-1
             server_name: TEST22
             # For access to system account.
             accounts { $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] } }
             """);
-        try
-        {
-            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
-            using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nSUB _INBOX.idz 1\r\nPUB $SYS.REQ.SERVER.PING.IDZ _INBOX.idz 0\r\n\r\n");
-            var msg = nc.ReadMsg(TimeSpan.FromSeconds(2));
-            var sid = JsonDocument.Parse(msg.Payload).RootElement;
-            sid.GetProperty("name").GetString().ShouldBe("TEST22");
-            sid.GetProperty("id").GetString()!.ShouldStartWith("N");
-        }
-        finally
-        {
-            File.Delete(conf);
-        }
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nSUB _INBOX.idz 1\r\nPUB $SYS.REQ.SERVER.PING.IDZ _INBOX.idz 0\r\n\r\n");
+        var msg = nc.ReadMsg(TimeSpan.FromSeconds(2));
+        var sid = JsonDocument.Parse(msg.Payload).RootElement;
+        sid.GetProperty("name").GetString().ShouldBe("TEST22");
+        sid.GetProperty("id").GetString()!.ShouldStartWith("N");
     }
 }

@@ -453,9 +453,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorSubszMultiAccount()
     {
         // Go's runMonitorServerWithAccounts: users a and b in accounts A and B, no system account.
-        string conf = Path.Combine(Path.GetTempPath(), $"natsparity-monitor-{Guid.NewGuid():N}.conf");
-        File.WriteAllText(conf, "listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nno_system_account: true\naccounts {\n  A { users [{user: a, password: a}] }\n  B { users [{user: b, password: b}] }\n}\n");
-        await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+        await using var s = InProcess.RunConf("listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nno_system_account: true\naccounts {\n  A { users [{user: a, password: a}] }\n  B { users [{user: b, password: b}] }\n}\n");
         var clients = new List<ProtoClient>();
         try
         {
