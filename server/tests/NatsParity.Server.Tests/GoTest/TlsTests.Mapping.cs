@@ -47,27 +47,10 @@ public sealed partial class TlsTests
         var dev = pki.Client("dev", "CN=www.nats.io", dnsNames: ["app.nats.dev", "*.app.nats.dev"]);
         var prod = pki.Client("prod", "CN=www.nats.io", dnsNames: ["app.nats.prod", "*.app.nats.prod"]);
         // test/configs/tls_cert_san_auth.conf
-        var conf = MapConf(pki, verify: true, authorization: """
-            authorization {
-              permissions {
-                publish { allow = ["public.>"] }
-                subscribe { allow = ["public.>"] }
-              }
-              users [
-                { user = "CN=www.nats.io" }
-                { user = "app.nats.prod", permissions = {
-                    publish { allow = [">"] }
-                    subscribe { allow = [">"] }
-                  }
-                }
-                { user = "app.nats.dev", permissions = {
-                    publish { allow = ["public.>", "sandbox.>"] }
-                    subscribe { allow = ["public.>", "sandbox.>"] }
-                  }
-                }
-              ]
-            }
-            """);
+        var conf = MapConf(pki, verify: true, authorization: PublicByDefault(
+            "{ user = \"CN=www.nats.io\" }",
+            UserAllowed("app.nats.prod", "\">\""),
+            UserAllowed("app.nats.dev", "\"public.>\"", "\"sandbox.>\"")));
         using var server = NatsServerProcess.Start(target, conf);
         using var defaultc = LoginTls(server, pki, plain.Cert);
         using var devc = LoginTls(server, pki, dev.Cert);

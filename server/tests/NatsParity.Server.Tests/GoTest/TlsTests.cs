@@ -47,6 +47,19 @@ public sealed partial class TlsTests
     private static ServerConfig MapConf(TestPki pki, string authorization, bool verify = false, params string[] tls) =>
         GoTestServers.Default with { Extra = pki.TlsBlock([.. tls, .. verify ? ["verify: true"] : Array.Empty<string>(), "verify_and_map: true"]) + authorization };
 
+    /// <summary>The authorization of Go's tls_cert_cn.conf and tls_cert_san_auth.conf: default permissions on public.>
+    /// and <paramref name="users"/>.</summary>
+    private static string PublicByDefault(params string[] users) =>
+        "authorization {\n  permissions {\n    publish { allow = [\"public.>\"] }\n    subscribe { allow = [\"public.>\"] }\n  }\n" +
+        "  users [\n" + string.Concat(users.Select(u => "    " + u + "\n")) + "  ]\n}\n";
+
+    /// <summary>A user entry that may publish and subscribe on <paramref name="subjects"/> (quoted conf strings).</summary>
+    private static string UserAllowed(string user, params string[] subjects)
+    {
+        string allow = string.Join(", ", subjects);
+        return $"{{ user = \"{user}\", permissions = {{ publish {{ allow = [{allow}] }}, subscribe {{ allow = [{allow}] }} }} }}";
+    }
+
     /// <summary>A TLS client with <paramref name="cert"/> that connected and got its first PONG.</summary>
     private static ProtoClient LoginTls(NatsServerProcess server, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
     {
@@ -173,22 +186,9 @@ public sealed partial class TlsTests
         var natsIo = pki.Client("client", "CN=example.com, OU=NATS.io");
         var cncf = pki.Client("client2", "CN=example.com, OU=CNCF");
         // test/configs/tls_cert_cn.conf: users named by certificate subject, default permissions on public.>.
-        var conf = MapConf(pki, verify: true, authorization: """
-            authorization {
-              permissions {
-                publish { allow = ["public.>"] }
-                subscribe { allow = ["public.>"] }
-              }
-              users [
-                { user = "CN=example.com,OU=NATS.io" }
-                { user = "CN=example.com,OU=CNCF", permissions = {
-                    publish { allow = [">"] }
-                    subscribe { allow = [">"] }
-                  }
-                }
-              ]
-            }
-            """);
+        var conf = MapConf(pki, verify: true, authorization: PublicByDefault(
+            "{ user = \"CN=example.com,OU=NATS.io\" }",
+            UserAllowed("CN=example.com,OU=CNCF", "\">\"")));
         using var server = NatsServerProcess.Start(target, conf);
         using var nc1 = LoginTls(server, pki, natsIo.Cert);
         using var nc2 = LoginTls(server, pki, cncf.Cert);

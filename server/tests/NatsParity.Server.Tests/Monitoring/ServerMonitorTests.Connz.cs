@@ -74,11 +74,7 @@ public sealed partial class ServerMonitorTests
             using (var nc = SubscribeAndPublish(s, user: "a", pass: "a"))
             {
                 c = await PollConnz(s, mode, "?auth=1");
-                c.GetProperty("num_connections").GetInt32().ShouldBe(1);
-                c.GetProperty("total").GetInt32().ShouldBe(1);
-                c.GetProperty("connections").GetArrayLength().ShouldBe(1);
-                c.GetProperty("limit").GetInt32().ShouldBe(1024);
-                c.GetProperty("offset").GetInt32().ShouldBe(0);
+                ConnzChecks.ExpectPage(c, connections: 1, total: 1);
 
                 var ci = c.GetProperty("connections")[0];
                 ci.GetProperty("cid").GetUInt64().ShouldNotBe(0UL);
@@ -104,6 +100,18 @@ public sealed partial class ServerMonitorTests
         }
     }
 
+    /// <summary>The first connection of connz (with <paramref name="query"/>) details one subscription, on
+    /// <paramref name="subject"/>, in both modes.</summary>
+    private static async Task ExpectOneSubDetail(NatsServer s, string query, string subject)
+    {
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var sd = (await PollConnz(s, mode, query)).GetProperty("connections")[0].GetProperty("subscriptions_list_detail");
+            sd.GetArrayLength().ShouldBe(1);
+            sd[0].GetProperty("subject").GetString().ShouldBe(subject);
+        }
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzWithSubsDetail")]
     public async Task MonitorConnzWithSubsDetail()
     {
@@ -111,13 +119,7 @@ public sealed partial class ServerMonitorTests
         using var nc = SubscribeAndPublish(s);
         nc.Send("SUB hello.foo 2\r\n");
         Flush(nc);
-        for (int mode = 0; mode < 2; mode++)
-        {
-            var ci = (await PollConnz(s, mode, "?subs=detail")).GetProperty("connections")[0];
-            var sd = ci.GetProperty("subscriptions_list_detail");
-            sd.GetArrayLength().ShouldBe(1);
-            sd[0].GetProperty("subject").GetString().ShouldBe("hello.foo");
-        }
+        await ExpectOneSubDetail(s, "?subs=detail", "hello.foo");
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorClosedConnzWithSubsDetail")]
@@ -130,13 +132,7 @@ public sealed partial class ServerMonitorTests
             Flush(nc);
         }
         await WaitForClients(s, 0);
-        for (int mode = 0; mode < 2; mode++)
-        {
-            var ci = (await PollConnz(s, mode, "?state=closed&subs=detail")).GetProperty("connections")[0];
-            var sd = ci.GetProperty("subscriptions_list_detail");
-            sd.GetArrayLength().ShouldBe(1);
-            sd[0].GetProperty("subject").GetString().ShouldBe("hello.foo");
-        }
+        await ExpectOneSubDetail(s, "?state=closed&subs=detail", "hello.foo");
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzRTT")]
