@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.Sockets;
 
 namespace NatsParity.Server.Clients;
@@ -6,7 +5,7 @@ namespace NatsParity.Server.Clients;
 /// <summary>The outbound side: pooled chunks filled under the client lock, drained by one writer per connection.</summary>
 public sealed partial class ClientConnection
 {
-    internal const int ChunkSize = 32 * 1024;
+    internal const int ChunkSize = OutboundChunks.Size;
 
     private readonly AsyncSignal _signal = new();
     private List<(byte[] Buf, int Len)> _pending = new();
@@ -30,7 +29,7 @@ public sealed partial class ClientConnection
             foreach (var (buf, len) in _pending) ms.Write(buf, 0, len);
             if (_cur is not null) ms.Write(_cur, 0, _curLen);
             ReturnChunks(_pending);
-            if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; _curLen = 0; }
+            if (_cur is not null) { OutboundChunks.Return(_cur); _cur = null; _curLen = 0; }
             _pendingBytes = 0;
             return ms.ToArray();
         }
@@ -43,7 +42,7 @@ public sealed partial class ClientConnection
         lock (_mu)
         {
             ReturnChunks(_pending);
-            if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; _curLen = 0; }
+            if (_cur is not null) { OutboundChunks.Return(_cur); _cur = null; _curLen = 0; }
             _pendingBytes = 0;
         }
     }
@@ -87,7 +86,7 @@ public sealed partial class ClientConnection
         {
             if (_cur is null)
             {
-                _cur = ArrayPool<byte>.Shared.Rent(Math.Max(ChunkSize, data.Length < ChunkSize ? 0 : Math.Min(data.Length, 1 << 20)));
+                _cur = OutboundChunks.Rent(data.Length < ChunkSize ? ChunkSize : Math.Min(data.Length, 1 << 20));
                 _curLen = 0;
             }
             int free = _cur.Length - _curLen;
@@ -182,7 +181,7 @@ public sealed partial class ClientConnection
         {
             lock (_mu)
             {
-                if (_cur is not null) { ArrayPool<byte>.Shared.Return(_cur); _cur = null; }
+                if (_cur is not null) { OutboundChunks.Return(_cur); _cur = null; }
                 ReturnChunks(_pending);
             }
             try { _tls?.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
@@ -193,7 +192,7 @@ public sealed partial class ClientConnection
 
     private static void ReturnChunks(List<(byte[] Buf, int Len)> chunks)
     {
-        foreach (var (buf, _) in chunks) ArrayPool<byte>.Shared.Return(buf);
+        foreach (var (buf, _) in chunks) OutboundChunks.Return(buf);
         chunks.Clear();
     }
 

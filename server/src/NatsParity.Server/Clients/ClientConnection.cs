@@ -410,7 +410,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
-                FlushClients();
+                bool backlog = FlushClients();
                 if (InMsgs != inMsgs)
                 {
                     _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
@@ -431,6 +431,10 @@ public sealed partial class ClientConnection : IProtocolHandler
                     }
                     return;
                 }
+
+                // A receiver falling behind gets its writer run before this connection reads on: a read loop that
+                // always has input would otherwise keep its thread and queue everything it delivers.
+                if (backlog) await Task.Yield();
 
                 // Grow or shrink the read buffer as Go's readLoop does.
                 if (n >= buf.Length) shortReads = 0;
@@ -461,19 +465,23 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
     }
 
-    /// <summary>Signals every connection this batch wrote to (Go's flushClients).</summary>
-    private void FlushClients()
+    /// <summary>Signals every connection this batch wrote to (Go's flushClients); true when one of them has more than
+    /// a chunk queued, i.e. its writer is behind.</summary>
+    private bool FlushClients()
     {
-        if (_pcd.Count == 0) return;
+        if (_pcd.Count == 0) return false;
         // Go's flushClients: a delivery is activity for the receiver. The receiver's clock is moved at most once a
         // millisecond: publishers on other cores would otherwise write its cache line on every batch.
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        bool backlog = false;
         foreach (var c in _pcd)
         {
             if (now - Volatile.Read(ref c._lastActivity) > ActivityResolution) Volatile.Write(ref c._lastActivity, now);
+            if (Volatile.Read(ref c._pendingBytes) > ChunkSize) backlog = true;
             c.FlushSignal();
         }
         _pcd.Clear();
+        return backlog;
     }
 
     // ---- IProtocolHandler ----
