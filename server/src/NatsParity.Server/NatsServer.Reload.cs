@@ -49,7 +49,9 @@ public sealed partial class NatsServer
             var cur = Options;
             next.SetBaselineOptions();
             if (next.Port is 0 or ServerOptions.RandomPort) next.Port = cur.Port;
-            next.NoLog = cur.NoLog;
+            // NoLog is not a conf key (Go's tests set it for servers without a log file); a log file named by the new
+            // conf is written to, as Go's reload configures the logger from the new options.
+            next.NoLog = cur.NoLog && next.LogFile.Length == 0;
             if (next.Validate() is { } invalid) return invalid;
             if (Diff(cur, next, out var changes) is { } err) return err;
 
@@ -73,6 +75,7 @@ public sealed partial class NatsServer
                 if (cur.Logtime != next.Logtime) Logger.Notice($"Reloaded: logtime = {Go(next.Logtime)}");
                 if (cur.LogtimeUTC != next.LogtimeUTC) Logger.Notice($"Reloaded: logtime_utc = {Go(next.LogtimeUTC)}");
                 if (cur.LogFile != next.LogFile) Logger.Notice($"Reloaded: log_file = {next.LogFile}");
+                old.Dispose(); // as Go's SetLoggerV2 closes the previous logger: the old log file can be moved or removed
             }
             if (changes.Contains("tls"))
             {

@@ -93,6 +93,9 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         _stream = ssl;
     }
 
+    /// <summary>The certificate the server presented in the TLS handshake (null before one).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
+
     /// <summary>Wraps the connection in TLS (any server certificate accepted), for servers that asked for it in INFO.</summary>
     public void UpgradeToTls(string targetHost = "localhost")
     {

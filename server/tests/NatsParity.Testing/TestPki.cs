@@ -40,6 +40,10 @@ public sealed class TestPki : IDisposable
     public string ServerCertFile { get; }
     public string ServerKeyFile { get; }
 
+    /// <summary>Another server certificate for localhost/127.0.0.1 signed by the CA (a rotated certificate).</summary>
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) Server(string name) =>
+        Issue(name, "CN=localhost, O=NatsParity", ["localhost"], [], serverAuth: true);
+
     /// <summary>A client certificate signed by the CA; returns its files and the certificate with its key.</summary>
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null) =>
         Issue(name, subject, dnsNames ?? [], emails ?? [], serverAuth: false);

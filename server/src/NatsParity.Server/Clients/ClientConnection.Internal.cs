@@ -8,9 +8,13 @@ namespace NatsParity.Server.Clients;
 /// and responses through them as if they came from a client of their account.</summary>
 public sealed partial class ClientConnection
 {
-    /// <summary>An internal client bound to <paramref name="acc"/>; it is not counted among the account's connections.</summary>
-    internal ClientConnection(NatsServer server, Account acc, ulong cid)
+    /// <summary>An internal client bound to <paramref name="acc"/>; it is not counted among the account's connections.
+    /// <paramref name="system"/> marks the system account's own client (Go's SYSTEM kind, traced only with
+    /// trace_verbose); the others are Go's ACCOUNT clients.</summary>
+    internal ClientConnection(NatsServer server, Account acc, ulong cid, bool system)
     {
+        _internalKind = system ? "SYSTEM" : "ACCOUNT";
+        _systemClient = system;
         _server = server;
         Cid = cid;
         _parser = new ProtocolParser(this);
@@ -26,6 +30,10 @@ public sealed partial class ClientConnection
 
     /// <summary>True for the server's own clients (system and account internal clients).</summary>
     public bool IsInternal { get; }
+
+    /// <summary>Go's ncs for an internal client: "SYSTEM" or "ACCOUNT"; null for connections.</summary>
+    private readonly string? _internalKind;
+    private readonly bool _systemClient;
 
     /// <summary>Go's getRawAuthUser: the nkey, user name, or a redacted token the client authenticated with.</summary>
     internal string RawAuthUser =>
@@ -50,6 +58,11 @@ public sealed partial class ClientConnection
         msg[^1] = (byte)'\n';
         InMsgs++;
         InBytes += msg.Length - 2;
+        if (Tracing)
+        {
+            TraceIn("PUB", $"{subject} {reply} {msg.Length - 2}");
+            TraceMsg(msg, false, hlen > 0 ? hlen : -1);
+        }
         if (_acc.HasMappings)
         {
             var (mapped, changed) = _acc.SelectMappedSubject(subject);
@@ -65,5 +78,11 @@ public sealed partial class ClientConnection
             _server.AddOutbound(_batchOutMsgs, _batchOutBytes);
             _batchOutMsgs = _batchOutBytes = 0;
         }
+    }
+
+    /// <summary>Go's systemSubscribe trace: "SUB subject queue sid" (no queue: two spaces).</summary>
+    internal void TraceInternalSub(string subject, string sid)
+    {
+        if (Tracing) TraceIn("SUB", $"{subject}  {sid}");
     }
 }

@@ -301,7 +301,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     }
 
     public override string ToString() =>
-        RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}";
+        _internalKind ?? (RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}");
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
     internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null)
@@ -795,7 +795,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         EnqueueProto(ProtoOk);
     }
 
-    private bool Tracing => _server.Logger.TraceEnabled;
+    /// <summary>Go's setTraceLevel: the system account's own client is traced only with trace_verbose.</summary>
+    private bool Tracing => _server.Logger.TraceEnabled && (!_systemClient || _server.Options.TraceVerbose);
 
     private void TraceIn(string op, string? arg) => _server.Logger.Trace(arg is null ? $"{this} - <<- [{op}]" : $"{this} - <<- [{op} {arg}]");
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -77,7 +78,7 @@ internal sealed partial class SystemEvents
     {
         _s = s;
         Account = account;
-        _client = new ClientConnection(s, account, s.NextInternalCid());
+        _client = new ClientConnection(s, account, s.NextInternalCid(), system: true);
         Hash = GetHash(s.Name);
     }
 
@@ -242,7 +243,9 @@ internal sealed partial class SystemEvents
     private Subscription SysSubscribe(string subject, SysHandler cb, bool pings = false)
     {
         var q = pings ? _recvqp : _recvq;
-        var sub = new Subscription(subject, null, _client, Encoding.ASCII.GetBytes((++_sid).ToString()))
+        string sid = (++_sid).ToString(CultureInfo.InvariantCulture);
+        _client.TraceInternalSub(subject, sid);
+        var sub = new Subscription(subject, null, _client, Encoding.ASCII.GetBytes(sid))
         {
             Handler = (from, subj, reply, hdr, msg) =>
             {
@@ -268,7 +271,7 @@ internal sealed partial class SystemEvents
         Push(new PubMsg(acc is null ? null : AccountClient(acc), subject, reply, _ => body, false, hdr));
 
     private ClientConnection AccountClient(Account acc) =>
-        ReferenceEquals(acc, Account) ? _client : _accClients.GetOrAdd(acc, a => new ClientConnection(_s, a, _s.NextInternalCid()));
+        ReferenceEquals(acc, Account) ? _client : _accClients.GetOrAdd(acc, a => new ClientConnection(_s, a, _s.NextInternalCid(), system: false));
 
     /// <summary>Writes a JSON document with Go's encoding rules.</summary>
     internal static byte[] Json(Action<Utf8JsonWriter> write)

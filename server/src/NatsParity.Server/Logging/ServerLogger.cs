@@ -84,6 +84,7 @@ public sealed class ServerLogger : IDisposable
         lock (_lock)
         {
             if (!ReferenceEquals(_out, Console.Error)) _out.Dispose();
+            _out = TextWriter.Null; // lines racing a reload's swap of loggers are dropped, not thrown
         }
     }
 
