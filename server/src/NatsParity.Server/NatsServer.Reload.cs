@@ -79,9 +79,13 @@ public sealed partial class NatsServer
             }
             if (changes.Contains("tls"))
             {
-                _info.TlsRequired = next.TlsEnabled;
+                _info.TlsRequired = next.TlsEnabled && !next.AllowNonTls;
+                _info.TlsAvailable = next.TlsEnabled && next.AllowNonTls;
                 _info.TlsVerify = next.TlsVerify;
                 Logger.Notice($"Reloaded: tls = {(next.TlsEnabled ? "enabled" : "disabled")}");
+                // Go re-checks connected clients against the previous pin set, which they passed when they connected,
+                // so a pin change applies to new connections only.
+                if (!PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts)) Logger.Notice($"Reloaded: {next.TlsPinnedCerts?.Count ?? 0} pinned_certs");
             }
             if (cur.MaxPayload != next.MaxPayload)
             {
@@ -236,6 +240,7 @@ public sealed partial class NatsServer
             ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("HTTPPort", cur.HttpPort, next.HttpPort),
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
+            ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
         ];
         string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
@@ -258,10 +263,14 @@ public sealed partial class NatsServer
             changes.Add("logging");
         if (cur.Tls != next.Tls || cur.TlsVerify != next.TlsVerify || cur.TlsCert != next.TlsCert || cur.TlsKey != next.TlsKey
             || cur.TlsCaCert != next.TlsCaCert || cur.TlsMap != next.TlsMap || cur.TlsTimeout != next.TlsTimeout
-            || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsMinVersion != next.TlsMinVersion)
+            || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsMinVersion != next.TlsMinVersion
+            || !PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts))
             changes.Add("tls");
         return null;
     }
+
+    private static bool PinsEqual(HashSet<string>? a, HashSet<string>? b) =>
+        a is null ? b is null : b is not null && a.SetEquals(b);
 
     /// <summary>Values as Go's %v prints them.</summary>
     private static string Fmt(object? v) => v switch

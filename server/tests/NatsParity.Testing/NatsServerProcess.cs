@@ -21,6 +21,7 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
 
     private readonly Process _process;
     private readonly Queue<string> _log = new();
+    private int _reloads;
     private int _disposed;
 
     private NatsServerProcess(ServerTarget target, Process process, string tempDir, string confPath, int port, int? monitorPort)
@@ -251,8 +252,26 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         lock (_log)
         {
             _log.Enqueue(line);
+            if (line.Contains("Reloaded server configuration", StringComparison.Ordinal)) _reloads++;
             while (_log.Count > LogCapacity)
                 _log.Dequeue();
+        }
+    }
+
+    /// <summary>SIGHUP, as an operator reloads: returns once the server logged that it reloaded (both servers log
+    /// "Reloaded server configuration"), or throws when it did not within 10s.</summary>
+    public void Reload()
+    {
+        int before;
+        lock (_log) before = _reloads;
+        if (SendSignal(_process.Id, Sighup) != 0) throw new InvalidOperationException($"could not signal {this}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            lock (_log)
+                if (_reloads > before) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{this} did not reload:\n{Log}");
+            Thread.Sleep(10);
         }
     }
 
@@ -310,6 +329,7 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
     }
 
     private const int Sigterm = 15;
+    private const int Sighup = 1;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int SendSignal(int pid, int signal);

@@ -18,6 +18,9 @@ internal sealed class TlsSetup
     public bool Verify { get; }
     public TimeSpan Timeout { get; }
     public bool HandshakeFirst { get; }
+    /// <summary>allow_non_tls: the client picks TLS or plain text by its first bytes.</summary>
+    public bool AllowNonTls { get; }
+    private readonly HashSet<string>? _pinned;
     private readonly SslProtocols _protocols;
 
     private TlsSetup(ServerOptions o, X509Certificate2 cert, X509Certificate2Collection? roots)
@@ -27,6 +30,8 @@ internal sealed class TlsSetup
         Verify = o.TlsVerify;
         Timeout = o.TlsTimeout;
         HandshakeFirst = o.TlsHandshakeFirst;
+        AllowNonTls = o.AllowNonTls && !o.TlsHandshakeFirst;
+        _pinned = o.TlsPinnedCerts;
         _protocols = o.TlsMinVersion == "1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
     }
 
@@ -56,6 +61,17 @@ internal sealed class TlsSetup
             if (roots.Count == 0) throw new ArgumentException("failed to parse root ca certificate");
         }
         return new TlsSetup(o, cert, roots);
+    }
+
+    /// <summary>Go's matchesPinnedCert: with pinned_certs, the client's certificate must be one of them, by the SHA-256
+    /// of its SubjectPublicKeyInfo.</summary>
+    public bool MatchesPinnedCert(X509Certificate? cert)
+    {
+        if (_pinned is null) return true;
+        if (cert is null) return false;
+        using var c2 = X509CertificateLoader.LoadCertificate(cert.GetRawCertData());
+        string keyId = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(c2.PublicKey.ExportSubjectPublicKeyInfo()));
+        return _pinned.Contains(keyId);
     }
 
     public SslServerAuthenticationOptions ServerOptions() => new()

@@ -318,6 +318,8 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     /// <summary>Go's TLS path of createClient: INFO in the clear (or nothing, with handshake_first), the server-side
     /// handshake within the TLS timeout, then the usual loops over the TLS stream.</summary>
+    private byte[]? _pre;
+
     private async Task StartTls(byte[] info, bool authRequired, bool refuse, TlsSetup tls)
     {
         try
@@ -327,8 +329,38 @@ public sealed partial class ClientConnection : IProtocolHandler
                 int off = 0;
                 while (off < info.Length) off += await _socket!.SendAsync(info.AsMemory(off), SocketFlags.None).ConfigureAwait(false);
             }
+            Stream inner = new NetworkStream(_socket!, ownsSocket: false);
+            if (tls.AllowNonTls)
+            {
+                // Go's sniffTLS: up to 6 bytes within the TLS timeout; only a TLS record (0x16) starts a handshake,
+                // anything else is the plain-text protocol and is parsed first.
+                var pre = new byte[6];
+                int got = 0;
+                using (var cts = new CancellationTokenSource(tls.Timeout))
+                {
+                    try
+                    {
+                        while (got < pre.Length)
+                        {
+                            int r = await _socket!.ReceiveAsync(pre.AsMemory(got), SocketFlags.None, cts.Token).ConfigureAwait(false);
+                            if (r == 0) break;
+                            got += r;
+                        }
+                    }
+                    catch (OperationCanceledException) { }
+                }
+                if (got == 0 || pre[0] != 0x16)
+                {
+                    inner.Dispose();
+                    _pre = pre[..got];
+                    if (_closed) return;
+                    StartLoops(authRequired, refuse);
+                    return;
+                }
+                inner = new PrefixedStream(pre[..got], inner);
+            }
             Debug("Starting TLS client connection handshake");
-            var ssl = new SslStream(new NetworkStream(_socket!, ownsSocket: false), leaveInnerStreamOpen: true);
+            var ssl = new SslStream(inner, leaveInnerStreamOpen: true);
             using (var cts = new CancellationTokenSource(tls.Timeout))
             {
                 try
@@ -342,6 +374,13 @@ public sealed partial class ClientConnection : IProtocolHandler
                     Close(ClosedState.TLSHandshakeError);
                     return;
                 }
+            }
+            if (!tls.MatchesPinnedCert(ssl.RemoteCertificate))
+            {
+                ssl.Dispose();
+                _server.Logger.Error($"{this} - TLS handshake error: certificate not pinned");
+                Close(ClosedState.TLSHandshakeError);
+                return;
             }
             _tls = ssl;
             Debug("TLS handshake complete");
@@ -386,6 +425,14 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         byte[] buf = ArrayPool<byte>.Shared.Rent(StartBufSize);
         int shortReads = 0;
+        // Bytes read before the loop (allow_non_tls looking for a TLS handshake) are parsed first.
+        int preLen = 0;
+        if (_pre is { Length: > 0 } pre)
+        {
+            pre.CopyTo(buf, 0);
+            preLen = pre.Length;
+        }
+        _pre = null;
         try
         {
             while (!_closed)
@@ -393,9 +440,11 @@ public sealed partial class ClientConnection : IProtocolHandler
                 int n;
                 try
                 {
-                    n = _tls is null
+                    n = preLen > 0 ? preLen
+                        : _tls is null
                         ? await _socket!.ReceiveAsync(buf, SocketFlags.None).ConfigureAwait(false)
                         : await _tls.ReadAsync(buf.AsMemory()).ConfigureAwait(false);
+                    preLen = 0;
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                 {

@@ -43,6 +43,21 @@ public static partial class ConfigLoader
                                 : $"unknown version: {ver}");
                         o.TlsMinVersion = ver;
                         break;
+                    case "pinned_certs":
+                        if (val is not List<object?> pins)
+                            throw new ConfigException("error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");
+                        if (pins.Count == 0) break;
+                        var set = new HashSet<string>(StringComparer.Ordinal);
+                        for (int i = 0; i < pins.Count; i++)
+                        {
+                            string entry = (pins[i] as string ?? "").ToLowerInvariant();
+                            if (entry.Length != 64 || !entry.All(char.IsAsciiHexDigit))
+                                throw new ConfigException($"error parsing tls config, 'pinned_certs' key {entry} does not look like hex-encoded sha256 of DER encoded SubjectPublicKeyInfo")
+                                    .At(ConfigParser.PositionOf(pins, i));
+                            set.Add(entry);
+                        }
+                        o.TlsPinnedCerts = set;
+                        break;
                     default:
                         throw new ConfigException($"tls option \"{k}\" is not supported yet by natsparity-server");
                 }

@@ -122,6 +122,7 @@ public static partial class ConfigLoader
             case "no_header_support": o.NoHeaderSupport = Bool(v); break;
             case "disable_sublist_cache" or "no_sublist_cache": o.NoSublistCache = Bool(v); break;
             case "no_auth_user": o.NoAuthUser = Str(v); break;
+            case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;
             case "tls": ApplyTls(o, v); break;

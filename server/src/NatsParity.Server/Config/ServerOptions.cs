@@ -90,6 +90,11 @@ public sealed class ServerOptions
     public bool TlsHandshakeFirst { get; set; }
     /// <summary>tls { min_version }: "1.2" or "1.3".</summary>
     public string TlsMinVersion { get; set; } = "";
+    /// <summary>tls { pinned_certs }: lower-case hex SHA-256 of the client certificates' SubjectPublicKeyInfo that may
+    /// connect (null: any).</summary>
+    public HashSet<string>? TlsPinnedCerts { get; set; }
+    /// <summary>allow_non_tls: with TLS configured, clients may also connect in plain text (INFO tls_available).</summary>
+    public bool AllowNonTls { get; set; }
     /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
     public bool TlsEnabled => Tls || TlsVerify;
 
