@@ -97,20 +97,22 @@ public sealed class Sublist
         lock (_lock)
         {
             var level = _root;
-            Node? node = null;
-            var tokens = sub.Subject.Split('.');
-            for (int i = 0; i < tokens.Length; i++)
+            Node node;
+            // Tokens are looked up as spans: a token string is made only for a node that is new.
+            ReadOnlySpan<char> rest = sub.Subject;
+            while (true)
             {
-                string t = tokens[i];
-                node = t switch
-                {
-                    "*" => level.Pwc ??= new Node(),
-                    ">" => level.Fwc ??= new Node(),
-                    _ => level.Nodes.TryGetValue(t, out var n) ? n : level.Nodes[t] = new Node(),
-                };
-                if (i < tokens.Length - 1) level = node.Next ??= new Level();
+                int dot = rest.IndexOf('.');
+                var t = dot < 0 ? rest : rest[..dot];
+                if (t is "*") node = level.Pwc ??= new Node();
+                else if (t is ">") node = level.Fwc ??= new Node();
+                else if (!level.Nodes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(t, out node!))
+                    level.Nodes[t.ToString()] = node = new Node();
+                if (dot < 0) break;
+                level = node.Next ??= new Level();
+                rest = rest[(dot + 1)..];
             }
-            node!.Add(sub);
+            node.Add(sub);
             _count++;
             Interlocked.Increment(ref _generation);
             _inserts++;
@@ -472,19 +474,24 @@ public sealed class Sublist
     private sealed class Node
     {
         public Level? Next;
-        // Most subjects have one subscriber: a list of one costs far less than a hash set; removal scans, as Go's plist does.
-        private readonly List<Subscription> _psubs = new(1);
+        // Most subjects have one subscriber: it is held in a field; a list (in insertion order after it) only when there
+        // are more. Removal scans, as Go's plist does.
+        private Subscription? _one;
+        private List<Subscription>? _more;
         private Dictionary<string, List<Subscription>>? _qsubs;
 
-        public bool IsEmpty => _psubs.Count == 0 && (_qsubs is null || _qsubs.Count == 0) && (Next is null || Next.IsEmpty);
+        private int PsubCount => _one is null ? 0 : 1 + (_more?.Count ?? 0);
 
-        public bool HasSubs => _psubs.Count > 0 || (_qsubs is not null && _qsubs.Count > 0);
+        public bool IsEmpty => _one is null && (_qsubs is null || _qsubs.Count == 0) && (Next is null || Next.IsEmpty);
+
+        public bool HasSubs => _one is not null || (_qsubs is not null && _qsubs.Count > 0);
 
         public void Add(Subscription sub)
         {
             if (sub.Queue is null)
             {
-                _psubs.Add(sub);
+                if (_one is null) _one = sub;
+                else (_more ??= new List<Subscription>(1)).Add(sub);
                 return;
             }
             _qsubs ??= new(StringComparer.Ordinal);
@@ -494,7 +501,23 @@ public sealed class Sublist
 
         public bool Remove(Subscription sub)
         {
-            if (sub.Queue is null) return RemoveFrom(_psubs, sub);
+            if (sub.Queue is null)
+            {
+                if (ReferenceEquals(_one, sub))
+                {
+                    if (_more is { Count: > 0 })
+                    {
+                        _one = _more[0];
+                        _more.RemoveAt(0);
+                    }
+                    else
+                    {
+                        _one = null;
+                    }
+                    return true;
+                }
+                return _more is not null && RemoveFrom(_more, sub);
+            }
             if (_qsubs is null || !_qsubs.TryGetValue(sub.Queue, out var list) || !RemoveFrom(list, sub)) return false;
             if (list.Count == 0) _qsubs.Remove(sub.Queue);
             return true;
@@ -508,21 +531,28 @@ public sealed class Sublist
             return true;
         }
 
+        private void AddPsubsTo(List<Subscription> into)
+        {
+            if (_one is null) return;
+            into.Add(_one);
+            if (_more is not null) into.AddRange(_more);
+        }
+
         public void Count(ref int np, ref int nq)
         {
-            np += _psubs.Count;
+            np += PsubCount;
             if (_qsubs is not null) foreach (var set in _qsubs.Values) nq += set.Count;
         }
 
         public void AddAllTo(List<Subscription> into)
         {
-            into.AddRange(_psubs);
+            AddPsubsTo(into);
             if (_qsubs is not null) foreach (var set in _qsubs.Values) into.AddRange(set);
         }
 
         public void CollectInto(List<Subscription> psubs, Dictionary<string, List<Subscription>> qsubs)
         {
-            psubs.AddRange(_psubs);
+            AddPsubsTo(psubs);
             if (_qsubs is null) return;
             foreach (var (q, set) in _qsubs)
             {
