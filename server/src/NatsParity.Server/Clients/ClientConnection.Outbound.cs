@@ -185,8 +185,11 @@ public sealed partial class ClientConnection
                 ReturnChunks(_pending);
             }
             try { _tls?.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
-            try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-            _socket?.Close();
+            if (!Volatile.Read(ref _socketAborted))
+            {
+                try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+                _socket?.Close();
+            }
         }
     }
 

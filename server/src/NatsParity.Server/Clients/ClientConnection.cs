@@ -1316,8 +1316,13 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private void AbortSocket()
     {
+        Volatile.Write(ref _socketAborted, true);
         try { _socket?.Close(0); } catch (ObjectDisposedException) { }
     }
+
+    /// <summary>Set once the socket was closed without a flush, so the writer does not shut down a disposed socket
+    /// (which throws, once per closed client).</summary>
+    private bool _socketAborted;
 
     private const string SysGroup = "_sys_";
     private static readonly byte[] ProtoPong = "PONG\r\n"u8.ToArray();
