@@ -124,6 +124,54 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         Send(cs);
     }
 
+    /// <summary>A client that sent CONNECT (verbose off; <paramref name="user"/>/<paramref name="pass"/> when given;
+    /// <paramref name="connectFields"/> as further JSON fields, each starting with a comma), then
+    /// <paramref name="commands"/>, and got the PONG to a PING after them: all it sent was processed.</summary>
+    public static ProtoClient Login(string host, int port, string? user = null, string? pass = null, string commands = "", string connectFields = "")
+    {
+        var c = Connect(host, port);
+        try
+        {
+            string creds = user is null ? "" : $",\"user\":\"{user}\",\"pass\":\"{pass}\"";
+            c.Send($"CONNECT {{\"verbose\":false{creds}{connectFields}}}\r\n{commands}");
+            c.Flush();
+            return c;
+        }
+        catch
+        {
+            c.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="Login(string, int, string?, string?, string, string)"/>
+    public static ProtoClient Login(NatsServerProcess server, string? user = null, string? pass = null, string commands = "", string connectFields = "") =>
+        Login(server.Host, server.Port, user, pass, commands, connectFields);
+
+    /// <summary>Sends <paramref name="commands"/>, then PING, and waits for the PONG: all of it was processed.</summary>
+    public void SendAndFlush(string commands)
+    {
+        Send(commands);
+        Flush();
+    }
+
+    /// <summary>Sends <paramref name="commands"/> and a PING; returns the one message they bring back, which comes
+    /// before the PONG.</summary>
+    public MsgFrame SendAndReadMsg(string commands, TimeSpan? timeout = null)
+    {
+        Send(commands + "PING\r\n");
+        var m = ReadMsg(timeout);
+        ExpectLine(ProtoRegex.Pong, timeout);
+        return m;
+    }
+
+    /// <summary>PING and its PONG (Go's nc.Flush): everything sent before was processed.</summary>
+    public void Flush()
+    {
+        Send("PING\r\n");
+        ExpectLine(ProtoRegex.Pong);
+    }
+
     /// <summary>Go's setupConn/setupHeaderConn: INFO (if not read yet) then a default CONNECT.</summary>
     public ProtoClient Setup(bool headers = false)
     {
@@ -436,3 +484,17 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
 
 /// <summary>A wire expectation that did not hold.</summary>
 public sealed class ProtoException(string message) : Exception(message);
+
+/// <summary>Clients a test opens along the way, all closed when it ends (<c>using var clients = new ProtoClients()</c>).</summary>
+public sealed class ProtoClients : List<ProtoClient>, IDisposable
+{
+    public ProtoClients() { }
+
+    public ProtoClients(IEnumerable<ProtoClient> clients) : base(clients) { }
+
+    public void Dispose()
+    {
+        foreach (var c in this) c.Dispose();
+        Clear();
+    }
+}

@@ -188,12 +188,8 @@ public sealed class AccountCycleTests : IDisposable
     private static void RequestThroughImports(ServerTarget target, string conf)
     {
         using var server = NatsServerProcess.Start(target, new ServerConfig { Extra = conf });
-        using var nc1 = ProtoClient.Connect(server);
-        nc1.Send("CONNECT {\"verbose\":false,\"user\":\"x\",\"pass\":\"x\"}\r\nSUB foo 1\r\nPING\r\n");
-        nc1.ExpectLine(ProtoRegex.Pong);
-        using var nc2 = ProtoClient.Connect(server);
-        nc2.Send("CONNECT {\"verbose\":false}\r\nSUB _INBOX.r 1\r\nPUB foo _INBOX.r 0\r\n\r\nPING\r\n");
-        nc2.ExpectLine(ProtoRegex.Pong);
+        using var nc1 = ProtoClient.Login(server, "x", "x", commands: "SUB foo 1\r\n");
+        using var nc2 = ProtoClient.Login(server, commands: "SUB _INBOX.r 1\r\nPUB foo _INBOX.r 0\r\n\r\n");
         var req = nc1.ReadMsg(TimeSpan.FromSeconds(1));
         nc1.Send($"PUB {req.Reply} 5\r\nHELLO\r\n");
         nc2.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("HELLO");
@@ -252,9 +248,7 @@ public sealed class AccountCycleTests : IDisposable
                 """,
         });
         const int numMessages = 100;
-        using var ncA = ProtoClient.Connect(server);
-        ncA.Send($"CONNECT {{\"verbose\":false,\"user\":\"a\",\"pass\":\"x\"}}\r\nSUB foo.*.* 1\r\nUNSUB 1 {numMessages}\r\nPING\r\n");
-        ncA.ExpectLine(ProtoRegex.Pong);
+        using var ncA = ProtoClient.Login(server, "a", "x", commands: $"SUB foo.*.* 1\r\nUNSUB 1 {numMessages}\r\n");
         using var ncB = ProtoClient.Connect(server);
         ncB.Send("CONNECT {\"verbose\":false,\"user\":\"b\",\"pass\":\"x\"}\r\n" +
                  string.Concat(Enumerable.Range(0, numMessages).Select(i => $"PUB foo.{i}.{numMessages - i} 5\r\nHELLO\r\n")) + "PING\r\n");
@@ -280,9 +274,7 @@ public sealed class AccountCycleTests : IDisposable
                 """,
         });
         const int numMessages = 100;
-        using var nc1 = ProtoClient.Connect(server);
-        nc1.Send($"CONNECT {{\"verbose\":false}}\r\nSUB foo.*.*.* 1\r\nUNSUB 1 {numMessages * 2}\r\nPING\r\n");
-        nc1.ExpectLine(ProtoRegex.Pong);
+        using var nc1 = ProtoClient.Login(server, commands: $"SUB foo.*.*.* 1\r\nUNSUB 1 {numMessages * 2}\r\n");
         using var nc2 = ProtoClient.Connect(server);
         string round = string.Concat(Enumerable.Range(0, numMessages).Select(i => $"PUB foo.{i}.{numMessages - i} 5\r\nHELLO\r\n"));
         nc2.Send("CONNECT {\"verbose\":false}\r\n" + round + round + "PING\r\n");

@@ -201,49 +201,29 @@ public sealed class AccountTests
         }
         """;
 
-    private static ProtoClient Login(NatsServerProcess s, string user)
-    {
-        var c = ProtoClient.Connect(s);
-        c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
-
-    private static void Flush(ProtoClient c)
-    {
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-    }
+    private static ProtoClient Login(NatsServerProcess s, string user) => ProtoClient.Login(s, user, user);
 
     [Theory, TargetData, GoTest("server/accounts_test.go", "TestMultiAccountsIsolation")]
     public void MultiAccountsIsolation(ServerTarget target)
     {
         using var s = NatsServerProcess.Start(target, new ServerConfig { Extra = MultiAccountsConf });
         using var client = Login(s, "client");
-        client.Send("SUB orders.> 1\r\n");
-        Flush(client);
+        client.SendAndFlush("SUB orders.> 1\r\n");
         using var client2 = Login(s, "client2");
-        client2.Send("SUB orders.> 1\r\n");
-        Flush(client2);
+        client2.SendAndFlush("SUB orders.> 1\r\n");
         using var pub = Login(s, "public");
 
-        pub.Send("PUB orders.client.stream.entry 5\r\ntest1\r\n");
-        Flush(pub);
+        pub.SendAndFlush("PUB orders.client.stream.entry 5\r\ntest1\r\n");
         client.ReadMsg().PayloadText.ShouldBe("test1");
         client2.ExpectNothing(TimeSpan.FromMilliseconds(100));
 
-        client.Send("UNSUB 1\r\n");
-        Flush(client);
-        client2.Send("UNSUB 1\r\n");
-        Flush(client2);
+        client.SendAndFlush("UNSUB 1\r\n");
+        client2.SendAndFlush("UNSUB 1\r\n");
 
-        client.Send("SUB orders.*.stream.entry 2\r\n");
-        Flush(client);
-        client2.Send("SUB orders.*.stream.entry 2\r\n");
-        Flush(client2);
+        client.SendAndFlush("SUB orders.*.stream.entry 2\r\n");
+        client2.SendAndFlush("SUB orders.*.stream.entry 2\r\n");
 
-        pub.Send("PUB orders.client.stream.entry 5\r\ntest2\r\n");
-        Flush(pub);
+        pub.SendAndFlush("PUB orders.client.stream.entry 5\r\ntest2\r\n");
         client.ReadMsg().PayloadText.ShouldBe("test2");
         client2.ExpectNothing(TimeSpan.FromMilliseconds(100));
     }
@@ -286,10 +266,8 @@ public sealed class AccountTests
         });
         using var ncExp = Login(s, "accExp");
         using var ncImp = Login(s, "accImp");
-        ncImp.Send("SUB > 1\r\n");
-        Flush(ncImp);
-        ncExp.Send($"PUB {pubSubj} 3\r\nexp\r\nPUB fizz 3\r\nexp\r\n");
-        Flush(ncExp);
+        ncImp.SendAndFlush("SUB > 1\r\n");
+        ncExp.SendAndFlush($"PUB {pubSubj} 3\r\nexp\r\nPUB fizz 3\r\nexp\r\n");
         ncImp.Send($"PUB {pubSubj} 3\r\nimp\r\nPUB fizz 3\r\nimp\r\n");
         var got = ncImp.ExpectMsgs(3, TimeSpan.FromSeconds(1));
         got.Count(m => m.Subject == pubSubj).ShouldBe(2);

@@ -9,19 +9,7 @@ namespace NatsParity.Server.Tests.Accounts;
 /// <summary>Ports of the subject mapping tests of server/accounts_test.go.</summary>
 public sealed class MappingTests
 {
-    private static ProtoClient Connect(NatsServer s)
-    {
-        var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
-
-    private static void Flush(ProtoClient c)
-    {
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-    }
+    private static ProtoClient Connect(NatsServer s) => ProtoClient.Login("127.0.0.1", s.Port);
 
     /// <summary>Counts the messages per sid that arrived before the PONG of a flush (Go's sub.Pending()).</summary>
     private static Dictionary<string, int> Pending(ProtoClient c)
@@ -80,8 +68,7 @@ public sealed class MappingTests
         var acc = s.LookupAccount(Account.GlobalName)!;
         acc.AddWeightedMappings("foo", [new MapDest("bar", 50)]).ShouldBeNull();
         using var nc = Connect(s);
-        nc.Send("SUB foo 1\r\nSUB bar 2\r\n");
-        Flush(nc);
+        nc.SendAndFlush("SUB foo 1\r\nSUB bar 2\r\n");
         const int total = 500;
         var sb = new System.Text.StringBuilder();
         for (int i = 0; i < total; i++) sb.Append("PUB foo 0\r\n\r\n");
@@ -105,8 +92,7 @@ public sealed class MappingTests
                 """,
         });
         using var nc = ProtoClient.Connect(server);
-        nc.Send("CONNECT {\"verbose\":false}\r\nSUB bar 1\r\nSUB bar.v1.> 2\r\nSUB baz.v2.> 3\r\nSUB RAB.> 4\r\nSUB foo.* 5\r\n");
-        Flush(nc);
+        nc.SendAndFlush("CONNECT {\"verbose\":false}\r\nSUB bar 1\r\nSUB bar.v1.> 2\r\nSUB baz.v2.> 3\r\nSUB RAB.> 4\r\nSUB foo.* 5\r\n");
         var sb = new System.Text.StringBuilder("PUB foo 0\r\n\r\nPUB bar.11.22 0\r\n\r\n");
         for (int i = 0; i < 500; i++) sb.Append("PUB foo.22 0\r\n\r\n");
         nc.Send(sb.ToString());

@@ -96,16 +96,12 @@ public sealed class ServiceImportListTests
 
         ProtoClient Responder(string user)
         {
-            var c = ProtoClient.Connect("127.0.0.1", s.Port);
-            c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nSUB SvcReq.> 1\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
+            var c = ProtoClient.Login("127.0.0.1", s.Port, user, user, commands: "SUB SvcReq.> 1\r\n");
             return c;
         }
         using var ncE = Responder("svc-e");
         using var ncW = Responder("svc-w");
-        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-        nc.Send("CONNECT {\"verbose\":false,\"user\":\"cl\",\"pass\":\"cl\"}\r\nSUB _INBOX.test 1\r\nPUB SvcReq.Test _INBOX.test 4\r\ntest\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        using var nc = ProtoClient.Login("127.0.0.1", s.Port, "cl", "cl", commands: "SUB _INBOX.test 1\r\nPUB SvcReq.Test _INBOX.test 4\r\ntest\r\n");
 
         // Both services get the request and answer on the reply subject they were given.
         foreach (var (svc, text) in new[] { (ncE, "From SVC-E"), (ncW, "From SVC-W") })
@@ -147,18 +143,14 @@ public sealed class ServiceImportListTests
     public async Task AccountImportCycle()
     {
         await using var s = InProcess.RunConf(CycleTemplate.Replace("EXPORT", "").Replace("IMPORT", ""), out string conf);
-        using var ncCp = ProtoClient.Connect("127.0.0.1", s.Port);
-        ncCp.Send("CONNECT {\"verbose\":false,\"user\":\"cp\",\"pass\":\"cp\"}\r\nSUB q1.> 1\r\nPING\r\n");
-        ncCp.ExpectLine(ProtoRegex.Pong);
+        using var ncCp = ProtoClient.Login("127.0.0.1", s.Port, "cp", "cp", commands: "SUB q1.> 1\r\n");
         using var ncA = ProtoClient.Connect("127.0.0.1", s.Port);
         // The requester's inbox is itself under an imported service subject.
-        ncA.Send("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q2.inbox 1\r\nPING\r\n");
-        ncA.ExpectLine(ProtoRegex.Pong);
+        ncA.SendAndFlush("CONNECT {\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}\r\nSUB q2.inbox 1\r\n");
 
         void Req()
         {
-            ncA.Send("PUB q1.a q2.inbox 4\r\ntest\r\nPING\r\n");
-            ncA.ExpectLine(ProtoRegex.Pong);
+            ncA.SendAndFlush("PUB q1.a q2.inbox 4\r\ntest\r\n");
             var req = ncCp.ReadMsg(TimeSpan.FromSeconds(1));
             ncCp.Send($"PUB {req.Reply} 5\r\nreply\r\n");
             ncA.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("reply");
@@ -296,26 +288,19 @@ public sealed class AccountConfigTests
         acc.MaxLeafNodes.ShouldBe(1);
 
         const string connect = "CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"foo\"}\r\nPING\r\n";
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 5; i++)
         {
-            for (int i = 0; i < 5; i++)
-            {
-                var c = ProtoClient.Connect("127.0.0.1", s.Port);
-                clients.Add(c);
-                c.Send(connect);
-                c.ExpectLine(ProtoRegex.Pong);
-            }
-            // The sixth is refused.
-            using var sixth = ProtoClient.Connect("127.0.0.1", s.Port);
-            sixth.Send(connect);
-            sixth.ExpectLine(ProtoRegex.Err);
-            sixth.ExpectClosed();
+            var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            clients.Add(c);
+            c.Send(connect);
+            c.ExpectLine(ProtoRegex.Pong);
         }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        // The sixth is refused.
+        using var sixth = ProtoClient.Connect("127.0.0.1", s.Port);
+        sixth.Send(connect);
+        sixth.ExpectLine(ProtoRegex.Err);
+        sixth.ExpectClosed();
     }
 
     [Fact, GoTest("server/accounts_test.go", "TestAccountUserSubPermsWithQueueGroups")]
@@ -339,8 +324,7 @@ public sealed class AccountConfigTests
         await using var s = InProcess.Run(o);
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
         // A lone queue subscription on foo.> gets nothing published to the denied foo.restricted.
-        nc.Send("CONNECT {\"verbose\":false,\"user\":\"user\",\"pass\":\"pass\"}\r\nSUB foo.> qg 1\r\nPUB foo.restricted 10\r\nRESTRICTED\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("CONNECT {\"verbose\":false,\"user\":\"user\",\"pass\":\"pass\"}\r\nSUB foo.> qg 1\r\nPUB foo.restricted 10\r\nRESTRICTED\r\n");
         nc.ExpectNothing(TimeSpan.FromMilliseconds(100));
     }
 }

@@ -123,20 +123,15 @@ public sealed class ServiceImportTests
     public void CrossAccountServiceSessionMatchesReference(ServerTarget target)
     {
         using var server = NatsServerProcess.Start(target, new ServerConfig { Extra = ServiceConf });
-        using var svc = ProtoClient.Connect(server);
-        svc.Send("CONNECT {\"verbose\":false,\"user\":\"svc\",\"pass\":\"svc\"}\r\nSUB help.> 1\r\nPING\r\n");
-        svc.ExpectLine(ProtoRegex.Pong);
-        using var app = ProtoClient.Connect(server);
-        app.Send("CONNECT {\"verbose\":false,\"user\":\"app\",\"pass\":\"app\"}\r\nSUB inbox.1 9\r\nPUB help.me inbox.1 3\r\nhi!\r\nPING\r\n");
-        app.ExpectLine(ProtoRegex.Pong);
+        using var svc = ProtoClient.Login(server, "svc", "svc", commands: "SUB help.> 1\r\n");
+        using var app = ProtoClient.Login(server, "app", "app", commands: "SUB inbox.1 9\r\nPUB help.me inbox.1 3\r\nhi!\r\n");
 
         var req = svc.ReadMsg();
         req.Subject.ShouldBe("help.me");
         req.Reply!.ShouldStartWith("_R_.");
         req.PayloadText.ShouldBe("hi!");
 
-        svc.Send($"PUB {req.Reply} 5\r\nhello\r\nPUB {req.Reply} 5\r\nagain\r\nPING\r\n");
-        svc.ExpectLine(ProtoRegex.Pong);
+        svc.SendAndFlush($"PUB {req.Reply} 5\r\nhello\r\nPUB {req.Reply} 5\r\nagain\r\n");
         var resp = app.ReadMsg();
         resp.Subject.ShouldBe("inbox.1");
         resp.Sid.ShouldBe("9");
@@ -145,8 +140,7 @@ public sealed class ServiceImportTests
         app.ExpectNothing(TimeSpan.FromMilliseconds(150));
 
         // Isolation: the service account's own subscription does not see the app's other subjects.
-        app.Send("PUB other 1\r\nx\r\nPING\r\n");
-        app.ExpectLine(ProtoRegex.Pong);
+        app.SendAndFlush("PUB other 1\r\nx\r\n");
         svc.ExpectNothing(TimeSpan.FromMilliseconds(100));
     }
 
@@ -156,12 +150,8 @@ public sealed class ServiceImportTests
     public async Task RequestCarriesRequestInfoHeader()
     {
         await using var s = InProcess.Run(FromConf(ServiceConf));
-        using var svc = ProtoClient.Connect("127.0.0.1", s.Port);
-        svc.Send("CONNECT {\"verbose\":false,\"headers\":true,\"user\":\"svc\",\"pass\":\"svc\"}\r\nSUB help.> 1\r\nPING\r\n");
-        svc.ExpectLine(ProtoRegex.Pong);
-        using var app = ProtoClient.Connect("127.0.0.1", s.Port);
-        app.Send("CONNECT {\"verbose\":false,\"user\":\"app\",\"pass\":\"app\"}\r\nPUB help.me inbox.1 3\r\nhi!\r\nPING\r\n");
-        app.ExpectLine(ProtoRegex.Pong);
+        using var svc = ProtoClient.Login("127.0.0.1", s.Port, commands: "SUB help.> 1\r\n", connectFields: ",\"headers\":true,\"user\":\"svc\",\"pass\":\"svc\"");
+        using var app = ProtoClient.Login("127.0.0.1", s.Port, "app", "app", commands: "PUB help.me inbox.1 3\r\nhi!\r\n");
         var req = svc.ReadMsg();
         req.Op.ShouldBe("HMSG");
         req.HeaderText.ShouldStartWith("NATS/1.0\r\nNats-Request-Info: {\"acc\":\"APP\"");

@@ -122,8 +122,7 @@ public sealed partial class ClientTests
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
         bool authRequired = nc.Info!.Value.TryGetProperty("auth_required", out var ar) && ar.GetBoolean();
         authRequired.ShouldBeFalse();
-        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
     }
 
     private static ServerOptions AttackerAndPublisher(string deny) => new()
@@ -141,19 +140,7 @@ public sealed partial class ClientTests
 
     /// <summary>A raw-protocol client logged in as <paramref name="user"/> (NATS.Client.Core cannot send credentials
     /// here: its auth path needs NATS.NKeys, which the registry does not serve).</summary>
-    private static ProtoClient Login(NatsServer s, string user, string pass)
-    {
-        var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{pass}\"}}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
-
-    private static void Flush(ProtoClient c)
-    {
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-    }
+    private static ProtoClient Login(NatsServer s, string user, string pass) => ProtoClient.Login("127.0.0.1", s.Port, user, pass);
 
     private static void Pub(ProtoClient c, string subject, string payload, string? reply = null) =>
         c.Send($"PUB {subject} {(reply is null ? "" : reply + " ")}{payload.Length}\r\n{payload}\r\n");
@@ -169,12 +156,11 @@ public sealed partial class ClientTests
         await using var s = InProcess.Run(AttackerAndPublisher(deny));
         using var attacker = Login(s, "attacker", "pass");
         using var publisher = Login(s, "publisher", "pass");
-        attacker.Send($"SUB {sub} workers 1\r\n");
-        Flush(attacker);
+        attacker.SendAndFlush($"SUB {sub} workers 1\r\n");
 
         Pub(publisher, blocked, "blocked");
         Pub(publisher, allowed, "ok");
-        Flush(publisher);
+        publisher.Flush();
 
         var msg = attacker.ReadMsg(TimeSpan.FromSeconds(1));
         msg.Subject.ShouldBe(allowed);
@@ -189,11 +175,10 @@ public sealed partial class ClientTests
         await using var s = InProcess.Run(AttackerAndPublisher(deny));
         using var attacker = Login(s, "attacker", "pass");
         using var publisher = Login(s, "publisher", "pass");
-        attacker.Send($"SUB {subscribe} {deniedQ} 1\r\nSUB {subscribe} {allowedQ} 2\r\nSUB {subscribe} 3\r\n");
-        Flush(attacker);
+        attacker.SendAndFlush($"SUB {subscribe} {deniedQ} 1\r\nSUB {subscribe} {allowedQ} 2\r\nSUB {subscribe} 3\r\n");
 
         Pub(publisher, subject, "secret");
-        Flush(publisher);
+        publisher.Flush();
 
         // The allowed queue and the plain subscription get the message; the denied queue gets nothing.
         var got = attacker.ExpectMsgs(2, TimeSpan.FromSeconds(1)).OrderBy(m => m.Sid).ToList();
@@ -223,12 +208,11 @@ public sealed partial class ClientTests
         };
         await using var s = InProcess.Run(o);
         using var svc = Login(s, "service", "pwd");
-        svc.Send("SUB request 1\r\n");
-        Flush(svc);
+        svc.SendAndFlush("SUB request 1\r\n");
         using var nc = Login(s, "ivan", "pwd");
         nc.Send("SUB reply 1\r\n");
         Pub(nc, "request", "req1", "reply");
-        Flush(nc);
+        nc.Flush();
 
         var req1 = svc.ReadMsg(TimeSpan.FromMilliseconds(500));
         req1.Reply.ShouldBe("reply");
@@ -275,8 +259,7 @@ public sealed partial class ClientTests
         // A system account client may publish to $NRG subjects.
         using (var sys = ProtoClient.Connect("127.0.0.1", s.Port))
         {
-            sys.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nPUB $NRG.foo 0\r\n\r\nPING\r\n");
-            sys.ExpectLine(ProtoRegex.Pong);
+            sys.SendAndFlush("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nPUB $NRG.foo 0\r\n\r\n");
             sys.ExpectNothing(TimeSpan.FromMilliseconds(200));
         }
         // Any other client gets a publish permissions violation.
@@ -300,9 +283,7 @@ public sealed partial class ClientTests
         var accA = s.LookupAccount("A")!;
         var accB = s.LookupAccount("B")!;
 
-        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send("CONNECT {\"verbose\":false,\"user\":\"ua\",\"pass\":\"pa\"}\r\nSUB foo 1\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = ProtoClient.Login("127.0.0.1", s.Port, "ua", "pa", commands: "SUB foo 1\r\n");
         (await InProcess.WaitFor(() => accA.Sublist.Match("foo").Psubs.Length == 1 && accA.NumClients == 1, TimeSpan.FromSeconds(1))).ShouldBeTrue();
 
         c.Send(diffAcc
@@ -315,7 +296,7 @@ public sealed partial class ClientTests
 
         using var ncA = Login(s, "ua", "pa");
         Pub(ncA, "foo", "should-not-arrive");
-        Flush(ncA);
+        ncA.Flush();
         c.ExpectNothing(TimeSpan.FromMilliseconds(150));
     }
 }

@@ -95,46 +95,41 @@ public sealed class ConfParserTests
     public void EnvVariable()
     {
         const string evar = "__UNIQ22_ENV__";
-        Environment.SetEnvironmentVariable(evar, "22");
-        try { Test($"foo = ${evar}", M(("foo", 22L))); }
-        finally { Environment.SetEnvironmentVariable(evar, null); }
+        using var _ = new EnvVars((evar, "22"));
+        Test($"foo = ${evar}", M(("foo", 22L)));
     }
 
     [Fact, GoTest("conf/parse_test.go", "TestEnvVariableString")]
     public void EnvVariableString()
     {
         const string evar = "__UNIQ22_STR__";
-        Environment.SetEnvironmentVariable(evar, "xyz");
-        try { Test($"foo = ${evar}", M(("foo", "xyz"))); }
-        finally { Environment.SetEnvironmentVariable(evar, null); }
+        using var _ = new EnvVars((evar, "xyz"));
+        Test($"foo = ${evar}", M(("foo", "xyz")));
     }
 
     [Fact, GoTest("conf/parse_test.go", "TestEnvVariableStringStartingWithNumber")]
     public void EnvVariableStringStartingWithNumber()
     {
         const string evar = "__UNIQ22_NUM__";
-        Environment.SetEnvironmentVariable(evar, "3xyz");
+        using var _ = new EnvVars((evar, "3xyz"));
         // As in Go's test, the reference is the literal "$%s", which no variable answers.
-        try { Should.Throw<ConfigException>(() => ConfigParser.Parse("foo = $%s")); }
-        finally { Environment.SetEnvironmentVariable(evar, null); }
+        Should.Throw<ConfigException>(() => ConfigParser.Parse("foo = $%s"));
     }
 
     [Fact, GoTest("conf/parse_test.go", "TestEnvVariableStringStartingWithNumberAndSizeUnit")]
     public void EnvVariableStringStartingWithNumberAndSizeUnit()
     {
         const string evar = "__UNIQ22_SIZE__";
-        Environment.SetEnvironmentVariable(evar, "3Gyz");
-        try { Test($"foo = ${evar}", M(("foo", "3Gyz"))); }
-        finally { Environment.SetEnvironmentVariable(evar, null); }
+        using var _ = new EnvVars((evar, "3Gyz"));
+        Test($"foo = ${evar}", M(("foo", "3Gyz")));
     }
 
     [Fact, GoTest("conf/parse_test.go", "TestEnvVariableStringStartingWithNumberUsingQuotes")]
     public void EnvVariableStringStartingWithNumberUsingQuotes()
     {
         const string evar = "__UNIQ22_QUOTE__";
-        Environment.SetEnvironmentVariable(evar, "'3xyz'");
-        try { Test($"foo = ${evar}", M(("foo", "3xyz"))); }
-        finally { Environment.SetEnvironmentVariable(evar, null); }
+        using var _ = new EnvVars((evar, "'3xyz'"));
+        Test($"foo = ${evar}", M(("foo", "3xyz")));
     }
 
     [Fact, GoTest("conf/parse_test.go", "TestBcryptVariable")]

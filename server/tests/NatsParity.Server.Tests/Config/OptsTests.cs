@@ -42,6 +42,14 @@ public sealed class OptsTests : IDisposable
         }
     }
 
+    /// <summary>Processing the file fails with an error that contains <paramref name="text"/>.</summary>
+    private static void ProcessFails(string path, string text)
+    {
+        var (_, err) = Process(path);
+        err.ShouldNotBeNull();
+        err.Message.ShouldContain(text);
+    }
+
     private static ServerOptions ProcessOk(string path)
     {
         var (o, err) = Process(path);
@@ -275,27 +283,21 @@ public sealed class OptsTests : IDisposable
     [GoTest("server/opts_test.go", "TestTokenWithUserPass")]
     public void TokenWithUserPass()
     {
-        var (_, err) = Process(ConfFile("authorization={\n  user: user\n  pass: password\n  token: $2a$11$whatever\n}\n"));
-        err.ShouldNotBeNull();
-        err.Message.ShouldContain("token");
+        ProcessFails(ConfFile("authorization={\n  user: user\n  pass: password\n  token: $2a$11$whatever\n}\n"), "token");
     }
 
     [Fact]
     [GoTest("server/opts_test.go", "TestTokenWithUsers")]
     public void TokenWithUsers()
     {
-        var (_, err) = Process(ConfFile("authorization={\n  token: $2a$11$whatever\n  users: [\n    {user: test, password: test}\n  ]\n}\n"));
-        err.ShouldNotBeNull();
-        err.Message.ShouldContain("token");
+        ProcessFails(ConfFile("authorization={\n  token: $2a$11$whatever\n  users: [\n    {user: test, password: test}\n  ]\n}\n"), "token");
     }
 
     [Fact]
     [GoTest("server/opts_test.go", "TestParseWriteDeadline")]
     public void ParseWriteDeadline()
     {
-        var (_, err) = Process(ConfFile("write_deadline: \"1x\""));
-        err.ShouldNotBeNull();
-        err.Message.ShouldContain("parsing");
+        ProcessFails(ConfFile("write_deadline: \"1x\""), "parsing");
 
         ProcessOk(ConfFile("write_deadline: \"1s\"")).WriteDeadline.ShouldBe(TimeSpan.FromSeconds(1));
 
@@ -322,9 +324,7 @@ public sealed class OptsTests : IDisposable
     [GoTest("server/opts_test.go", "TestPanic")]
     public void Panic()
     {
-        var (_, err) = Process(ConfFile("port: \"this_string_trips_a_panic\""));
-        err.ShouldNotBeNull();
-        err.Message.ShouldContain(":1:0: interface conversion:");
+        ProcessFails(ConfFile("port: \"this_string_trips_a_panic\""), ":1:0: interface conversion:");
     }
 
     [Fact]
@@ -510,9 +510,7 @@ public sealed class OptsTests : IDisposable
                 Environment.SetEnvironmentVariable("NATSPARITY_NO_AUTH_USER", user);
                 var o = ProcessOk(conf);
                 await using var s = InProcess.Run(o);
-                using var c = ProtoClient.Connect("127.0.0.1", s.Port);
-                c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-                c.ExpectLine(ProtoRegex.Pong);
+                using var c = ProtoClient.Login("127.0.0.1", s.Port);
             }
             foreach (var bad in new[] { "notthere", "UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2F" })
             {
@@ -627,24 +625,15 @@ public sealed class OptsTests : IDisposable
     public void VarReferencesEnvVar()
     {
         const string env = "_NATSPARITY_TEST_ENV_NATS_PORT_1_";
-        Environment.SetEnvironmentVariable(env, "7890");
-        try
-        {
-            ProcessOk(ConfFile($"A: ${env}\nB: $A\nC: $B\nport: $C\n")).Port.ShouldBe(7890);
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(env, null);
-        }
+        using var _ = new EnvVars((env, "7890"));
+        ProcessOk(ConfFile($"A: ${env}\nB: $A\nC: $B\nport: $C\n")).Port.ShouldBe(7890);
     }
 
     [Fact]
     [GoTest("server/opts_test.go", "TestVarReferencesSelf")]
     public void VarReferencesSelf()
     {
-        var (_, err) = Process(ConfFile("A: $A"));
-        err.ShouldNotBeNull();
-        err.Message.ShouldContain("variable reference for 'A' on line 1 can not be found");
+        ProcessFails(ConfFile("A: $A"), "variable reference for 'A' on line 1 can not be found");
     }
 
     [Fact]
@@ -652,17 +641,8 @@ public sealed class OptsTests : IDisposable
     public void EnvVarReferencesVar()
     {
         const string env = "_NATSPARITY_TEST_ENV_NATS_PORT_2_";
-        Environment.SetEnvironmentVariable(env, "$P");
-        try
-        {
-            var (_, err) = Process(ConfFile($"P: 8080\nport: ${env}\n"));
-            err.ShouldNotBeNull();
-            err.Message.ShouldContain("variable reference for 'P' on line 1 can not be found");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(env, null);
-        }
+        using var _ = new EnvVars((env, "$P"));
+        ProcessFails(ConfFile($"P: 8080\nport: ${env}\n"), "variable reference for 'P' on line 1 can not be found");
     }
 
     [Fact]
@@ -670,17 +650,8 @@ public sealed class OptsTests : IDisposable
     public void EnvVarReferencesEnvVar()
     {
         string[] names = ["_NATSPARITY_TEST_ENV_A1_", "_NATSPARITY_TEST_ENV_B1_", "_NATSPARITY_TEST_ENV_C1_"];
-        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
-        Environment.SetEnvironmentVariable(names[1], "$" + names[2]);
-        Environment.SetEnvironmentVariable(names[2], "7890");
-        try
-        {
-            ProcessOk(ConfFile($"port: ${names[0]}\n")).Port.ShouldBe(7890);
-        }
-        finally
-        {
-            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
-        }
+        using var _ = new EnvVars((names[0], "$" + names[1]), (names[1], "$" + names[2]), (names[2], "7890"));
+        ProcessOk(ConfFile($"port: ${names[0]}\n")).Port.ShouldBe(7890);
     }
 
     [Fact]
@@ -688,17 +659,8 @@ public sealed class OptsTests : IDisposable
     public void EnvVarReferencesSelf()
     {
         const string env = "_NATSPARITY_TEST_ENV_SELF_";
-        Environment.SetEnvironmentVariable(env, "$" + env);
-        try
-        {
-            var (_, err) = Process(ConfFile($"TEST: ${env}\n"));
-            err.ShouldNotBeNull();
-            err.Message.ShouldContain("variable reference cycle");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(env, null);
-        }
+        using var _ = new EnvVars((env, "$" + env));
+        ProcessFails(ConfFile($"TEST: ${env}\n"), "variable reference cycle");
     }
 
     [Fact]
@@ -706,19 +668,8 @@ public sealed class OptsTests : IDisposable
     public void EnvVarReferencesSelfCycle()
     {
         string[] names = ["_NATSPARITY_TEST_ENV_A2_", "_NATSPARITY_TEST_ENV_B2_", "_NATSPARITY_TEST_ENV_C2_"];
-        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
-        Environment.SetEnvironmentVariable(names[1], "$" + names[2]);
-        Environment.SetEnvironmentVariable(names[2], "$" + names[0]);
-        try
-        {
-            var (_, err) = Process(ConfFile($"TEST: ${names[0]}\n"));
-            err.ShouldNotBeNull();
-            err.Message.ShouldContain("variable reference cycle");
-        }
-        finally
-        {
-            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
-        }
+        using var _ = new EnvVars((names[0], "$" + names[1]), (names[1], "$" + names[2]), (names[2], "$" + names[0]));
+        ProcessFails(ConfFile($"TEST: ${names[0]}\n"), "variable reference cycle");
     }
 
     [Fact]
@@ -726,17 +677,8 @@ public sealed class OptsTests : IDisposable
     public void EnvVarInclude()
     {
         const string env = "_NATSPARITY_TEST_ENV_INCLUDE_";
-        Environment.SetEnvironmentVariable(env, "include x");
-        try
-        {
-            var (_, err) = Process(ConfFile($"TEST: ${env}\n"));
-            err.ShouldNotBeNull();
-            err.Message.ShouldContain("Expected a top-level value to end with a new line, comment or EOF");
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(env, null);
-        }
+        using var _ = new EnvVars((env, "include x"));
+        ProcessFails(ConfFile($"TEST: ${env}\n"), "Expected a top-level value to end with a new line, comment or EOF");
     }
 
     [Fact]
@@ -746,16 +688,8 @@ public sealed class OptsTests : IDisposable
         string[] names = ["_NATSPARITY_TEST_ENV_PORT_A_", "_NATSPARITY_TEST_ENV_PORT_B_"];
         string include = ConfFile($"TEST_PORT: ${names[0]}\n");
         string conf = ConfFile($"include \"./{Path.GetFileName(include)}\"\nport: $TEST_PORT\n");
-        Environment.SetEnvironmentVariable(names[0], "$" + names[1]);
-        Environment.SetEnvironmentVariable(names[1], "7890");
-        try
-        {
-            ProcessOk(conf).Port.ShouldBe(7890);
-        }
-        finally
-        {
-            foreach (var n in names) Environment.SetEnvironmentVariable(n, null);
-        }
+        using var _ = new EnvVars((names[0], "$" + names[1]), (names[1], "7890"));
+        ProcessOk(conf).Port.ShouldBe(7890);
     }
 
     [Fact]

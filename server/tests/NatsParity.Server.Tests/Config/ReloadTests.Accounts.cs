@@ -65,13 +65,8 @@ public sealed partial class ReloadTests
         """;
 
     /// <summary>A client of <paramref name="user"/> subscribed to <paramref name="subject"/> (sid 1).</summary>
-    private static ProtoClient Subscribed(NatsServer s, string user, string password, string subject)
-    {
-        var c = ConnectOk(s, User(user, password));
-        c.Send($"SUB {subject} 1\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
+    private static ProtoClient Subscribed(NatsServer s, string user, string password, string subject) =>
+        ProtoClient.Login("127.0.0.1", s.Port, user, password, commands: $"SUB {subject} 1\r\n");
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadAccountUsers")]
     public async Task ConfigReloadAccountUsers()
@@ -98,8 +93,7 @@ public sealed partial class ReloadTests
             // Removed users are closed; derek stays.
             nc2.ExpectClosed(TimeSpan.FromSeconds(5));
             nc3.ExpectClosed(TimeSpan.FromSeconds(5));
-            nc.Send("PING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
+            nc.Flush();
             s.LookupAccount("acc_deleted_after_reload").ShouldBeNull();
 
             // Users whose account changed are disconnected; as their clients reconnect, the subscriptions land in the
@@ -290,16 +284,14 @@ public sealed partial class ReloadTests
         await using var _ = s;
         using var derek = ConnectOk(s, User("derek", "foo"));
         using var ivan = ConnectOk(s, User("ivan", "bar"));
-        ivan.Send("SUB foo.bar 1\r\nSUB foo.baz 2\r\nSUB foo.bat 3\r\nSUB ivan.private.natsio.* 4\r\nPING\r\n");
-        ivan.ExpectLine(ProtoRegex.Pong);
+        ivan.SendAndFlush("SUB foo.bar 1\r\nSUB foo.baz 2\r\nSUB foo.bat 3\r\nSUB ivan.private.natsio.* 4\r\n");
         var synadia = s.LookupAccount("synadia")!;
 
         // A message published by derek reaches ivan's subscription (sid), or not; derek's account holds the import's
         // interest, or not.
         void Check(string subject, string? sid)
         {
-            derek.Send($"PUB {subject} 5\r\nhello\r\nPING\r\n");
-            derek.ExpectLine(ProtoRegex.Pong);
+            derek.SendAndFlush($"PUB {subject} 5\r\nhello\r\n");
             ivan.Send("PING\r\n");
             if (sid is null)
             {
@@ -317,12 +309,8 @@ public sealed partial class ReloadTests
         // Inside each account, messages still flow.
         void CheckIntraAccount()
         {
-            ivan.Send("PUB ivan.sub 5\r\nhello\r\nPING\r\n");
-            ivan.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("ivan.sub");
-            ivan.ExpectLine(ProtoRegex.Pong);
-            derek.Send("PUB derek.sub 5\r\nhello\r\nPING\r\n");
-            derek.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("derek.sub");
-            derek.ExpectLine(ProtoRegex.Pong);
+            ivan.SendAndReadMsg("PUB ivan.sub 5\r\nhello\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("ivan.sub");
+            derek.SendAndReadMsg("PUB derek.sub 5\r\nhello\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("derek.sub");
         }
 
         Check("foo.bar", "1");
@@ -451,9 +439,7 @@ public sealed partial class ReloadTests
             """);
         s.Reload().ShouldBeNull();
         // Without a mapping, foo is foo (the client stays: its user did not move).
-        nc.Send("PUB foo 0\r\n\r\nPING\r\n");
-        nc.ReadMsg(TimeSpan.FromSeconds(2)).Sid.ShouldBe("1");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndReadMsg("PUB foo 0\r\n\r\n", TimeSpan.FromSeconds(2)).Sid.ShouldBe("1");
     }
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadWithSysAccountOnly")]
@@ -473,7 +459,6 @@ public sealed partial class ReloadTests
         s.Reload().ShouldBeNull();
         // Not disconnected.
         nc.ExpectNothing(TimeSpan.FromMilliseconds(500));
-        nc.Send("PING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.Flush();
     }
 }

@@ -63,15 +63,13 @@ public sealed partial class ReloadTests
             void Traffic(int count)
             {
                 using var c = ConnectOk(s, "{\"verbose\":false,\"user\":\"bar\",\"pass\":\"pwd\"}");
-                c.Send("SUB foo 1\r\nPING\r\n");
-                c.ExpectLine(ProtoRegex.Pong);
+                c.SendAndFlush("SUB foo 1\r\n");
                 for (int i = 0; i < count; i++)
                 {
                     c.Send("PUB foo 3\r\nbar\r\n");
                     c.ReadMsg().Check("foo", "1", "", 3, "bar");
                 }
-                c.Send("UNSUB 1\r\nPING\r\n");
-                c.ExpectLine(ProtoRegex.Pong);
+                c.SendAndFlush("UNSUB 1\r\n");
             }
 
             string[] traces = ["[TRC]", "[DBG]", "SYSTEM", "MSG_PAYLOAD", "$SYS.SERVER.ACCOUNT"];

@@ -25,6 +25,8 @@ public sealed partial class ReloadTests
 
     private static string User(string name, string pass) => $"{{\"verbose\":false,\"user\":\"{name}\",\"pass\":\"{pass}\"}}";
 
+    private static string Token(string token) => $"{{\"verbose\":false,\"auth_token\":\"{token}\"}}";
+
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadRotateUsersAuthentication")]
     public async Task ConfigReloadRotateUsersAuthentication()
     {
@@ -46,29 +48,12 @@ public sealed partial class ReloadTests
     }
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadEnableUsersAuthentication")]
-    public async Task ConfigReloadEnableUsersAuthentication()
-    {
-        var (s, conf) = Run(Basic);
-        await using var _ = s;
-        using var nc = ConnectOk(s);
-        File.WriteAllText(conf, MultipleUsers1);
-        s.Reload().ShouldBeNull();
-        ExpectRefused(s, "{\"verbose\":false}");
-        ConnectOk(s, User("alice", "foo")).Dispose();
-        ExpectAuthorizationDisconnect(nc);
-    }
+    public Task ConfigReloadEnableUsersAuthentication() =>
+        ReloadAuth(Basic, NoCreds, MultipleUsers1, User("alice", "foo"), ExpectAuthorizationDisconnect);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadDisableUsersAuthentication")]
-    public async Task ConfigReloadDisableUsersAuthentication()
-    {
-        var (s, conf) = Run(MultipleUsers1);
-        await using var _ = s;
-        using var nc = ConnectOk(s, User("alice", "foo"));
-        File.WriteAllText(conf, Basic);
-        s.Reload().ShouldBeNull();
-        ConnectOk(s).Dispose();
-        ExpectNoError(nc);
-    }
+    public Task ConfigReloadDisableUsersAuthentication() =>
+        ReloadAuth(MultipleUsers1, User("alice", "foo"), Basic, NoCreds, ExpectNoError, oldRefused: false);
 
     /// <summary>Roles as variables: a super user, a requester that reads its inbox, and defaults for everyone else.</summary>
     private static string Authorization(string reqPub, string reqSub, string defaultDeny) => $$"""
@@ -105,27 +90,20 @@ public sealed partial class ReloadTests
 
         // bob reads _INBOX.> and requests on req.foo; alice serves req.foo and writes to inboxes.
         using var nc = ConnectOk(s, User("bob", "bar"));
-        nc.Send("SUB _INBOX.> 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB _INBOX.> 1\r\n");
         using var conn = ConnectOk(s, User("alice", "foo"));
-        conn.Send("SUB req.foo 1\r\nPUB _INBOX.foo 5\r\nhello\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        conn.SendAndFlush("SUB req.foo 1\r\nPUB _INBOX.foo 5\r\nhello\r\n");
         nc.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("hello");
-        nc.Send("PUB req.foo 5\r\nworld\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("PUB req.foo 5\r\nworld\r\n");
         conn.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("world");
 
         // susan has the defaults: foo.* but not foo.bar, and PUBLIC.>.
         using var sconn = ConnectOk(s, User("susan", "baz"));
-        sconn.Send("SUB foo.* 1\r\nPING\r\n");
-        sconn.ExpectLine(ProtoRegex.Pong);
-        conn.Send("PUB foo.bar 5\r\nhello\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        sconn.SendAndFlush("SUB foo.* 1\r\n");
+        conn.SendAndFlush("PUB foo.bar 5\r\nhello\r\n");
         sconn.ExpectNothing(TimeSpan.FromMilliseconds(100));
-        sconn.Send("SUB PUBLIC.* 2\r\nPING\r\n");
-        sconn.ExpectLine(ProtoRegex.Pong);
-        conn.Send("PUB PUBLIC.foo 12\r\nhello monkey\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        sconn.SendAndFlush("SUB PUBLIC.* 2\r\n");
+        conn.SendAndFlush("PUB PUBLIC.foo 12\r\nhello monkey\r\n");
         sconn.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("hello monkey");
 
         // New permissions: bob's inbox narrows to _INBOX.foo.>, susan loses PUBLIC.foo and gains foo.bar.
@@ -135,29 +113,22 @@ public sealed partial class ReloadTests
         // bob's subscription is revoked with an -ERR, and the connection stays open.
         nc.ReadLine(TimeSpan.FromSeconds(5)).ToLowerInvariant().ShouldContain("permissions violation for subscription to \"_inbox.>\"");
         nc.Send("PUB req.foo 4\r\nhola\r\n");
-        conn.Send("PUB _INBOX.foo 5\r\nmundo\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        conn.SendAndFlush("PUB _INBOX.foo 5\r\nmundo\r\n");
         nc.ReadLine(TimeSpan.FromSeconds(5)).ToLowerInvariant().ShouldContain("permissions violation for publish to \"req.foo\"");
         // Neither the request nor the inbox message was delivered.
         conn.ExpectNothing(TimeSpan.FromMilliseconds(100));
-        nc.Send("PING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.Flush();
 
         // The new permissions work.
-        nc.Send("SUB _INBOX.foo.> 2\r\nPUB _INBOX.foo.bar 7\r\ntesting\r\nPING\r\n");
-        nc.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("testing");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndReadMsg("SUB _INBOX.foo.> 2\r\nPUB _INBOX.foo.bar 7\r\ntesting\r\n", TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("testing");
 
         // susan: PUBLIC.foo is denied now, foo.bar is allowed.
-        conn.Send("PUB PUBLIC.foo 12\r\nhello monkey\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        conn.SendAndFlush("PUB PUBLIC.foo 12\r\nhello monkey\r\n");
         sconn.ExpectNothing(TimeSpan.FromMilliseconds(100));
-        conn.Send("PUB foo.bar 6\r\nhello?\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
+        conn.SendAndFlush("PUB foo.bar 6\r\nhello?\r\n");
         sconn.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("hello?");
         // And susan never saw an error.
-        sconn.Send("PING\r\n");
-        sconn.ExpectLine(ProtoRegex.Pong);
+        sconn.Flush();
     }
 
     private static string QueueScopedDeny(string deny) => $$"""
@@ -184,16 +155,14 @@ public sealed partial class ReloadTests
         var (s, conf) = Run(QueueScopedDeny(""));
         await using var _ = s;
         using var nc = ConnectOk(s, User("attacker", "pass"));
-        nc.Send("SUB admin.secret workers 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB admin.secret workers 1\r\n");
 
         File.WriteAllText(conf, QueueScopedDeny("deny: [\"admin.secret workers\"]"));
         s.Reload().ShouldBeNull();
 
         nc.ReadLine(TimeSpan.FromSeconds(5)).ToLowerInvariant()
             .ShouldContain("permissions violation for subscription to \"admin.secret\" using queue \"workers\"");
-        nc.Send("PUB admin.secret 7\r\nblocked\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("PUB admin.secret 7\r\nblocked\r\n");
         nc.ExpectNothing(TimeSpan.FromMilliseconds(100));
     }
 

@@ -21,8 +21,7 @@ public sealed partial class ReloadTests
         try
         {
             c.UpgradeToTls(clientCert, pki.Ca);
-            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
+            c.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
             return c;
         }
         catch
@@ -39,8 +38,7 @@ public sealed partial class ReloadTests
         var (s, conf) = Run(TlsConf(pki.ServerCertFile, pki.ServerKeyFile));
         await using var _ = s;
         using var nc = ConnectTls(s, pki);
-        nc.Send("SUB foo 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB foo 1\r\n");
 
         // A new certificate, and client certificates now required.
         var rotated = pki.Server("server-new");

@@ -21,14 +21,14 @@ public sealed partial class ReloadTests
         return (s, path);
     }
 
-    private static ProtoClient Connect(NatsServer s, string connectJson = "{\"verbose\":false}")
+    private static ProtoClient Connect(NatsServer s, string connectJson = NoCreds)
     {
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
         c.Send($"CONNECT {connectJson}\r\nPING\r\n");
         return c;
     }
 
-    private static ProtoClient ConnectOk(NatsServer s, string connectJson = "{\"verbose\":false}")
+    private static ProtoClient ConnectOk(NatsServer s, string connectJson = NoCreds)
     {
         var c = Connect(s, connectJson);
         c.ExpectLine(ProtoRegex.Pong);
@@ -63,6 +63,24 @@ public sealed partial class ReloadTests
         c.Drain(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(2)).ShouldNotContain("-ERR");
     }
 
+    /// <summary>Go's auth reload tests: a client logged in with <paramref name="oldCreds"/> under <paramref name="before"/>;
+    /// after a reload to <paramref name="after"/> the old credentials are refused (when <paramref name="oldRefused"/>),
+    /// <paramref name="newCreds"/> log in, and <paramref name="expectOld"/> says what became of the first client.</summary>
+    private static async Task ReloadAuth(string before, string oldCreds, string after, string newCreds, Action<ProtoClient> expectOld,
+        bool oldRefused = true)
+    {
+        var (s, conf) = Run(before);
+        await using var _ = s;
+        using var nc = ConnectOk(s, oldCreds);
+        File.WriteAllText(conf, after);
+        s.Reload().ShouldBeNull();
+        if (oldRefused) ExpectRefused(s, oldCreds);
+        ConnectOk(s, newCreds).Dispose();
+        expectOld(nc);
+    }
+
+    private const string NoCreds = "{\"verbose\":false}";
+
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadNoConfigFile")]
     public void ConfigReloadNoConfigFile()
     {
@@ -94,81 +112,28 @@ public sealed partial class ReloadTests
     }
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadRotateUserAuthentication")]
-    public async Task ConfigReloadRotateUserAuthentication()
-    {
-        var (s, conf) = Run(SingleUser1);
-        await using var _ = s;
-        using var nc = ConnectOk(s, "{\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}");
-        File.WriteAllText(conf, SingleUser2);
-        s.Reload().ShouldBeNull();
-        ExpectRefused(s, "{\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}");
-        ConnectOk(s, "{\"verbose\":false,\"user\":\"derek\",\"pass\":\"passw0rd\"}").Dispose();
-        ExpectAuthorizationDisconnect(nc);
-    }
+    public Task ConfigReloadRotateUserAuthentication() =>
+        ReloadAuth(SingleUser1, User("tyler", "T0pS3cr3t"), SingleUser2, User("derek", "passw0rd"), ExpectAuthorizationDisconnect);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadEnableUserAuthentication")]
-    public async Task ConfigReloadEnableUserAuthentication()
-    {
-        var (s, conf) = Run(Basic);
-        await using var _ = s;
-        using var nc = ConnectOk(s);
-        File.WriteAllText(conf, SingleUser1);
-        s.Reload().ShouldBeNull();
-        ExpectRefused(s, "{\"verbose\":false}");
-        ConnectOk(s, "{\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}").Dispose();
-        ExpectAuthorizationDisconnect(nc);
-    }
+    public Task ConfigReloadEnableUserAuthentication() =>
+        ReloadAuth(Basic, NoCreds, SingleUser1, User("tyler", "T0pS3cr3t"), ExpectAuthorizationDisconnect);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadDisableUserAuthentication")]
-    public async Task ConfigReloadDisableUserAuthentication()
-    {
-        var (s, conf) = Run(SingleUser1);
-        await using var _ = s;
-        using var nc = ConnectOk(s, "{\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}");
-        File.WriteAllText(conf, Basic);
-        s.Reload().ShouldBeNull();
-        ConnectOk(s).Dispose();
-        ExpectNoError(nc);
-    }
+    public Task ConfigReloadDisableUserAuthentication() =>
+        ReloadAuth(SingleUser1, User("tyler", "T0pS3cr3t"), Basic, NoCreds, ExpectNoError, oldRefused: false);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadRotateTokenAuthentication")]
-    public async Task ConfigReloadRotateTokenAuthentication()
-    {
-        var (s, conf) = Run(Token1);
-        await using var _ = s;
-        using var nc = ConnectOk(s, "{\"verbose\":false,\"auth_token\":\"T0pS3cr3t\"}");
-        File.WriteAllText(conf, Token2);
-        s.Reload().ShouldBeNull();
-        ExpectRefused(s, "{\"verbose\":false,\"auth_token\":\"T0pS3cr3t\"}");
-        ConnectOk(s, "{\"verbose\":false,\"auth_token\":\"passw0rd\"}").Dispose();
-        ExpectAuthorizationDisconnect(nc);
-    }
+    public Task ConfigReloadRotateTokenAuthentication() =>
+        ReloadAuth(Token1, Token("T0pS3cr3t"), Token2, Token("passw0rd"), ExpectAuthorizationDisconnect);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadEnableTokenAuthentication")]
-    public async Task ConfigReloadEnableTokenAuthentication()
-    {
-        var (s, conf) = Run(Basic);
-        await using var _ = s;
-        using var nc = ConnectOk(s);
-        File.WriteAllText(conf, Token1);
-        s.Reload().ShouldBeNull();
-        ExpectRefused(s, "{\"verbose\":false}");
-        ConnectOk(s, "{\"verbose\":false,\"auth_token\":\"T0pS3cr3t\"}").Dispose();
-        ExpectAuthorizationDisconnect(nc);
-    }
+    public Task ConfigReloadEnableTokenAuthentication() =>
+        ReloadAuth(Basic, NoCreds, Token1, Token("T0pS3cr3t"), ExpectAuthorizationDisconnect);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadDisableTokenAuthentication")]
-    public async Task ConfigReloadDisableTokenAuthentication()
-    {
-        var (s, conf) = Run(Token1);
-        await using var _ = s;
-        using var nc = ConnectOk(s, "{\"verbose\":false,\"auth_token\":\"T0pS3cr3t\"}");
-        File.WriteAllText(conf, Basic);
-        s.Reload().ShouldBeNull();
-        ConnectOk(s).Dispose();
-        nc.Send("PING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
-    }
+    public Task ConfigReloadDisableTokenAuthentication() =>
+        ReloadAuth(Token1, Token("T0pS3cr3t"), Basic, NoCreds, nc => nc.Flush(), oldRefused: false);
 
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadMaxConnections")]
     public async Task ConfigReloadMaxConnections()
@@ -207,10 +172,8 @@ public sealed partial class ReloadTests
         await using var _ = s;
         using var nc = ConnectOk(s);
         using var conn = ConnectOk(s);
-        conn.Send("SUB foo 1\r\nPING\r\n");
-        conn.ExpectLine(ProtoRegex.Pong);
-        nc.Send("PUB foo 5\r\nhello\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        conn.SendAndFlush("SUB foo 1\r\n");
+        nc.SendAndFlush("PUB foo 5\r\nhello\r\n");
         conn.ReadMsg(TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("hello");
 
         File.WriteAllText(conf, "listen: 127.0.0.1:-1\nmax_payload: 1\n");
@@ -227,9 +190,7 @@ public sealed partial class ReloadTests
     public async Task SighupReloadRotatesCredentials(ServerTarget target)
     {
         using var server = NatsServerProcess.Start(target, new ServerConfig { AuthUser = "tyler", AuthPassword = "T0pS3cr3t" });
-        using var old = ProtoClient.Connect(server);
-        old.Send("CONNECT {\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}\r\nPING\r\n");
-        old.ExpectLine(ProtoRegex.Pong);
+        using var old = ProtoClient.Login(server, "tyler", "T0pS3cr3t");
 
         File.WriteAllText(server.ConfPath, File.ReadAllText(server.ConfPath).Replace("tyler", "derek").Replace("T0pS3cr3t", "passw0rd"));
         using (var kill = System.Diagnostics.Process.Start("kill", ["-HUP", server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
@@ -239,9 +200,7 @@ public sealed partial class ReloadTests
         string rest = old.Drain(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         (rest.Length == 0 || rest == "-ERR 'Authorization Violation'\r\n").ShouldBeTrue(rest);
         old.IsClosed.ShouldBeTrue();
-        using var fresh = ProtoClient.Connect(server);
-        fresh.Send("CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"passw0rd\"}\r\nPING\r\n");
-        fresh.ExpectLine(ProtoRegex.Pong);
+        using var fresh = ProtoClient.Login(server, "derek", "passw0rd");
         using var refused = ProtoClient.Connect(server);
         refused.Send("CONNECT {\"verbose\":false,\"user\":\"tyler\",\"pass\":\"T0pS3cr3t\"}\r\nPING\r\n");
         refused.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");

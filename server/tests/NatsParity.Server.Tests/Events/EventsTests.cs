@@ -22,10 +22,7 @@ public sealed class EventsTests
     /// <summary>A raw client that authenticated (or not) and answered the first PING.</summary>
     private static ProtoClient Connect(NatsServer s, string? user = null, string? pass = null, bool protocol1 = false, string extra = "")
     {
-        var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        string creds = user is null ? "" : $",\"user\":\"{user}\",\"pass\":\"{pass}\"";
-        c.Send($"CONNECT {{\"verbose\":false,\"headers\":true,\"protocol\":{(protocol1 ? 1 : 0)}{creds}{extra}}}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        var c = ProtoClient.Login("127.0.0.1", s.Port, user, pass, connectFields: $",\"headers\":true,\"protocol\":{(protocol1 ? 1 : 0)}{extra}");
         // A protocol 1 client is told its connect info after the first PONG.
         if (protocol1) c.ReadLine().ShouldStartWith("INFO ");
         return c;
@@ -76,8 +73,7 @@ public sealed class EventsTests
     {
         await using var s = RunWithConfig("listen: \"127.0.0.1:-1\"\naccounts {\n  $SYS {\n    users [{user: \"admin\", password: \"pwd\"}]\n  }\n}\n");
         using var ncs = Connect(s, "admin", "pwd");
-        ncs.Send("SUB $SYS.ACCOUNT.$G.CONNECT 1\r\nSUB $SYS.ACCOUNT.$G.DISCONNECT 2\r\nPING\r\n");
-        ncs.ExpectLine(ProtoRegex.Pong);
+        ncs.SendAndFlush("SUB $SYS.ACCOUNT.$G.CONNECT 1\r\nSUB $SYS.ACCOUNT.$G.DISCONNECT 2\r\n");
 
         var ncg = Connect(s, "", "");
         var msg = ncs.ReadMsg(TimeSpan.FromSeconds(5));
@@ -210,8 +206,7 @@ public sealed class EventsTests
     {
         await using var s = InProcess.Run(new ServerOptions());
         using var nc = Connect(s);
-        nc.Send("SUB foo 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB foo 1\r\n");
 
         var backing = new byte[256];
         int n = Encoding.ASCII.GetBytes("NATS/1.0\r\nFoo: bar\r\n\r\n", backing);
@@ -242,13 +237,9 @@ public sealed class EventsHeartbeatTests
 
             using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
             const string hw = "HELLO WORLD";
-            nc.Send($"CONNECT {{\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}}\r\nSUB foo 1\r\nPUB foo {hw.Length}\r\n{hw}\r\nPUB bar {hw.Length}\r\n{hw}\r\nPING\r\n");
-            nc.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe(hw);
-            nc.ExpectLine(ProtoRegex.Pong);
+            nc.SendAndReadMsg($"CONNECT {{\"verbose\":false,\"user\":\"a\",\"pass\":\"a\"}}\r\nSUB foo 1\r\nPUB foo {hw.Length}\r\n{hw}\r\nPUB bar {hw.Length}\r\n{hw}\r\n", TimeSpan.FromSeconds(1)).PayloadText.ShouldBe(hw);
 
-            using var ncs = ProtoClient.Connect("127.0.0.1", s.Port);
-            ncs.Send("CONNECT {\"verbose\":false,\"user\":\"s\",\"pass\":\"s\"}\r\nSUB $SYS.ACCOUNT.ACC.SERVER.CONNS 1\r\nPING\r\n");
-            ncs.ExpectLine(ProtoRegex.Pong);
+            using var ncs = ProtoClient.Login("127.0.0.1", s.Port, "s", "s", commands: "SUB $SYS.ACCOUNT.ACC.SERVER.CONNS 1\r\n");
             var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
             using var doc = JsonDocument.Parse(m.Payload);
             var r = doc.RootElement;

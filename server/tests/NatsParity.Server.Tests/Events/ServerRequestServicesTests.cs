@@ -24,9 +24,7 @@ public sealed class ServerRequestServicesTests
             listen: 127.0.0.1:-1
             accounts { $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] } }
             """);
-        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-        nc.Send("CONNECT {\"verbose\":false,\"user\":\"admin\",\"pass\":\"s3cr3t!\"}\r\nSUB _INBOX.z 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        using var nc = ProtoClient.Login("127.0.0.1", s.Port, "admin", "s3cr3t!", commands: "SUB _INBOX.z 1\r\n");
 
         // Every internal queue, with its pending count; a filter keeps the matching ones.
         var all = Ask(nc, "$SYS.REQ.SERVER.PING.IPQUEUESZ", "{\"all\":true}");

@@ -18,8 +18,7 @@ public sealed class PedanticTests
         using var c = ProtoClient.Connect(server);
         c.SendConnect(verbose: false, pedantic: true);
 
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        c.Flush();
 
         // Empty terminal, leading and middle tokens.
         c.Send("SUB foo. 1\r\n");
@@ -42,8 +41,7 @@ public sealed class PedanticTests
         using var c = ProtoClient.Connect(server);
         c.SendConnect(verbose: false, pedantic: true);
 
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        c.Flush();
 
         // Publish subjects may not hold wildcards or empty tokens.
         foreach (var subject in (string[])["foo.*", "foo.>", "foo.", ".foo", "foo..*"])

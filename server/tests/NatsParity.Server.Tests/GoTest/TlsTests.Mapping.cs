@@ -68,34 +68,25 @@ public sealed partial class TlsTests
         Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Publish to \"foo.bar\"'");
         devc.Send("SUB foo.> 1\r\n");
         Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"foo.>\"'");
-        devc.Send("PING\r\n");
-        devc.ExpectLine(ProtoRegex.Pong);
+        devc.Flush();
 
         // prod gets everything.
-        prodc.Send("SUB > 1\r\nPUB hello 2\r\nhi\r\nPING\r\n");
-        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("hello");
-        prodc.ExpectLine(ProtoRegex.Pong);
+        prodc.SendAndReadMsg("SUB > 1\r\nPUB hello 2\r\nhi\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("hello");
 
         // dev publishes in its sandbox; dev and prod both receive.
-        devc.Send("SUB sandbox.> 2\r\nPUB sandbox.foo.bar 3\r\nhi!\r\nPING\r\n");
-        devc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
-        devc.ExpectLine(ProtoRegex.Pong);
+        devc.SendAndReadMsg("SUB sandbox.> 2\r\nPUB sandbox.foo.bar 3\r\nhi!\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
         prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
 
         // The subject-mapped default user may not use the sandbox, but reads public.>.
         defaultc.Send("SUB sandbox.> 1\r\n");
         Line(defaultc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"sandbox.>\"'");
-        defaultc.Send("SUB public.> 2\r\nPING\r\n");
-        defaultc.ExpectLine(ProtoRegex.Pong);
-        devc.Send("PUB public.foo.bar 3\r\nhi!\r\nPING\r\n");
-        devc.ExpectLine(ProtoRegex.Pong);
+        defaultc.SendAndFlush("SUB public.> 2\r\n");
+        devc.SendAndFlush("PUB public.foo.bar 3\r\nhi!\r\n");
         defaultc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
 
         // Three permission errors in all, none for prod.
         errors.ShouldBe(3);
-        prodc.Send("PING\r\n");
-        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
-        prodc.ExpectLine(ProtoRegex.Pong);
+        prodc.SendAndReadMsg("", TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
     }
 }
 

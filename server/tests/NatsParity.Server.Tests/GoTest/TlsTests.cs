@@ -64,8 +64,7 @@ public sealed partial class TlsTests
     private static ProtoClient LoginTls(NatsServerProcess server, TestPki pki, System.Security.Cryptography.X509Certificates.X509Certificate2 cert)
     {
         var c = TlsClient(server, pki, cert);
-        c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
         return c;
     }
 
@@ -95,9 +94,7 @@ public sealed partial class TlsTests
         }
 
         using var nc = TlsClient(server, pki);
-        nc.Send("CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"monkey\"}\r\nSUB foo-tls 1\r\nPUB foo-tls 14\r\nWe are Secure!\r\nPING\r\n");
-        nc.ReadMsg().Check("foo-tls", "1", "", 14, "We are Secure!");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndReadMsg("CONNECT {\"verbose\":false,\"user\":\"derek\",\"pass\":\"monkey\"}\r\nSUB foo-tls 1\r\nPUB foo-tls 14\r\nWe are Secure!\r\n").Check("foo-tls", "1", "", 14, "We are Secure!");
     }
 
     [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSClientCertificate")]
@@ -112,13 +109,11 @@ public sealed partial class TlsTests
             Should.Throw<Exception>(() =>
             {
                 c.UpgradeToTls(null, pki.Ca);
-                c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-                c.ExpectLine(ProtoRegex.Pong);
+                c.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
             });
 
         using var nc = TlsClient(server, pki, client.Cert);
-        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
     }
 
     [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSVerifyClientCertificate")]
@@ -133,8 +128,7 @@ public sealed partial class TlsTests
         Should.Throw<Exception>(() =>
         {
             c.UpgradeToTls(client.Cert, pki.Ca);
-            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
+            c.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
         });
     }
 
@@ -200,8 +194,6 @@ public sealed partial class TlsTests
         nc1.ExpectLine(ProtoRegex.Pong);
 
         // The CNCF user may do anything.
-        nc2.Send("SUB > 1\r\nPUB hello 2\r\nhi\r\nPING\r\n");
-        nc2.ReadMsg().Check("hello", "1", "", 2, "hi");
-        nc2.ExpectLine(ProtoRegex.Pong);
+        nc2.SendAndReadMsg("SUB > 1\r\nPUB hello 2\r\nhi\r\n").Check("hello", "1", "", 2, "hi");
     }
 }

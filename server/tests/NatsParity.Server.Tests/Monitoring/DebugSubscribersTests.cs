@@ -21,13 +21,7 @@ public sealed class DebugSubscribersTests
         system_account: SYS
         """;
 
-    private static ProtoClient Login(NatsServerProcess s, string user)
-    {
-        var c = ProtoClient.Connect(s);
-        c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
+    private static ProtoClient Login(NatsServerProcess s, string user) => ProtoClient.Login(s, user, user);
 
     private static string Ask(ProtoClient c, string body)
     {
@@ -40,38 +34,28 @@ public sealed class DebugSubscribersTests
     {
         using var server = NatsServerProcess.Start(target, new ServerConfig { Extra = Conf });
         using var nc = Login(server, "sys");
-        nc.Send("SUB _INBOX.dbg 1\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB _INBOX.dbg 1\r\n");
         Ask(nc, "foo.bar").ShouldBe("0");
 
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 5; i++)
         {
-            for (int i = 0; i < 5; i++)
-            {
-                var c = Login(server, "sys");
-                clients.Add(c);
-                c.Send("SUB foo.bar 1\r\nSUB foo.* 2\r\nSUB foo.bar workers 3\r\nPING\r\n");
-                c.ExpectLine(ProtoRegex.Pong);
-            }
-            // Another account's subscriptions are not counted.
-            using (var foo = Login(server, "foo"))
-            {
-                foo.Send("SUB foo.bar 1\r\nPING\r\n");
-                foo.ExpectLine(ProtoRegex.Pong);
-                Ask(nc, "foo.bar").ShouldBe("15");
-            }
-            Ask(nc, "foo.bar workers").ShouldBe("5");
-            Ask(nc, "foo.bar nobody").ShouldBe("0");
-            // A wildcard counts the subscriptions it covers, foo.* itself included.
-            Ask(nc, "foo.*").ShouldBe("15");
-            Ask(nc, "foo.>").ShouldBe("15");
-            Ask(nc, "bar.*").ShouldBe("0");
-            Ask(nc, "foo.* workers").ShouldBe("5");
+            var c = Login(server, "sys");
+            clients.Add(c);
+            c.SendAndFlush("SUB foo.bar 1\r\nSUB foo.* 2\r\nSUB foo.bar workers 3\r\n");
         }
-        finally
+        // Another account's subscriptions are not counted.
+        using (var foo = Login(server, "foo"))
         {
-            foreach (var c in clients) c.Dispose();
+            foo.SendAndFlush("SUB foo.bar 1\r\n");
+            Ask(nc, "foo.bar").ShouldBe("15");
         }
+        Ask(nc, "foo.bar workers").ShouldBe("5");
+        Ask(nc, "foo.bar nobody").ShouldBe("0");
+        // A wildcard counts the subscriptions it covers, foo.* itself included.
+        Ask(nc, "foo.*").ShouldBe("15");
+        Ask(nc, "foo.>").ShouldBe("15");
+        Ask(nc, "bar.*").ShouldBe("0");
+        Ask(nc, "foo.* workers").ShouldBe("5");
     }
 }

@@ -25,19 +25,14 @@ public sealed class MonitorParityTests
     private static List<ProtoClient> Scenario(NatsServerProcess s)
     {
         var clients = new List<ProtoClient>();
-        var sub = ProtoClient.Connect(s);
-        sub.Send("CONNECT {\"verbose\":false,\"name\":\"sub\",\"lang\":\"go\",\"version\":\"1.0\"}\r\nSUB foo.* 1\r\nSUB foo.bar q 2\r\nPING\r\n");
-        sub.ExpectLine(ProtoRegex.Pong);
+        var sub = ProtoClient.Login(s, commands: "SUB foo.* 1\r\nSUB foo.bar q 2\r\n", connectFields: ",\"name\":\"sub\",\"lang\":\"go\",\"version\":\"1.0\"");
         clients.Add(sub);
-        var pub = ProtoClient.Connect(s);
-        pub.Send("CONNECT {\"verbose\":false,\"name\":\"pub\"}\r\nPUB foo.bar 5\r\nhello\r\nPUB foo.baz 5\r\nworld\r\nPING\r\n");
-        pub.ExpectLine(ProtoRegex.Pong);
+        var pub = ProtoClient.Login(s, commands: "PUB foo.bar 5\r\nhello\r\nPUB foo.baz 5\r\nworld\r\n", connectFields: ",\"name\":\"pub\"");
         clients.Add(pub);
         sub.ExpectMsgs(3);
         using (var gone = ProtoClient.Connect(s))
         {
-            gone.Send("CONNECT {\"verbose\":false,\"name\":\"gone\"}\r\nSUB x 1\r\nPING\r\n");
-            gone.ExpectLine(ProtoRegex.Pong);
+            gone.SendAndFlush("CONNECT {\"verbose\":false,\"name\":\"gone\"}\r\nSUB x 1\r\n");
         }
         Thread.Sleep(200);
         return clients;

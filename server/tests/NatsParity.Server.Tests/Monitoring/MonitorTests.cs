@@ -233,14 +233,7 @@ public sealed class MonitorTests
         };
         s.Options.Users!.Count.ShouldBe(6);
         s.Options.Accounts.Count.ShouldBe(3);
-        var conns = new List<ProtoClient>();
-        foreach (var user in utoa.Keys)
-        {
-            var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"s3cr3t!\"}}\r\nPING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
-            conns.Add(nc);
-        }
+        using var conns = new ProtoClients(utoa.Keys.Select(user => ProtoClient.Login("127.0.0.1", s.Port, user, "s3cr3t!")));
 
         async Task<JsonElement> GrabConnz(string args) => await Get(Url(s) + "connz?auth=1" + (args.Length > 0 ? "&" + args : ""));
 
@@ -272,7 +265,7 @@ public sealed class MonitorTests
         foreach (var acc in new[] { "engineering", "finance", "legal" }) await PullByAccount(acc, "open");
         foreach (var user in utoa.Keys) await PullByUser(user, "open");
 
-        foreach (var nc in conns) nc.Dispose();
+        conns.Dispose();
         (await InProcess.WaitFor(() => s.NumClients == 0, TimeSpan.FromSeconds(1), 10)).ShouldBeTrue();
 
         foreach (var acc in new[] { "engineering", "finance", "legal" }) await PullByAccount(acc, "closed");

@@ -21,20 +21,8 @@ public sealed partial class ServerMonitorTests
     }
 
     /// <summary>Go's createClientConnWithName: a named client that has done nothing else.</summary>
-    private static ProtoClient ConnectNamed(NatsServer s, string name)
-    {
-        var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send($"CONNECT {{\"verbose\":false,\"name\":\"{name}\",\"lang\":\"go\"}}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-        return c;
-    }
-
-    /// <summary>Go's ensureServerActivityRecorded: a round trip, so everything sent before it was processed.</summary>
-    private static void Flush(ProtoClient c)
-    {
-        c.Send("PING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
-    }
+    private static ProtoClient ConnectNamed(NatsServer s, string name) =>
+        ProtoClient.Login("127.0.0.1", s.Port, connectFields: $",\"name\":\"{name}\",\"lang\":\"go\"");
 
     private static async Task WaitForClients(NatsServer s, int n) =>
         (await InProcess.WaitFor(() => s.NumClients == n, TimeSpan.FromSeconds(5))).ShouldBeTrue($"{s.NumClients} clients, expected {n}");
@@ -49,8 +37,7 @@ public sealed partial class ServerMonitorTests
         for (int i = 0; i < n; i++)
         {
             using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-            nc.Send("CONNECT {\"verbose\":false}\r\n");
-            Flush(nc);
+            nc.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
         }
         await WaitForClosed(s, n);
     }
@@ -117,8 +104,7 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         using var nc = SubscribeAndPublish(s);
-        nc.Send("SUB hello.foo 2\r\n");
-        Flush(nc);
+        nc.SendAndFlush("SUB hello.foo 2\r\n");
         await ExpectOneSubDetail(s, "?subs=detail", "hello.foo");
     }
 
@@ -128,8 +114,7 @@ public sealed partial class ServerMonitorTests
         await using var s = RunMonitorServer();
         using (var nc = SubscribeAndPublish(s))
         {
-            nc.Send("SUB hello.foo 2\r\n");
-            Flush(nc);
+            nc.SendAndFlush("SUB hello.foo 2\r\n");
         }
         await WaitForClients(s, 0);
         await ExpectOneSubDetail(s, "?state=closed&subs=detail", "hello.foo");
@@ -152,8 +137,7 @@ public sealed partial class ServerMonitorTests
                 sc.ShouldNotBeNull();
                 sc.SendPing();
                 nc.ExpectLine(ProtoRegex.Ping);
-                nc.Send("PONG\r\n");
-                Flush(nc);
+                nc.SendAndFlush("PONG\r\n");
 
                 var ci = (await PollConnz(s, mode, "")).GetProperty("connections")[0];
                 var rtt = GoDuration(ci.GetProperty("rtt").GetString()!);
@@ -188,13 +172,12 @@ public sealed partial class ServerMonitorTests
             var fooLa = Time(ciFoo, "last_activity");
             var barLa = Time(ciBar, "last_activity");
 
-            Flush(ncFoo);
-            Flush(ncBar);
+            ncFoo.Flush();
+            ncBar.Flush();
             await Task.Delay(10);
 
             // A subscribe is activity.
-            ncFoo.Send("SUB hello.world 1\r\n");
-            Flush(ncFoo);
+            ncFoo.SendAndFlush("SUB hello.world 1\r\n");
             var nextLa = Time(ByName(await PollConnz(s, mode, query), "foo"), "last_activity");
             nextLa.ShouldNotBe(fooLa, "Subscribe should have triggered update to LastActivity");
             fooLa = nextLa;
@@ -203,8 +186,8 @@ public sealed partial class ServerMonitorTests
             // A publish is activity for the publisher, and the delivery for the subscriber.
             ncBar.Send("PUB hello.world 5\r\nHello\r\n");
             ncFoo.ExpectMsgs(1);
-            Flush(ncFoo);
-            Flush(ncBar);
+            ncFoo.Flush();
+            ncBar.Flush();
             cz = await PollConnz(s, mode, query);
             Time(ByName(cz, "bar"), "last_activity").ShouldNotBe(barLa, "Publish should have triggered update to LastActivity");
             nextLa = Time(ByName(cz, "foo"), "last_activity");
@@ -213,8 +196,7 @@ public sealed partial class ServerMonitorTests
             await Task.Delay(10);
 
             // So is an unsubscribe.
-            ncFoo.Send("UNSUB 1\r\n");
-            Flush(ncFoo);
+            ncFoo.SendAndFlush("UNSUB 1\r\n");
             nextLa = Time(ByName(await PollConnz(s, mode, query), "foo"), "last_activity");
             nextLa.ShouldNotBe(fooLa, "Unsubscribe should have triggered update to LastActivity");
         }
@@ -246,41 +228,21 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedByLast()
     {
         await using var s = RunMonitorServer();
-        await WithBusierFirstClient(s, async () =>
-        {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var last = Conns(await PollConnz(s, mode, "?sort=last")).Select(c => Time(c, "last_activity")).ToList();
-                last.Count.ShouldBe(4);
-                last.ShouldBe(last.OrderDescending().ToList(), "descending by last activity");
-            }
-        });
+        await WithBusierFirstClient(s, () =>
+            ExpectConnzOrder(s, "?sort=last", (c, _) => Time(c, "last_activity"), descending: true, "descending by last activity", count: 4));
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByUptime")]
     public async Task MonitorConnzSortedByUptime()
     {
         await using var s = RunMonitorServer();
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 4; i++)
         {
-            for (int i = 0; i < 4; i++)
-            {
-                clients.Add(SubscribeAndPublish(s));
-                await Task.Delay(50);
-            }
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var c = Conns(await PollConnz(s, mode, "?sort=uptime"));
-                var now = DateTime.UtcNow;
-                var ups = c.Select(x => now - Time(x, "start")).ToList();
-                ups.ShouldBe(ups.Order().ToList(), "ascending by uptime (now - start)");
-            }
+            clients.Add(SubscribeAndPublish(s));
+            await Task.Delay(50);
         }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        await ExpectConnzOrder(s, "?sort=uptime", (c, now) => now - Time(c, "start"), descending: false, "ascending by uptime (now - start)");
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByUptimeClosedConn")]
@@ -294,12 +256,7 @@ public sealed partial class ServerMonitorTests
             client.StartTime = client.StartTime.AddSeconds(-10 * (4 - i));
         }
         await WaitForClosed(s, 4);
-        for (int mode = 0; mode < 2; mode++)
-        {
-            var c = Conns(await PollConnz(s, mode, "?state=closed&sort=uptime"));
-            var ups = c.Select(x => Time(x, "stop") - Time(x, "start")).ToList();
-            ups.ShouldBe(ups.Order().ToList(), "ascending by uptime");
-        }
+        await ExpectConnzOrder(s, "?state=closed&sort=uptime", (c, _) => Time(c, "stop") - Time(c, "start"), descending: false, "ascending by uptime");
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByStopTimeClosedConn")]
@@ -312,13 +269,7 @@ public sealed partial class ServerMonitorTests
         var now = DateTime.UtcNow;
         s.Closed.Rewrite(cc => cc with { Stop = now.AddMinutes(-Random.Shared.Next(120)) });
 
-        for (int mode = 0; mode < 2; mode++)
-        {
-            var c = Conns(await PollConnz(s, mode, "?state=closed&sort=stop"));
-            var nowU = DateTime.UtcNow;
-            var ups = c.Select(x => nowU - Time(x, "stop")).ToList();
-            ups.ShouldBe(ups.Order().ToList(), "ascending by time since stop");
-        }
+        await ExpectConnzOrder(s, "?state=closed&sort=stop", (c, now) => now - Time(c, "stop"), descending: false, "ascending by time since stop");
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByReason")]
@@ -353,26 +304,20 @@ public sealed partial class ServerMonitorTests
         ];
         for (int mode = 0; mode < 2; mode++)
         {
-            var clients = new List<ProtoClient>();
-            try
+            using var clients = new ProtoClients();
+            foreach (var (start, last) in times)
             {
-                foreach (var (start, last) in times)
-                {
-                    var nc = SubscribeAndPublish(s);
-                    clients.Add(nc);
-                    var client = s.Clients.OrderByDescending(x => x.Cid).First();
-                    client.StartTime = now + start;
-                    client.SetLastActivity(now + last);
-                }
-                var conns = Conns(await PollConnz(s, mode, "?sort=idle"));
-                conns.Count.ShouldBe(times.Length);
-                var idle = conns.Select(x => GoDuration(ToGoDuration(x.GetProperty("idle").GetString()!))).ToList();
-                idle.ShouldBe(idle.OrderDescending().ToList(), "descending by idle time");
+                var nc = SubscribeAndPublish(s);
+                clients.Add(nc);
+                var client = s.Clients.OrderByDescending(x => x.Cid).First();
+                client.StartTime = now + start;
+                client.SetLastActivity(now + last);
             }
-            finally
-            {
-                foreach (var c in clients) c.Dispose();
-            }
+            var conns = Conns(await PollConnz(s, mode, "?sort=idle"));
+            conns.Count.ShouldBe(times.Length);
+            var idle = conns.Select(x => GoDuration(ToGoDuration(x.GetProperty("idle").GetString()!))).ToList();
+            idle.ShouldBe(idle.OrderDescending().ToList(), "descending by idle time");
+            clients.Dispose();
             await WaitForClients(s, 0);
         }
     }
@@ -391,36 +336,27 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         const int numEach = 10;
-        var open = new List<ProtoClient>();
-        try
+        using var open = new ProtoClients();
+        for (int i = 0; i < numEach; i++)
         {
-            for (int i = 0; i < numEach; i++)
+            using (var closed = SubscribeAndPublish(s))
             {
-                using (var closed = SubscribeAndPublish(s))
-                {
-                    closed.Send("SUB hello.closed.conns 2\r\n");
-                    Flush(closed);
-                }
-                var nc = SubscribeAndPublish(s);
-                nc.Send("SUB hello.open.conns 2\r\n");
-                Flush(nc);
-                open.Add(nc);
+                closed.SendAndFlush("SUB hello.closed.conns 2\r\n");
             }
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-                while (true)
-                {
-                    string? problem = await CheckStates(s, mode, numEach);
-                    if (problem is null) break;
-                    if (DateTime.UtcNow > deadline) throw new ShouldAssertException(problem);
-                    await Task.Delay(10);
-                }
-            }
+            var nc = SubscribeAndPublish(s);
+            nc.SendAndFlush("SUB hello.open.conns 2\r\n");
+            open.Add(nc);
         }
-        finally
+        for (int mode = 0; mode < 2; mode++)
         {
-            foreach (var c in open) c.Dispose();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+            while (true)
+            {
+                string? problem = await CheckStates(s, mode, numEach);
+                if (problem is null) break;
+                if (DateTime.UtcNow > deadline) throw new ShouldAssertException(problem);
+                await Task.Delay(10);
+            }
         }
     }
 

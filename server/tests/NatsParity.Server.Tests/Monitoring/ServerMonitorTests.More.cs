@@ -32,8 +32,7 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         using var nc = SubscribeAndPublish(s);
-        nc.Send("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n");
-        Flush(nc);
+        nc.SendAndFlush("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n");
         for (int mode = 0; mode < 2; mode++)
         {
             var sl = await PollSubsz(s, mode, $"?subs=1&offset={long.MaxValue}&limit=1");
@@ -155,28 +154,13 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortByRtt()
     {
         await using var s = RunMonitorServer();
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 10; i++)
         {
-            for (int i = 0; i < 10; i++)
-            {
-                var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-                nc.Send("CONNECT {\"verbose\":false,\"lang\":\"go\"}\r\n");
-                Flush(nc);
-                clients.Add(nc);
-            }
-            for (int mode = 1; mode >= 0; mode--)
-            {
-                var connz = await PollConnz(s, mode, "?sort=rtt");
-                connz.GetProperty("num_connections").GetInt32().ShouldBe(10);
-                var rtts = Conns(connz).Select(c => GoDuration(c.GetProperty("rtt").GetString()!)).ToList();
-                rtts.ShouldBe(rtts.OrderDescending().ToList(), "descending by RTT");
-            }
+            clients.Add(ProtoClient.Login("127.0.0.1", s.Port, connectFields: ",\"lang\":\"go\""));
         }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        await ExpectConnzOrder(s, "?sort=rtt", (c, _) => GoDuration(c.GetProperty("rtt").GetString()!), descending: true, "descending by RTT",
+            count: 10, modes: [1, 0]);
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorAccountszMappingOrderReporting")]

@@ -61,8 +61,7 @@ public sealed partial class ServerMonitorTests
 
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
         nc.UpgradeToTls(client.Cert, pki.Ca);
-        nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
 
         for (int mode = 0; mode < 2; mode++)
         {
@@ -105,8 +104,7 @@ public sealed class TlsPeerCertSubjectParityTests
             using var server = NatsServerProcess.Start(target, conf);
             using var nc = ProtoClient.Connect(server);
             nc.UpgradeToTls(client.Cert, pki.Ca);
-            nc.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
+            nc.SendAndFlush("CONNECT {\"verbose\":false}\r\n");
             using var http = new HttpClient();
             var connz = JsonDocument.Parse(await http.GetStringAsync(server.MonitorUrl + "/connz?auth=1")).RootElement;
             subjects.Add(connz.GetProperty("connections")[0].GetProperty("tls_peer_certs")[0].GetProperty("subject").GetString()!);

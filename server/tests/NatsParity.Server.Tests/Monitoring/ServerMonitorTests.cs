@@ -53,8 +53,7 @@ public sealed partial class ServerMonitorTests
         string creds = user is null ? "" : $",\"user\":\"{user}\",\"pass\":\"{pass}\"";
         c.Send($"CONNECT {{\"verbose\":false,\"name\":\"{name}\"{creds}}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
         c.ExpectMsgs(1);
-        c.Send("UNSUB 1\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndFlush("UNSUB 1\r\n");
         return c;
     }
 
@@ -110,8 +109,7 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         using var nc = SubscribeAndPublish(s);
-        nc.Send("SUB hello.foo 2\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB hello.foo 2\r\n");
         for (int mode = 0; mode < 2; mode++)
         {
             var c = await PollConnz(s, mode, "?subs=1");
@@ -126,35 +124,27 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         const int cid = 5, total = 10;
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        for (int i = 1; i <= total; i++)
         {
-            for (int i = 1; i <= total; i++)
+            var nc = SubscribeAndPublish(s);
+            clients.Add(nc);
+            if (i == cid)
             {
-                var nc = SubscribeAndPublish(s);
-                clients.Add(nc);
-                if (i == cid)
-                {
-                    nc.Send("SUB hello.foo 2\r\nSUB hello.bar 3\r\nPING\r\n");
-                    nc.ExpectLine(ProtoRegex.Pong);
-                }
-            }
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var c = await PollConnz(s, mode, $"?cid={cid}");
-                c.GetProperty("connections").GetArrayLength().ShouldBe(1);
-                c.GetProperty("num_connections").GetInt32().ShouldBe(1);
-                var ci = c.GetProperty("connections")[0];
-                ci.GetProperty("cid").GetUInt64().ShouldBe((ulong)cid);
-                ci.GetProperty("subscriptions").GetInt32().ShouldBe(2);
-                c = await PollConnz(s, mode, "?cid=100");
-                c.GetProperty("connections").GetArrayLength().ShouldBe(0);
-                c.GetProperty("num_connections").GetInt32().ShouldBe(0);
+                nc.SendAndFlush("SUB hello.foo 2\r\nSUB hello.bar 3\r\n");
             }
         }
-        finally
+        for (int mode = 0; mode < 2; mode++)
         {
-            foreach (var c in clients) c.Dispose();
+            var c = await PollConnz(s, mode, $"?cid={cid}");
+            c.GetProperty("connections").GetArrayLength().ShouldBe(1);
+            c.GetProperty("num_connections").GetInt32().ShouldBe(1);
+            var ci = c.GetProperty("connections")[0];
+            ci.GetProperty("cid").GetUInt64().ShouldBe((ulong)cid);
+            ci.GetProperty("subscriptions").GetInt32().ShouldBe(2);
+            c = await PollConnz(s, mode, "?cid=100");
+            c.GetProperty("connections").GetArrayLength().ShouldBe(0);
+            c.GetProperty("num_connections").GetInt32().ShouldBe(0);
         }
     }
 
@@ -197,21 +187,8 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzDefaultSorted()
     {
         await using var s = RunMonitorServer();
-        var clients = Enumerable.Range(0, 4).Select(_ => SubscribeAndPublish(s)).ToList();
-        try
-        {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var cids = (await PollConnz(s, mode, "")).GetProperty("connections").EnumerateArray()
-                    .Select(c => c.GetProperty("cid").GetUInt64()).ToList();
-                cids.Count.ShouldBe(4);
-                cids.ShouldBe(cids.Order().ToList());
-            }
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        using var clients = new ProtoClients(Enumerable.Range(0, 4).Select(_ => SubscribeAndPublish(s)));
+        await ExpectConnzOrder(s, "", Cid, descending: false, "ascending by cid", count: 4);
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortBadRequest")]
@@ -244,9 +221,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzWithNamedClient()
     {
         await using var s = RunMonitorServer();
-        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-        nc.Send("CONNECT {\"verbose\":false,\"name\":\"test-client\"}\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        using var nc = ProtoClient.Login("127.0.0.1", s.Port, connectFields: ",\"name\":\"test-client\"");
         for (int mode = 0; mode < 2; mode++)
         {
             var c = await PollConnz(s, mode, "");
@@ -260,20 +235,36 @@ public sealed partial class ServerMonitorTests
 
     private static async Task WithClients(NatsServer s, int count, Func<List<ProtoClient>, Task> body)
     {
-        var clients = Enumerable.Range(0, count).Select(_ => SubscribeAndPublish(s)).ToList();
-        try { await body(clients); }
-        finally { foreach (var c in clients) c.Dispose(); }
+        using var clients = new ProtoClients(Enumerable.Range(0, count).Select(_ => SubscribeAndPublish(s)));
+        await body(clients);
     }
 
     private static List<JsonElement> Conns(JsonElement connz) => connz.GetProperty("connections").EnumerateArray().ToList();
+
+    /// <summary>Go's sort checks: over HTTP and straight from the monitor (<paramref name="modes"/>, both by default),
+    /// the connections of <paramref name="query"/> come in <paramref name="key"/> order (given the time of the poll),
+    /// <paramref name="count"/> of them when given.</summary>
+    private static async Task ExpectConnzOrder<T>(NatsServer s, string query, Func<JsonElement, DateTime, T> key, bool descending,
+        string because, int? count = null, int[]? modes = null)
+    {
+        foreach (int mode in modes ?? [0, 1])
+        {
+            var conns = Conns(await PollConnz(s, mode, query));
+            var now = DateTime.UtcNow;
+            var keys = conns.Select(c => key(c, now)).ToList();
+            if (count is { } n) keys.Count.ShouldBe(n);
+            keys.ShouldBe(descending ? keys.OrderDescending().ToList() : keys.Order().ToList(), because);
+        }
+    }
+
+    private static ulong Cid(JsonElement c, DateTime _) => c.GetProperty("cid").GetUInt64();
 
     /// <summary>The setup of Go's connz sort tests: a first client with one subscription (hello.world) more than the
     /// three connected after it.</summary>
     private static async Task WithBusierFirstClient(NatsServer s, Func<Task> body)
     {
         using var first = SubscribeAndPublish(s);
-        first.Send("SUB hello.world 2\r\n");
-        Flush(first);
+        first.SendAndFlush("SUB hello.world 2\r\n");
         await WithClients(s, 3, _ => body());
     }
 
@@ -293,7 +284,7 @@ public sealed partial class ServerMonitorTests
     private static void SubscribeFoos(ProtoClient c, int n)
     {
         c.Send(string.Concat(Enumerable.Range(0, n).Select(i => $"SUB foo.{i} {i + 10}\r\n")));
-        Flush(c);
+        c.Flush();
     }
 
     /// <summary>Go's subsz paging check: the counts and the page of subscription details, in both modes.</summary>
@@ -314,30 +305,14 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedByCid()
     {
         await using var s = RunMonitorServer();
-        await WithClients(s, 4, async _ =>
-        {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var cids = Conns(await PollConnz(s, mode, "?sort=cid")).Select(c => c.GetProperty("cid").GetUInt64()).ToList();
-                cids.Count.ShouldBe(4);
-                cids.ShouldBe(cids.Order().ToList());
-            }
-        });
+        await WithClients(s, 4, _ => ExpectConnzOrder(s, "?sort=cid", Cid, descending: false, "ascending by cid", count: 4));
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByStart")]
     public async Task MonitorConnzSortedByStart()
     {
         await using var s = RunMonitorServer();
-        await WithClients(s, 4, async _ =>
-        {
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var starts = Conns(await PollConnz(s, mode, "?sort=start")).Select(c => c.GetProperty("start").GetDateTime()).ToList();
-                starts.Count.ShouldBe(4);
-                starts.ShouldBe(starts.Order().ToList());
-            }
-        });
+        await WithClients(s, 4, _ => ExpectConnzOrder(s, "?sort=start", (c, _) => Time(c, "start"), descending: false, "ascending by start", count: 4));
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzSortedByBytesAndMsgs")]
@@ -346,8 +321,7 @@ public sealed partial class ServerMonitorTests
         await using var s = RunMonitorServer();
         using var first = SubscribeAndPublish(s);
         for (int i = 0; i < 100; i++) first.Send("PUB foo 11\r\nHello World\r\n");
-        first.Send("PING\r\n");
-        first.ExpectLine(ProtoRegex.Pong);
+        first.Flush();
         await WithClients(s, 3, async _ =>
         {
             foreach (var (sort, field) in new[] { ("bytes_to", "out_bytes"), ("msgs_to", "out_msgs"), ("bytes_from", "in_bytes"), ("msgs_from", "in_msgs") })
@@ -368,23 +342,10 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzSortedByClosedOnlyKeyOnOpen(string sort)
     {
         await using var s = RunMonitorServer();
-        var clients = Enumerable.Range(0, 4).Select(_ =>
-        {
-            var c = ProtoClient.Connect("127.0.0.1", s.Port);
-            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
-            return c;
-        }).ToList();
-        try
-        {
-            var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string> { ["sort"] = sort }));
-            json.ShouldBeNull();
-            err.ShouldNotBeNull();
-        }
-        finally
-        {
-            foreach (var c in clients) c.Dispose();
-        }
+        using var clients = new ProtoClients(Enumerable.Range(0, 4).Select(_ => ProtoClient.Login("127.0.0.1", s.Port)));
+        var (json, err) = s.Monitor.Render(Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string> { ["sort"] = sort }));
+        json.ShouldBeNull();
+        err.ShouldNotBeNull();
     }
 
     [Fact, GoTest("server/monitor_test.go", "TestSubsz")]
@@ -434,8 +395,7 @@ public sealed partial class ServerMonitorTests
     {
         await using var s = RunMonitorServer();
         using var nc = SubscribeAndPublish(s);
-        nc.Send("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPING\r\n");
-        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\n");
         for (int mode = 0; mode < 2; mode++)
         {
             var sl = await PollSubsz(s, mode, "?subs=1&test=foo.foo");
@@ -454,38 +414,31 @@ public sealed partial class ServerMonitorTests
     {
         // Go's runMonitorServerWithAccounts: users a and b in accounts A and B, no system account.
         await using var s = InProcess.RunConf("listen: 127.0.0.1:-1\nhttp: 127.0.0.1:-1\nno_system_account: true\naccounts {\n  A { users [{user: a, password: a}] }\n  B { users [{user: b, password: b}] }\n}\n");
-        var clients = new List<ProtoClient>();
-        try
+        using var clients = new ProtoClients();
+        foreach (var user in new[] { "a", "b" })
         {
-            foreach (var user in new[] { "a", "b" })
-            {
-                var c = ProtoClient.Connect("127.0.0.1", s.Port);
-                clients.Add(c);
-                c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
-                c.ExpectMsgs(1);
-                c.Send("UNSUB 1\r\nSUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\nPING\r\n");
-                c.ReadUntil("PONG\r\n");
-            }
-            for (int mode = 0; mode < 2; mode++)
-            {
-                var sl = await PollSubsz(s, mode, "?subs=1");
-                sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(6);
-                sl.GetProperty("total").GetInt32().ShouldBe(6);
-                var subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
-                subs.Count.ShouldBe(6);
-                subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A" || x.GetProperty("account").GetString() == "B");
-
-                sl = await PollSubsz(s, mode, "?subs=1&acc=A");
-                sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(3);
-                sl.GetProperty("total").GetInt32().ShouldBe(3);
-                subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
-                subs.Count.ShouldBe(3);
-                subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A");
-            }
+            var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            clients.Add(c);
+            c.Send($"CONNECT {{\"verbose\":false,\"user\":\"{user}\",\"pass\":\"{user}\"}}\r\nSUB _INBOX.x 1\r\nPUB _INBOX.x 5\r\nHello\r\n");
+            c.ExpectMsgs(1);
+            c.Send("UNSUB 1\r\nSUB foo.* 2\r\nSUB foo.bar 3\r\nSUB foo.foo 4\r\nPUB foo.bar 5\r\nHello\r\nPUB foo.baz 5\r\nHello\r\nPUB foo.foo 5\r\nHello\r\nPING\r\n");
+            c.ReadUntil("PONG\r\n");
         }
-        finally
+        for (int mode = 0; mode < 2; mode++)
         {
-            foreach (var c in clients) c.Dispose();
+            var sl = await PollSubsz(s, mode, "?subs=1");
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(6);
+            sl.GetProperty("total").GetInt32().ShouldBe(6);
+            var subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
+            subs.Count.ShouldBe(6);
+            subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A" || x.GetProperty("account").GetString() == "B");
+
+            sl = await PollSubsz(s, mode, "?subs=1&acc=A");
+            sl.GetProperty("num_subscriptions").GetInt32().ShouldBe(3);
+            sl.GetProperty("total").GetInt32().ShouldBe(3);
+            subs = sl.GetProperty("subscriptions_list").EnumerateArray().ToList();
+            subs.Count.ShouldBe(3);
+            subs.ShouldAllBe(x => x.GetProperty("account").GetString() == "A");
         }
     }
 }

@@ -99,8 +99,7 @@ public sealed class SystemAccountParityTests
         JsonElement Ask(NatsServerProcess s)
         {
             using var a = Login(s, "a", "bar");
-            a.Send("PUB foo 5\r\nhello\r\nPING\r\n");
-            a.ExpectLine(ProtoRegex.Pong);
+            a.SendAndFlush("PUB foo 5\r\nhello\r\n");
             using var sys = Login(s, "sys", "_INBOX.>");
             string id = sys.Info!.Value.GetProperty("server_id").GetString()!;
             return Request(sys, subject.Replace("{id}", id), body);
@@ -152,8 +151,7 @@ public sealed class SystemAccountParityTests
             sys.ReadUntil("PONG\r\n");
             using (var a = Login(s, "a", "bar"))
             {
-                a.Send("PUB foo 2\r\nhi\r\nPING\r\n");
-                a.ExpectLine(ProtoRegex.Pong);
+                a.SendAndFlush("PUB foo 2\r\nhi\r\n");
             }
             using (var bad = ProtoClient.Connect(s))
             {

@@ -154,9 +154,7 @@ public sealed class NkeyTests
             no_auth_user: "UBO2MQV67TQTVIRV3XFTEZOACM4WLOCMCDMAWN5QVN5PI2N6JHTVDRON"
             """));
         await using var s = InProcess.Run(o);
-        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = ProtoClient.Login("127.0.0.1", s.Port);
         var client = s.Clients.Single();
         client.Options.Nkey.ShouldBe("UBO2MQV67TQTVIRV3XFTEZOACM4WLOCMCDMAWN5QVN5PI2N6JHTVDRON");
         client.Account.Name.ShouldBe("BAR");
@@ -176,8 +174,7 @@ public sealed class NkeyTests
         {
             string nonce = Nonce(c);
             nonce.ShouldNotBeEmpty();
-            c.Send($"CONNECT {{\"verbose\":false,\"nkey\":\"{kp.PublicKey}\",\"sig\":\"{SignNonce(kp, nonce)}\"}}\r\nPING\r\n");
-            c.ExpectLine(ProtoRegex.Pong);
+            c.SendAndFlush($"CONNECT {{\"verbose\":false,\"nkey\":\"{kp.PublicKey}\",\"sig\":\"{SignNonce(kp, nonce)}\"}}\r\n");
         }
         using var bad = ProtoClient.Connect(server);
         bad.Send($"CONNECT {{\"verbose\":false,\"nkey\":\"{kp.PublicKey}\",\"sig\":\"{SignNonce(other, Nonce(bad))}\"}}\r\nPING\r\n");

@@ -89,8 +89,7 @@ public sealed class ServerStartTests
         await using var s = InProcess.Run(o);
         using (var nc = ProtoClient.Connect("127.0.0.1", s.Port))
         {
-            nc.Send("CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"pass\"}\r\nPING\r\n");
-            nc.ExpectLine(ProtoRegex.Pong);
+            nc.SendAndFlush("CONNECT {\"verbose\":false,\"user\":\"u\",\"pass\":\"pass\"}\r\n");
         }
         using var anon = ProtoClient.Connect("127.0.0.1", s.Port);
         anon.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
