@@ -628,15 +628,28 @@ public sealed partial class NatsServer : IAsyncDisposable
         foreach (var e in emails) if (Find(e) is { } u) return u;
         if (sans is not null) foreach (var d in sans.EnumerateDnsNames()) if (Find(d) is { } u) return u;
         foreach (var uri in uris) if (Find(uri) is { } u) return u;
-        // Go's cert.Subject.ToRDNSequence().String(), then the subject in the certificate's own order (Go also matches
-        // the raw subject as an LDAP distinguished name).
-        return Find(Auth.GoDistinguishedName.Format(cert.SubjectName, rdnSequenceOnly: true)) ?? Find(GoSubject(cert));
+        // The raw subject as an LDAP distinguished name: a user whose name is the same DN, else one with the same
+        // relative names in another order.
+        if (Auth.LdapDn.FromRawSubject(cert.SubjectName.RawData) is { } certDn)
+        {
+            var reordered = new List<User>();
+            foreach (var (name, u) in _users!)
+            {
+                if (!ConnectionTypes.Allowed(u.AllowedConnectionTypes, ConnectionTypes.Standard)) continue;
+                Auth.LdapDn dn;
+                try { dn = Auth.LdapDn.Parse(name); }
+                catch (FormatException) { continue; }
+                if (dn.EqualTo(certDn)) return u;
+                if (dn.RdnsMatch(certDn)) reordered.Add(u);
+            }
+            if (reordered.Count > 0) return reordered[0];
+        }
+        // Go's cert.Subject.ToRDNSequence().String(), first with the domain components appended, then without.
+        string rdn = Auth.GoDistinguishedName.Format(cert.SubjectName, rdnSequenceOnly: true);
+        string dcs = Auth.GoDistinguishedName.DomainComponents(cert.SubjectName);
+        if (dcs.Length > 0 && Find(rdn + "," + dcs) is { } withDcs) return withDcs;
+        return Find(rdn);
     }
-
-    /// <summary>Go's pkix.Name String(): the subject's RDNs in RFC 2253 order, joined by commas ("CN=..,OU=..,O=..").</summary>
-    internal static string GoSubject(System.Security.Cryptography.X509Certificates.X509Certificate2 cert) =>
-        string.Join(",", cert.SubjectName.Decode(System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.UseNewLines | System.Security.Cryptography.X509Certificates.X500DistinguishedNameFlags.Reversed)
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Trim()));
 
     /// <summary>Go's isBcrypt: a "$2a$", "$2b$", "$2x$" or "$2y$" hash with a two-digit cost.</summary>
     internal static bool IsBcrypt(string password) =>

@@ -48,7 +48,51 @@ public sealed class TestPki : IDisposable
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null) =>
         Issue(name, subject, dnsNames ?? [], emails ?? [], serverAuth: false);
 
-    private (string, string, X509Certificate2) Issue(string name, string subject, string[] dns, string[] emails, bool serverAuth)
+    /// <summary>A client certificate whose subject is written as OpenSSL's -subj ("/C=US/O=NATS/DC=DEV+O=users/CN=x":
+    /// relative names in certificate order, '+' joining the values of a multi-valued one).</summary>
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) ClientWithSubject(string name, string openSslSubject, string[]? dnsNames = null) =>
+        Issue(name, OpenSslSubject(openSslSubject), dnsNames ?? [], [], serverAuth: false);
+
+    private static readonly Dictionary<string, (string Oid, System.Formats.Asn1.UniversalTagNumber Type)> SubjectTypes = new()
+    {
+        ["C"] = ("2.5.4.6", System.Formats.Asn1.UniversalTagNumber.PrintableString),
+        ["ST"] = ("2.5.4.8", System.Formats.Asn1.UniversalTagNumber.UTF8String),
+        ["L"] = ("2.5.4.7", System.Formats.Asn1.UniversalTagNumber.UTF8String),
+        ["O"] = ("2.5.4.10", System.Formats.Asn1.UniversalTagNumber.UTF8String),
+        ["OU"] = ("2.5.4.11", System.Formats.Asn1.UniversalTagNumber.UTF8String),
+        ["CN"] = ("2.5.4.3", System.Formats.Asn1.UniversalTagNumber.UTF8String),
+        ["DC"] = ("0.9.2342.19200300.100.1.25", System.Formats.Asn1.UniversalTagNumber.IA5String),
+    };
+
+    private static X500DistinguishedName OpenSslSubject(string subject)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            foreach (var rdn in subject.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                using (w.PushSetOf())
+                {
+                    foreach (var atv in rdn.Split('+'))
+                    {
+                        int eq = atv.IndexOf('=');
+                        var (oid, type) = SubjectTypes[atv[..eq]];
+                        using (w.PushSequence())
+                        {
+                            w.WriteObjectIdentifier(oid);
+                            w.WriteCharacterString(type, atv[(eq + 1)..]);
+                        }
+                    }
+                }
+            }
+        }
+        return new X500DistinguishedName(w.Encode());
+    }
+
+    private (string, string, X509Certificate2) Issue(string name, string subject, string[] dns, string[] emails, bool serverAuth) =>
+        Issue(name, new X500DistinguishedName(subject), dns, emails, serverAuth);
+
+    private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth)
     {
         using var key = RSA.Create(2048);
         var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

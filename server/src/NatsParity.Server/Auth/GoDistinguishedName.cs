@@ -67,9 +67,14 @@ public static class GoDistinguishedName
         return sb.ToString();
     }
 
+    /// <summary>Go's getTLSAuthDCs: the subject's domain components in certificate order, "DC=a,DC=b".</summary>
+    public static string DomainComponents(X500DistinguishedName name) =>
+        string.Join(",", name.EnumerateRelativeDistinguishedNames(reversed: false)
+            .SelectMany(Attributes).Where(a => a.Oid == "0.9.2342.19200300.100.1.25").Select(a => "DC=" + a.Value));
+
     private static IEnumerable<(string Oid, string Value)> Attributes(X500RelativeDistinguishedName rdn)
     {
-        var set = new AsnReader(rdn.RawData, AsnEncodingRules.DER).ReadSetOf();
+        var set = new AsnReader(rdn.RawData, AsnEncodingRules.DER).ReadSetOf(skipSortOrderValidation: true);
         while (set.HasData)
         {
             var atv = set.ReadSequence();
