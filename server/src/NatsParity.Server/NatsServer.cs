@@ -57,6 +57,14 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
 
+    /// <summary>Go's NewServerFromConfig for embedders: reads the options' conf file (unless it was read already),
+    /// then creates the server; conf and validation errors are thrown.</summary>
+    public static NatsServer FromConfig(ServerOptions options, ServerLogger? logger = null)
+    {
+        if (options.ConfigFile.Length > 0 && options.ConfigDigest.Length == 0) options.ProcessConfigFile(options.ConfigFile);
+        return new NatsServer(options, logger);
+    }
+
     public NatsServer(ServerOptions options, ServerLogger? logger = null)
     {
         options.SetBaselineOptions();

@@ -721,4 +721,145 @@ public sealed class OptsTests : IDisposable
         var e = Should.Throw<ConfigProcessException>(() => o.ProcessConfigFile(bad));
         e.Message.ShouldEndWith($"{badB}:10:15: unknown field \"monitoring_port\"\n");
     }
+
+    /// <summary>server/configs/authorization.conf: role variables, default permissions and allow_responses.</summary>
+    private const string AuthorizationConf = """
+        listen: 127.0.0.1:4222
+
+        authorization {
+          super_user = {
+            publish = "*"
+            subscribe = ">"
+          }
+          req_pub_user = {
+            publish = ["req.foo", "req.bar"]
+            subscribe = "_INBOX.>"
+          }
+          default_user = {
+            subscribe = "PUBLIC.>"
+          }
+          my_service = {
+            subscribe = "my.service.req"
+            publish_allow_responses: true
+          }
+          my_stream_service = {
+            subscribe = "my.service.req"
+            allow_responses: {max: 10, expires: "1m"}
+          }
+          default_permissions: $default_user
+          users = [
+            {user: alice, password: foo, permissions: $super_user}
+            {user: bob,   password: bar, permissions: $req_pub_user}
+            {user: susan, password: baz}
+            {user: svca,  password: pc,  permissions: $my_service}
+            {user: svcb,  password: sam, permissions: $my_stream_service}
+          ]
+        }
+        """;
+
+    [Fact, GoTest("server/opts_test.go", "TestAuthorizationConfig")]
+    public void AuthorizationConfig()
+    {
+        var o = ProcessOk(ConfFile(AuthorizationConf));
+        o.SetBaselineOptions();
+        o.Users.ShouldNotBeNull();
+        o.Users.Count.ShouldBe(5);
+        var users = o.Users.ToDictionary(u => u.Username);
+
+        var alice = users["alice"].Permissions;
+        alice.ShouldNotBeNull();
+        alice.Publish!.Allow.ShouldBe(["*"]);
+        alice.Subscribe!.Allow.ShouldBe([">"]);
+
+        users["bob"].Permissions.ShouldNotBeNull();
+
+        // susan has the default permissions.
+        var susan = users["susan"].Permissions;
+        susan.ShouldNotBeNull();
+        susan.Publish.ShouldBeNull();
+        susan.Subscribe!.Allow.ShouldBe(["PUBLIC.>"]);
+
+        // allow_responses: publishing allows nothing but replies; true gives the defaults, a map its values.
+        foreach (var (name, max, expires) in new[]
+                 {
+                     ("svca", Auth.ResponsePermission.DefaultMaxMsgs, Auth.ResponsePermission.DefaultExpires),
+                     ("svcb", 10, TimeSpan.FromMinutes(1)),
+                 })
+        {
+            var p = users[name].Permissions;
+            p.ShouldNotBeNull();
+            p.Subscribe!.Allow.ShouldBe(["my.service.req"]);
+            p.Publish.ShouldNotBeNull();
+            (p.Publish.Allow ?? []).Count.ShouldBe(0);
+            p.Response.ShouldNotBeNull();
+            p.Response.MaxMsgs.ShouldBe(max);
+            p.Response.Expires.ShouldBe(expires);
+        }
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestAccountUsersLoadedProperly")]
+    public async Task AccountUsersLoadedProperly()
+    {
+        string conf = ConfFile("""
+            listen: "127.0.0.1:-1"
+            authorization {
+              users [
+                {user: ivan, password: bar}
+                {nkey : UC6NLCN7AS34YOJVCYD4PJ3QB7QGLYG5B5IMBT25VW5K4TNUJODM7BOX}
+              ]
+            }
+            accounts {
+              synadia {
+                users [
+                  {user: derek, password: foo}
+                  {nkey : UBAAQWTW6CG2G6ANGNKB5U2B7HRWHSGMZEZX3AQSAJOQDAUGJD46LD2E}
+                ]
+              }
+            }
+            """);
+        // Go repeats it: the order authorization and accounts were processed in once depended on map iteration.
+        for (int i = 0; i < 20; i++)
+        {
+            await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+            s.Options.Users!.Count.ShouldBe(2);
+            s.Options.Nkeys!.Count.ShouldBe(2);
+        }
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestNewServerFromConfigFunctionality")]
+    public void NewServerFromConfigFunctionality()
+    {
+        // A max_payload too large for the conf.
+        string tooBig = ConfFile("max_payload = 3000000000\n");
+        Should.Throw<ConfigProcessException>(() => NatsServer.FromConfig(new ServerOptions { ConfigFile = tooBig }));
+
+        // Options that do not validate: max_pending below max_payload.
+        string invalid = ConfFile("max_payload = 100000\nmax_pending = 50000\n");
+        Should.Throw<ArgumentException>(() => NatsServer.FromConfig(new ServerOptions { ConfigFile = invalid }))
+            .Message.ShouldContain("cannot be higher");
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestNewServerFromConfigVsLoadConfig")]
+    public async Task NewServerFromConfigVsLoadConfig()
+    {
+        string conf = ConfFile("""
+            port = 4224
+            max_payload = 4194304
+            max_connections = 200
+            ping_interval = "30s"
+            """);
+        // Go's LoadConfig: the file processed first, no log.
+        var loaded = ServerOptions.FromConfigFile(conf);
+        loaded.NoLog = true;
+        await using (new NatsServer(loaded)) { }
+
+        var fromConfig = new ServerOptions { ConfigFile = conf, NoLog = true };
+        await using (NatsServer.FromConfig(fromConfig)) { }
+
+        OptionsComparer.Differences(loaded, fromConfig).ShouldBeEmpty();
+        fromConfig.Port.ShouldBe(4224);
+        fromConfig.MaxPayload.ShouldBe(4194304);
+        fromConfig.MaxConnections.ShouldBe(200);
+        fromConfig.PingInterval.ShouldBe(TimeSpan.FromSeconds(30));
+    }
 }
