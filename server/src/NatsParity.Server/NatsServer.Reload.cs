@@ -264,7 +264,8 @@ public sealed partial class NatsServer
         if (cur.Tls != next.Tls || cur.TlsVerify != next.TlsVerify || cur.TlsCert != next.TlsCert || cur.TlsKey != next.TlsKey
             || cur.TlsCaCert != next.TlsCaCert || cur.TlsMap != next.TlsMap || cur.TlsTimeout != next.TlsTimeout
             || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsMinVersion != next.TlsMinVersion
-            || !PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts))
+            || !PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts)
+            || !(cur.TlsCertificates ?? []).SequenceEqual(next.TlsCertificates ?? []))
             changes.Add("tls");
         return null;
     }

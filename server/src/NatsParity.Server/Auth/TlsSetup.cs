@@ -9,11 +9,11 @@ namespace NatsParity.Server.Auth;
 /// PEM files, client certificates required and checked against ca_file when verify is on.</summary>
 internal sealed class TlsSetup
 {
-    private readonly X509Certificate2 _cert;
+    private readonly X509Certificate2[] _certs;
     private readonly X509Certificate2Collection? _roots;
 
-    /// <summary>The server certificate, which the HTTPS monitoring port serves too.</summary>
-    public X509Certificate2 Certificate => _cert;
+    /// <summary>The (first) server certificate, which the HTTPS monitoring port serves too.</summary>
+    public X509Certificate2 Certificate => _certs[0];
 
     public bool Verify { get; }
     public TimeSpan Timeout { get; }
@@ -23,9 +23,9 @@ internal sealed class TlsSetup
     private readonly HashSet<string>? _pinned;
     private readonly SslProtocols _protocols;
 
-    private TlsSetup(ServerOptions o, X509Certificate2 cert, X509Certificate2Collection? roots)
+    private TlsSetup(ServerOptions o, X509Certificate2[] certs, X509Certificate2Collection? roots)
     {
-        _cert = cert;
+        _certs = certs;
         _roots = roots;
         Verify = o.TlsVerify;
         Timeout = o.TlsTimeout;
@@ -38,16 +38,16 @@ internal sealed class TlsSetup
     /// <summary>Loads the certificate, key and CA; a file that cannot be read fails as Go's GenTLSConfig does.</summary>
     public static TlsSetup Create(ServerOptions o)
     {
-        X509Certificate2 cert;
-        try
+        X509Certificate2[] certs;
+        if (o.TlsCertificates is { } pairs && o.TlsCert.Length == 0)
         {
-            using var pem = X509Certificate2.CreateFromPemFile(o.TlsCert, o.TlsKey);
-            // Re-import so the private key is usable by SslStream on every platform.
-            cert = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            certs = new X509Certificate2[pairs.Count];
+            for (int i = 0; i < pairs.Count; i++)
+                certs[i] = LoadPair(pairs[i].CertFile, pairs[i].KeyFile, $" {i + 1}/{pairs.Count}");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        else
         {
-            throw new ArgumentException($"error parsing X509 certificate/key pair: {e.Message}");
+            certs = [LoadPair(o.TlsCert, o.TlsKey, "")];
         }
         X509Certificate2Collection? roots = null;
         if (o.TlsCaCert.Length > 0)
@@ -60,7 +60,31 @@ internal sealed class TlsSetup
             }
             if (roots.Count == 0) throw new ArgumentException("failed to parse root ca certificate");
         }
-        return new TlsSetup(o, cert, roots);
+        return new TlsSetup(o, certs, roots);
+    }
+
+    private static X509Certificate2 LoadPair(string certFile, string keyFile, string which)
+    {
+        try
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            // Re-import so the private key is usable by SslStream on every platform.
+            return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            throw new ArgumentException($"error parsing X509 certificate/key pair{which}: {e.Message}");
+        }
+    }
+
+    /// <summary>Go's certificate choice: the first certificate that covers the server name the client asked for, else
+    /// the first.</summary>
+    private X509Certificate2 SelectCertificate(string? serverName)
+    {
+        if (_certs.Length > 1 && !string.IsNullOrEmpty(serverName))
+            foreach (var c in _certs)
+                if (c.MatchesHostname(serverName)) return c;
+        return _certs[0];
     }
 
     /// <summary>Go's matchesPinnedCert: with pinned_certs, the client's certificate must be one of them, by the SHA-256
@@ -76,7 +100,8 @@ internal sealed class TlsSetup
 
     public SslServerAuthenticationOptions ServerOptions() => new()
     {
-        ServerCertificate = _cert,
+        ServerCertificate = _certs.Length == 1 ? _certs[0] : null,
+        ServerCertificateSelectionCallback = _certs.Length == 1 ? null : (_, name) => SelectCertificate(name),
         ClientCertificateRequired = Verify,
         EnabledSslProtocols = _protocols,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,

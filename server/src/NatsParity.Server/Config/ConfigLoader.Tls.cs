@@ -43,6 +43,32 @@ public static partial class ConfigLoader
                                 : $"unknown version: {ver}");
                         o.TlsMinVersion = ver;
                         break;
+                    case "certs" or "certificates":
+                        if (val is not List<object?> pairs)
+                            throw new ConfigException($"error parsing certificates config: unsupported type {GoTypeName(val)}");
+                        o.TlsCertificates = [];
+                        for (int i = 0; i < pairs.Count; i++)
+                        {
+                            var pos = ConfigParser.PositionOf(pairs, i);
+                            if (pairs[i] is not Dictionary<string, object?> pair)
+                                throw new ConfigException($"error parsing certificates config: unsupported type {GoTypeName(pairs[i])}").At(pos);
+                            string certFile = "", keyFile = "";
+                            foreach (var (pk, pv) in pair)
+                            {
+                                if (pv is not string file)
+                                    throw new ConfigException($"error parsing certificates config: unsupported type {GoTypeName(pv)}").At(ConfigParser.PositionOf(pair, pk));
+                                switch (pk)
+                                {
+                                    case "cert_file": certFile = file; break;
+                                    case "key_file": keyFile = file; break;
+                                    default: throw new ConfigException($"error parsing tls certs config, unknown field \"{pk}\"").At(ConfigParser.PositionOf(pair, pk));
+                                }
+                            }
+                            if (certFile.Length == 0 || keyFile.Length == 0)
+                                throw new ConfigException("error parsing certificates config: both 'cert_file' and 'cert_key' options are required").At(pos);
+                            o.TlsCertificates.Add((certFile, keyFile));
+                        }
+                        break;
                     case "pinned_certs":
                         if (val is not List<object?> pins)
                             throw new ConfigException("error parsing tls config, expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded SubjectPublicKeyInfo");

@@ -82,6 +82,9 @@ public sealed class ServerOptions
     public string TlsCert { get; set; } = "";
     public string TlsKey { get; set; } = "";
     public string TlsCaCert { get; set; } = "";
+    /// <summary>tls { certs }: several certificate/key pairs; the client's server name picks one (the first that
+    /// covers it, else the first).</summary>
+    public List<(string CertFile, string KeyFile)>? TlsCertificates { get; set; }
     /// <summary>tls { timeout }: the handshake deadline (Go's DEFAULT_TLS_TIMEOUT is 2s).</summary>
     public TimeSpan TlsTimeout { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>tls { verify_and_map }: the user comes from the client certificate.</summary>
@@ -161,8 +164,8 @@ public sealed class ServerOptions
             return "server name cannot contain spaces";
         if (MaxSubTokens > byte.MaxValue)
             return "max_sub_tokens value is too big";
-        if (TlsEnabled && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
-        if (TlsEnabled && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
+        if (TlsEnabled && TlsCertificates is null && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
+        if (TlsEnabled && TlsCertificates is null && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         return ValidateAuth();
     }
 

@@ -84,6 +84,9 @@ internal sealed partial class SystemEvents
 
     public Account Account { get; }
 
+    /// <summary>The system account's internal client (Go's s.sys.client).</summary>
+    internal ClientConnection Client => _client;
+
     private long _sent;
 
     /// <summary>Messages the event stack has published so far.</summary>

@@ -461,4 +461,93 @@ public sealed partial class ReloadTests
         nc.ExpectNothing(TimeSpan.FromMilliseconds(500));
         nc.Flush();
     }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadAccounts")]
+    public async Task ConfigReloadAccounts()
+    {
+        const string accounts = """
+            listen: "127.0.0.1:-1"
+            system_account: SYS
+            accounts {
+              SYS {
+                users = [
+                  {user: sys, password: pwd}
+                ]
+              }
+              ACC {
+                users = [
+                  {user: usr, password: pwd}
+                ]
+              }
+
+            """;
+        var (s, conf) = Run(accounts + """
+              acc_deleted_after_reload_will_trigger_reload_of_all_accounts {
+                users = [
+                  {user: notused, password: soon}
+                ]
+              }
+            }
+            """);
+        await using var _ = s;
+        var oldSys = s.LookupAccount("SYS");
+        oldSys.ShouldNotBeNull();
+
+        // The system account object, its internal client and that client's account survive the reload.
+        void CheckServerState()
+        {
+            s.SystemAccount.ShouldNotBeNull();
+            s.Events.ShouldNotBeNull();
+            s.SystemAccount.Name.ShouldBe("SYS");
+            s.Options.SystemAccount.ShouldBe("SYS");
+            s.LookupAccount(s.Options.SystemAccount).ShouldBeSameAs(oldSys, "the system account was replaced by the reload");
+            s.SystemAccount.ShouldBeSameAs(oldSys);
+            var sysClient = s.Events.Client;
+            sysClient.ShouldNotBeNull();
+            sysClient.Account.Name.ShouldBe("SYS");
+            sysClient.Echo.ShouldBeFalse("internal clients never echo");
+            // Go keeps the internal client among its account's clients; here it is bound to that very account object.
+            sysClient.Account.ShouldBeSameAs(oldSys);
+        }
+
+        using var clients = new ProtoClients();
+        // A system user watching ACC's connect and disconnect events.
+        ProtoClient Watch(string name)
+        {
+            var c = ProtoClient.Login("127.0.0.1", s.Port, "sys", "pwd",
+                "SUB $SYS.ACCOUNT.ACC.CONNECT 1\r\nSUB $SYS.ACCOUNT.ACC.DISCONNECT 2\r\n", $",\"name\":\"{name}\"");
+            clients.Add(c);
+            return c;
+        }
+        // An ACC user connects and leaves; every watcher gets exactly its connect and its disconnect event.
+        void TriggerSysEvent(string name, params ProtoClient[] watchers)
+        {
+            ProtoClient.Login("127.0.0.1", s.Port, "usr", "pwd", connectFields: $",\"name\":\"{name}\"").Dispose();
+            foreach (var w in watchers)
+            {
+                foreach (string sid in new[] { "1", "2" })
+                {
+                    var m = w.ReadMsg(TimeSpan.FromSeconds(1));
+                    m.Sid.ShouldBe(sid);
+                    using var doc = System.Text.Json.JsonDocument.Parse(m.Payload);
+                    doc.RootElement.GetProperty("client").GetProperty("name").GetString().ShouldBe(name);
+                }
+                w.Flush();
+            }
+        }
+
+        CheckServerState();
+        var w1 = Watch("SYS1");
+        TriggerSysEvent("BEFORE1", w1);
+        TriggerSysEvent("BEFORE2", w1);
+
+        // Removing an account reloads all of them.
+        File.WriteAllText(conf, accounts + "}\n");
+        s.Reload().ShouldBeNull();
+
+        CheckServerState();
+        var w2 = Watch("SYS2");
+        TriggerSysEvent("AFTER1", w1, w2);
+        TriggerSysEvent("AFTER2", w1, w2);
+    }
 }

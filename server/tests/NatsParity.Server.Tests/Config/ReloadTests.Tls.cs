@@ -58,6 +58,55 @@ public sealed partial class ReloadTests
         nc.ReadMsg().Check("foo", "1", "", 5, "hello");
     }
 
+    /// <summary>A tls {} block with a certs list (Go's reload/tls_multi_cert_*.conf).</summary>
+    private static string MultiCertConf(IEnumerable<(string CertFile, string KeyFile, System.Security.Cryptography.X509Certificates.X509Certificate2 Cert)> certs, params string[] more)
+    {
+        static string Q(string path) => "\"" + path.Replace("\\", "\\\\") + "\"";
+        return Basic + "tls {\n  certs = [\n" + string.Join(",\n", certs.Select(c => $"    {{ cert_file: {Q(c.CertFile)}\n      key_file: {Q(c.KeyFile)} }}"))
+            + "\n  ]\n" + string.Concat(more.Select(m => "  " + m + "\n")) + "  timeout: 2\n}\n";
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadRotateTLSMultiCert")]
+    public async Task ConfigReloadRotateTlsMultiCert()
+    {
+        using var pki = new TestPki();
+        var srva = pki.Server("srva");
+        var srvb = pki.Server("srvb");
+        var (s, conf) = Run(MultiCertConf([srva]));
+        await using var _ = s;
+        var seen = new List<byte[]>();
+        using var nc = ConnectTls(s, pki);
+        seen.Add(nc.RemoteCertificate!.GetRawCertData());
+        nc.SendAndFlush("SUB foo 1\r\n");
+
+        // Two certificates, and client certificates now required.
+        File.WriteAllText(conf, MultiCertConf([srva, srvb], "ca_file: \"" + pki.CaFile + "\"", "verify: true"));
+        s.Reload().ShouldBeNull();
+        Should.Throw<Exception>(() => ConnectTls(s, pki).Dispose());
+        var client = pki.Client("client", "CN=localhost, O=NatsParity");
+        using (var withCert = ConnectTls(s, pki, client.Cert))
+            seen.Add(withCert.RemoteCertificate!.GetRawCertData());
+
+        // The connection made before the reload keeps publishing and receiving.
+        nc.Send("PUB foo 5\r\nhello\r\n");
+        nc.ReadMsg(TimeSpan.FromSeconds(2)).Check("foo", "1", "", 5, "hello");
+
+        // Only the second certificate, and no client certificates.
+        File.WriteAllText(conf, MultiCertConf([srvb]));
+        s.Reload().ShouldBeNull();
+        using (var again = ConnectTls(s, pki))
+        {
+            seen.Add(again.RemoteCertificate!.GetRawCertData());
+            again.SendAndFlush("SUB foo 1\r\n");
+        }
+
+        // The first of a list is served; the rotated list serves the other certificate.
+        seen[1].ShouldBe(seen[0]);
+        seen[2].ShouldNotBe(seen[1]);
+        seen[0].ShouldBe(srva.Cert.RawData);
+        seen[2].ShouldBe(srvb.Cert.RawData);
+    }
+
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadEnableTLS")]
     public async Task ConfigReloadEnableTls()
     {
