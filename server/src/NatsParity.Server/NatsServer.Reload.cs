@@ -141,10 +141,27 @@ public sealed partial class NatsServer
     private void ReloadAuthorization(ServerOptions cur, ServerOptions next)
     {
         // Accounts no longer configured go (the global account and the default system account stay, as in Go).
-        var configured = new HashSet<string>(next.Accounts.Select(a => a.Name), StringComparer.Ordinal);
+        var nextByName = next.Accounts.ToDictionary(a => a.Name, StringComparer.Ordinal);
+        // Only accounts whose exports, imports or mappings changed, and those importing from them, are rebuilt: the
+        // others keep theirs untouched, so requests through their service imports always find a route.
+        var rebuild = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, acc) in _accounts)
         {
-            if (name is Account.GlobalName or Account.SystemName || configured.Contains(name)) continue;
+            bool deleted = !nextByName.ContainsKey(name) && name is not (Account.GlobalName or Account.SystemName);
+            string nextDefs = nextByName.TryGetValue(name, out var na) ? na.DefsSignature() : "";
+            if (deleted || acc.DefsSignature() != nextDefs) rebuild.Add(name);
+        }
+        foreach (var a in next.Accounts) if (!_accounts.ContainsKey(a.Name)) rebuild.Add(a.Name);
+        for (bool grew = true; grew;)
+        {
+            grew = false;
+            foreach (var a in next.Accounts)
+                if (!rebuild.Contains(a.Name) && a.ImportDefs.Any(i => rebuild.Contains(i.Account))) grew = rebuild.Add(a.Name);
+        }
+
+        foreach (var (name, acc) in _accounts)
+        {
+            if (name is Account.GlobalName or Account.SystemName || nextByName.ContainsKey(name)) continue;
             _accounts.TryRemove(name, out _);
             acc.ResetExportsImports();
             Logger.Notice($"Reloaded: deleted account {name}");
@@ -153,16 +170,17 @@ public sealed partial class NatsServer
         {
             var target = a.Name == Account.GlobalName ? GlobalAccount : LookupAccount(a.Name);
             if (target is null) target = AddAccount(new Account(a.Name));
-            else target.ResetExportsImports();
+            else if (rebuild.Contains(a.Name)) target.ResetExportsImports();
             if (!ReferenceEquals(target, GlobalAccount)) target.TakeLimitsFrom(a);
-            target.CopyDefsFrom(a);
+            if (rebuild.Contains(a.Name)) target.CopyDefsFrom(a);
         }
-        if (!next.Accounts.Any(a => a.Name == Account.GlobalName)) GlobalAccount.ResetExportsImports();
-        foreach (var a in _accounts.Values)
+        if (!nextByName.ContainsKey(Account.GlobalName) && rebuild.Contains(Account.GlobalName)) GlobalAccount.ResetExportsImports();
+        var rebuilt = _accounts.Values.Where(a => rebuild.Contains(a.Name)).ToList();
+        foreach (var a in rebuilt)
             if (a.ApplyMappings() is { } merr) Logger.Error(merr);
-        foreach (var a in _accounts.Values)
+        foreach (var a in rebuilt)
             if (a.ApplyExportsAndImports(LookupAccount) is { } err) Logger.Error(err);
-        foreach (var a in _accounts.Values)
+        foreach (var a in rebuilt)
             if (a.ApplyImports(LookupAccount) is { } err) Logger.Error(err);
         // Accounts rebuilt from the new configuration get the system exports and imports again.
         Events?.RegisterAll();

@@ -82,6 +82,20 @@ public sealed partial class Account
         MappingDefs.Clear();
     }
 
+    /// <summary>The configured exports, imports and mappings in one comparable string: two accounts with the same
+    /// signature need nothing rebuilt on reload.</summary>
+    internal string DefsSignature()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var e in ExportDefs)
+            sb.Append("E|").Append(e.Service).Append('|').Append(e.Subject).Append('|')
+              .Append(e.Accounts is null ? "*" : string.Join(",", e.Accounts)).Append('|').Append(e.ResponseType).Append('|').Append(e.Threshold.Ticks).Append('\n');
+        foreach (var i in ImportDefs) sb.Append("I|").Append(i).Append('\n');
+        foreach (var (src, dests) in MappingDefs)
+            sb.Append("M|").Append(src).Append('|').AppendJoin(",", dests.Select(d => d.ToString())).Append('\n');
+        return sb.ToString();
+    }
+
     /// <summary>Takes the export and import definitions of a configured account.</summary>
     public Account CopyDefsFrom(Account configured)
     {
