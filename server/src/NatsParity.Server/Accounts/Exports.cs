@@ -183,6 +183,22 @@ public sealed partial class Account
         return null;
     }
 
+    /// <summary>Go's checkStreamImportsEqual: both accounts import the same streams, matched by exporting account name,
+    /// exported subject and local subject. (Go also compares the imports' allow_trace flag, which is not kept here: message tracing is not built.)</summary>
+    internal bool CheckStreamImportsEqual(Account b)
+    {
+        StreamImport[] bims = b.StreamImports;
+        lock (_imu)
+        {
+            if (_streamImports.Count != bims.Length) return false;
+            var bm = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var bim in bims) bm.Add(bim.Acc.Name + bim.From + bim.To);
+            foreach (var aim in _streamImports)
+                if (!bm.Contains(aim.Acc.Name + aim.From + aim.To)) return false;
+            return true;
+        }
+    }
+
     private string? StreamImportFormsCycle(Account dest, string to) =>
         dest.CheckStreamImportsForCycles(to, new HashSet<string>(StringComparer.Ordinal) { Name });
 

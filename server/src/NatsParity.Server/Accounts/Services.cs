@@ -63,6 +63,9 @@ public sealed partial class Account
     // Go keeps every import of a subject (from different accounts), each with its own subscription.
     private readonly Dictionary<string, List<ServiceImport>> _serviceImports = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ServiceImport> _responses = new(StringComparer.Ordinal);
+    // On the requestor's side (Go's imports.rrMap): each reply subject its requests carried, with the exporting
+    // accounts and generated subjects of the response imports answering on it, so they go when interest in it goes.
+    private readonly Dictionary<string, List<(Account Acc, string Msub)>> _rrMap = new(StringComparer.Ordinal);
     private string? _siReply;
 
     /// <summary>Drops service exports and imports; the internal subscriptions to remove are added to <paramref name="subs"/>.</summary>
@@ -77,6 +80,9 @@ public sealed partial class Account
 
     public int NumServiceImports { get { lock (_imu) return _serviceImports.Count; } }
     public int NumPendingResponses { get { lock (_imu) return _responses.Count; } }
+    /// <summary>Go's NumPendingReverseResponses: reply subjects here with response imports pending elsewhere.</summary>
+    public int NumPendingReverseResponses { get { lock (_imu) return _rrMap.Count; } }
+    internal bool HasReverseEntries { get { lock (_imu) return _rrMap.Count > 0; } }
 
     /// <summary>Go's AddServiceExportWithResponse: public when <paramref name="accounts"/> is null.</summary>
     public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,
@@ -228,32 +234,98 @@ public sealed partial class Account
     {
         string nrr = NewServiceReply();
         var rsi = new ServiceImport(requestor, nrr, to, false, osi.ResponseType, osi.Share, response: true, osi.Export);
+        List<ServiceImport>? expired;
         lock (_imu)
         {
-            PruneExpiredResponses();
+            expired = PruneExpiredResponses();
             _responses[nrr] = rsi;
         }
+        if (expired is not null)
+            foreach (var e in expired) e.Acc.CheckForReverseEntry(e.To, e, checkInterest: false);
+        requestor.AddReverseRespMapEntry(this, to, nrr);
         return rsi;
     }
 
+    /// <summary>Go's removeRespServiceImport: the response import and its reverse entry in the requestor's account.</summary>
     internal void RemoveRespServiceImport(ServiceImport? rsi)
     {
         if (rsi is null) return;
         lock (_imu) _responses.Remove(rsi.From);
+        rsi.Acc.CheckForReverseEntry(rsi.To, rsi, checkInterest: false);
     }
 
-    /// <summary>Streamed and chunked responses stay open until the export's threshold passes (Go's checkExpiredResponses).</summary>
-    private void PruneExpiredResponses()
+    /// <summary>Streamed and chunked responses stay open until the export's threshold passes (Go's checkExpiredResponses);
+    /// returns those removed, whose reverse entries the caller drops once the lock is released.</summary>
+    private List<ServiceImport>? PruneExpiredResponses()
     {
-        if (_responses.Count == 0) return;
+        if (_responses.Count == 0) return null;
         var now = DateTime.UtcNow;
-        List<string>? expired = null;
-        foreach (var (k, rsi) in _responses)
+        List<ServiceImport>? expired = null;
+        foreach (var rsi in _responses.Values)
         {
             var thresh = rsi.Export?.Threshold ?? TimeSpan.FromMinutes(2);
-            if (now - rsi.Created > thresh) (expired ??= []).Add(k);
+            if (now - rsi.Created > thresh) (expired ??= []).Add(rsi);
         }
-        if (expired is not null) foreach (var k in expired) _responses.Remove(k);
+        if (expired is not null) foreach (var rsi in expired) _responses.Remove(rsi.From);
+        return expired;
+    }
+
+    /// <summary>Go's addReverseRespMapEntry: <paramref name="acc"/> answers requests from here that carried
+    /// <paramref name="reply"/> through its response import <paramref name="from"/>.</summary>
+    private void AddReverseRespMapEntry(Account acc, string reply, string from)
+    {
+        lock (_imu)
+        {
+            if (!_rrMap.TryGetValue(reply, out var list)) _rrMap[reply] = list = [];
+            int i = list.FindIndex(e => e.Msub == from);
+            if (i >= 0) list[i] = (acc, from);
+            else list.Add((acc, from));
+        }
+    }
+
+    /// <summary>Go's checkForReverseEntry: with <paramref name="si"/>, drops just its entry under <paramref name="reply"/>;
+    /// without, and (with <paramref name="checkInterest"/>) once nothing here is interested in the reply, drops every
+    /// entry and the response imports they name. A wildcard reply checks each entry it covers.</summary>
+    internal void CheckForReverseEntry(string reply, ServiceImport? si, bool checkInterest, bool recursed = false)
+    {
+        lock (_imu)
+        {
+            if (_rrMap.Count == 0) return;
+        }
+        if (!SubjectValidation.SubjectIsLiteral(reply))
+        {
+            // Entries are literal; one that is not would recurse forever.
+            if (recursed) return;
+            string[] keys;
+            lock (_imu) keys = [.. _rrMap.Keys];
+            foreach (var r in keys)
+                if (SubjectValidation.IsSubsetMatch(r, reply)) CheckForReverseEntry(r, null, checkInterest, recursed: true);
+            return;
+        }
+        lock (_imu)
+        {
+            if (!_rrMap.ContainsKey(reply)) return;
+        }
+        if (checkInterest && Sublist.HasInterest(reply)) return;
+        List<(Account Acc, string Msub)>? sres = null;
+        lock (_imu)
+        {
+            if (!_rrMap.TryGetValue(reply, out var list)) return;
+            if (si is null)
+            {
+                sres = list;
+                _rrMap.Remove(reply);
+            }
+            else
+            {
+                list.RemoveAll(e => e.Msub == si.From);
+                if (list.Count == 0) _rrMap.Remove(reply);
+            }
+        }
+        if (sres is null) return;
+        // Go keeps a response import that delivered a latency-tracked reply; tracking is not built, so none did.
+        foreach (var (acc, msub) in sres)
+            lock (acc._imu) acc._responses.Remove(msub);
     }
 
     /// <summary>Go's processServiceImportResponse: a reply on a generated subject goes back through its response import.</summary>

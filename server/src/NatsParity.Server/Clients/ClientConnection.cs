@@ -1144,6 +1144,15 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
         _acc.Sublist.Remove(sub);
         RemoveShadows(sub);
+        CheckReverseEntries(sub);
+    }
+
+    /// <summary>Go's unsubscribe: a reply subject nobody here listens on any more takes the response imports waiting
+    /// to answer on it along.</summary>
+    private void CheckReverseEntries(Subscription sub)
+    {
+        if (_acc.HasReverseEntries && !IsReservedReply(Encoding.UTF8.GetBytes(sub.Subject)))
+            _acc.CheckForReverseEntry(sub.Subject, null, checkInterest: true);
     }
 
     private static void RemoveShadows(Subscription sub)
@@ -1304,6 +1313,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         {
             _acc.Sublist.Remove(s);
             RemoveShadows(s);
+            CheckReverseEntries(s);
         }
         _acc.RemoveClient(this);
         _server.Events?.AccConnsUpdate(_acc);
