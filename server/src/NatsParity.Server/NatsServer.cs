@@ -412,6 +412,7 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     private Account AddAccount(Account a)
     {
+        a.Server = this;
         if (Options.NoSublistCache) a.DisableSublistCache();
         _accounts[a.Name] = a;
         return a;
@@ -421,7 +422,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Account RegisterAccount(string name)
     {
         if (name == Account.GlobalName) throw new InvalidOperationException("reserved account");
-        var a = new Account(name);
+        var a = new Account(name) { Server = this };
         if (Options.NoSublistCache) a.DisableSublistCache();
         if (!_accounts.TryAdd(name, a)) throw new InvalidOperationException("account exists");
         return a;

@@ -2,11 +2,22 @@ namespace NatsParity.Server.Accounts;
 
 /// <summary>An export as monitoring reports it (Go's ExtExport): the subject, stream or service, the response type of
 /// a service, and the accounts it is restricted to.</summary>
-public sealed record ExportView(string Subject, bool Service, ServiceResponseType ResponseType, IReadOnlyList<string> Approved);
+public sealed record ExportView(string Subject, bool Service, ServiceResponseType ResponseType, IReadOnlyList<string> Approved)
+{
+    /// <summary>A service's latency tracking, or null.</summary>
+    public ServiceLatencyConfig? Latency { get; init; }
+}
 
 /// <summary>An import as monitoring reports it (Go's ExtImport). For a service, <see cref="Subject"/> is the exported
 /// subject and <see cref="LocalSubject"/> where it is published here; for a stream, the other way round.</summary>
-public sealed record ImportView(string Subject, string Account, string LocalSubject, bool Service, bool Share);
+public sealed record ImportView(string Subject, string Account, string LocalSubject, bool Service, bool Share)
+{
+    /// <summary>A service import's latency tracking, whether this (response) import's request is measured, and the
+    /// tracing headers that asked for it.</summary>
+    public ServiceLatencyConfig? Latency { get; init; }
+    public bool Tracking { get; init; }
+    public Dictionary<string, List<string>>? TrackingHeader { get; init; }
+}
 
 public sealed partial class Account
 {
@@ -17,7 +28,7 @@ public sealed partial class Account
         lock (_imu)
         {
             foreach (var (subj, se) in _serviceExports)
-                list.Add(new ExportView(subj, true, se.ResponseType, se.Auth?.Approved is { } a ? [.. a] : []));
+                list.Add(new ExportView(subj, true, se.ResponseType, se.Auth?.Approved is { } a ? [.. a] : []) { Latency = se.Latency });
             foreach (var (subj, auth) in _streamExports)
                 list.Add(new ExportView(subj, false, ServiceResponseType.Singleton, auth?.Approved is { } a ? [.. a] : []));
         }
@@ -32,7 +43,7 @@ public sealed partial class Account
         {
             foreach (var im in _streamImports) list.Add(new ImportView(im.From, im.Acc.Name, im.To, false, false));
             foreach (var sis in _serviceImports.Values)
-                foreach (var si in sis) list.Add(new ImportView(si.To, si.Acc.Name, si.From, true, si.Share));
+                foreach (var si in sis) list.Add(View(si));
         }
         return list;
     }
@@ -42,9 +53,14 @@ public sealed partial class Account
     {
         var list = new List<(string, ImportView)>();
         lock (_imu)
-            foreach (var (k, si) in _responses) list.Add((k, new ImportView(si.To, si.Acc.Name, si.From, true, si.Share)));
+            foreach (var (k, si) in _responses) list.Add((k, View(si)));
         return list;
     }
+
+    private static ImportView View(ServiceImport si) => new(si.To, si.Acc.Name, si.From, true, si.Share)
+    {
+        Latency = si.Latency, Tracking = si.Tracking, TrackingHeader = si.TrackingHeader,
+    };
 }
 
 public sealed partial class Account

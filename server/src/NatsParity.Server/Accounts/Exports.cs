@@ -6,7 +6,11 @@ namespace NatsParity.Server.Accounts;
 public enum ServiceResponseType { Singleton, Streamed, Chunked }
 
 /// <summary>An exports [] entry of accounts {} as configured: a stream or a service, public or for named accounts.</summary>
-public sealed record ExportDef(bool Service, string Subject, List<string>? Accounts, ServiceResponseType ResponseType, TimeSpan Threshold);
+public sealed record ExportDef(bool Service, string Subject, List<string>? Accounts, ServiceResponseType ResponseType, TimeSpan Threshold)
+{
+    /// <summary>A service's latency tracking (Go's export latency {}), or null.</summary>
+    public ServiceLatencyConfig? Latency { get; init; }
+}
 
 /// <summary>An imports [] entry as configured: from which account, the exported subject, and where it lands here.</summary>
 public sealed record ImportDef(bool Service, string Account, string Subject, string To, string Prefix, bool Share);
@@ -89,7 +93,7 @@ public sealed partial class Account
         var sb = new System.Text.StringBuilder();
         foreach (var e in ExportDefs)
             sb.Append("E|").Append(e.Service).Append('|').Append(e.Subject).Append('|')
-              .Append(e.Accounts is null ? "*" : string.Join(",", e.Accounts)).Append('|').Append(e.ResponseType).Append('|').Append(e.Threshold.Ticks).Append('\n');
+              .Append(e.Accounts is null ? "*" : string.Join(",", e.Accounts)).Append('|').Append(e.ResponseType).Append('|').Append(e.Threshold.Ticks).Append('|').Append(e.Latency).Append('\n');
         foreach (var i in ImportDefs) sb.Append("I|").Append(i).Append('\n');
         foreach (var (src, dests) in MappingDefs)
             sb.Append("M|").Append(src).Append('|').AppendJoin(",", dests.Select(d => d.ToString())).Append('\n');
@@ -249,6 +253,8 @@ public sealed partial class Account
             {
                 if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold) is { } serr)
                     return $"Error adding service export \"{e.Subject}\": {serr}";
+                if (e.Latency is { } lat && TrackServiceExportWithSampling(e.Subject, lat.Subject, lat.Sampling, fromConfig: true) is { } lerr)
+                    return $"Error adding service latency sampling for \"{e.Subject}\" on subject \"{lat.Subject}\": {lerr}";
                 continue;
             }
             if (AddStreamExport(e.Subject, accounts) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";

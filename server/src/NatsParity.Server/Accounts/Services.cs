@@ -11,6 +11,8 @@ internal sealed class ServiceExport
     public ServiceResponseType ResponseType;
     /// <summary>How long a streamed or chunked response stays open (Go's respThresh, 2 minutes by default).</summary>
     public TimeSpan Threshold = TimeSpan.FromMinutes(2);
+    /// <summary>Latency tracking of the service (Go's se.latency), or null.</summary>
+    public ServiceLatencyConfig? Latency;
 }
 
 /// <summary>A service import (Go's serviceImport): requests on <see cref="From"/> here go to <see cref="To"/> in
@@ -45,6 +47,15 @@ public sealed class ServiceImport
     public SubjectTransform? Transform { get; init; }
     internal DateTime Created;
     internal Subscription? Sub;
+    /// <summary>The export's latency tracking, for a request import (Go's si.latency); on a response import, set when
+    /// this request is measured.</summary>
+    internal ServiceLatencyConfig? Latency { get; set; }
+    /// <summary>A response import whose request is measured (Go's si.tracking), the headers that asked for it, the
+    /// requesting client (Go's si.rc) and whether a response went through (Go's si.didDeliver).</summary>
+    internal bool Tracking;
+    internal Dictionary<string, List<string>>? TrackingHeader;
+    internal ClientConnection? Requestor;
+    internal bool DidDeliver;
 }
 
 public static partial class ServiceErrors
@@ -157,6 +168,7 @@ public sealed partial class Account
         var si = new ServiceImport(dest, from, to, usePub, se?.ResponseType ?? ServiceResponseType.Singleton, share, response: false, se)
         {
             Transform = tr,
+            Latency = se?.Latency,
         };
         lock (_imu)
         {
@@ -198,8 +210,8 @@ public sealed partial class Account
     }
 
     /// <summary>Go's newServiceReply: this account's reply prefix (with its wildcard response subscription made on
-    /// first use) and six random base-62 characters.</summary>
-    private string NewServiceReply()
+    /// first use) and six random base-62 characters; a measured request's reply ends with the server's hash and ".T".</summary>
+    private string NewServiceReply(bool tracking)
     {
         string pre;
         bool created = false;
@@ -225,48 +237,88 @@ public sealed partial class Account
         var sb = new StringBuilder(pre, pre.Length + 6);
         ulong r = (ulong)Random.Shared.NextInt64();
         for (int i = 0; i < 6; i++) { sb.Append(Digits[(int)(r % 62)]); r /= 62; }
+        if (tracking && Server?.Events is { } events) sb.Append('.').Append(events.Hash).Append(".T");
         return sb.ToString();
     }
 
     /// <summary>Go's addRespServiceImport: a response import in this (exporting) account that sends replies on a new
     /// reply subject back to <paramref name="to"/> in <paramref name="requestor"/>.</summary>
-    internal ServiceImport AddRespServiceImport(Account requestor, string to, ServiceImport osi)
+    internal ServiceImport AddRespServiceImport(Account requestor, string to, ServiceImport osi,
+        bool tracking = false, Dictionary<string, List<string>>? header = null)
     {
-        string nrr = NewServiceReply();
+        string nrr = NewServiceReply(tracking);
         var rsi = new ServiceImport(requestor, nrr, to, false, osi.ResponseType, osi.Share, response: true, osi.Export);
-        List<ServiceImport>? expired;
+        if (rsi.ResponseType == ServiceResponseType.Singleton && tracking)
+        {
+            rsi.Latency = osi.Latency;
+            rsi.Tracking = true;
+            rsi.TrackingHeader = header;
+        }
         lock (_imu)
         {
-            expired = PruneExpiredResponses();
             _responses[nrr] = rsi;
+            ArmResponseTimer(rsi.Export?.Threshold ?? DefaultResponseThreshold);
         }
-        if (expired is not null)
-            foreach (var e in expired) e.Acc.CheckForReverseEntry(e.To, e, checkInterest: false);
         requestor.AddReverseRespMapEntry(this, to, nrr);
         return rsi;
     }
 
-    /// <summary>Go's removeRespServiceImport: the response import and its reverse entry in the requestor's account.</summary>
-    internal void RemoveRespServiceImport(ServiceImport? rsi)
+    /// <summary>Go's removeRespServiceImport: the response import and its reverse entry in the requestor's account; a
+    /// measured request that got no response reports why.</summary>
+    internal void RemoveRespServiceImport(ServiceImport? rsi, ResponseRemoval reason = ResponseRemoval.Ok)
     {
         if (rsi is null) return;
         lock (_imu) _responses.Remove(rsi.From);
+        if (rsi.Tracking && rsi.Requestor is not null && !rsi.DidDeliver) SendBackendErrorTrackingLatency(rsi, reason);
         rsi.Acc.CheckForReverseEntry(rsi.To, rsi, checkInterest: false);
     }
 
-    /// <summary>Streamed and chunked responses stay open until the export's threshold passes (Go's checkExpiredResponses);
-    /// returns those removed, whose reverse entries the caller drops once the lock is released.</summary>
-    private List<ServiceImport>? PruneExpiredResponses()
+    private static readonly TimeSpan DefaultResponseThreshold = TimeSpan.FromMinutes(2);
+    private Timer? _responseTimer;
+    private DateTime _responseTimerDue = DateTime.MaxValue;
+
+    /// <summary>Go's setResponseThresholdTimer: response imports are checked for expiry once the threshold passes
+    /// (called with the lock held).</summary>
+    private void ArmResponseTimer(TimeSpan threshold)
+    {
+        var due = DateTime.UtcNow + threshold;
+        if (due >= _responseTimerDue) return;
+        _responseTimerDue = due;
+        _responseTimer ??= new Timer(_ => CheckExpiredResponses());
+        _responseTimer.Change(threshold, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Go's checkExpiredResponses: response imports older than their export's threshold go (a measured
+    /// request reports a timeout); the timer is armed again for those left.</summary>
+    private void CheckExpiredResponses()
+    {
+        List<ServiceImport>? expired;
+        lock (_imu)
+        {
+            _responseTimerDue = DateTime.MaxValue;
+            expired = ExpiredResponses();
+            var now = DateTime.UtcNow;
+            TimeSpan? next = null;
+            foreach (var rsi in _responses.Values)
+            {
+                if (expired?.Contains(rsi) == true) continue;
+                var left = rsi.Created + (rsi.Export?.Threshold ?? DefaultResponseThreshold) - now;
+                if (next is null || left < next) next = left;
+            }
+            if (next is { } n) ArmResponseTimer(n < TimeSpan.Zero ? TimeSpan.Zero : n);
+        }
+        if (expired is not null)
+            foreach (var rsi in expired) RemoveRespServiceImport(rsi, ResponseRemoval.Timeout);
+    }
+
+    /// <summary>The response imports past their export's threshold (called with the lock held).</summary>
+    private List<ServiceImport>? ExpiredResponses()
     {
         if (_responses.Count == 0) return null;
         var now = DateTime.UtcNow;
         List<ServiceImport>? expired = null;
         foreach (var rsi in _responses.Values)
-        {
-            var thresh = rsi.Export?.Threshold ?? TimeSpan.FromMinutes(2);
-            if (now - rsi.Created > thresh) (expired ??= []).Add(rsi);
-        }
-        if (expired is not null) foreach (var rsi in expired) _responses.Remove(rsi.From);
+            if (now - rsi.Created >= (rsi.Export?.Threshold ?? DefaultResponseThreshold)) (expired ??= []).Add(rsi);
         return expired;
     }
 
@@ -323,9 +375,18 @@ public sealed partial class Account
             }
         }
         if (sres is null) return;
-        // Go keeps a response import that delivered a latency-tracked reply; tracking is not built, so none did.
+        // A response import that already delivered stays (its measurement is under way); a measured request whose
+        // requestor stopped listening reports it.
         foreach (var (acc, msub) in sres)
-            lock (acc._imu) acc._responses.Remove(msub);
+        {
+            ServiceImport? rsi;
+            lock (acc._imu)
+            {
+                if (acc._responses.TryGetValue(msub, out rsi) && !rsi.DidDeliver) acc._responses.Remove(msub);
+                else rsi = null;
+            }
+            if (rsi is { Tracking: true, Requestor: not null }) acc.SendReplyInterestLostTrackLatency(rsi);
+        }
     }
 
     /// <summary>Go's processServiceImportResponse: a reply on a generated subject goes back through its response import.</summary>

@@ -31,6 +31,9 @@ public sealed partial class ClientConnection
     /// <summary>True for the server's own clients (system and account internal clients).</summary>
     public bool IsInternal { get; }
 
+    /// <summary>The system account's own internal client (Go's SYSTEM kind).</summary>
+    internal bool IsSystemClient => _systemClient;
+
     /// <summary>Go's ncs for an internal client: "SYSTEM" or "ACCOUNT"; null for connections.</summary>
     private readonly string? _internalKind;
     private readonly bool _systemClient;

@@ -25,14 +25,32 @@ public sealed partial class ClientConnection
 
         ServiceImport? rsi = null;
         byte[] nrr = [];
+        var (tracking, trackingHeader) = si.Latency is null ? (false, null) : Account.ShouldSample(si.Latency, hdr > 0 ? msg[..hdr] : default);
         if (reply.Length > 0)
         {
             if (!reply.StartsWith("$JS.ACK."u8))
             {
-                rsi = si.Acc.AddRespServiceImport(acc, Encoding.UTF8.GetString(reply), si);
+                rsi = si.Acc.AddRespServiceImport(acc, Encoding.UTF8.GetString(reply), si, tracking, trackingHeader);
                 nrr = Encoding.UTF8.GetBytes(rsi.From);
+                if (si.Latency is not null)
+                {
+                    // Go's setupResponseServiceImport: the requestor's round trip is part of the measurement.
+                    if (Volatile.Read(ref _rttTicks) == 0) SendPing();
+                    rsi.Requestor = this;
+                }
             }
             else nrr = reply.ToArray();
+        }
+        else if (!isResponse && si.Latency is not null && tracking)
+        {
+            siAcc.SendBadRequestTrackingLatency(si, this, trackingHeader);
+        }
+
+        // The response to a measured request: the measurement goes out as the response is delivered.
+        if (si.Tracking && !si.DidDeliver)
+        {
+            si.DidDeliver = true;
+            acc.SendTrackingLatency(si, this);
         }
 
         ReadOnlySpan<byte> to = si.Transform is { } tr ? Encoding.UTF8.GetBytes(tr.TransformSubject(Encoding.UTF8.GetString(subject)))
@@ -61,15 +79,16 @@ public sealed partial class ClientConnection
         if (si.ResponseType != ServiceResponseType.Singleton && delivered) si.Created = DateTime.UtcNow;
         if (shouldRemove)
         {
-            if (isResponse) acc.RemoveRespServiceImport(si);
-            else siAcc.RemoveRespServiceImport(rsi);
+            var reason = delivered ? ResponseRemoval.Ok : ResponseRemoval.NoDelivery;
+            if (isResponse) acc.RemoveRespServiceImport(si, reason);
+            else siAcc.RemoveRespServiceImport(rsi, reason);
         }
         return delivered;
     }
 
     /// <summary>Go's getClientInfo as JSON: account and RTT, and with <paramref name="detailed"/> (a shared import) the
     /// client's identity and server as well, in ClientInfo's field order with omitempty.</summary>
-    private string ClientInfoJson(bool detailed)
+    internal string ClientInfoJson(bool detailed)
     {
         var sb = new StringBuilder("{");
         void Str(string key, string? v)

@@ -463,8 +463,9 @@ public static partial class ConfigLoader
             string? stream = null, service = null;
             List<string>? accounts = null;
             var rt = ServiceResponseType.Singleton;
-            bool rtSeen = false, threshSeen = false;
+            bool rtSeen = false, threshSeen = false, latSeen = false;
             TimeSpan thresh = TimeSpan.Zero;
+            ServiceLatencyConfig? latency = null;
             foreach (var (k, val) in m)
             {
                 try
@@ -473,6 +474,7 @@ public static partial class ConfigLoader
                     {
                         case "stream":
                             if (service is not null) throw new ConfigException($"Detected stream \"{val}\" but already saw a service");
+                            if (latSeen) throw new ConfigException("Detected latency directive on non-service").At(ConfigParser.PositionOf(m, m.Keys.First(x => x.Equals("latency", StringComparison.OrdinalIgnoreCase))));
                             stream = val as string ?? throw new ConfigException($"Expected stream name to be string, got {GoTypeName(val)}");
                             break;
                         case "service":
@@ -502,7 +504,12 @@ public static partial class ConfigLoader
                             accounts = (val as List<object?> ?? throw new ConfigException($"Expected accounts to be an array, got {GoTypeName(val)}"))
                                 .Select(x => x as string ?? throw new ConfigException("account name should be a string")).ToList();
                             break;
-                        case "latency" or "allow_trace" or "account_token_position":
+                        case "latency":
+                            latSeen = true;
+                            latency = ParseServiceLatency(val, ConfigParser.PositionOf(m, k));
+                            if (stream is not null) throw new ConfigException("Detected latency directive on non-service");
+                            break;
+                        case "allow_trace" or "account_token_position":
                             throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
                         default: throw new ConfigException($"unknown field \"{k}\"");
                     }
@@ -517,9 +524,49 @@ public static partial class ConfigLoader
                 if (rtSeen || threshSeen) throw new ConfigException("Detected response directive on non-service");
                 defs.Add(new ExportDef(false, stream, accounts, rt, thresh));
             }
-            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh));
+            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh) { Latency = latency });
         }
         return defs;
+    }
+
+    /// <summary>Go's parseServiceLatency: a results subject (every request measured), or a map with sampling (a
+    /// percentage, "N%" or "headers") and subject.</summary>
+    private static ServiceLatencyConfig ParseServiceLatency(object? v, ConfPos? root)
+    {
+        if (v is string subject) return new ServiceLatencyConfig(ServiceLatencyConfig.DefaultSampling, subject);
+        if (v is not Dictionary<string, object?> m)
+            throw new ConfigException($"Expected latency entry to be a map/struct or string, got {GoTypeName(v)}").At(root);
+        int sampling = ServiceLatencyConfig.DefaultSampling;
+        if (m.TryGetValue("sampling", out var sv))
+        {
+            var pos = ConfigParser.PositionOf(m, "sampling");
+            bool header = false;
+            long sample;
+            switch (sv)
+            {
+                case long n:
+                    sample = n;
+                    break;
+                case string str when str.Trim().Equals("headers", StringComparison.OrdinalIgnoreCase):
+                    header = true;
+                    sample = 0;
+                    break;
+                case string str:
+                    string num = str.EndsWith('%') ? str[..^1] : str;
+                    if (!int.TryParse(num, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int parsed))
+                        throw new ConfigException($"Failed to parse latency sample: strconv.Atoi: parsing \"{num}\": invalid syntax").At(pos);
+                    sample = parsed;
+                    break;
+                default:
+                    throw new ConfigException($"Expected latency sample to be a string or map/struct, got {GoTypeName(sv)}").At(pos);
+            }
+            if (!header && sample is < 1 or > 100) throw new ConfigException(ServiceErrors.BadSampling).At(pos);
+            sampling = (int)sample;
+        }
+        if (!m.TryGetValue("subject", out var subj)) throw new ConfigException("Latency subject required, but missing").At(root);
+        if (subj is not string results)
+            throw new ConfigException("Expected latency subject to be a string, got string").At(ConfigParser.PositionOf(m, "subject"));
+        return new ServiceLatencyConfig(sampling, results);
     }
 
     /// <summary>Go's parseAccountImports/parseImportStreamOrService.</summary>

@@ -495,6 +495,7 @@ public sealed partial class Monitor
                     w.Str("subject", e.Subject);
                     w.Str("type", e.Service ? "service" : "stream");
                     if (e.Service) w.Str("response_type", e.ResponseType.ToString());
+                    if (e.Latency is { } lat) WriteLatency(w, "service_latency", lat);
                     if (e.Approved.Count > 0)
                     {
                         w.WriteStartArray("approved_accounts");
@@ -552,7 +553,29 @@ public sealed partial class Monitor
         w.Str("type", im.Service ? "service" : "stream");
         w.Bool("invalid", false);
         w.Bool("share", im.Share);
-        w.Bool("tracking", false);
+        w.Bool("tracking", im.Tracking);
+        if (im.TrackingHeader is { Count: > 0 } hdr)
+        {
+            w.WriteStartObject("tracking_header");
+            foreach (var (k, values) in hdr.OrderBy(x => x.Key, StringComparer.Ordinal))
+            {
+                w.WriteStartArray(k);
+                foreach (var v in values) w.WriteStringValue(v);
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
+        if (im.Latency is { } lat) WriteLatency(w, "latency", lat);
+        w.WriteEndObject();
+    }
+
+    /// <summary>jwt.ServiceLatency: the sampling percentage ("headers" when triggered by them) and the results subject.</summary>
+    private static void WriteLatency(Utf8JsonWriter w, string name, ServiceLatencyConfig lat)
+    {
+        w.WriteStartObject(name);
+        if (lat.Sampling == 0) w.Str("sampling", "headers");
+        else w.Num("sampling", lat.Sampling);
+        w.Str("results", lat.Subject);
         w.WriteEndObject();
     }
 
