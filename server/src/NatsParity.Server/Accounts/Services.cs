@@ -84,21 +84,19 @@ public sealed partial class Account
     public int NumPendingReverseResponses { get { lock (_imu) return _rrMap.Count; } }
     internal bool HasReverseEntries { get { lock (_imu) return _rrMap.Count > 0; } }
 
-    /// <summary>Go's AddServiceExportWithResponse: public when <paramref name="accounts"/> is null.</summary>
+    /// <summary>Go's addServiceExportWithResponseAndAccountPos: public when <paramref name="accounts"/> is null and
+    /// <paramref name="accountPos"/> is 0.</summary>
     public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,
-        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default)
+        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default, uint accountPos = 0)
     {
+        bool auth = accounts is not null || accountPos > 0;
+        if (auth && ExportAuth.Validate(subject, accountPos) is { } err) return err;
         lock (_imu)
         {
             if (!_serviceExports.TryGetValue(subject, out var se)) _serviceExports[subject] = se = new ServiceExport();
             se.ResponseType = rt;
             if (threshold > TimeSpan.Zero) se.Threshold = threshold;
-            if (accounts is not null)
-            {
-                se.Auth ??= new ExportAuth();
-                se.Auth.Approved ??= new HashSet<string>(StringComparer.Ordinal);
-                foreach (var a in accounts) se.Auth.Approved.Add(a.Name);
-            }
+            if (auth) (se.Auth ??= new ExportAuth()).Set(accounts, accountPos);
         }
         return null;
     }
@@ -115,12 +113,18 @@ public sealed partial class Account
         }
     }
 
-    /// <summary>Go's checkServiceImportAuthorized.</summary>
+    /// <summary>Go's checkServiceImportAuthorized: the exact export, else the first wildcard one covering
+    /// <paramref name="subject"/>, lets the importer in.</summary>
     public bool CheckServiceImportAuthorized(Account importer, string subject)
     {
         if (!SubjectValidation.IsValidSubject(subject)) return false;
-        var se = GetServiceExport(subject);
-        return se is not null && (se.Auth is null || se.Auth.Allows(importer));
+        lock (_imu)
+        {
+            if (_serviceExports.TryGetValue(subject, out var se)) return se.Auth is null || se.Auth.Allows(importer, null);
+            foreach (var (subj, e) in _serviceExports)
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e.Auth is null || e.Auth.Allows(importer, subject.Split('.'));
+            return false;
+        }
     }
 
     /// <summary>Go's AddServiceImport: requests published here on <paramref name="from"/> reach <paramref name="to"/>

@@ -465,6 +465,7 @@ public static partial class ConfigLoader
             var rt = ServiceResponseType.Singleton;
             bool rtSeen = false, threshSeen = false;
             TimeSpan thresh = TimeSpan.Zero;
+            uint tokPos = 0;
             foreach (var (k, val) in m)
             {
                 try
@@ -502,8 +503,13 @@ public static partial class ConfigLoader
                             accounts = (val as List<object?> ?? throw new ConfigException($"Expected accounts to be an array, got {GoTypeName(val)}"))
                                 .Select(x => x as string ?? throw new ConfigException("account name should be a string")).ToList();
                             break;
-                        case "latency" or "allow_trace" or "account_token_position":
+                        case "latency" or "allow_trace":
                             throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
+                        case "account_token_position":
+                            // Go converts the int64 to a uint; a negative one can never name a token, like one past the subject's end.
+                            long pos = Int(val);
+                            tokPos = pos is < 0 or > uint.MaxValue ? uint.MaxValue : (uint)pos;
+                            break;
                         default: throw new ConfigException($"unknown field \"{k}\"");
                     }
                 }
@@ -515,9 +521,9 @@ public static partial class ConfigLoader
             if (stream is not null)
             {
                 if (rtSeen || threshSeen) throw new ConfigException("Detected response directive on non-service");
-                defs.Add(new ExportDef(false, stream, accounts, rt, thresh));
+                defs.Add(new ExportDef(false, stream, accounts, rt, thresh, tokPos));
             }
-            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh));
+            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh, tokPos));
         }
         return defs;
     }
