@@ -5,8 +5,11 @@ namespace NatsParity.Server.Accounts;
 /// <summary>How a service export answers: one response, a stream of them, or chunks (Go's ServiceRespType).</summary>
 public enum ServiceResponseType { Singleton, Streamed, Chunked }
 
-/// <summary>An exports [] entry of accounts {} as configured: a stream or a service, public or for named accounts.</summary>
-public sealed record ExportDef(bool Service, string Subject, List<string>? Accounts, ServiceResponseType ResponseType, TimeSpan Threshold)
+/// <summary>An exports [] entry of accounts {} as configured: a stream or a service, public or for named accounts.
+/// A non-zero <see cref="AccountTokenPosition"/> (1-based) lets in only importers whose name is that token of the
+/// imported subject.</summary>
+public sealed record ExportDef(bool Service, string Subject, List<string>? Accounts, ServiceResponseType ResponseType, TimeSpan Threshold,
+    uint AccountTokenPosition = 0)
 {
     /// <summary>A service's latency tracking (Go's export latency {}), or null.</summary>
     public ServiceLatencyConfig? Latency { get; init; }
@@ -15,12 +18,38 @@ public sealed record ExportDef(bool Service, string Subject, List<string>? Accou
 /// <summary>An imports [] entry as configured: from which account, the exported subject, and where it lands here.</summary>
 public sealed record ImportDef(bool Service, string Account, string Subject, string To, string Prefix, bool Share);
 
-/// <summary>Who may import an export: everyone (no list) or the named accounts (Go's exportAuth).</summary>
+/// <summary>Who may import an export: everyone (no list), the named accounts, or, with an account token position,
+/// the account named by that token of the imported subject (Go's exportAuth).</summary>
 internal sealed class ExportAuth
 {
     public HashSet<string>? Approved;
+    /// <summary>1-based token of the imported subject that must be the importer's name; 0 when unused (Go's accountPos).</summary>
+    public uint AccountPos;
 
-    public bool Allows(Account importer) => Approved is null || Approved.Contains(importer.Name);
+    /// <summary>Go's checkAuth. <paramref name="tokens"/> are the imported subject's tokens when it matched a wildcard
+    /// export, null on an exact match (which an account token position never lets in).</summary>
+    public bool Allows(Account importer, string[]? tokens)
+    {
+        if (AccountPos > 0) return tokens is not null && AccountPos <= tokens.Length && tokens[AccountPos - 1] == importer.Name;
+        return Approved is null || Approved.Contains(importer.Name);
+    }
+
+    /// <summary>Go's setExportAuth: null, or the error when <paramref name="accountPos"/> is not a "*" token of the subject.</summary>
+    public static string? Validate(string subject, uint accountPos)
+    {
+        if (accountPos == 0) return null;
+        var tokens = subject.Split('.');
+        return tokens.Length < accountPos || tokens[accountPos - 1] != "*" ? ServiceErrors.InvalidSubject : null;
+    }
+
+    /// <summary>Go's setExportAuth once validated: the position, and the named accounts when given.</summary>
+    public void Set(IReadOnlyCollection<Account>? accounts, uint accountPos)
+    {
+        AccountPos = accountPos;
+        if (accounts is null) return;
+        Approved ??= new HashSet<string>(StringComparer.Ordinal);
+        foreach (var a in accounts) Approved.Add(a.Name);
+    }
 }
 
 /// <summary>A stream import: messages on <see cref="From"/> in <see cref="Acc"/> are delivered here as <see cref="To"/>
@@ -93,7 +122,8 @@ public sealed partial class Account
         var sb = new System.Text.StringBuilder();
         foreach (var e in ExportDefs)
             sb.Append("E|").Append(e.Service).Append('|').Append(e.Subject).Append('|')
-              .Append(e.Accounts is null ? "*" : string.Join(",", e.Accounts)).Append('|').Append(e.ResponseType).Append('|').Append(e.Threshold.Ticks).Append('|').Append(e.Latency).Append('\n');
+              .Append(e.Accounts is null ? "*" : string.Join(",", e.Accounts)).Append('|').Append(e.ResponseType).Append('|').Append(e.Threshold.Ticks)
+              .Append('|').Append(e.AccountTokenPosition).Append('|').Append(e.Latency).Append('\n');
         foreach (var i in ImportDefs) sb.Append("I|").Append(i).Append('\n');
         foreach (var (src, dests) in MappingDefs)
             sb.Append("M|").Append(src).Append('|').AppendJoin(",", dests.Select(d => d.ToString())).Append('\n');
@@ -109,17 +139,18 @@ public sealed partial class Account
         return this;
     }
 
-    /// <summary>Go's AddStreamExport: public when <paramref name="accounts"/> is null.</summary>
-    public string? AddStreamExport(string subject, IReadOnlyCollection<Account>? accounts)
+    /// <summary>Go's addStreamExportWithAccountPos: public when <paramref name="accounts"/> is null and
+    /// <paramref name="accountPos"/> is 0.</summary>
+    public string? AddStreamExport(string subject, IReadOnlyCollection<Account>? accounts, uint accountPos = 0)
     {
         lock (_imu)
         {
             _streamExports.TryGetValue(subject, out var ea);
-            if (accounts is not null)
+            if (accounts is not null || accountPos > 0)
             {
+                if (ExportAuth.Validate(subject, accountPos) is { } err) return err;
                 ea ??= new ExportAuth();
-                ea.Approved ??= new HashSet<string>(StringComparer.Ordinal);
-                foreach (var a in accounts) ea.Approved.Add(a.Name);
+                ea.Set(accounts, accountPos);
             }
             _streamExports[subject] = ea;
         }
@@ -132,10 +163,11 @@ public sealed partial class Account
         lock (_imu)
         {
             if (_streamExports.Count == 0 || !SubjectValidation.IsValidSubject(subject)) return false;
-            if (_streamExports.TryGetValue(subject, out var ea)) return ea is null || ea.Allows(importer);
+            if (_streamExports.TryGetValue(subject, out var ea)) return ea is null || ea.Allows(importer, null);
+            string[]? tokens = null;
             foreach (var (subj, e) in _streamExports)
             {
-                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e is null || e.Allows(importer);
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e is null || e.Allows(importer, tokens ??= subject.Split('.'));
             }
             return false;
         }
@@ -251,13 +283,13 @@ public sealed partial class Account
             }
             if (e.Service)
             {
-                if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold) is { } serr)
+                if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold, e.AccountTokenPosition) is { } serr)
                     return $"Error adding service export \"{e.Subject}\": {serr}";
                 if (e.Latency is { } lat && TrackServiceExportWithSampling(e.Subject, lat.Subject, lat.Sampling, fromConfig: true) is { } lerr)
                     return $"Error adding service latency sampling for \"{e.Subject}\" on subject \"{lat.Subject}\": {lerr}";
                 continue;
             }
-            if (AddStreamExport(e.Subject, accounts) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";
+            if (AddStreamExport(e.Subject, accounts, e.AccountTokenPosition) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";
         }
         return null;
     }

@@ -76,7 +76,8 @@ public sealed partial class Account
     private readonly Dictionary<string, ServiceImport> _responses = new(StringComparer.Ordinal);
     // On the requestor's side (Go's imports.rrMap): each reply subject its requests carried, with the exporting
     // accounts and generated subjects of the response imports answering on it, so they go when interest in it goes.
-    private readonly Dictionary<string, List<(Account Acc, string Msub)>> _rrMap = new(StringComparer.Ordinal);
+    // Keyed by reply subject, then by generated subject: many requests may share one reply subject.
+    private readonly Dictionary<string, Dictionary<string, Account>> _rrMap = new(StringComparer.Ordinal);
     private string? _siReply;
 
     /// <summary>Drops service exports and imports; the internal subscriptions to remove are added to <paramref name="subs"/>.</summary>
@@ -95,21 +96,19 @@ public sealed partial class Account
     public int NumPendingReverseResponses { get { lock (_imu) return _rrMap.Count; } }
     internal bool HasReverseEntries { get { lock (_imu) return _rrMap.Count > 0; } }
 
-    /// <summary>Go's AddServiceExportWithResponse: public when <paramref name="accounts"/> is null.</summary>
+    /// <summary>Go's addServiceExportWithResponseAndAccountPos: public when <paramref name="accounts"/> is null and
+    /// <paramref name="accountPos"/> is 0.</summary>
     public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,
-        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default)
+        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default, uint accountPos = 0)
     {
+        bool auth = accounts is not null || accountPos > 0;
+        if (auth && ExportAuth.Validate(subject, accountPos) is { } err) return err;
         lock (_imu)
         {
             if (!_serviceExports.TryGetValue(subject, out var se)) _serviceExports[subject] = se = new ServiceExport();
             se.ResponseType = rt;
             if (threshold > TimeSpan.Zero) se.Threshold = threshold;
-            if (accounts is not null)
-            {
-                se.Auth ??= new ExportAuth();
-                se.Auth.Approved ??= new HashSet<string>(StringComparer.Ordinal);
-                foreach (var a in accounts) se.Auth.Approved.Add(a.Name);
-            }
+            if (auth) (se.Auth ??= new ExportAuth()).Set(accounts, accountPos);
         }
         return null;
     }
@@ -126,12 +125,18 @@ public sealed partial class Account
         }
     }
 
-    /// <summary>Go's checkServiceImportAuthorized.</summary>
+    /// <summary>Go's checkServiceImportAuthorized: the exact export, else the first wildcard one covering
+    /// <paramref name="subject"/>, lets the importer in.</summary>
     public bool CheckServiceImportAuthorized(Account importer, string subject)
     {
         if (!SubjectValidation.IsValidSubject(subject)) return false;
-        var se = GetServiceExport(subject);
-        return se is not null && (se.Auth is null || se.Auth.Allows(importer));
+        lock (_imu)
+        {
+            if (_serviceExports.TryGetValue(subject, out var se)) return se.Auth is null || se.Auth.Allows(importer, null);
+            foreach (var (subj, e) in _serviceExports)
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e.Auth is null || e.Auth.Allows(importer, subject.Split('.'));
+            return false;
+        }
     }
 
     /// <summary>Go's AddServiceImport: requests published here on <paramref name="from"/> reach <paramref name="to"/>
@@ -328,10 +333,8 @@ public sealed partial class Account
     {
         lock (_imu)
         {
-            if (!_rrMap.TryGetValue(reply, out var list)) _rrMap[reply] = list = [];
-            int i = list.FindIndex(e => e.Msub == from);
-            if (i >= 0) list[i] = (acc, from);
-            else list.Add((acc, from));
+            if (!_rrMap.TryGetValue(reply, out var entries)) _rrMap[reply] = entries = new(StringComparer.Ordinal);
+            entries[from] = acc;
         }
     }
 
@@ -359,7 +362,7 @@ public sealed partial class Account
             if (!_rrMap.ContainsKey(reply)) return;
         }
         if (checkInterest && Sublist.HasInterest(reply)) return;
-        List<(Account Acc, string Msub)>? sres = null;
+        Dictionary<string, Account>? sres = null;
         lock (_imu)
         {
             if (!_rrMap.TryGetValue(reply, out var list)) return;
@@ -370,14 +373,14 @@ public sealed partial class Account
             }
             else
             {
-                list.RemoveAll(e => e.Msub == si.From);
+                list.Remove(si.From);
                 if (list.Count == 0) _rrMap.Remove(reply);
             }
         }
         if (sres is null) return;
         // A response import that already delivered stays (its measurement is under way); a measured request whose
         // requestor stopped listening reports it.
-        foreach (var (acc, msub) in sres)
+        foreach (var (msub, acc) in sres)
         {
             ServiceImport? rsi;
             lock (acc._imu)

@@ -466,6 +466,7 @@ public static partial class ConfigLoader
             bool rtSeen = false, threshSeen = false, latSeen = false;
             TimeSpan thresh = TimeSpan.Zero;
             ServiceLatencyConfig? latency = null;
+            uint tokPos = 0;
             foreach (var (k, val) in m)
             {
                 try
@@ -509,8 +510,13 @@ public static partial class ConfigLoader
                             latency = ParseServiceLatency(val, ConfigParser.PositionOf(m, k));
                             if (stream is not null) throw new ConfigException("Detected latency directive on non-service");
                             break;
-                        case "allow_trace" or "account_token_position":
+                        case "allow_trace":
                             throw new ConfigException($"export option \"{k}\" is not supported yet by natsparity-server");
+                        case "account_token_position":
+                            // Go converts the int64 to a uint; a negative one can never name a token, like one past the subject's end.
+                            long pos = Int(val);
+                            tokPos = pos is < 0 or > uint.MaxValue ? uint.MaxValue : (uint)pos;
+                            break;
                         default: throw new ConfigException($"unknown field \"{k}\"");
                     }
                 }
@@ -522,9 +528,9 @@ public static partial class ConfigLoader
             if (stream is not null)
             {
                 if (rtSeen || threshSeen) throw new ConfigException("Detected response directive on non-service");
-                defs.Add(new ExportDef(false, stream, accounts, rt, thresh));
+                defs.Add(new ExportDef(false, stream, accounts, rt, thresh, tokPos));
             }
-            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh) { Latency = latency });
+            else if (service is not null) defs.Add(new ExportDef(true, service, accounts, rt, thresh, tokPos) { Latency = latency });
         }
         return defs;
     }

@@ -553,4 +553,84 @@ public sealed class AccountMoreTests
         b.AddStreamImport(exp, "bar", "prefix").ShouldBeNull();
         a.CheckStreamImportsEqual(b).ShouldBeFalse();
     }
+
+    [Fact, GoTest("server/accounts_test.go", "TestImportAuthorized")]
+    public void ImportAuthorized()
+    {
+        var (_, foo, bar) = SimpleAccountServer();
+
+        foo.CheckStreamImportAuthorized(bar, "foo").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "*").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, ">").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "foo.*").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "foo.>").ShouldBeFalse();
+
+        foo.AddStreamExport("foo", null);
+        foo.CheckStreamImportAuthorized(bar, "foo").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "bar").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "*").ShouldBeFalse();
+
+        foo.AddStreamExport("*", [bar]);
+        foo.CheckStreamImportAuthorized(bar, "foo").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "bar").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "baz").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "foo.bar").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, ">").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "*").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "foo.*").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "*.*").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "*.>").ShouldBeFalse();
+
+        // A public ">" export lets everything in.
+        (_, foo, bar) = SimpleAccountServer();
+        foo.AddStreamExport(">", null);
+        foo.CheckStreamImportAuthorized(bar, "foo").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "bar").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "baz").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "foo.bar").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, ">").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "*").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "foo.*").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "*.*").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, "*.>").ShouldBeTrue();
+
+        // Exports with an account token position: the importer's name must be that token of the imported subject.
+        (_, foo, bar) = SimpleAccountServer();
+        foo.AddStreamExport("foo.*", [], 2);
+        foo.AddStreamExport("bar.*.foo", [], 2);
+        foo.AddStreamExport("baz.*.>", [], 3).ShouldNotBeNull();
+        foo.CheckStreamImportAuthorized(bar, $"foo.{bar.Name}").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, $"bar.{bar.Name}.foo").ShouldBeTrue();
+        foo.CheckStreamImportAuthorized(bar, $"baz.foo.{bar.Name}").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "foo.X").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "bar.X.foo").ShouldBeFalse();
+        foo.CheckStreamImportAuthorized(bar, "baz.foo.X").ShouldBeFalse();
+
+        foo.AddServiceExport("a.*", [], accountPos: 2);
+        foo.AddServiceExport("b.*.a", [], accountPos: 2);
+        foo.AddServiceExport("c.*.>", [], accountPos: 3).ShouldNotBeNull();
+        foo.CheckServiceImportAuthorized(bar, $"a.{bar.Name}").ShouldBeTrue();
+        foo.CheckServiceImportAuthorized(bar, $"b.{bar.Name}.a").ShouldBeTrue();
+        foo.CheckServiceImportAuthorized(bar, $"c.a.{bar.Name}").ShouldBeFalse();
+        foo.CheckServiceImportAuthorized(bar, "a.X").ShouldBeFalse();
+        foo.CheckServiceImportAuthorized(bar, "b.X.a").ShouldBeFalse();
+        foo.CheckServiceImportAuthorized(bar, "c.a.X").ShouldBeFalse();
+
+        // Partial and full wildcards in the export.
+        var (s, foo2, bar2) = SimpleAccountServer();
+        foo2.AddStreamExport("foo.*.baz.>", [bar2]);
+        foo2.CheckStreamImportAuthorized(bar2, "foo.bar.baz.1").ShouldBeTrue();
+        foo2.CheckStreamImportAuthorized(bar2, "foo.bar.baz.*").ShouldBeTrue();
+        foo2.CheckStreamImportAuthorized(bar2, "foo.*.baz.1.1").ShouldBeTrue();
+        foo2.CheckStreamImportAuthorized(bar2, "foo.22.baz.22").ShouldBeTrue();
+        foo2.CheckStreamImportAuthorized(bar2, "foo.bar.baz").ShouldBeFalse();
+        foo2.CheckStreamImportAuthorized(bar2, "").ShouldBeFalse();
+        foo2.CheckStreamImportAuthorized(bar2, "foo.bar.*.*").ShouldBeFalse();
+
+        // Only the approved account gets in.
+        var fb = s.RegisterAccount("foobar");
+        var bz = s.RegisterAccount("baz");
+        foo2.CheckStreamImportAuthorized(fb, "foo.bar.baz.1").ShouldBeFalse();
+        foo2.CheckStreamImportAuthorized(bz, "foo.bar.baz.1").ShouldBeFalse();
+    }
 }

@@ -797,6 +797,126 @@ public sealed class OptsTests : IDisposable
         }
     }
 
+    [Fact, GoTest("server/opts_test.go", "TestParseExport")]
+    public async Task ParseExport()
+    {
+        await using var s = InProcess.RunConf("""
+            port: -1
+            system_account: sys
+            accounts {
+              sys {
+                exports [{
+                  stream "$SYS.SERVER.ACCOUNT.*.CONNS"
+                  account_token_position 4
+                }]
+              }
+              accE {
+                exports [{
+                  service foo.*
+                  account_token_position 2
+                }]
+                users [{
+                  user ue
+                  password pwd
+                }],
+              }
+              accI1 {
+                imports [{
+                  service {
+                    account accE
+                    subject foo.accI1
+                  }
+                  to foo
+                },{
+                  stream {
+                    account sys
+                    subject "$SYS.SERVER.ACCOUNT.accI1.CONNS"
+                  }
+                }],
+                users [{
+                  user u1
+                  password pwd
+                }],
+              }
+              accI2 {
+                imports [{
+                  service {
+                    account accE
+                    subject foo.accI2
+                  }
+                  to foo
+                },{
+                  stream {
+                    account sys
+                    subject "$SYS.SERVER.ACCOUNT.accI2.CONNS"
+                  }
+                }],
+                users [{
+                  user u2
+                  password pwd
+                }],
+              }
+            }
+            """);
+        ProtoClient Connect(string user) => ProtoClient.Login("127.0.0.1", s.Port, user, "pwd");
+        using var nc1 = Connect("u1");
+        using var nc2 = Connect("u2");
+
+        // The CONNECT events of the two connections above may still be on their way when the subscriptions below
+        // are made; like Go, wait a little, and count at least (not exactly) the messages expected.
+        await Task.Delay(100);
+
+        // Every message on a subscription below counts (requests too, which are answered); 6 are expected.
+        const int expected = 6;
+        int count = 0;
+        const string connsSid = "1";
+        nc1.SendAndFlush("SUB $SYS.SERVER.ACCOUNT.accI1.CONNS " + connsSid + "\r\n");
+        nc2.SendAndFlush("SUB $SYS.SERVER.ACCOUNT.accI2.CONNS " + connsSid + "\r\n");
+        // Two CONNS events each: the connect and the close.
+        using (Connect("u1")) { }
+        using (Connect("u2")) { }
+
+        // The service: requests on foo in accI1/accI2 reach foo.<account> in accE, echoed back.
+        using var ncE = Connect("ue");
+        ncE.SendAndFlush("SUB foo.* 1\r\n");
+        void Request(ProtoClient nc, string inbox, string msg)
+        {
+            nc.Send($"SUB {inbox} 99\r\nPUB foo {inbox} {msg.Length}\r\n{msg}\r\n");
+            var req = ncE.ReadMsg();
+            if (!string.IsNullOrEmpty(req.Reply)) ncE.Send($"PUB {req.Reply} {req.Payload.Length}\r\n{req.PayloadText}\r\n");
+            count++;
+            // The response; CONNS events may arrive before it.
+            while (true)
+            {
+                var m = nc.ReadMsg(TimeSpan.FromSeconds(1));
+                if (m.Sid == connsSid)
+                {
+                    count++;
+                    continue;
+                }
+                m.Subject.ShouldBe(inbox);
+                m.PayloadText.ShouldBe(msg, "Wrong response msg");
+                break;
+            }
+            nc.SendAndFlush("UNSUB 99\r\n");
+        }
+        Request(nc1, "_INBOX.r1", "1");
+        Request(nc2, "_INBOX.r2", "1");
+
+        // Go's wg.Wait: the remaining CONNS events arrive.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (count < expected)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"only {count} of {expected} messages");
+            foreach (var nc in new[] { nc1, nc2 })
+            {
+                if (!nc.WaitForLine(TimeSpan.FromMilliseconds(50))) continue;
+                nc.ReadMsg().Sid.ShouldBe(connsSid);
+                count++;
+            }
+        }
+    }
+
     [Fact, GoTest("server/opts_test.go", "TestAccountUsersLoadedProperly")]
     public async Task AccountUsersLoadedProperly()
     {
