@@ -34,9 +34,11 @@ public sealed partial class ClientConnection
                 nrr = Encoding.UTF8.GetBytes(rsi.From);
                 if (si.Latency is not null)
                 {
-                    // Go's setupResponseServiceImport: the requestor's round trip is part of the measurement.
+                    // Go's setupResponseServiceImport: the requestor's round trip is part of the measurement, which
+                    // starts when the request arrived.
                     if (Volatile.Read(ref _rttTicks) == 0) SendPing();
                     rsi.Requestor = this;
+                    rsi.Created = ReceivedUtc;
                 }
             }
             else nrr = reply.ToArray();

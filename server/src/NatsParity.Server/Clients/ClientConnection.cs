@@ -64,6 +64,12 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private static DateTime ClockTime(long timestamp) => ClockBaseUtc + System.Diagnostics.Stopwatch.GetElapsedTime(ClockBase, timestamp);
     private long _rttTicks; // TimeSpan ticks; 0 until measured
+    private long _readTimestamp; // Stopwatch timestamp of the last read from the socket
+
+    /// <summary>When the bytes being processed arrived: a measured request's start is its arrival, not the moment the
+    /// server got round to it.</summary>
+    internal DateTime ReceivedUtc => _readTimestamp == 0 ? DateTime.UtcNow
+        : DateTime.UtcNow - System.Diagnostics.Stopwatch.GetElapsedTime(_readTimestamp);
     private long _rttStart; // Stopwatch timestamp of the last PING this server sent
 
     public ulong Cid { get; }
@@ -456,6 +462,7 @@ public sealed partial class ClientConnection : IProtocolHandler
                     Close(ClosedState.ClientClosed);
                     return;
                 }
+                _readTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
