@@ -147,7 +147,9 @@ public sealed partial class NatsServer
         var rebuild = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (name, acc) in _accounts)
         {
-            bool deleted = !nextByName.ContainsKey(name) && name is not (Account.GlobalName or Account.SystemName);
+            // Accounts from JWTs (operator mode) are not in the conf file and stay.
+            bool deleted = !nextByName.ContainsKey(name) && name is not (Account.GlobalName or Account.SystemName) && acc.Claims is null
+                && !ReferenceEquals(acc, SystemAccount);
             string nextDefs = nextByName.TryGetValue(name, out var na) ? na.DefsSignature() : "";
             if (deleted || acc.DefsSignature() != nextDefs) rebuild.Add(name);
         }
@@ -161,7 +163,8 @@ public sealed partial class NatsServer
 
         foreach (var (name, acc) in _accounts)
         {
-            if (name is Account.GlobalName or Account.SystemName || nextByName.ContainsKey(name)) continue;
+            if (name is Account.GlobalName or Account.SystemName || nextByName.ContainsKey(name) || acc.Claims is not null
+                || ReferenceEquals(acc, SystemAccount)) continue;
             _accounts.TryRemove(name, out _);
             acc.ResetExportsImports();
             Logger.Notice($"Reloaded: deleted account {name}");
@@ -259,6 +262,9 @@ public sealed partial class NatsServer
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
             ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
+            ("TrustedKeys", string.Join(",", cur.TrustedKeys ?? []), string.Join(",", next.TrustedKeys ?? [])),
+            ("TrustedOperators", string.Join(",", (cur.TrustedOperators ?? []).Select(x => x.Subject)),
+                string.Join(",", (next.TrustedOperators ?? []).Select(x => x.Subject))),
         ];
         string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();

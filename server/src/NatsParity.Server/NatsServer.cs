@@ -98,10 +98,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             if (a.ApplyExportsAndImports(LookupAccount) is { } err) throw new ArgumentException(err, nameof(options));
         foreach (var a in _accounts.Values)
             if (a.ApplyImports(LookupAccount) is { } err) throw new ArgumentException(err, nameof(options));
+        InitTrustedKeys();
         if (!options.NoSystemAccount)
         {
             string sys = options.SystemAccount.Length > 0 ? options.SystemAccount : Account.SystemName;
             SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
+            // In operator mode the system account's JWT gives it its claims when the resolver has it.
+            if (OperatorMode) LookupOrFetchAccount(sys);
         }
         ConfigureAuthorization();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
@@ -408,7 +411,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>The nkey users in force, by public key (Go's s.nkeys).</summary>
     internal IReadOnlyDictionary<string, NkeyUser> NkeyUsers => _nkeys ?? (IReadOnlyDictionary<string, NkeyUser>)new Dictionary<string, NkeyUser>();
 
-    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 };
+    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 } || _trustedKeys is not null;
 
     private Account AddAccount(Account a)
     {
@@ -462,7 +465,14 @@ public sealed partial class NatsServer : IAsyncDisposable
             users = [.. users ?? [], new User { Username = _sysAccOnlyNoAuthUser, Password = _sysAccOnlyNoAuthUser[6..], Account = Account.GlobalName }];
             NoAuthUser = _sysAccOnlyNoAuthUser;
         }
-        if (Options.Nkeys is not null || users is not null)
+        if (_trustedKeys is not null)
+        {
+            // Operator mode: users come from JWTs only (Go's configureAuthorization).
+            _users = null;
+            _nkeys = null;
+            AuthRequired = true;
+        }
+        else if (Options.Nkeys is not null || users is not null)
         {
             if (Options.Nkeys is not null)
             {
@@ -516,6 +526,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     private bool ProcessClientAuthentication(ClientConnection c)
     {
         if (!AuthRequired) return true;
+        if (_trustedKeys is not null) return ProcessJwtAuthentication(c);
         var o = c.Options;
         string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;

@@ -35,6 +35,10 @@ public sealed partial class ClientConnection : IProtocolHandler
     private Account _acc;
     private ClientPermissions? _perms;
     private int _mpay, _msubs;
+
+    /// <summary>The payload and subscription limits in force (Go's c.mpay and c.msubs; -1 for none).</summary>
+    internal int MaxPayload => _mpay;
+    internal int MaxSubscriptions => _msubs;
     private bool _connectReceived;
     private bool _expectConnect;
     private bool _firstPongSent;
@@ -138,7 +142,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>Go's applyAccountLimits: the lower of the account's and the server's payload and subscription limits.</summary>
     private void ApplyAccountLimits()
     {
-        int mpay = Account.NoLimit, msubs = Account.NoLimit;
+        int mpay = _userMpay, msubs = _userMsubs;
         MinLimit(ref mpay, _acc.MaxPayload);
         MinLimit(ref msubs, _acc.MaxSubscriptions);
         var o = _server.Options;
@@ -153,6 +157,60 @@ public sealed partial class ClientConnection : IProtocolHandler
             if (value != Account.NoLimit) { if (limit != Account.NoLimit && limit < value) value = limit; }
             else if (limit != Account.NoLimit) value = limit;
         }
+    }
+
+    // A user JWT's own payload and subscription limits (the most restrictive of user, account and server apply).
+    private int _userMpay = Account.NoLimit, _userMsubs = Account.NoLimit;
+
+    /// <summary>Go's applyAccountLimits for a user JWT: its payload and subscription limits come first.</summary>
+    internal void ApplyUserLimits(long subs, long payload)
+    {
+        _userMsubs = subs < 0 ? Account.NoLimit : (int)Math.Min(subs, int.MaxValue);
+        _userMpay = payload < 0 ? Account.NoLimit : (int)Math.Min(payload, int.MaxValue);
+        ApplyAccountLimits();
+    }
+
+    /// <summary>The user's NKey public key (a JWT user's subject), as Go's c.pubKey.</summary>
+    internal string PublicKey { get; set; } = "";
+
+    private Timer? _expirationTimer;
+
+    /// <summary>Go's setExpiration: the connection ends when the user JWT expires (Unix seconds, 0 for never) or its
+    /// connect-time window closes (<paramref name="validFor"/>, zero for none), whichever is first.</summary>
+    internal void SetExpiration(long expires, TimeSpan validFor)
+    {
+        TimeSpan? after = null;
+        if (expires == 0)
+        {
+            if (validFor != TimeSpan.Zero) after = validFor;
+        }
+        else
+        {
+            long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var expiresAt = expires > now ? TimeSpan.FromSeconds(expires - now) : TimeSpan.Zero;
+            after = validFor != TimeSpan.Zero && validFor < expiresAt ? validFor : expiresAt;
+        }
+        if (after is not { } d) return;
+        _expirationTimer?.Dispose();
+        _expirationTimer = new Timer(static s => ((ClientConnection)s!).AuthExpired(), this, d, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Go's accountAuthExpired.</summary>
+    internal void AccountAuthExpired()
+    {
+        if (_closed) return;
+        SendErr("Account Authentication Expired");
+        _server.Logger.Debug($"{this} - Account Authentication Expired");
+        Close(ClosedState.AuthenticationExpired);
+    }
+
+    /// <summary>Go's authExpired.</summary>
+    private void AuthExpired()
+    {
+        if (_closed) return;
+        SendErr("User Authentication Expired");
+        _server.Logger.Debug($"{this} - User Authentication Expired");
+        Close(ClosedState.AuthenticationExpired);
     }
 
     /// <summary>Go's RegisterUser/RegisterNkeyUser: binds the account (checking its connection limit) and compiles the
@@ -1311,6 +1369,7 @@ public sealed partial class ClientConnection : IProtocolHandler
             _pingTimer = null;
             _authTimer?.Dispose();
             _authTimer = null;
+            _expirationTimer?.Dispose();
             subs = new List<Subscription>(_subs.Values);
             _closedSubDetails = subs.Select(x => (x.Subject, x.Queue, Encoding.UTF8.GetString(x.Sid), x.Delivered, x.Max)).ToList();
             _subs.Clear();

@@ -9,7 +9,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
- "resolver", "operator", "operators", "trusted", "trusted_keys", "server_tags",
+ "server_tags",
         "authorization_callout", "default_js_domain",
     };
 
@@ -122,6 +122,10 @@ public static partial class ConfigLoader
             case "no_header_support": o.NoHeaderSupport = Bool(v); break;
             case "disable_sublist_cache" or "no_sublist_cache": o.NoSublistCache = Bool(v); break;
             case "no_auth_user": o.NoAuthUser = Str(v); break;
+            case "trusted" or "trusted_keys": ApplyTrusted(o, v); break;
+            case "operator" or "operators" or "roots" or "root" or "root_operators" or "root_operator": ApplyOperators(o, v); break;
+            case "resolver" or "account_resolver" or "accounts_resolver": ApplyResolver(o, v); break;
+            case "resolver_preload": ApplyResolverPreload(o, conf, v); break;
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;

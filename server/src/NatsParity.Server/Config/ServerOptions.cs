@@ -40,6 +40,14 @@ public sealed class ServerOptions
     public bool AuthBlockDefined { get; set; }
     /// <summary>authorization { users }: users with passwords; null when none were configured.</summary>
     public List<Auth.User>? Users { get; set; }
+    /// <summary>trusted_keys: operator public keys whose account JWTs are trusted (operator mode).</summary>
+    public List<string>? TrustedKeys { get; set; }
+    /// <summary>operator: the operators' decoded JWTs (their keys and signing keys are trusted).</summary>
+    public List<Auth.Jwt.OperatorClaims>? TrustedOperators { get; set; }
+    /// <summary>resolver: where account JWTs are found (only MEMORY here).</summary>
+    public Auth.Jwt.IAccountResolver? AccountResolver { get; set; }
+    /// <summary>resolver_preload: account JWTs stored in the resolver at start.</summary>
+    public Dictionary<string, string>? ResolverPreloads { get; set; }
     /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>
     public List<Auth.NkeyUser>? Nkeys { get; set; }
     /// <summary>accounts {}: the accounts this server creates besides the global one.</summary>
@@ -156,6 +164,7 @@ public sealed class ServerOptions
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
     public string? Validate()
     {
+        if (ValidateTrustedOperators() is { } op) return op;
         if (LameDuckDuration > TimeSpan.Zero && LameDuckGracePeriod >= LameDuckDuration)
             return $"lame duck grace period ({GoDuration(LameDuckGracePeriod)}) should be strictly lower than lame duck duration ({GoDuration(LameDuckDuration)})";
         if (MaxPayload > MaxPending)
@@ -167,6 +176,49 @@ public sealed class ServerOptions
         if (TlsEnabled && TlsCertificates is null && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
         if (TlsEnabled && TlsCertificates is null && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         return ValidateAuth();
+    }
+
+    /// <summary>Go's validateTrustedOperators: operators need a resolver and exclude configured accounts, users and
+    /// trusted keys.</summary>
+    private string? ValidateTrustedOperators()
+    {
+        if (TrustedOperators is not { Count: > 0 }) return null;
+        if (AccountResolver is null) return "operators require an account resolver to be configured";
+        if (Accounts.Count > 0) return "operators do not allow Accounts to be configured directly";
+        if (Users is { Count: > 0 } || Nkeys is { Count: > 0 }) return "operators do not allow users to be configured directly";
+        if (TrustedKeys is { Count: > 0 }) return "conflicting options for 'TrustedKeys' and 'TrustedOperators'";
+        if (SystemAccount.Length > 0)
+        {
+            bool nonEmpty = TrustedOperators.Any(op => op.SystemAccount.Length > 0);
+            if (nonEmpty && !TrustedOperators.Any(op => op.SystemAccount == SystemAccount))
+                return "system_account in config and operator JWT must be identical";
+        }
+        var (srvMajor, srvMinor, srvUpdate) = VersionComponents(NatsServer.Version) ?? (0, 0, 0);
+        foreach (var op in TrustedOperators)
+        {
+            if (op.AssertServerVersion.Length == 0) continue;
+            if (VersionComponents(op.AssertServerVersion) is not var (major, minor, update))
+                return $"operator {op.Subject} expects version {op.AssertServerVersion} got error instead: invalid version";
+            if (major > srvMajor) return $"operator {op.Subject} expected major version {major} > server major version {srvMajor}";
+            if (srvMajor > major) continue;
+            if (minor > srvMinor) return $"operator {op.Subject} expected minor version {minor} > server minor version {srvMinor}";
+            if (srvMinor > minor) continue;
+            if (update > srvUpdate) return $"operator {op.Subject} expected update version {update} > server update version {srvUpdate}";
+        }
+        foreach (var op in TrustedOperators)
+            foreach (var key in op.SigningKeys)
+                if (!Auth.NKeys.IsValidPublicOperatorKey(key)) return $"\"{key}\" is not a valid public operator nkey";
+        return null;
+    }
+
+    /// <summary>Go's versionComponents: major, minor and update of "2.15.0-dev".</summary>
+    private static (int, int, int)? VersionComponents(string version)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(version, @"^v?(\d+)\.(\d+)\.(\d+)");
+        if (!m.Success) return null;
+        return (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>Go's validateAuth: connection types, permission subjects and no_auth_user.</summary>

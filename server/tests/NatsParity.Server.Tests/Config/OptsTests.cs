@@ -982,4 +982,80 @@ public sealed class OptsTests : IDisposable
         fromConfig.MaxConnections.ShouldBe(200);
         fromConfig.PingInterval.ShouldBe(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>Go's operatorJwtList: two operators (a version 1 and a version 2 JWT) and a system account set first.</summary>
+    private const string OperatorJwtList = """
+        listen: "127.0.0.1:-1"
+        system_account = SYSACC
+        operator: [
+        eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJJVEdJNjNCUUszM1VNN1pBSzZWT1RXNUZEU01ESlNQU1pRQ0RMNUlLUzZQTVhBU0ROQ01RIiwiaWF0IjoxNTg5ODM5MjA1LCJpc3MiOiJPQ1k2REUyRVRTTjNVT0RGVFlFWEJaTFFMSTdYNEdTWFI1NE5aQzRCQkxJNlFDVFpVVDY1T0lWTiIsIm5hbWUiOiJPUCIsInN1YiI6Ik9DWTZERTJFVFNOM1VPREZUWUVYQlpMUUxJN1g0R1NYUjU0TlpDNEJCTEk2UUNUWlVUNjVPSVZOIiwidHlwZSI6Im9wZXJhdG9yIiwibmF0cyI6eyJhY2NvdW50X3NlcnZlcl91cmwiOiJodHRwOi8vbG9jYWxob3N0OjgwMDAvand0L3YxIiwib3BlcmF0b3Jfc2VydmljZV91cmxzIjpbIm5hdHM6Ly9sb2NhbGhvc3Q6NDIyMiJdLCJzeXN0ZW1fYWNjb3VudCI6IkFEWjU0N0IyNFdIUExXT0s3VE1MTkJTQTdGUUZYUjZVTTJOWjRISE5JQjdSREZWWlFGT1o0R1FRIn19.3u710KqMLwgXwsMvhxfEp9xzK84XyAZ-4dd6QY0T6hGj8Bw9mS-HcQ7HbvDDNU01S61tNFfpma_JR6LtB3ixBg,
+        eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiIzTVJCS1BRTU1IUjdOQVFQU080NUlWTlkyMzVMRlQyTEs0WkZFVU1KWU9EWUJXU0RXWlRBIiwiaWF0IjoxNzI2NTYwMjAwLCJpc3MiOiJPQkxPR1VCSVVQSkhGVE00RjRaTE9CR1BMSlBJRjRTR0JDWUVERUtFUVNNWVVaTVFTMkRGTUUyWCIsIm5hbWUiOiJvcDIiLCJzdWIiOiJPQkxPR1VCSVVQSkhGVE00RjRaTE9CR1BMSlBJRjRTR0JDWUVERUtFUVNNWVVaTVFTMkRGTUUyWCIsIm5hdHMiOnsic2lnbmluZ19rZXlzIjpbIk9ES0xMSTZWWldWNk03V1RaV0I3MjVITE9MVFFRVERLNE5RR1ZFR0Q0Q083SjJMMlVJWk81U0dXIl0sInN5c3RlbV9hY2NvdW50IjoiQUNRVFdWR1NHSFlWWTNSNkQyV01PM1Y2TFYyTUdLNUI3RzQ3RTQzQkhKQjZGUVZZN0VITlRNTUciLCJ0eXBlIjoib3BlcmF0b3IiLCJ2ZXJzaW9uIjoyfX0.8kUmC6CwGLTJSs1zj_blsMpP5b6n2jZhZFNvMPXvJlRyyR5ZbCsxJ442BimaxaiosS8T-IFcZAIphtiOcqhRCg
+        ]
+        """;
+
+    /// <summary>Go's operatorJwtWithSysAccAndMemResolver: an operator with a system account, MEMORY resolver, preload.</summary>
+    private const string OperatorJwtWithSysAccAndMemResolver = """
+        listen: "127.0.0.1:-1"
+        // Operator "TESTOP"
+        operator: eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiJLRTZRU0tWTU1VWFFKNFZCTDNSNDdGRFlIWElaTDRZSE1INjVIT0k1UjZCNUpPUkxVQlZBIiwiaWF0IjoxNTg5OTE2MzgyLCJpc3MiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsIm5hbWUiOiJURVNUT1AiLCJzdWIiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsInR5cGUiOiJvcGVyYXRvciIsIm5hdHMiOnsic3lzdGVtX2FjY291bnQiOiJBRFNQT1lNSFhKTjZKVllRQ0xSWjVYUTVJVU42QTNTMzNYQTROVjRWSDc0NDIzVTdVN1lSNFlWVyJ9fQ.HiyUtlk8kectKHeQHtuqFcjFt0RbYZE_WAqPCcoWlV2IFVdXuOTzShYEMgDmtgvsFG_zxNQOj08Gr6a06ovwBA
+        resolver: MEMORY
+        resolver_preload: {
+        // Account "TESTSYS"
+        ADSPOYMHXJN6JVYQCLRZ5XQ5IUN6A3S33XA4NV4VH74423U7U7YR4YVW: eyJ0eXAiOiJqd3QiLCJhbGciOiJlZDI1NTE5In0.eyJqdGkiOiI2WEtYUFZNTjdEVFlBSUE0R1JDWUxXUElSM1ZEM1Q2UVk2RFg3NURHTVFVWkdVWTJSRFNRIiwiaWF0IjoxNTg5OTE2MzIzLCJpc3MiOiJPQVRUVkJYTElVTVRRT1FXVUEySU0zRkdUQlFRSEFHUEZaQTVET05NTlFSUlRQUjYzTERBTDM1WiIsIm5hbWUiOiJURVNUU1lTIiwic3ViIjoiQURTUE9ZTUhYSk42SlZZUUNMUlo1WFE1SVVONkEzUzMzWEE0TlY0Vkg3NDQyM1U3VTdZUjRZVlciLCJ0eXBlIjoiYWNjb3VudCIsIm5hdHMiOnsibGltaXRzIjp7InN1YnMiOi0xLCJjb25uIjotMSwibGVhZiI6LTEsImltcG9ydHMiOi0xLCJleHBvcnRzIjotMSwiZGF0YSI6LTEsInBheWxvYWQiOi0xLCJ3aWxkY2FyZHMiOnRydWV9fX0.vhtWanIrOncdNfg-yO-7L61ccc-yRacvVtEsaIgWBEmW4czlEPhsiF1MkUKG91rtgcbwUf73ZIFEfja5MgFBAQ
+        }
+        """;
+
+    [Fact, GoTest("server/opts_test.go", "TestReadMultipleOperatorJWT")]
+    public void ReadMultipleOperatorJwt()
+    {
+        var o = ProcessOk(ConfFile(OperatorJwtList));
+        o.TrustedOperators.ShouldNotBeNull();
+        o.TrustedOperators.Count.ShouldBe(2);
+        o.TrustedOperators[0].Name.ShouldBe("OP");
+        o.TrustedOperators[1].Name.ShouldBe("op2");
+        o.TrustedOperators[0].SystemAccount.ShouldBe("ADZ547B24WHPLWOK7TMLNBSA7FQFXR6UM2NZ4HHNIB7RDFVZQFOZ4GQQ");
+        o.TrustedOperators[1].SystemAccount.ShouldBe("ACQTWVGSGHYVY3R6D2WMO3V6LV2MGK5B7G47E43BHJB6FQVY7EHNTMMG");
+        // system_account wins over the operators'.
+        o.SystemAccount.ShouldBe("SYSACC");
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestReadOperatorJWTSystemAccountMatch")]
+    public async Task ReadOperatorJwtSystemAccountMatch()
+    {
+        var o = ProcessOk(ConfFile(OperatorJwtWithSysAccAndMemResolver + "\nsystem_account: ADSPOYMHXJN6JVYQCLRZ5XQ5IUN6A3S33XA4NV4VH74423U7U7YR4YVW\n"));
+        o.NoLog = true;
+        await using var s = new NatsServer(o);
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestReadOperatorJWTSystemAccountMismatch")]
+    public void ReadOperatorJwtSystemAccountMismatch()
+    {
+        var o = ProcessOk(ConfFile(OperatorJwtWithSysAccAndMemResolver + "\nsystem_account: ADXJJCDCSRSMCOV25FXQW7R4QOG7R763TVEXBNWJHLBMBGWOJYG5XZBG\n"));
+        o.NoLog = true;
+        Should.Throw<ArgumentException>(() => new NatsServer(o)).Message.ShouldContain("system_account in config and operator JWT must be identical");
+    }
+
+    /// <summary>A conf with an operator asserting <paramref name="version"/> and a MEMORY resolver.</summary>
+    private string AssertVersionConf(string version)
+    {
+        var kp = Auth.NKeyPair.Create(Auth.NKeys.PrefixOperator);
+        string jwt = new Auth.Jwt.OperatorClaims(kp.PublicKey) { AssertServerVersion = version }.Encode(kp);
+        return ConfFile($"operator: {jwt}\nresolver: MEM\n");
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestReadOperatorAssertVersion")]
+    public async Task ReadOperatorAssertVersion()
+    {
+        var o = ProcessOk(AssertVersionConf("1.2.3"));
+        o.NoLog = true;
+        await using var s = new NatsServer(o);
+    }
+
+    [Fact, GoTest("server/opts_test.go", "TestReadOperatorAssertVersionFail")]
+    public void ReadOperatorAssertVersionFail()
+    {
+        var o = ProcessOk(AssertVersionConf("10.20.30"));
+        o.NoLog = true;
+        Should.Throw<ArgumentException>(() => new NatsServer(o)).Message.ShouldContain("expected major version 10 > server major version");
+    }
 }

@@ -1,0 +1,330 @@
+using System.Text.Json.Nodes;
+
+namespace NatsParity.Server.Auth.Jwt;
+
+/// <summary>jwt.NoLimit.</summary>
+public static class JwtLimits
+{
+    public const long NoLimit = -1;
+}
+
+/// <summary>The claims every NATS JWT has (jwt.ClaimsData) and its nats.type / nats.version.</summary>
+public abstract class JwtClaims
+{
+    protected JwtClaims(string subject) => Subject = subject;
+
+    public string Id { get; set; } = "";
+    public long IssuedAt { get; set; }
+    public string Issuer { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Subject { get; set; }
+    /// <summary>Unix seconds; 0 for never.</summary>
+    public long Expires { get; set; }
+    /// <summary>Unix seconds; 0 for at once.</summary>
+    public long NotBefore { get; set; }
+    public List<string> Tags { get; set; } = [];
+
+    protected abstract string ClaimType { get; }
+
+    /// <summary>The library's blocking validation of time: expired, or not valid yet.</summary>
+    public string? TimeError(DateTimeOffset now)
+    {
+        long t = now.ToUnixTimeSeconds();
+        if (Expires > 0 && t > Expires) return "claim is expired";
+        if (NotBefore > 0 && t < NotBefore) return "claim is not yet valid";
+        return null;
+    }
+
+    public bool IsExpired(DateTimeOffset now) => Expires > 0 && now.ToUnixTimeSeconds() > Expires;
+
+    /// <summary>Signs the claims with <paramref name="issuer"/> (jwt's Encode).</summary>
+    public string Encode(NKeyPair issuer)
+    {
+        var nats = new JsonObject();
+        WriteNats(nats);
+        if (Tags.Count > 0) nats["tags"] = ToArray(Tags);
+        nats["type"] = ClaimType;
+        nats["version"] = 2;
+        var o = new JsonObject();
+        if (Expires != 0) o["exp"] = Expires;
+        o["iat"] = IssuedAt;
+        if (Name.Length > 0) o["name"] = Name;
+        if (NotBefore != 0) o["nbf"] = NotBefore;
+        o["sub"] = Subject;
+        o["nats"] = nats;
+        string token = JwtCodec.Encode(o, issuer);
+        Issuer = issuer.PublicKey;
+        return token;
+    }
+
+    protected abstract void WriteNats(JsonObject nats);
+
+    protected void ReadCommon(JsonObject o)
+    {
+        Id = Str(o, "jti");
+        IssuedAt = Long(o, "iat");
+        Issuer = Str(o, "iss");
+        Name = Str(o, "name");
+        Subject = Str(o, "sub");
+        Expires = Long(o, "exp");
+        NotBefore = Long(o, "nbf");
+        if (o["nats"] is JsonObject nats && nats["tags"] is JsonArray tags) Tags = Strings(tags);
+    }
+
+    /// <summary>Decodes a verified JWT and checks it is of <paramref name="type"/>.</summary>
+    protected static JsonObject DecodeOfType(string token, string type)
+    {
+        var o = JwtCodec.DecodeVerified(token);
+        // Version 2 keeps the type under "nats"; version 1 at the top.
+        string actual = Str(o["nats"] as JsonObject, "type") is { Length: > 0 } t ? t : Str(o, "type");
+        if (actual != type) throw new JwtException($"not {(type is "account" or "operator" ? "an" : "a")} {type} claim");
+        return o;
+    }
+
+    internal static string Str(JsonObject? o, string key) => o?[key] is JsonValue v && v.TryGetValue(out string? s) ? s : "";
+    internal static long Long(JsonObject? o, string key, long dflt = 0) =>
+        o?[key] is JsonValue v ? (v.TryGetValue(out long l) ? l : v.TryGetValue(out double d) ? (long)d : dflt) : dflt;
+    internal static bool Bool(JsonObject? o, string key) => o?[key] is JsonValue v && v.TryGetValue(out bool b) && b;
+    internal static List<string> Strings(JsonNode? n) =>
+        n is JsonArray a ? a.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : "").ToList() : [];
+    internal static JsonArray ToArray(IEnumerable<string> items) => new(items.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
+}
+
+/// <summary>jwt.Permission: allow and deny subject lists.</summary>
+public sealed class JwtPermission
+{
+    public List<string> Allow { get; set; } = [];
+    public List<string> Deny { get; set; } = [];
+    public bool Empty => Allow.Count == 0 && Deny.Count == 0;
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject();
+        if (Allow.Count > 0) o["allow"] = JwtClaims.ToArray(Allow);
+        if (Deny.Count > 0) o["deny"] = JwtClaims.ToArray(Deny);
+        return o;
+    }
+
+    internal static JwtPermission From(JsonObject? o) => new() { Allow = JwtClaims.Strings(o?["allow"]), Deny = JwtClaims.Strings(o?["deny"]) };
+
+    internal SubjectPermission? ToServer() => Empty ? null : new SubjectPermission
+    {
+        Allow = Allow.Count > 0 ? [.. Allow] : null, Deny = Deny.Count > 0 ? [.. Deny] : null,
+    };
+}
+
+/// <summary>jwt.Permissions: publish, subscribe and response permissions.</summary>
+public sealed class JwtPermissions
+{
+    public JwtPermission Pub { get; set; } = new();
+    public JwtPermission Sub { get; set; } = new();
+    /// <summary>jwt.ResponsePermission: max messages and time to live; null when not allowed.</summary>
+    public (int MaxMsgs, TimeSpan Expires)? Resp { get; set; }
+
+    internal void Write(JsonObject o)
+    {
+        if (!Pub.Empty) o["pub"] = Pub.ToJson();
+        if (!Sub.Empty) o["sub"] = Sub.ToJson();
+        if (Resp is { } r) o["resp"] = new JsonObject { ["max"] = r.MaxMsgs, ["ttl"] = r.Expires.Ticks * 100 };
+    }
+
+    internal static JwtPermissions From(JsonObject? o)
+    {
+        var p = new JwtPermissions { Pub = JwtPermission.From(o?["pub"] as JsonObject), Sub = JwtPermission.From(o?["sub"] as JsonObject) };
+        if (o?["resp"] is JsonObject r)
+            p.Resp = ((int)JwtClaims.Long(r, "max"), TimeSpan.FromTicks(JwtClaims.Long(r, "ttl") / 100));
+        return p;
+    }
+
+    /// <summary>Go's buildInternalNkeyUser permissions: with response permissions, publishing allows nothing but
+    /// replies unless the claims allow more, and zero values take the defaults (negative ones stay).</summary>
+    internal Permissions? ToServer()
+    {
+        if (Pub.Empty && Sub.Empty && Resp is null) return null;
+        var p = new Permissions { Publish = Pub.ToServer(), Subscribe = Sub.ToServer() };
+        if (Resp is { } r)
+        {
+            p.Response = new ResponsePermission { MaxMsgs = r.MaxMsgs, Expires = r.Expires };
+            p.ValidateResponse();
+        }
+        return p;
+    }
+}
+
+/// <summary>jwt.UserClaims: a user's permissions, limits and connection rules, signed by its account (or one of the
+/// account's signing keys, then naming the account in issuer_account).</summary>
+public sealed class UserClaims(string subject) : JwtClaims(subject)
+{
+    public JwtPermissions Permissions { get; set; } = new();
+    public List<string> Src { get; set; } = [];
+    public List<(string Start, string End)> Times { get; set; } = [];
+    public string Locale { get; set; } = "";
+    public long Subs { get; set; } = JwtLimits.NoLimit;
+    public long Data { get; set; } = JwtLimits.NoLimit;
+    public long Payload { get; set; } = JwtLimits.NoLimit;
+    public bool BearerToken { get; set; }
+    public List<string> AllowedConnectionTypes { get; set; } = [];
+    public string IssuerAccount { get; set; } = "";
+
+    protected override string ClaimType => "user";
+
+    protected override void WriteNats(JsonObject nats)
+    {
+        Permissions.Write(nats);
+        if (Src.Count > 0) nats["src"] = ToArray(Src);
+        if (Times.Count > 0)
+            nats["times"] = new JsonArray(Times.Select(t => (JsonNode?)new JsonObject { ["start"] = t.Start, ["end"] = t.End }).ToArray());
+        if (Locale.Length > 0) nats["times_location"] = Locale;
+        nats["subs"] = Subs;
+        nats["data"] = Data;
+        nats["payload"] = Payload;
+        if (BearerToken) nats["bearer_token"] = true;
+        if (AllowedConnectionTypes.Count > 0) nats["allowed_connection_types"] = ToArray(AllowedConnectionTypes);
+        if (IssuerAccount.Length > 0) nats["issuer_account"] = IssuerAccount;
+    }
+
+    /// <summary>jwt.DecodeUserClaims.</summary>
+    public static UserClaims Decode(string token)
+    {
+        var o = DecodeOfType(token, "user");
+        var nats = o["nats"] as JsonObject;
+        var c = new UserClaims("")
+        {
+            Permissions = JwtPermissions.From(nats),
+            Src = nats?["src"] is JsonValue sv && sv.TryGetValue(out string? srcs)
+                ? srcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() : Strings(nats?["src"]),
+            Times = nats?["times"] is JsonArray times
+                ? times.OfType<JsonObject>().Select(t => (Str(t, "start"), Str(t, "end"))).ToList() : [],
+            Locale = Str(nats, "times_location"),
+            Subs = Long(nats, "subs", JwtLimits.NoLimit),
+            Data = Long(nats, "data", JwtLimits.NoLimit),
+            Payload = Long(nats, "payload", JwtLimits.NoLimit),
+            BearerToken = Bool(nats, "bearer_token"),
+            AllowedConnectionTypes = Strings(nats?["allowed_connection_types"]),
+            IssuerAccount = Str(nats, "issuer_account"),
+        };
+        c.ReadCommon(o);
+        return c;
+    }
+}
+
+/// <summary>jwt.OperatorLimits as far as one node uses them: connections, subscriptions, payload.</summary>
+public sealed class AccountLimits
+{
+    public long Subs { get; set; } = JwtLimits.NoLimit;
+    public long Conn { get; set; } = JwtLimits.NoLimit;
+    public long LeafNodeConn { get; set; } = JwtLimits.NoLimit;
+    public long Imports { get; set; } = JwtLimits.NoLimit;
+    public long Exports { get; set; } = JwtLimits.NoLimit;
+    public long Data { get; set; } = JwtLimits.NoLimit;
+    public long Payload { get; set; } = JwtLimits.NoLimit;
+    public bool WildcardExports { get; set; } = true;
+    public bool DisallowBearer { get; set; }
+}
+
+/// <summary>jwt.AccountClaims: an account's limits, signing keys, revocations and default permissions, signed by an
+/// operator (or one of its signing keys).</summary>
+public sealed class AccountClaims(string subject) : JwtClaims(subject)
+{
+    public AccountLimits Limits { get; set; } = new();
+    public List<string> SigningKeys { get; set; } = [];
+    /// <summary>Users (or "*") revoked with the time: JWTs issued at or before it are refused.</summary>
+    public Dictionary<string, long> Revocations { get; set; } = new(StringComparer.Ordinal);
+    public JwtPermissions DefaultPermissions { get; set; } = new();
+
+    protected override string ClaimType => "account";
+
+    protected override void WriteNats(JsonObject nats)
+    {
+        var limits = new JsonObject
+        {
+            ["subs"] = Limits.Subs, ["data"] = Limits.Data, ["payload"] = Limits.Payload, ["imports"] = Limits.Imports,
+            ["exports"] = Limits.Exports, ["wildcards"] = Limits.WildcardExports, ["conn"] = Limits.Conn, ["leaf"] = Limits.LeafNodeConn,
+        };
+        if (Limits.DisallowBearer) limits["disallow_bearer"] = true;
+        nats["limits"] = limits;
+        if (SigningKeys.Count > 0) nats["signing_keys"] = ToArray(SigningKeys);
+        if (Revocations.Count > 0)
+        {
+            var r = new JsonObject();
+            foreach (var (k, t) in Revocations) r[k] = t;
+            nats["revocations"] = r;
+        }
+        var dp = new JsonObject();
+        DefaultPermissions.Write(dp);
+        if (dp.Count > 0) nats["default_permissions"] = dp;
+    }
+
+    /// <summary>jwt.DecodeAccountClaims.</summary>
+    public static AccountClaims Decode(string token)
+    {
+        var o = DecodeOfType(token, "account");
+        var nats = o["nats"] as JsonObject;
+        var l = nats?["limits"] as JsonObject;
+        var c = new AccountClaims("")
+        {
+            Limits = new AccountLimits
+            {
+                Subs = Long(l, "subs", JwtLimits.NoLimit), Conn = Long(l, "conn", JwtLimits.NoLimit),
+                LeafNodeConn = Long(l, "leaf", JwtLimits.NoLimit), Imports = Long(l, "imports", JwtLimits.NoLimit),
+                Exports = Long(l, "exports", JwtLimits.NoLimit), Data = Long(l, "data", JwtLimits.NoLimit),
+                Payload = Long(l, "payload", JwtLimits.NoLimit),
+                WildcardExports = l?["wildcards"] is not JsonValue w || !w.TryGetValue(out bool wb) || wb,
+                DisallowBearer = Bool(l, "disallow_bearer"),
+            },
+            // A signing key is a public key, or a scope object naming one ({"kind":"user_scope","key":...}).
+            SigningKeys = nats?["signing_keys"] is JsonArray keys
+                ? keys.Select(k => k is JsonObject so ? Str(so, "key") : k is JsonValue v && v.TryGetValue(out string? s) ? s : "").ToList() : [],
+            DefaultPermissions = JwtPermissions.From(nats?["default_permissions"] as JsonObject),
+        };
+        if (nats?["revocations"] is JsonObject rev)
+            foreach (var (k, v) in rev)
+                if (v is JsonValue jv && jv.TryGetValue(out long t)) c.Revocations[k] = t;
+        c.ScopedSigningKeys = nats?["signing_keys"] is JsonArray sk && sk.Any(k => k is JsonObject);
+        c.ReadCommon(o);
+        return c;
+    }
+
+    /// <summary>Some signing key is scoped (carries a user template), which is not built here.</summary>
+    public bool ScopedSigningKeys { get; private set; }
+}
+
+/// <summary>jwt.OperatorClaims: the operator's signing keys, system account and account server.</summary>
+public sealed class OperatorClaims(string subject) : JwtClaims(subject)
+{
+    public List<string> SigningKeys { get; set; } = [];
+    public string SystemAccount { get; set; } = "";
+    public string AccountServerUrl { get; set; } = "";
+    /// <summary>The lowest server version the operator accepts ("major.minor.update").</summary>
+    public string AssertServerVersion { get; set; } = "";
+    /// <summary>Only the signing keys sign accounts, not the operator's own key.</summary>
+    public bool StrictSigningKeyUsage { get; set; }
+
+    protected override string ClaimType => "operator";
+
+    protected override void WriteNats(JsonObject nats)
+    {
+        if (SigningKeys.Count > 0) nats["signing_keys"] = ToArray(SigningKeys);
+        if (AccountServerUrl.Length > 0) nats["account_server_url"] = AccountServerUrl;
+        if (SystemAccount.Length > 0) nats["system_account"] = SystemAccount;
+        if (AssertServerVersion.Length > 0) nats["assert_server_version"] = AssertServerVersion;
+        if (StrictSigningKeyUsage) nats["strict_signing_key_usage"] = true;
+    }
+
+    /// <summary>jwt.DecodeOperatorClaims.</summary>
+    public static OperatorClaims Decode(string token)
+    {
+        var o = DecodeOfType(token, "operator");
+        var nats = o["nats"] as JsonObject;
+        var c = new OperatorClaims("")
+        {
+            SigningKeys = Strings(nats?["signing_keys"]),
+            SystemAccount = Str(nats, "system_account"),
+            AccountServerUrl = Str(nats, "account_server_url"),
+            AssertServerVersion = Str(nats, "assert_server_version"),
+            StrictSigningKeyUsage = Bool(nats, "strict_signing_key_usage"),
+        };
+        c.ReadCommon(o);
+        return c;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Net;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Clients;
+
+namespace NatsParity.Server;
+
+/// <summary>Operator mode (Go's trusted keys and operators): accounts come from JWTs signed by a trusted operator and
+/// found through the account resolver; users authenticate with a user JWT signed by their account and a signature of
+/// the server's nonce.</summary>
+public sealed partial class NatsServer
+{
+    private List<string>? _trustedKeys;
+
+    /// <summary>The account resolver of operator mode (Go's AccountResolver), or null.</summary>
+    public IAccountResolver? AccountResolver { get; private set; }
+
+    /// <summary>True when accounts and users come from JWTs.</summary>
+    public bool OperatorMode => _trustedKeys is not null;
+
+    /// <summary>Go's initTrustedKeys: the operators' keys and signing keys, or the trusted keys; the resolver with its
+    /// preloaded JWTs.</summary>
+    private void InitTrustedKeys()
+    {
+        var o = Options;
+        if (o.TrustedOperators is { Count: > 0 } ops)
+        {
+            _trustedKeys = [];
+            foreach (var op in ops)
+            {
+                if (!op.StrictSigningKeyUsage) _trustedKeys.Add(op.Subject);
+                _trustedKeys.AddRange(op.SigningKeys);
+            }
+        }
+        else if (o.TrustedKeys is { } keys)
+        {
+            foreach (var key in keys)
+                if (!NKeys.IsValidPublicOperatorKey(key)) throw new ArgumentException($"trusted Keys {key} are invalid", nameof(o));
+            _trustedKeys = [.. keys];
+        }
+        AccountResolver = o.AccountResolver;
+        if (AccountResolver is not null && o.ResolverPreloads is { } preloads)
+            foreach (var (name, jwt) in preloads) AccountResolver.Store(name, jwt);
+    }
+
+    /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>
+    public void SetAccountResolver(IAccountResolver resolver) => AccountResolver = resolver;
+
+    /// <summary>Go's isTrustedIssuer.</summary>
+    internal bool IsTrustedIssuer(string issuer) =>
+        _trustedKeys is null ? issuer.Length == 0 : _trustedKeys.Contains(issuer);
+
+    /// <summary>Go's LookupAccount in operator mode: a registered account with its claims, else the account fetched from
+    /// the resolver, its JWT verified and signed by a trusted operator, registered with its limits.</summary>
+    public Account? LookupOrFetchAccount(string name)
+    {
+        var existing = LookupAccount(name);
+        if (existing is { Claims: not null } || !OperatorMode || AccountResolver is null) return existing;
+        string? jwt = AccountResolver.Fetch(name);
+        if (jwt is null) return existing;
+        AccountClaims claims;
+        try { claims = AccountClaims.Decode(jwt); }
+        catch (JwtException e)
+        {
+            Logger.Debug($"Account JWT for {name} not valid: {e.Message}");
+            return existing;
+        }
+        if (claims.Subject != name || !IsTrustedIssuer(claims.Issuer)) return existing;
+        var acc = existing ?? new Account(name) { Server = this };
+        acc.ApplyClaims(claims, jwt);
+        if (existing is null)
+        {
+            if (Options.NoSublistCache) acc.DisableSublistCache();
+            acc = _accounts.GetOrAdd(name, acc);
+            Events?.RegisterSystemImports(acc);
+        }
+        return acc;
+    }
+
+    /// <summary>Go's processClientOrLeafAuthentication for a user JWT: decoded and valid, its account trusted and not
+    /// expired, the signer known to the account, the nonce signed (unless a bearer token), not revoked, from an allowed
+    /// address and within its connect times; the client then takes the account, the user's permissions (or the
+    /// account's defaults) and limits, and an expiry.</summary>
+    private bool ProcessJwtAuthentication(ClientConnection c)
+    {
+        string ujwt = c.Options.Jwt ?? "";
+        if (ujwt.Length == 0)
+        {
+            c.Debug("Authentication requires a user JWT");
+            return false;
+        }
+        UserClaims juc;
+        try { juc = UserClaims.Decode(ujwt); }
+        catch (JwtException e)
+        {
+            c.Debug($"User JWT not valid: {e.Message}");
+            return false;
+        }
+        if (juc.TimeError(DateTimeOffset.UtcNow) is { } invalid)
+        {
+            c.Debug($"User JWT no longer valid: {invalid}");
+            return false;
+        }
+        string issuer = juc.IssuerAccount.Length > 0 ? juc.IssuerAccount : juc.Issuer;
+        var acc = LookupOrFetchAccount(issuer);
+        if (acc?.Claims is null)
+        {
+            c.Debug("Account JWT lookup error");
+            return false;
+        }
+        if (!IsTrustedIssuer(acc.Issuer))
+        {
+            c.Debug("Account JWT not signed by trusted operator");
+            return false;
+        }
+        if (!acc.HasIssuer(juc.Issuer) || (acc.Claims.ScopedSigningKeys && juc.Issuer != acc.Name))
+        {
+            // Scoped signing keys (user templates) are not built: their users are refused.
+            c.Debug("User JWT issuer is not known");
+            return false;
+        }
+        if (acc.IsExpired)
+        {
+            c.Debug("Account JWT has expired");
+            return false;
+        }
+        if (juc.BearerToken && acc.Claims.Limits.DisallowBearer)
+        {
+            c.Debug("Account does not allow bearer tokens");
+            return false;
+        }
+        HashSet<string>? allowed = null;
+        if (juc.AllowedConnectionTypes.Count > 0)
+        {
+            var (types, err) = ConnectionTypes.Convert(juc.AllowedConnectionTypes);
+            if (err is not null)
+            {
+                c.Debug(err);
+                if (types.Count == 0) return false;
+            }
+            allowed = types;
+        }
+        if (!ConnectionTypes.Allowed(allowed, ConnectionTypes.Standard))
+        {
+            c.Debug("Connection type not allowed");
+            return false;
+        }
+        if (!juc.BearerToken && !VerifyNonceSignature(c, juc.Subject)) return false;
+        if (acc.CheckUserRevoked(juc.Subject, juc.IssuedAt))
+        {
+            c.Debug("User authentication revoked");
+            return false;
+        }
+        if (!ValidateSrc(juc, c.RemoteHost))
+        {
+            Logger.Error($"{c} - Bad src Ip {c.RemoteHost}");
+            return false;
+        }
+        var (allowNow, validFor) = ValidateTimes(juc, DateTimeOffset.UtcNow);
+        if (!allowNow)
+        {
+            Logger.Error($"{c} - Outside connect times");
+            return false;
+        }
+        c.RegisterUser(acc, juc.Permissions.ToServer() ?? acc.DefaultPermissions?.Clone(), null);
+        c.ApplyUserLimits(juc.Subs, juc.Payload);
+        c.PublicKey = juc.Subject;
+        c.SetExpiration(juc.Expires, validFor);
+        return true;
+    }
+
+    /// <summary>Go's validateSrc: with source networks, the client's address must be in one of them.</summary>
+    private static bool ValidateSrc(UserClaims juc, string host)
+    {
+        if (juc.Src.Count == 0) return true;
+        if (!IPAddress.TryParse(host, out var ip)) return false;
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        foreach (var cidr in juc.Src)
+            if (IPNetwork.TryParse(cidr, out var net) && net.Contains(ip)) return true;
+        return false;
+    }
+
+    /// <summary>Go's validateTimes: within one of the user's daily time ranges (in its location, else local time);
+    /// how long it stays valid.</summary>
+    private static (bool Allow, TimeSpan ValidFor) ValidateTimes(UserClaims juc, DateTimeOffset now)
+    {
+        if (juc.Times.Count == 0) return (true, TimeSpan.Zero);
+        var zone = TimeZoneInfo.Local;
+        if (juc.Locale.Length > 0)
+        {
+            try { zone = TimeZoneInfo.FindSystemTimeZoneById(juc.Locale); }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return (false, TimeSpan.Zero); }
+        }
+        var local = TimeZoneInfo.ConvertTime(now, zone);
+        foreach (var (startText, endText) in juc.Times)
+        {
+            if (!TimeSpan.TryParseExact(startText, @"hh\:mm\:ss", null, out var start)
+                || !TimeSpan.TryParseExact(endText, @"hh\:mm\:ss", null, out var end)) return (false, TimeSpan.Zero);
+            var day = local.Date;
+            var from = new DateTimeOffset(day + start, local.Offset);
+            var to = new DateTimeOffset(day + end, local.Offset);
+            if (start > end)
+            {
+                // The range goes past midnight.
+                if (local < to) from = from.AddDays(-1);
+                else to = to.AddDays(1);
+            }
+            if (local >= from && local < to) return (true, to - local);
+        }
+        return (false, TimeSpan.Zero);
+    }
+}

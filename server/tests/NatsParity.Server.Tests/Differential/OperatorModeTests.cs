@@ -1,0 +1,137 @@
+using System.Text;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Differential;
+
+/// <summary>Operator mode from a conf file (operator JWT, MEMORY resolver with preloaded accounts, system account)
+/// run the same on ours and the Go reference: who may connect and what the user's claims allow.</summary>
+public sealed class OperatorModeTests
+{
+    private sealed record Setup(NKeyPair Operator, NKeyPair Account, NKeyPair SysAccount, ServerConfig Config);
+
+    private static Setup OperatorConf(Action<AccountClaims>? account = null)
+    {
+        var op = NKeyPair.Create(NKeys.PrefixOperator);
+        var acc = NKeyPair.Create(NKeys.PrefixAccount);
+        var sys = NKeyPair.Create(NKeys.PrefixAccount);
+        var oc = new OperatorClaims(op.PublicKey) { Name = "OP", SystemAccount = sys.PublicKey };
+        string ojwt = oc.Encode(op);
+        var ac = new AccountClaims(acc.PublicKey) { Name = "A" };
+        account?.Invoke(ac);
+        string ajwt = ac.Encode(op);
+        string sjwt = new AccountClaims(sys.PublicKey) { Name = "SYS" }.Encode(op);
+        return new Setup(op, acc, sys, new ServerConfig
+        {
+            Extra = $"""
+                operator: {ojwt}
+                system_account: {sys.PublicKey}
+                resolver: MEMORY
+                resolver_preload: {"{"}
+                  {acc.PublicKey}: {ajwt}
+                  {sys.PublicKey}: {sjwt}
+                {"}"}
+                """,
+        });
+    }
+
+    /// <summary>A connection whose CONNECT carries a user JWT signed by <paramref name="account"/> and the signed nonce.</summary>
+    private static ProtoClient Connect(NatsServerProcess server, NKeyPair account, Action<UserClaims>? user = null, bool signNonce = true)
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var uc = new UserClaims(ukp.PublicKey);
+        user?.Invoke(uc);
+        string ujwt = uc.Encode(account);
+        var c = ProtoClient.Connect(server);
+        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+        var signer = signNonce ? ukp : NKeyPair.Create(NKeys.PrefixUser);
+        string sig = JwtCodec.Base64Url(signer.Sign(Encoding.ASCII.GetBytes(nonce)));
+        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\nPING\r\n");
+        return c;
+    }
+
+    [Theory, TargetData]
+    public void UsersOfTrustedAccountsConnect(ServerTarget target)
+    {
+        var setup = OperatorConf();
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        using var c = Connect(server, setup.Account);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
+        // Messages flow within the account.
+        c.SendAndReadMsg("SUB foo 1\r\nPUB foo 2\r\nhi\r\n").Check("foo", "1", "", 2, "hi");
+    }
+
+    [Theory, TargetData]
+    public void WithoutAValidJwtOrSignatureTheConnectionIsRefused(ServerTarget target)
+    {
+        var setup = OperatorConf();
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        void Refused(ProtoClient c)
+        {
+            c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+            c.ExpectClosed();
+        }
+        // No JWT at all.
+        using (var none = ProtoClient.Connect(server))
+        {
+            none.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            Refused(none);
+        }
+        // The nonce signed by another key.
+        using (var badSig = Connect(server, setup.Account, signNonce: false)) Refused(badSig);
+        // A user of an account the resolver does not know.
+        using (var unknown = Connect(server, NKeyPair.Create(NKeys.PrefixAccount))) Refused(unknown);
+        // An expired user.
+        using (var expired = Connect(server, setup.Account, u =>
+               {
+                   u.IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds();
+                   u.Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds();
+               })) Refused(expired);
+    }
+
+    [Theory, TargetData]
+    public void UserClaimsPermissionsApply(ServerTarget target)
+    {
+        var setup = OperatorConf();
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        using var c = Connect(server, setup.Account, u =>
+        {
+            u.Permissions.Pub.Allow.Add("foo");
+            u.Permissions.Sub.Deny.Add("bar");
+        });
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Send("PUB baz 2\r\nhi\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Publish to \"baz\"'");
+        c.Send("SUB bar 1\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Subscription to \"bar\"'");
+        c.SendAndReadMsg("SUB foo 2\r\nPUB foo 2\r\nok\r\n").Check("foo", "2", "", 2, "ok");
+    }
+
+    [Theory, TargetData]
+    public void AccountClaimsLimitConnectionsAndPayload(ServerTarget target)
+    {
+        var setup = OperatorConf(a =>
+        {
+            a.Limits.Conn = 1;
+            a.Limits.Payload = 8;
+        });
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        using var first = Connect(server, setup.Account);
+        first.ExpectLine(ProtoRegex.Pong);
+        first.Info!.Value.GetProperty("max_payload").GetInt32().ShouldBeGreaterThan(8);
+
+        using (var second = Connect(server, setup.Account))
+        {
+            second.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'maximum account active connections exceeded'");
+            second.ExpectClosed();
+        }
+
+        first.Send("PUB foo 10\r\n0123456789\r\n");
+        first.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Maximum Payload Violation'");
+        first.ExpectClosed();
+    }
+}

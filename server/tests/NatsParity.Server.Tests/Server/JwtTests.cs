@@ -1,0 +1,282 @@
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Server;
+
+/// <summary>Ports of server/jwt_test.go: operator mode with trusted keys and a memory account resolver, users
+/// authenticating with a user JWT and a signature of the server's nonce.</summary>
+public sealed class JwtTests
+{
+    /// <summary>Go's oSeed: the operator key of the JWT tests.</summary>
+    private const string OperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
+    private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
+
+    /// <summary>Go's opTrustBasicSetup: a server trusting the operator key (optionally with a memory resolver).</summary>
+    private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null) =>
+        InProcess.Run(new ServerOptions
+        {
+            TrustedKeys = [trustedKey ?? Operator.PublicKey],
+            AccountResolver = memResolver ? new MemoryAccountResolver() : null,
+        });
+
+    /// <summary>Go's createClient: a connection with a fresh user JWT signed by <paramref name="akp"/> and the CONNECT
+    /// that signs this connection's nonce.</summary>
+    private static (ProtoClient Client, string Connect) CreateClient(NatsServer s, NKeyPair akp, UserClaims? claims = null,
+        string connectFields = "")
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        claims ??= new UserClaims(ukp.PublicKey);
+        claims.Subject = ukp.PublicKey;
+        string ujwt = claims.Encode(akp);
+        var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
+        // Go's test clients are not verbose unless their CONNECT says so.
+        return (c, $"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{connectFields}}}\r\nPING\r\n");
+    }
+
+    /// <summary>Go's setupJWTTestWithClaims: an account (its claims signed by the operator) in a memory resolver, a user
+    /// of it connecting verbose and pedantic; the first line it gets starts with <paramref name="expected"/>.</summary>
+    private static (NatsServer Server, NKeyPair Account, ProtoClient Client) SetupJwtTest(AccountClaims? nac, UserClaims? nuc, string expected)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        nac ??= new AccountClaims(akp.PublicKey);
+        nac.Subject = akp.PublicKey;
+        string ajwt = nac.Encode(Operator);
+        var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+        var (c, cs) = CreateClient(s, akp, nuc, ",\"verbose\":true,\"pedantic\":true");
+        c.Send(cs);
+        c.ReadLine(TimeSpan.FromSeconds(2)).ShouldStartWith(expected);
+        return (s, akp, c);
+    }
+
+    /// <summary>The server's side of a connection, by the client id its INFO gave.</summary>
+    private static NatsParity.Server.Clients.ClientConnection ServerSide(NatsServer s, ProtoClient c)
+    {
+        ulong cid = c.Info!.Value.GetProperty("client_id").GetUInt64();
+        return s.Clients.Single(x => x.Cid == cid);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUser")]
+    public async Task JwtUser()
+    {
+        await using var s = OpTrustBasicSetup();
+        using (var probe = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
+            // No JWT in the CONNECT.
+            probe.Send("CONNECT {\"verbose\":true,\"pedantic\":true}\r\nPING\r\n");
+            probe.ReadLine().ShouldStartWith("-ERR ");
+        }
+
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
+
+        // No account resolver yet: refused.
+        var (c1, cs1) = CreateClient(s, akp);
+        using (c1)
+        {
+            c1.Send(cs1);
+            c1.ReadLine().ShouldStartWith("-ERR ");
+        }
+
+        // With a memory resolver that has the account.
+        var resolver = new MemoryAccountResolver();
+        s.SetAccountResolver(resolver);
+        resolver.Store(akp.PublicKey, ajwt);
+        var (c2, cs2) = CreateClient(s, akp);
+        using (c2)
+        {
+            c2.Send(cs2);
+            c2.ReadLine().ShouldStartWith("PONG");
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserBadTrusted")]
+    public async Task JwtUserBadTrusted()
+    {
+        // Go swaps the server's trusted keys for a bad one; here the server trusts another operator than the one that
+        // signed the account.
+        await using var s = OpTrustBasicSetup(memResolver: true, trustedKey: NKeyPair.Create(NKeys.PrefixOperator).PublicKey);
+        using (var probe = ProtoClient.Connect("127.0.0.1", s.Port))
+            probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(Operator));
+        var (c, cs) = CreateClient(s, akp);
+        using (c)
+        {
+            c.Send(cs);
+            c.ReadLine().ShouldStartWith("-ERR ");
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserExpired")]
+    public async Task JwtUserExpired()
+    {
+        var nuc = new UserClaims("temp")
+        {
+            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
+        };
+        var (s, _, c) = SetupJwtTest(null, nuc, "-ERR ");
+        c.Dispose();
+        await s.DisposeAsync();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserExpiresAfterConnect")]
+    public async Task JwtUserExpiresAfterConnect()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var nuc = new UserClaims("temp") { IssuedAt = now.ToUnixTimeSeconds(), Expires = now.ToUnixTimeSeconds() + 2 };
+        var (s, _, c) = SetupJwtTest(null, nuc, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        c.ReadLine().ShouldStartWith("PONG");
+        string l = c.ReadLine(TimeSpan.FromSeconds(5));
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Expired");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserPermissionClaims")]
+    public async Task JwtUserPermissionClaims()
+    {
+        var nuc = new UserClaims("temp");
+        nuc.Permissions.Pub.Allow.AddRange(["foo", "bar"]);
+        nuc.Permissions.Pub.Deny.Add("baz");
+        nuc.Permissions.Sub.Allow.AddRange(["foo", "bar"]);
+        nuc.Permissions.Sub.Deny.Add("baz");
+        var (s, _, c) = SetupJwtTest(null, nuc, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        var perms = ServerSide(s, c).Permissions;
+        perms.ShouldNotBeNull();
+        perms.PubAllow!.Count.ShouldBe(2u);
+        perms.PubDeny!.Count.ShouldBe(1u);
+        perms.SubAllow!.Count.ShouldBe(2u);
+        perms.SubDeny!.Count.ShouldBe(1u);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserResponsePermissionClaims")]
+    public Task JwtUserResponsePermissionClaims() =>
+        CheckResponsePermissions((22, TimeSpan.FromMilliseconds(100)), 22, TimeSpan.FromMilliseconds(100));
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserResponsePermissionClaimsDefaultValues")]
+    public Task JwtUserResponsePermissionClaimsDefaultValues() =>
+        CheckResponsePermissions((0, TimeSpan.Zero), ResponsePermission.DefaultMaxMsgs, ResponsePermission.DefaultExpires);
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserResponsePermissionClaimsNegativeValues")]
+    public Task JwtUserResponsePermissionClaimsNegativeValues() =>
+        CheckResponsePermissions((-1, TimeSpan.FromSeconds(-1)), -1, TimeSpan.FromSeconds(-1));
+
+    /// <summary>Response permissions from the claims: publishing allows nothing else, and the values arrive as Go's
+    /// buildInternalNkeyUser sets them.</summary>
+    private static async Task CheckResponsePermissions((int, TimeSpan) resp, int wantMax, TimeSpan wantExpires)
+    {
+        var nuc = new UserClaims("temp");
+        nuc.Permissions.Resp = resp;
+        var (s, _, c) = SetupJwtTest(null, nuc, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        var perms = ServerSide(s, c).Permissions;
+        perms.ShouldNotBeNull();
+        perms.PubAllow.ShouldNotBeNull();
+        perms.PubAllow.Count.ShouldBe(0u);
+        perms.Response.ShouldNotBeNull();
+        perms.Response.MaxMsgs.ShouldBe(wantMax);
+        perms.Response.Expires.ShouldBe(wantExpires);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountExpired")]
+    public async Task JwtAccountExpired()
+    {
+        var nac = new AccountClaims("temp")
+        {
+            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
+        };
+        var (s, _, c) = SetupJwtTest(nac, null, "-ERR ");
+        c.Dispose();
+        await s.DisposeAsync();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountExpiresAfterConnect")]
+    public async Task JwtAccountExpiresAfterConnect()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var nac = new AccountClaims("temp")
+        {
+            IssuedAt = now.AddSeconds(-10).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.FromUnixTimeMilliseconds((now.ToUnixTimeMilliseconds() + 500) / 1000 * 1000).AddSeconds(1).ToUnixTimeSeconds(),
+        };
+        var (s, akp, c) = SetupJwtTest(nac, null, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        var acc = s.LookupOrFetchAccount(akp.PublicKey);
+        acc.ShouldNotBeNull();
+        c.ReadLine().ShouldStartWith("PONG");
+
+        (await InProcess.WaitFor(() => acc.IsExpired, TimeSpan.FromSeconds(3), 100)).ShouldBeTrue("account not expired yet");
+        string l = c.ReadLine(TimeSpan.FromSeconds(3));
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Expired");
+
+        // An expired account refuses new users.
+        var (c2, cs2) = CreateClient(s, akp);
+        using (c2)
+        {
+            c2.Send(cs2);
+            c2.ReadLine().ShouldStartWith("-ERR ");
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsMaxPayload")]
+    public async Task JwtAccountLimitsMaxPayload()
+    {
+        var fooAc = new AccountClaims("temp");
+        fooAc.Limits.Payload = 8;
+        var (s, fooKp, c0) = SetupJwtTest(fooAc, null, "+OK");
+        await using var _ = s;
+        using var __ = c0;
+        var (c, cs) = CreateClient(s, fooKp);
+        using var ___ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+
+        // The account and the client have the limit.
+        s.LookupOrFetchAccount(fooKp.PublicKey)!.MaxPayload.ShouldBe(8);
+        ServerSide(s, c).MaxPayload.ShouldBe(8);
+
+        c.Send("PUB foo 4\r\nXXXX\r\nPING\r\n");
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Send("PUB foo 10\r\nXXXXXXXXXX\r\nPING\r\n");
+        string l = c.ReadLine();
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Maximum Payload");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsMaxConns")]
+    public async Task JwtAccountLimitsMaxConns()
+    {
+        var fooAc = new AccountClaims("temp");
+        fooAc.Limits.Conn = 8;
+        var (s, fooKp, c0) = SetupJwtTest(fooAc, null, "+OK");
+        await using var _ = s;
+        using var clients = new ProtoClients { c0 };
+        ProtoClient NewClient(string expected)
+        {
+            var (c, cs) = CreateClient(s, fooKp);
+            clients.Add(c);
+            c.Send(cs);
+            c.ReadLine().ShouldStartWith(expected);
+            return c;
+        }
+        // The setup made one connection: seven more fit, the ninth does not.
+        for (int i = 0; i < 7; i++) NewClient("PONG");
+        NewClient("-ERR ");
+    }
+}
