@@ -47,6 +47,27 @@ public sealed partial class NatsServer
     /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>
     public void SetAccountResolver(IAccountResolver resolver) => AccountResolver = resolver;
 
+    /// <summary>Go's setSystemAccount for a server started without one: <paramref name="acc"/> becomes the system
+    /// account and the event stack starts on it. Go's errors for an expired or untrusted account or when one is set.</summary>
+    public string? SetSystemAccount(Account? acc)
+    {
+        if (acc is null) return ImportErrorsMissingAccount;
+        if (acc.IsExpired) return "account expired";
+        if (!IsTrustedIssuer(acc.Issuer)) return "account validation failed";
+        lock (_systemAccountLock)
+        {
+            if (Events is not null) return "account exists";
+            SystemAccount = acc;
+            var events = new Events.SystemEvents(this, acc);
+            Events = events;
+            events.Start();
+        }
+        return null;
+    }
+
+    private const string ImportErrorsMissingAccount = ImportErrors.MissingAccount;
+    private readonly object _systemAccountLock = new();
+
     /// <summary>Go's isTrustedIssuer.</summary>
     internal bool IsTrustedIssuer(string issuer) =>
         _trustedKeys is null ? issuer.Length == 0 : _trustedKeys.Contains(issuer);

@@ -43,7 +43,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>Go's $G.</summary>
     public Account GlobalAccount { get; }
     /// <summary>The system account ($SYS unless system_account names another), or null with no_system_account.</summary>
-    public Account? SystemAccount { get; }
+    public Account? SystemAccount { get; private set; }
     public string ServerId { get; }
     public string Name { get; }
     public string XKey { get; }

@@ -279,4 +279,40 @@ public sealed class JwtTests
         for (int i = 0; i < 7; i++) NewClient("PONG");
         NewClient("-ERR ");
     }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTBearerToken")]
+    public async Task JwtBearerToken()
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey) { BearerToken = true }.Encode(akp);
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+        // No nonce signature.
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send($"CONNECT {{\"jwt\":\"{ujwt}\",\"verbose\":true,\"pedantic\":true}}\r\nPING\r\n");
+        c.ReadLine().ShouldStartWith("+OK");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserRevoked")]
+    public async Task JwtUserRevoked()
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey);
+        // Revoked right away (jwt's Revoke: at the current second).
+        nac.Revocations[ukp.PublicKey] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string ajwt = nac.Encode(Operator);
+        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
+        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\nPING\r\n");
+        string l = c.ReadLine();
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Authorization");
+    }
 }

@@ -1,0 +1,157 @@
+using System.Text;
+using System.Text.Json;
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Events;
+
+/// <summary>Ports of server/events_test.go that run a trusted (operator mode) server: accounts from JWTs in a memory
+/// resolver, users with JWT credentials, the system account set once the server runs.</summary>
+public sealed class EventsJwtTests
+{
+    private const string OperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
+    private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
+
+    /// <summary>Go's runTrustedServer: the operator key trusted, a memory resolver, no system account yet.</summary>
+    private static NatsServer RunTrustedServer() => InProcess.Run(new ServerOptions
+    {
+        TrustedKeys = [Operator.PublicKey],
+        AccountResolver = new MemoryAccountResolver(),
+        NoSystemAccount = true,
+    });
+
+    /// <summary>Go's createAccount: a new account JWT signed by the operator in the resolver, looked up.</summary>
+    private static (Account Account, NKeyPair Key) CreateAccount(NatsServer s)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(Operator));
+        return (s.LookupOrFetchAccount(akp.PublicKey)!, akp);
+    }
+
+    /// <summary>Go's nats.Connect with createUserCreds: a user JWT of the account and the signed nonce.</summary>
+    private static ProtoClient Connect(NatsServer s, NKeyPair akp, string name = "", string commands = "")
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
+        var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+        string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
+        string nameField = name.Length > 0 ? $",\"name\":\"{name}\"" : "";
+        c.Send($"CONNECT {{\"verbose\":false,\"lang\":\"go\",\"version\":\"1.0\",\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}}}\r\n{commands}");
+        c.Flush();
+        return c;
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestSystemAccount")]
+    public async Task SystemAccount()
+    {
+        await using var s = RunTrustedServer();
+        var (acc, _) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        s.SystemAccount.ShouldBeSameAs(acc);
+        s.Events.ShouldNotBeNull();
+        s.Events.Client.ShouldNotBeNull();
+        s.Events.Client.Echo.ShouldBeFalse("internal clients never echo");
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestSystemAccountDisconnectBadLogin")]
+    public async Task SystemAccountDisconnectBadLogin()
+    {
+        await using var s = RunTrustedServer();
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        using var ncs = Connect(s, akp, commands: "SUB $SYS.SERVER.*.CLIENT.AUTH.ERR 1\r\n");
+
+        // A client without credentials.
+        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
+            bad.Send("CONNECT {\"verbose\":false,\"name\":\"TEST BAD LOGIN\"}\r\nPING\r\n");
+
+        var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
+        using var doc = JsonDocument.Parse(m.Payload);
+        doc.RootElement.GetProperty("reason").GetString().ShouldBe("Authentication Failure");
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestSystemAccountNewConnection")]
+    public async Task SystemAccountNewConnection()
+    {
+        await using var s = RunTrustedServer();
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        var (acc2, akp2) = CreateAccount(s);
+        // Only the events of acc2.
+        using var ncs = Connect(s, akp, commands: $"SUB $SYS.ACCOUNT.{acc2.Name}.> 1\r\n");
+
+        // The connect event and the account's connection count, in either order.
+        (MsgFrame Event, MsgFrame Conns) ReadPair()
+        {
+            var a = ncs.ReadMsg(TimeSpan.FromSeconds(1));
+            var b = ncs.ReadMsg(TimeSpan.FromSeconds(1));
+            return a.Subject.StartsWith($"$SYS.ACCOUNT.{acc2.Name}.SERVER.CONNS", StringComparison.Ordinal) ? (b, a) : (a, b);
+        }
+        void CheckConns(MsgFrame conns, int count, int total)
+        {
+            conns.Subject.ShouldStartWith($"$SYS.ACCOUNT.{acc2.Name}.SERVER.CONNS");
+            using var d = JsonDocument.Parse(conns.Payload);
+            var r = d.RootElement;
+            r.GetProperty("acc").GetString().ShouldBe(acc2.Name);
+            r.GetProperty("conns").GetInt32().ShouldBe(count);
+            r.GetProperty("total_conns").GetInt32().ShouldBe(total);
+            (r.TryGetProperty("leafnodes", out var leafs) ? leafs.GetInt32() : 0).ShouldBe(0);
+        }
+        static (string Type, string Id, DateTime Time, string ServerId, long Seq, JsonElement Client) Event(MsgFrame m)
+        {
+            using var d = JsonDocument.Parse(m.Payload);
+            var r = d.RootElement.Clone();
+            var srv = r.GetProperty("server");
+            return (r.GetProperty("type").GetString()!, r.GetProperty("id").GetString()!, r.GetProperty("timestamp").GetDateTime(),
+                srv.GetProperty("id").GetString()!, srv.GetProperty("seq").GetInt64(), r.GetProperty("client"));
+        }
+
+        var nc = Connect(s, akp2, name: "TEST EVENTS");
+        var (connect, conns) = ReadPair();
+        CheckConns(conns, 1, 1);
+        connect.Subject.ShouldStartWith($"$SYS.ACCOUNT.{acc2.Name}.CONNECT");
+        connect.Subject.Split('.')[2].ShouldBe(acc2.Name);
+        var cem = Event(connect);
+        cem.Type.ShouldBe("io.nats.server.advisory.v1.client_connect");
+        cem.Time.ShouldNotBe(default);
+        cem.Id.Length.ShouldBe(22);
+        cem.ServerId.ShouldBe(s.ServerId);
+        cem.Seq.ShouldNotBe(0);
+        cem.Client.GetProperty("name").GetString().ShouldBe("TEST EVENTS");
+        cem.Client.GetProperty("lang").GetString().ShouldBe("go");
+
+        // Ten messages sent, each received twice (foo and *), then the client leaves.
+        var publish = new StringBuilder("SUB foo 1\r\nSUB * 2\r\n");
+        for (int i = 0; i < 10; i++) publish.Append("PUB foo 11\r\nHELLO WORLD\r\n");
+        nc.Send(publish.Append("PING\r\n").ToString());
+        nc.ReadUntil("PONG\r\n", TimeSpan.FromSeconds(2));
+        nc.Dispose();
+
+        var (disconnect, conns2) = ReadPair();
+        Encoding.UTF8.GetString(conns2.Payload).ShouldContain("\"total_conns\":0");
+        CheckConns(conns2, 0, 0);
+        disconnect.Subject.ShouldStartWith($"$SYS.ACCOUNT.{acc2.Name}.DISCONNECT");
+        disconnect.Subject.Split('.')[2].ShouldBe(acc2.Name);
+        var dem = Event(disconnect);
+        dem.Type.ShouldBe("io.nats.server.advisory.v1.client_disconnect");
+        dem.Time.ShouldNotBe(default);
+        dem.Id.Length.ShouldBe(22);
+        dem.ServerId.ShouldBe(s.ServerId);
+        dem.Seq.ShouldNotBe(0);
+        dem.Seq.ShouldBeGreaterThan(cem.Seq, "sequence increases");
+        dem.Client.GetProperty("lang").GetString().ShouldBe("go");
+        using var dd = JsonDocument.Parse(disconnect.Payload);
+        var sent = dd.RootElement.GetProperty("sent");
+        var received = dd.RootElement.GetProperty("received");
+        sent.GetProperty("msgs").GetInt64().ShouldBe(10);
+        sent.GetProperty("bytes").GetInt64().ShouldBe(110);
+        received.GetProperty("msgs").GetInt64().ShouldBe(20);
+        received.GetProperty("bytes").GetInt64().ShouldBe(220);
+    }
+}
