@@ -68,6 +68,92 @@ public sealed partial class NatsServer
     private const string ImportErrorsMissingAccount = ImportErrors.MissingAccount;
     private readonly object _systemAccountLock = new();
 
+    /// <summary>Go's updateAccountWithClaimJWT: a new JWT for a registered account, verified and signed by a trusted
+    /// operator; null when applied (or the same), else Go's error.</summary>
+    public string? UpdateAccountWithClaimJwt(Account acc, string jwt)
+    {
+        if (acc.ClaimJwt.Length > 0 && acc.ClaimJwt == jwt) return null;
+        AccountClaims claims;
+        try { claims = AccountClaims.Decode(jwt); }
+        catch (JwtException e) { return e.Message; }
+        if (!IsTrustedIssuer(claims.Issuer) || acc.Name != claims.Subject) return "account validation failed";
+        UpdateAccountClaims(acc, claims, jwt);
+        return null;
+    }
+
+    /// <summary>Go's UpdateAccountClaims: the account takes the new claims; its clients are checked against them, the
+    /// newest over the connection limit closed, limits applied again (a client at its subscription limit is told and
+    /// closed), default permissions replaced where they apply, revoked users and disallowed bearer tokens closed, and
+    /// users whose signing key went away closed.</summary>
+    public void UpdateAccountClaims(Account acc, AccountClaims claims, string jwt = "")
+    {
+        var oldDefaults = acc.DefaultPermissions;
+        var oldSigners = acc.Claims?.SigningKeys.ToHashSet(StringComparer.Ordinal) ?? [];
+        acc.ApplyClaims(claims, jwt);
+        var newDefaults = acc.DefaultPermissions;
+        bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);
+        bool signersChanged = !oldSigners.SetEquals(claims.SigningKeys);
+        var clients = acc.ClientsSnapshot().Where(c => !c.IsInternal).OrderBy(c => c.StartTime).ToList();
+        int count = 0;
+        foreach (var c in clients)
+        {
+            if (acc.MaxConnections != Account.NoLimit && count >= acc.MaxConnections)
+            {
+                c.MaxAccountConnectionsExceeded();
+                continue;
+            }
+            count++;
+            c.ResetLimits(closeAtSubsLimit: true);
+            if (defaultsChanged && c.UsesAccountDefaultPermissions)
+            {
+                c.SetPermissions(newDefaults?.Clone());
+                c.ProcessSubsOnConfigReload();
+            }
+            string? ujwt = c.Options.Jwt;
+            if ((claims.Revocations.Count > 0 || claims.Limits.DisallowBearer) && !string.IsNullOrEmpty(ujwt))
+            {
+                UserClaims juc;
+                try { juc = UserClaims.Decode(ujwt); }
+                catch (JwtException e)
+                {
+                    c.Debug($"User JWT not valid: {e.Message}");
+                    c.AuthViolation();
+                    continue;
+                }
+                if (juc.BearerToken && claims.Limits.DisallowBearer)
+                {
+                    c.Debug("Bearer User JWT not allowed");
+                    c.AuthViolation();
+                    continue;
+                }
+                if (acc.CheckUserRevoked(juc.Subject, juc.IssuedAt))
+                {
+                    c.SendErr("User Authentication Revoked");
+                    c.Debug("User Authentication Revoked");
+                    c.Close(ClosedState.Revocation);
+                    continue;
+                }
+            }
+        }
+        if (signersChanged)
+        {
+            foreach (var c in clients)
+            {
+                if (c.SigningKey.Length > 0 && !acc.HasIssuer(c.SigningKey)) c.Close(ClosedState.AuthenticationViolation);
+            }
+        }
+    }
+
+    private static bool PermissionsEqual(Permissions? a, Permissions? b)
+    {
+        static string Key(Permissions? p) => p is null ? "" : System.Text.Json.JsonSerializer.Serialize(new
+        {
+            pa = p.Publish?.Allow, pd = p.Publish?.Deny, sa = p.Subscribe?.Allow, sd = p.Subscribe?.Deny,
+            rm = p.Response?.MaxMsgs, re = p.Response?.Expires.Ticks,
+        });
+        return Key(a) == Key(b);
+    }
+
     /// <summary>Go's isTrustedIssuer.</summary>
     internal bool IsTrustedIssuer(string issuer) =>
         _trustedKeys is null ? issuer.Length == 0 : _trustedKeys.Contains(issuer);
@@ -184,7 +270,10 @@ public sealed partial class NatsServer
             Logger.Error($"{c} - Outside connect times");
             return false;
         }
-        c.RegisterUser(acc, juc.Permissions.ToServer() ?? acc.DefaultPermissions?.Clone(), null);
+        var userPerms = juc.Permissions.ToServer();
+        c.RegisterUser(acc, userPerms ?? acc.DefaultPermissions?.Clone(), null);
+        c.UsesAccountDefaultPermissions = userPerms is null;
+        c.SigningKey = juc.Issuer != acc.Name ? juc.Issuer : "";
         c.ApplyUserLimits(juc.Subs, juc.Payload);
         c.PublicKey = juc.Subject;
         c.SetExpiration(juc.Expires, validFor);

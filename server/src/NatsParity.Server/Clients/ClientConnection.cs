@@ -39,6 +39,12 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>The payload and subscription limits in force (Go's c.mpay and c.msubs; -1 for none).</summary>
     internal int MaxPayload => _mpay;
     internal int MaxSubscriptions => _msubs;
+
+    /// <summary>The client's subscriptions by sid (Go's c.subs keys).</summary>
+    internal IReadOnlyList<string> SubscriptionSids()
+    {
+        lock (_mu) return [.. _subs.Keys];
+    }
     private bool _connectReceived;
     private bool _expectConnect;
     private bool _firstPongSent;
@@ -306,6 +312,34 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     /// <summary>Limits again from the (reloaded) options and account.</summary>
     internal void ResetLimits() => ApplyAccountLimits();
+
+    /// <summary>Go's applyAccountLimits after an account update: a client at (or over) its new subscription limit is
+    /// told and closed.</summary>
+    internal void ResetLimits(bool closeAtSubsLimit)
+    {
+        ApplyAccountLimits();
+        if (!closeAtSubsLimit || _msubs == Account.NoLimit) return;
+        int n;
+        lock (_mu) n = _subs.Count;
+        if (n < _msubs) return;
+        _server.Logger.Error($"{this} - {ProtocolErrors.TooManySubs}");
+        SendErr(ProtocolErrors.TooManySubs);
+        _ = Task.Delay(20).ContinueWith(_ => Close(ClosedState.MaxSubscriptionsExceeded), TaskScheduler.Default);
+    }
+
+    /// <summary>Go's maxAccountConnExceeded.</summary>
+    internal void MaxAccountConnectionsExceeded()
+    {
+        SendErr(ProtocolErrors.TooManyAccountConnections);
+        _server.Logger.Error($"{this} - {ProtocolErrors.TooManyAccountConnections}");
+        Close(ClosedState.MaxAccountConnectionsExceeded);
+    }
+
+    /// <summary>A JWT user without permissions of its own runs with the account's defaults (Go's user.defaultPerms).</summary>
+    internal bool UsesAccountDefaultPermissions { get; set; }
+
+    /// <summary>The account signing key that signed this user's JWT (Go's user.SigningKey), or empty.</summary>
+    internal string SigningKey { get; set; } = "";
 
     /// <summary>Go's maxConnExceeded.</summary>
     internal void MaxConnectionsExceeded()

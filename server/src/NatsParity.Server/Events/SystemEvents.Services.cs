@@ -152,10 +152,65 @@ internal sealed partial class SystemEvents
         SysSubscribe(AccSubsSubj, DebugSubscribers);
         SysSubscribe(string.Format(ServerReloadReqSubj, id), (c, s, r, h, m) =>
             ZReq(r, h, m, "EventFilterOptions", [], _ => _s.Reload() is { } err ? (null, err) : (null, null)));
+        foreach (var subj in new[] { AccUpdateEventSubjOld, AccUpdateEventSubjNew })
+            SysSubscribe(string.Format(subj, "*"), AccountClaimUpdate);
         SysSubscribe(string.Format(ClientKickReqSubj, id), (c, s, r, h, m) => ClientReq(r, h, m, "kick", cid =>
             _s.DisconnectClientById(cid)));
         SysSubscribe(string.Format(ClientLdmReqSubj, id), (c, s, r, h, m) => ClientReq(r, h, m, "ldm", cid =>
             _s.LameDuckClientById(cid)));
+    }
+
+    /// <summary>Go's accountClaimUpdate: an account JWT published for a registered account replaces its claims; the
+    /// requester hears how it went (Go's respondToUpdate).</summary>
+    private void AccountClaimUpdate(ClientConnection c, string subject, string reply, byte[] hdr, byte[] msg)
+    {
+        string[] toks = subject.Split('.');
+        string pubKey = toks.Length == 6 ? toks[3] : toks.Length == 5 ? toks[2] : "";
+        if (pubKey.Length == 0)
+        {
+            _s.Logger.Debug($"Received account claims update on bad subject \"{subject}\"");
+            return;
+        }
+        string jwt = Encoding.UTF8.GetString(msg);
+        (string Message, string? Error) result;
+        if (msg.Length == 0) result = ("jwt update error", "request body is empty");
+        else
+        {
+            Auth.Jwt.AccountClaims? claims = null;
+            string? decodeError = null;
+            try { claims = Auth.Jwt.AccountClaims.Decode(jwt); }
+            catch (Auth.Jwt.JwtException e) { decodeError = e.Message; }
+            if (claims is null) result = ("jwt update resulted in error", decodeError);
+            else if (claims.Subject != pubKey) result = ("jwt update resulted in error", "subject does not match jwt content");
+            else if (_s.LookupAccount(pubKey) is not { } acc) result = ("jwt update skipped", null);
+            else if (_s.UpdateAccountWithClaimJwt(acc, jwt) is { } err) result = ("jwt update resulted in error", err);
+            else result = ("jwt updated", null);
+        }
+        if (result.Error is null) _s.Logger.Debug($"{result.Message} - {pubKey}");
+        else _s.Logger.Error($"{result.Message} - {pubKey} - {result.Error}");
+        if (reply.Length == 0) return;
+        Push(new PubMsg(null, reply, "", st => Json(w =>
+        {
+            w.WriteStartObject();
+            WriteServerInfo(w, st);
+            if (result.Error is null)
+            {
+                w.WriteStartObject("data");
+                w.Str("account", pubKey);
+                w.Num("code", 200);
+                w.Str("message", result.Message);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteStartObject("error");
+                w.Str("account", pubKey);
+                w.Num("code", 500);
+                w.Str("description", $"{result.Message} - {result.Error}");
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }), true, null, Compression.None));
     }
 
     private ZResult Render(string endpoint, Dictionary<string, string> q)

@@ -154,4 +154,35 @@ public sealed class EventsJwtTests
         received.GetProperty("msgs").GetInt64().ShouldBe(20);
         received.GetProperty("bytes").GetInt64().ShouldBe(220);
     }
+
+    [Theory, GoTest("server/events_test.go", "TestAccountClaimsUpdates")]
+    [InlineData("$SYS.REQ.ACCOUNT.{0}.CLAIMS.UPDATE")]
+    [InlineData("$SYS.ACCOUNT.{0}.CLAIMS.UPDATE")]
+    public async Task AccountClaimsUpdates(string subject)
+    {
+        await using var s = RunTrustedServer();
+        var (sacc, sakp) = CreateAccount(s);
+        s.SetSystemAccount(sacc).ShouldBeNull();
+
+        // An account with a connection limit to update.
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey);
+        nac.Limits.Conn = 4;
+        s.AccountResolver!.Store(akp.PublicKey, nac.Encode(Operator));
+        var acc = s.LookupOrFetchAccount(akp.PublicKey)!;
+        acc.MaxConnections.ShouldBe(4);
+
+        // A system user publishes the new claims.
+        using var nc = Connect(s, sakp);
+        nac = new AccountClaims(akp.PublicKey)
+        {
+            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-30).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeSeconds(),
+        };
+        nac.Limits.Conn = 8;
+        string ajwt = nac.Encode(Operator);
+        nc.SendAndFlush($"PUB {string.Format(subject, akp.PublicKey)} {ajwt.Length}\r\n{ajwt}\r\n");
+        await Task.Delay(200);
+        s.LookupOrFetchAccount(akp.PublicKey)!.MaxConnections.ShouldBe(8, "account was not updated");
+    }
 }

@@ -315,4 +315,134 @@ public sealed class JwtTests
         l.ShouldStartWith("-ERR ");
         l.ShouldContain("Authorization");
     }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsSubs")]
+    public async Task JwtAccountLimitsSubs()
+    {
+        var fooAc = new AccountClaims("temp");
+        fooAc.Limits.Subs = 10;
+        var (s, fooKp, c0) = SetupJwtTest(fooAc, null, "+OK");
+        await using var _ = s;
+        using var __ = c0;
+        var (c, cs) = CreateClient(s, fooKp);
+        using var ___ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+
+        // The account and the client have the limit.
+        var fooAcc = s.LookupOrFetchAccount(fooKp.PublicKey)!;
+        fooAcc.MaxSubscriptions.ShouldBe(10);
+        ServerSide(s, c).MaxSubscriptions.ShouldBe(10);
+
+        for (int i = 0; i < 10; i++)
+        {
+            c.Send($"SUB foo {i}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Pong);
+        }
+        c.Send("SUB foo 22\r\n");
+        string l = c.ReadLine();
+        l.ShouldStartWith("-ERR");
+        l.ShouldContain("maximum subscriptions exceeded");
+
+        // Lower limits in new claims: the client over them is told.
+        fooAc.Limits.Subs = 5;
+        string fooJwt = fooAc.Encode(Operator);
+        s.AccountResolver!.Store(fooKp.PublicKey, fooJwt);
+        s.UpdateAccountClaims(fooAcc, fooAc);
+        l = c.ReadLine();
+        l.ShouldStartWith("-ERR");
+        l.ShouldContain("maximum subscriptions exceeded");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountDefaultPermissionsUpdateRefreshesClients")]
+    public async Task JwtAccountDefaultPermissionsUpdateRefreshesClients()
+    {
+        var nac = new AccountClaims("temp");
+        nac.DefaultPermissions.Pub.Allow.Add("foo");
+        nac.DefaultPermissions.Sub.Allow.Add("foo");
+        var (s, _, c) = SetupJwtTest(nac, null, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        c.ReadLine().ShouldStartWith("PONG");
+        var sc = ServerSide(s, c);
+        var acc = sc.Account;
+        sc.Permissions!.PubAllowed("foo").ShouldBeTrue();
+        sc.Permissions.CanSubscribe("foo", null).ShouldBeTrue();
+
+        c.Send("SUB foo 1\r\nPING\r\n");
+        c.ReadLine().ShouldStartWith("+OK");
+        c.ReadLine().ShouldStartWith("PONG");
+
+        nac = new AccountClaims(acc.Name);
+        nac.DefaultPermissions.Pub.Allow.Add("bar");
+        nac.DefaultPermissions.Sub.Allow.Add("bar");
+        string ajwt = nac.Encode(Operator);
+        s.AccountResolver!.Store(acc.Name, ajwt);
+        s.UpdateAccountClaims(acc, nac);
+
+        // The client runs with the new defaults, and lost the subscription they refuse.
+        sc.Permissions!.PubAllowed("foo").ShouldBeFalse();
+        sc.Permissions.PubAllowed("bar").ShouldBeTrue();
+        sc.Permissions.CanSubscribe("foo", null).ShouldBeFalse();
+        sc.Permissions.CanSubscribe("bar", null).ShouldBeTrue();
+        sc.SubscriptionSids().ShouldNotContain("1");
+        c.ReadLine().ShouldContain("Permissions Violation for Subscription to \"foo\"");
+        c.Send("PUB foo 0\r\n\r\n");
+        c.ReadLine().ShouldContain("Permissions Violation for Publish to \"foo\"");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountDefaultPermissionsUpdateKeepsExplicitUserPermissions")]
+    public async Task JwtAccountDefaultPermissionsUpdateKeepsExplicitUserPermissions()
+    {
+        var nac = new AccountClaims("temp");
+        nac.DefaultPermissions.Pub.Allow.Add("foo");
+        nac.DefaultPermissions.Sub.Allow.Add("foo");
+        var nuc = new UserClaims("temp");
+        nuc.Permissions.Pub.Allow.Add("baz");
+        nuc.Permissions.Sub.Allow.Add("baz");
+        var (s, _, c) = SetupJwtTest(nac, nuc, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        c.ReadLine().ShouldStartWith("PONG");
+        var sc = ServerSide(s, c);
+        var acc = sc.Account;
+        sc.Permissions!.PubAllowed("baz").ShouldBeTrue();
+        sc.Permissions.PubAllowed("foo").ShouldBeFalse();
+        sc.Permissions.CanSubscribe("baz", null).ShouldBeTrue();
+        sc.Permissions.CanSubscribe("foo", null).ShouldBeFalse();
+
+        nac = new AccountClaims(acc.Name);
+        nac.DefaultPermissions.Pub.Allow.Add("bar");
+        nac.DefaultPermissions.Sub.Allow.Add("bar");
+        s.AccountResolver!.Store(acc.Name, nac.Encode(Operator));
+        s.UpdateAccountClaims(acc, nac);
+
+        sc.Permissions!.PubAllowed("baz").ShouldBeTrue();
+        sc.Permissions.PubAllowed("bar").ShouldBeFalse();
+        sc.Permissions.CanSubscribe("baz", null).ShouldBeTrue();
+        sc.Permissions.CanSubscribe("bar", null).ShouldBeFalse();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserRevokedOnAccountUpdate")]
+    public async Task JwtUserRevokedOnAccountUpdate()
+    {
+        var nac = new AccountClaims("temp");
+        var (s, akp, c) = SetupJwtTest(nac, null, "+OK");
+        await using var _ = s;
+        using var __ = c;
+        c.ExpectLine(ProtoRegex.Pong);
+        string pub = ServerSide(s, c).PublicKey;
+
+        // Revoke the user and update the account as a system update would.
+        nac.Revocations[pub] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string ajwt = nac.Encode(Operator);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+        var acc = s.LookupOrFetchAccount(akp.PublicKey)!;
+        var update = Task.Run(() => s.UpdateAccountWithClaimJwt(acc, ajwt));
+
+        string l = c.ReadLine(TimeSpan.FromSeconds(2));
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Revoked");
+        (await update).ShouldBeNull();
+    }
 }
