@@ -185,4 +185,93 @@ public sealed class EventsJwtTests
         await Task.Delay(200);
         s.LookupOrFetchAccount(akp.PublicKey)!.MaxConnections.ShouldBe(8, "account was not updated");
     }
+
+    /// <summary>An account with a connection limit of <paramref name="conns"/> in the resolver, looked up.</summary>
+    private static (Account Account, NKeyPair Key) LimitedAccount(NatsServer s, int conns)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey);
+        nac.Limits.Conn = conns;
+        s.AccountResolver!.Store(akp.PublicKey, nac.Encode(Operator));
+        return (s.LookupOrFetchAccount(akp.PublicKey)!, akp);
+    }
+
+    /// <summary>A JWT user's connection attempt: true when it got its PONG.</summary>
+    private static bool TryConnect(NatsServer s, NKeyPair akp, ProtoClients keep, string name = "")
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
+        var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        keep.Add(c);
+        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+        string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
+        string nameField = name.Length > 0 ? $",\"name\":\"{name}\"" : "";
+        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}}}\r\nPING\r\n");
+        return c.ReadLine(TimeSpan.FromSeconds(2)).StartsWith("PONG", StringComparison.Ordinal);
+    }
+
+    /// <summary>Go's checkClientsCount.</summary>
+    private static async Task CheckClientsCount(NatsServer s, int expected) =>
+        (await InProcess.WaitFor(() => s.NumClients == expected, TimeSpan.FromSeconds(2), 50))
+            .ShouldBeTrue($"expected {expected} clients, got {s.NumClients}");
+
+    [Fact, GoTest("server/events_test.go", "TestAccountConnsLimitExceededAfterUpdate")]
+    public async Task AccountConnsLimitExceededAfterUpdate()
+    {
+        await using var s = RunTrustedServer();
+        var (sacc, _) = CreateAccount(s);
+        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (acc, akp) = LimitedAccount(s, 10);
+
+        // Connect until refused (bounded).
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 20 && TryConnect(s, akp, clients); i++) { }
+        await CheckClientsCount(s, acc.MaxConnections);
+
+        // Claims with a lower limit close the excess.
+        var nac = new AccountClaims(akp.PublicKey);
+        nac.Limits.Conn = 2;
+        s.UpdateAccountWithClaimJwt(acc, nac.Encode(Operator)).ShouldBeNull();
+        acc.MaxConnections.ShouldBe(2);
+        await CheckClientsCount(s, acc.MaxConnections);
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestAccountConnsLimitExceededAfterUpdateDisconnectNewOnly")]
+    public async Task AccountConnsLimitExceededAfterUpdateDisconnectNewOnly()
+    {
+        await using var s = RunTrustedServer();
+        var (sacc, _) = CreateAccount(s);
+        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (acc, akp) = LimitedAccount(s, 10);
+
+        // Five old connections, then five new ones.
+        using var clients = new ProtoClients();
+        for (int i = 0; i < 5; i++) TryConnect(s, akp, clients, "OLD").ShouldBeTrue();
+        await Task.Delay(500);
+        for (int i = 0; i < 5; i++) TryConnect(s, akp, clients, "NEW").ShouldBeTrue();
+        await CheckClientsCount(s, acc.MaxConnections);
+
+        var nac = new AccountClaims(akp.PublicKey);
+        nac.Limits.Conn = 5;
+        s.UpdateAccountWithClaimJwt(acc, nac.Encode(Operator)).ShouldBeNull();
+        acc.MaxConnections.ShouldBe(5);
+        await CheckClientsCount(s, acc.MaxConnections);
+        // Only the old connections are left.
+        s.Clients.ShouldAllBe(c => c.Options.Name == "OLD");
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestBadAccountUpdate")]
+    public async Task BadAccountUpdate()
+    {
+        await using var s = RunTrustedServer();
+        var akp1 = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp1.PublicKey);
+        s.AccountResolver!.Store(akp1.PublicKey, nac.Encode(Operator));
+        // The same claims under another subject, pretending to be the first account.
+        nac.Subject = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string ajwt2 = nac.Encode(Operator);
+        var acc = s.LookupOrFetchAccount(akp1.PublicKey);
+        acc.ShouldNotBeNull();
+        s.UpdateAccountWithClaimJwt(acc, ajwt2).ShouldBe("account validation failed");
+    }
 }
