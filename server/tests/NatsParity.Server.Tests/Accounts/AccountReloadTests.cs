@@ -81,4 +81,43 @@ public sealed class AccountReloadTests
         await stop.CancelAsync();
         await Task.WhenAll(responder, counter);
     }
+
+    [Fact, GoTest("server/accounts_test.go", "TestAccountMaxConnectionsDisconnectsNewestFirst")]
+    public async Task AccountMaxConnectionsDisconnectsNewestFirst()
+    {
+        await using var s = InProcess.RunConf("""
+            port: -1
+            server_name: A
+            accounts {
+              TEST {
+                users = [
+                  {user: user1, password: foo}
+                  {user: user2, password: foo}
+                  {user: user3, password: foo}
+                ]
+                limits {
+                  max_connections: 3
+                }
+              }
+            }
+            """);
+        using var conns = new ProtoClients();
+        for (int i = 1; i <= 3; i++)
+        {
+            conns.Add(ProtoClient.Login("127.0.0.1", s.Port, $"user{i}", "foo"));
+            // Distinct start times.
+            await Task.Delay(10);
+        }
+        var acc = s.LookupAccount("TEST")!;
+        acc.NumClients.ShouldBe(3);
+
+        // Claims with a lower connection limit: the newest connection goes.
+        var claims = new NatsParity.Server.Auth.Jwt.AccountClaims(acc.Name);
+        claims.Limits.Conn = 2;
+        s.UpdateAccountClaims(acc, claims);
+        conns[2].ReadLine(TimeSpan.FromSeconds(2)).ShouldStartWith("-ERR 'maximum account active connections exceeded'");
+        conns[2].ExpectClosed();
+        foreach (var c in conns.Take(2)) c.Flush();
+        acc.NumClients.ShouldBe(2);
+    }
 }
