@@ -88,7 +88,7 @@ public sealed partial class NatsServer
     public void UpdateAccountClaims(Account acc, AccountClaims claims, string jwt = "")
     {
         var oldDefaults = acc.DefaultPermissions;
-        var oldSigners = acc.Claims?.SigningKeys.ToHashSet(StringComparer.Ordinal) ?? [];
+        var oldSigners = acc.SigningKeys;
         acc.ApplyClaims(claims, jwt);
         var newDefaults = acc.DefaultPermissions;
         bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);

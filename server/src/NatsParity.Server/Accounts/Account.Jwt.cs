@@ -17,6 +17,7 @@ public sealed partial class Account
     {
         Claims = claims;
         ClaimJwt = jwt;
+        SigningKeys = new HashSet<string>(claims.SigningKeys, StringComparer.Ordinal);
         static int Limit(long v) => v < 0 ? NoLimit : (int)Math.Min(v, int.MaxValue);
         MaxConnections = Limit(claims.Limits.Conn);
         MaxSubscriptions = Limit(claims.Limits.Subs);
@@ -44,7 +45,10 @@ public sealed partial class Account
     }
 
     /// <summary>Go's hasIssuer: the account itself or one of its signing keys signed a user JWT.</summary>
-    internal bool HasIssuer(string issuer) => issuer == Name || (Claims?.SigningKeys.Contains(issuer) ?? false);
+    internal bool HasIssuer(string issuer) => issuer == Name || SigningKeys.Contains(issuer);
+
+    /// <summary>The signing keys of the claims last applied (a copy, as Go's acc.signingKeys).</summary>
+    internal HashSet<string> SigningKeys { get; private set; } = new(StringComparer.Ordinal);
 
     /// <summary>Go's IsExpired.</summary>
     public bool IsExpired => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));

@@ -445,4 +445,53 @@ public sealed class JwtTests
         l.ShouldContain("Revoked");
         (await update).ShouldBeNull();
     }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserSigningKey")]
+    public async Task JwtUserSigningKey()
+    {
+        await using var s = OpTrustBasicSetup();
+        using (var probe = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
+            probe.Send("CONNECT {\"verbose\":true,\"pedantic\":true}\r\nPING\r\n");
+            probe.ReadLine().ShouldStartWith("-ERR ");
+        }
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        // A signing key of the account.
+        var askp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey);
+        string ajwt = nac.Encode(Operator);
+        string Attempt()
+        {
+            var (c, cs) = CreateClient(s, askp, new UserClaims("temp") { IssuerAccount = akp.PublicKey });
+            using (c)
+            {
+                c.Send(cs);
+                return c.ReadLine();
+            }
+        }
+
+        // No resolver yet.
+        Attempt().ShouldStartWith("-ERR ");
+        var resolver = new MemoryAccountResolver();
+        s.SetAccountResolver(resolver);
+        resolver.Store(akp.PublicKey, ajwt);
+        // The signing key is not the account's yet.
+        Attempt().ShouldStartWith("-ERR ");
+
+        nac.SigningKeys.Add(askp.PublicKey);
+        var acc = s.LookupOrFetchAccount(akp.PublicKey)!;
+        s.UpdateAccountClaims(acc, nac);
+        var (ok, okConnect) = CreateClient(s, askp, new UserClaims("temp") { IssuerAccount = akp.PublicKey });
+        using var _ = ok;
+        ok.Send(okConnect);
+        ok.ReadLine().ShouldStartWith("PONG");
+        var sc = ServerSide(s, ok);
+        sc.IsClosed.ShouldBeFalse("expected client to be alive");
+
+        // Removing the signing key bounces the client.
+        nac.SigningKeys.Clear();
+        s.UpdateAccountClaims(s.LookupOrFetchAccount(akp.PublicKey)!, nac);
+        sc.IsClosed.ShouldBeTrue("expected client to be gone");
+    }
 }
