@@ -90,6 +90,7 @@ public sealed partial class NatsServer
         var oldDefaults = acc.DefaultPermissions;
         var oldSigners = acc.SigningKeys;
         acc.ApplyClaims(claims, jwt);
+        ApplyJwtExportsImports(acc, claims);
         var newDefaults = acc.DefaultPermissions;
         bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);
         bool signersChanged = !oldSigners.SetEquals(claims.SigningKeys);
@@ -104,11 +105,9 @@ public sealed partial class NatsServer
             }
             count++;
             c.ResetLimits(closeAtSubsLimit: true);
-            if (defaultsChanged && c.UsesAccountDefaultPermissions)
-            {
-                c.SetPermissions(newDefaults?.Clone());
-                c.ProcessSubsOnConfigReload();
-            }
+            if (defaultsChanged && c.UsesAccountDefaultPermissions) c.SetPermissions(newDefaults?.Clone());
+            // Subscriptions the permissions now refuse go; stream import shadows follow the new imports.
+            c.ProcessSubsOnConfigReload();
             string? ujwt = c.Options.Jwt;
             if ((claims.Revocations.Count > 0 || claims.Limits.DisallowBearer) && !string.IsNullOrEmpty(ujwt))
             {
@@ -179,10 +178,60 @@ public sealed partial class NatsServer
         if (existing is null)
         {
             if (Options.NoSublistCache) acc.DisableSublistCache();
-            acc = _accounts.GetOrAdd(name, acc);
-            Events?.RegisterSystemImports(acc);
+            var registered = _accounts.GetOrAdd(name, acc);
+            if (!ReferenceEquals(registered, acc)) return registered;
         }
+        // Registered before its imports are resolved, so accounts importing from each other find each other.
+        ApplyJwtExportsImports(acc, claims);
         return acc;
+    }
+
+    /// <summary>Go's updateAccountClaimsWithRefresh for exports and imports: the account's are replaced by the claims'
+    /// (exporting accounts fetched as needed; an import that cannot be made is left out), and its system imports made
+    /// again.</summary>
+    private void ApplyJwtExportsImports(Account acc, AccountClaims claims)
+    {
+        acc.ResetExportsImports();
+        foreach (var e in claims.Exports)
+        {
+            bool service = e.Type.Equals("service", StringComparison.OrdinalIgnoreCase);
+            var rt = e.ResponseType switch
+            {
+                "Stream" => ServiceResponseType.Streamed,
+                "Chunked" => ServiceResponseType.Chunked,
+                _ => ServiceResponseType.Singleton,
+            };
+            acc.ExportDefs.Add(new ExportDef(service, e.Subject, null, rt, e.ResponseThreshold, e.AccountTokenPosition)
+            {
+                TokenRequired = e.TokenReq,
+                ActivationRevocations = e.Revocations.Count > 0 ? new Dictionary<string, long>(e.Revocations, StringComparer.Ordinal) : null,
+                Latency = service && e.Latency is { } l ? new ServiceLatencyConfig(l.Sampling, l.Results) : null,
+            });
+        }
+        foreach (var i in claims.Imports)
+        {
+            if (i.Type.Equals("service", StringComparison.OrdinalIgnoreCase))
+            {
+                // Go: from is the local subject, to the exported one ("to" being the deprecated local subject).
+                string from = i.LocalSubject.Length > 0 ? i.LocalSubject : i.Subject;
+                string to = i.LocalSubject.Length > 0 ? i.Subject : i.To.Length > 0 ? i.To : i.Subject;
+                acc.ImportDefs.Add(new ImportDef(true, i.Account, to, from, "", i.Share) { Token = i.Token });
+            }
+            else
+            {
+                // A stream's local subject maps it; otherwise the deprecated "to" is a prefix.
+                acc.ImportDefs.Add(new ImportDef(false, i.Account, i.Subject, i.LocalSubject, i.LocalSubject.Length > 0 ? "" : i.To, i.Share)
+                {
+                    Token = i.Token,
+                });
+            }
+        }
+        if (acc.ApplyExportsAndImports(LookupOrFetchAccount) is { } err) Logger.Debug($"Error adding export to account [{acc.Name}]: {err}");
+        var errors = new List<string>();
+        acc.ApplyImports(LookupOrFetchAccount, errors);
+        foreach (var e in errors) Logger.Debug($"Error adding import to account [{acc.Name}]: {e}");
+        if (ReferenceEquals(acc, SystemAccount)) Events?.RegisterAll();
+        else Events?.RegisterSystemImports(acc);
     }
 
     /// <summary>Go's processClientOrLeafAuthentication for a user JWT: decoded and valid, its account trusted and not

@@ -6,6 +6,8 @@ public sealed record ExportView(string Subject, bool Service, ServiceResponseTyp
 {
     /// <summary>A service's latency tracking, or null.</summary>
     public ServiceLatencyConfig? Latency { get; init; }
+    /// <summary>Importers need an activation token.</summary>
+    public bool TokenRequired { get; init; }
 }
 
 /// <summary>An import as monitoring reports it (Go's ExtImport). For a service, <see cref="Subject"/> is the exported
@@ -28,9 +30,9 @@ public sealed partial class Account
         lock (_imu)
         {
             foreach (var (subj, se) in _serviceExports)
-                list.Add(new ExportView(subj, true, se.ResponseType, se.Auth?.Approved is { } a ? [.. a] : []) { Latency = se.Latency });
+                list.Add(new ExportView(subj, true, se.ResponseType, se.Auth?.Approved is { } a ? [.. a] : []) { Latency = se.Latency, TokenRequired = se.Auth?.TokenRequired ?? false });
             foreach (var (subj, auth) in _streamExports)
-                list.Add(new ExportView(subj, false, ServiceResponseType.Singleton, auth?.Approved is { } a ? [.. a] : []));
+                list.Add(new ExportView(subj, false, ServiceResponseType.Singleton, auth?.Approved is { } a ? [.. a] : []) { TokenRequired = auth?.TokenRequired ?? false });
         }
         return list;
     }

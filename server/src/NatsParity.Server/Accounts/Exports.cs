@@ -13,10 +13,17 @@ public sealed record ExportDef(bool Service, string Subject, List<string>? Accou
 {
     /// <summary>A service's latency tracking (Go's export latency {}), or null.</summary>
     public ServiceLatencyConfig? Latency { get; init; }
+    /// <summary>Importers need an activation token (JWT exports' token_req), and the activations revoked.</summary>
+    public bool TokenRequired { get; init; }
+    public Dictionary<string, long>? ActivationRevocations { get; init; }
 }
 
 /// <summary>An imports [] entry as configured: from which account, the exported subject, and where it lands here.</summary>
-public sealed record ImportDef(bool Service, string Account, string Subject, string To, string Prefix, bool Share);
+public sealed record ImportDef(bool Service, string Account, string Subject, string To, string Prefix, bool Share)
+{
+    /// <summary>The activation token of a JWT import.</summary>
+    public string Token { get; init; } = "";
+}
 
 /// <summary>Who may import an export: everyone (no list), the named accounts, or, with an account token position,
 /// the account named by that token of the imported subject (Go's exportAuth).</summary>
@@ -25,13 +32,19 @@ internal sealed class ExportAuth
     public HashSet<string>? Approved;
     /// <summary>1-based token of the imported subject that must be the importer's name; 0 when unused (Go's accountPos).</summary>
     public uint AccountPos;
+    /// <summary>Importers present an activation token (Go's tokenReq), unless revoked (Go's actsRevoked).</summary>
+    public bool TokenRequired;
+    public Dictionary<string, long>? Revocations;
 
     /// <summary>Go's checkAuth. <paramref name="tokens"/> are the imported subject's tokens when it matched a wildcard
-    /// export, null on an exact match (which an account token position never lets in).</summary>
-    public bool Allows(Account importer, string[]? tokens)
+    /// export, null on an exact match (which an account token position never lets in). <paramref name="activation"/>
+    /// checks the importer's token when one is required.</summary>
+    public bool Allows(Account importer, string[]? tokens, Func<ExportAuth, bool>? activation = null)
     {
+        if (Approved is not { Count: > 0 } && !TokenRequired && AccountPos == 0) return true;
         if (AccountPos > 0) return tokens is not null && AccountPos <= tokens.Length && tokens[AccountPos - 1] == importer.Name;
-        return Approved is null || Approved.Contains(importer.Name);
+        if (TokenRequired) return activation is not null && activation(this);
+        return Approved is not null && Approved.Contains(importer.Name);
     }
 
     /// <summary>Go's setExportAuth: null, or the error when <paramref name="accountPos"/> is not a "*" token of the subject.</summary>
@@ -47,6 +60,12 @@ internal sealed class ExportAuth
     {
         AccountPos = accountPos;
         if (accounts is null) return;
+        // An empty list: only importers holding an activation token (Go's tokenReq).
+        if (accounts.Count == 0)
+        {
+            TokenRequired = true;
+            return;
+        }
         Approved ??= new HashSet<string>(StringComparer.Ordinal);
         foreach (var a in accounts) Approved.Add(a.Name);
     }
@@ -141,16 +160,19 @@ public sealed partial class Account
 
     /// <summary>Go's addStreamExportWithAccountPos: public when <paramref name="accounts"/> is null and
     /// <paramref name="accountPos"/> is 0.</summary>
-    public string? AddStreamExport(string subject, IReadOnlyCollection<Account>? accounts, uint accountPos = 0)
+    public string? AddStreamExport(string subject, IReadOnlyCollection<Account>? accounts, uint accountPos = 0,
+        bool tokenRequired = false, Dictionary<string, long>? revocations = null)
     {
         lock (_imu)
         {
             _streamExports.TryGetValue(subject, out var ea);
-            if (accounts is not null || accountPos > 0)
+            if (accounts is not null || accountPos > 0 || tokenRequired)
             {
                 if (ExportAuth.Validate(subject, accountPos) is { } err) return err;
                 ea ??= new ExportAuth();
                 ea.Set(accounts, accountPos);
+                if (tokenRequired) ea.TokenRequired = true;
+                ea.Revocations = revocations;
             }
             _streamExports[subject] = ea;
         }
@@ -158,39 +180,40 @@ public sealed partial class Account
     }
 
     /// <summary>Go's checkStreamImportAuthorized: an export covering <paramref name="subject"/> that lets the importer in.</summary>
-    public bool CheckStreamImportAuthorized(Account importer, string subject)
+    public bool CheckStreamImportAuthorized(Account importer, string subject, string? token = null)
     {
+        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "stream", token, ea);
         lock (_imu)
         {
             if (_streamExports.Count == 0 || !SubjectValidation.IsValidSubject(subject)) return false;
-            if (_streamExports.TryGetValue(subject, out var ea)) return ea is null || ea.Allows(importer, null);
+            if (_streamExports.TryGetValue(subject, out var ea)) return ea is null || ea.Allows(importer, null, Activation);
             string[]? tokens = null;
             foreach (var (subj, e) in _streamExports)
             {
-                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e is null || e.Allows(importer, tokens ??= subject.Split('.'));
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e is null || e.Allows(importer, tokens ??= subject.Split('.'), Activation);
             }
             return false;
         }
     }
 
     /// <summary>Go's addStreamImportWithClaim: the import lands under <paramref name="prefix"/> (a literal).</summary>
-    public string? AddStreamImport(Account? account, string from, string prefix)
+    public string? AddStreamImport(Account? account, string from, string prefix, string? token = null)
     {
         if (account is null) return ImportErrors.MissingAccount;
-        if (!account.CheckStreamImportAuthorized(this, from)) return ImportErrors.StreamImportAuthorization;
+        if (!account.CheckStreamImportAuthorized(this, from, token)) return ImportErrors.StreamImportAuthorization;
         if (prefix.Length > 0)
         {
             if (!SubjectValidation.SubjectIsLiteral(prefix)) return ImportErrors.StreamImportBadPrefix;
             if (prefix[^1] != '.') prefix += ".";
         }
-        return AddMappedStreamImport(account, from, prefix + from);
+        return AddMappedStreamImport(account, from, prefix + from, token);
     }
 
     /// <summary>Go's addMappedStreamImportWithClaim: the import lands on <paramref name="to"/> (defaults to from).</summary>
-    public string? AddMappedStreamImport(Account? account, string from, string to)
+    public string? AddMappedStreamImport(Account? account, string from, string to, string? token = null)
     {
         if (account is null) return ImportErrors.MissingAccount;
-        if (!account.CheckStreamImportAuthorized(this, from)) return ImportErrors.StreamImportAuthorization;
+        if (!account.CheckStreamImportAuthorized(this, from, token)) return ImportErrors.StreamImportAuthorization;
         if (to.Length == 0) to = from;
         var cycle = StreamImportFormsCycle(account, to) ?? StreamImportFormsCycle(account, from);
         if (cycle is not null) return cycle;
@@ -283,32 +306,63 @@ public sealed partial class Account
             }
             if (e.Service)
             {
-                if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold, e.AccountTokenPosition) is { } serr)
+                if (AddServiceExport(e.Subject, accounts, e.ResponseType, e.Threshold, e.AccountTokenPosition, e.TokenRequired, e.ActivationRevocations) is { } serr)
                     return $"Error adding service export \"{e.Subject}\": {serr}";
                 if (e.Latency is { } lat && TrackServiceExportWithSampling(e.Subject, lat.Subject, lat.Sampling, fromConfig: true) is { } lerr)
                     return $"Error adding service latency sampling for \"{e.Subject}\" on subject \"{lat.Subject}\": {lerr}";
                 continue;
             }
-            if (AddStreamExport(e.Subject, accounts, e.AccountTokenPosition) is { } err) return $"Error adding stream export \"{e.Subject}\": {err}";
+            if (AddStreamExport(e.Subject, accounts, e.AccountTokenPosition, e.TokenRequired, e.ActivationRevocations) is { } err)
+                return $"Error adding stream export \"{e.Subject}\": {err}";
         }
         return null;
     }
 
     /// <summary>The second pass, once every account has its exports.</summary>
-    public string? ApplyImports(Func<string, Account?> lookup)
+    public string? ApplyImports(Func<string, Account?> lookup) => ApplyImports(lookup, null);
+
+    /// <param name="errors">When given, every import is tried and the errors collected (Go's incomplete JWT imports);
+    /// otherwise the first error stops and is returned.</param>
+    public string? ApplyImports(Func<string, Account?> lookup, List<string>? errors)
     {
         foreach (var i in ImportDefs)
         {
+            string? err;
             var ta = lookup(i.Account);
-            if (ta is null) return $"\"{i.Account}\" account not defined for {(i.Service ? "service" : "stream")} import";
-            if (i.Service)
+            if (ta is null) err = $"\"{i.Account}\" account not defined for {(i.Service ? "service" : "stream")} import";
+            else if (i.Service)
+                err = AddServiceImport(ta, i.To, i.Subject, i.Share, token: i.Token) is { } serr ? $"Error adding service import \"{i.Subject}\": {serr}" : null;
+            else
             {
-                if (AddServiceImport(ta, i.To, i.Subject, i.Share) is { } serr) return $"Error adding service import \"{i.Subject}\": {serr}";
-                continue;
+                string? serr = i.Prefix.Length > 0 ? AddStreamImport(ta, i.Subject, i.Prefix, i.Token) : AddMappedStreamImport(ta, i.Subject, i.To, i.Token);
+                err = serr is null ? null : $"Error adding stream import \"{i.Subject}\": {serr}";
             }
-            string? err = i.Prefix.Length > 0 ? AddStreamImport(ta, i.Subject, i.Prefix) : AddMappedStreamImport(ta, i.Subject, i.To);
-            if (err is not null) return $"Error adding stream import \"{i.Subject}\": {err}";
+            if (err is null) continue;
+            if (errors is null) return err;
+            errors.Add(err);
         }
         return null;
+    }
+
+    /// <summary>Go's checkActivation: the importer's token, signed by this (exporting) account or one of its signing
+    /// keys, names the importer and covers <paramref name="subject"/> of <paramref name="type"/>; not expired and not
+    /// revoked by the export.</summary>
+    internal bool CheckActivation(Account importer, string subject, string type, string? token, ExportAuth ea)
+    {
+        if (string.IsNullOrEmpty(token)) return false;
+        Auth.Jwt.ActivationClaims act;
+        try { act = Auth.Jwt.ActivationClaims.Decode(token); }
+        catch (Auth.Jwt.JwtException) { return false; }
+        if (act.Subject != importer.Name || act.ImportType != type) return false;
+        if (act.ImportSubject != subject && !SubjectValidation.IsSubsetMatch(subject, act.ImportSubject)) return false;
+        bool trusted = act.IssuerAccount.Length == 0 ? act.Issuer == Name : act.IssuerAccount == Name && HasIssuer(act.Issuer);
+        if (!trusted) return false;
+        if (act.TimeError(DateTimeOffset.UtcNow) is not null) return false;
+        if (ea.Revocations is { Count: > 0 } rev)
+        {
+            if (rev.TryGetValue(act.Subject, out long t) && t >= act.IssuedAt) return false;
+            if (rev.TryGetValue("*", out long all) && all >= act.IssuedAt) return false;
+        }
+        return true;
     }
 }

@@ -99,16 +99,23 @@ public sealed partial class Account
     /// <summary>Go's addServiceExportWithResponseAndAccountPos: public when <paramref name="accounts"/> is null and
     /// <paramref name="accountPos"/> is 0.</summary>
     public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,
-        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default, uint accountPos = 0)
+        ServiceResponseType rt = ServiceResponseType.Singleton, TimeSpan threshold = default, uint accountPos = 0,
+        bool tokenRequired = false, Dictionary<string, long>? revocations = null)
     {
-        bool auth = accounts is not null || accountPos > 0;
+        bool auth = accounts is not null || accountPos > 0 || tokenRequired;
         if (auth && ExportAuth.Validate(subject, accountPos) is { } err) return err;
         lock (_imu)
         {
             if (!_serviceExports.TryGetValue(subject, out var se)) _serviceExports[subject] = se = new ServiceExport();
             se.ResponseType = rt;
             if (threshold > TimeSpan.Zero) se.Threshold = threshold;
-            if (auth) (se.Auth ??= new ExportAuth()).Set(accounts, accountPos);
+            if (auth)
+            {
+                se.Auth ??= new ExportAuth();
+                se.Auth.Set(accounts, accountPos);
+                if (tokenRequired) se.Auth.TokenRequired = true;
+                se.Auth.Revocations = revocations;
+            }
         }
         return null;
     }
@@ -127,14 +134,15 @@ public sealed partial class Account
 
     /// <summary>Go's checkServiceImportAuthorized: the exact export, else the first wildcard one covering
     /// <paramref name="subject"/>, lets the importer in.</summary>
-    public bool CheckServiceImportAuthorized(Account importer, string subject)
+    public bool CheckServiceImportAuthorized(Account importer, string subject, string? token = null)
     {
         if (!SubjectValidation.IsValidSubject(subject)) return false;
+        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "service", token, ea);
         lock (_imu)
         {
-            if (_serviceExports.TryGetValue(subject, out var se)) return se.Auth is null || se.Auth.Allows(importer, null);
+            if (_serviceExports.TryGetValue(subject, out var se)) return se.Auth is null || se.Auth.Allows(importer, null, Activation);
             foreach (var (subj, e) in _serviceExports)
-                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e.Auth is null || e.Auth.Allows(importer, subject.Split('.'));
+                if (SubjectValidation.IsSubsetMatch(subject, subj)) return e.Auth is null || e.Auth.Allows(importer, subject.Split('.'), Activation);
             return false;
         }
     }
@@ -142,12 +150,13 @@ public sealed partial class Account
     /// <summary>Go's AddServiceImport: requests published here on <paramref name="from"/> reach <paramref name="to"/>
     /// in <paramref name="dest"/>. The server's own imports (<paramref name="internalImport"/>, Go's internal flag) need
     /// no export to authorize them.</summary>
-    public string? AddServiceImport(Account? dest, string from, string to, bool share = false, bool internalImport = false)
+    public string? AddServiceImport(Account? dest, string from, string to, bool share = false, bool internalImport = false,
+        string? token = null)
     {
         if (dest is null) return ImportErrors.MissingAccount;
         if (to.Length == 0) to = from;
         if (!SubjectValidation.IsValidSubject(from) || !SubjectValidation.IsValidSubject(to)) return ServiceErrors.InvalidSubject;
-        if (!internalImport && !dest.CheckServiceImportAuthorized(this, to)) return ServiceErrors.ServiceImportAuthorization;
+        if (!internalImport && !dest.CheckServiceImportAuthorized(this, to, token)) return ServiceErrors.ServiceImportAuthorization;
         // Go checks the cycle on the mapped subject: with a wildcard export subject, "$1" placeholders become wildcards.
         string fromT = SubjectValidation.SubjectIsLiteral(to) ? from : SubjectTransform.Untokenize(from).Subject;
         if (dest.CheckServiceImportsForCycles(fromT, new HashSet<string>(StringComparer.Ordinal) { Name }) is { } cycle) return cycle;

@@ -494,6 +494,7 @@ public sealed partial class Monitor
                     w.WriteStartObject();
                     w.Str("subject", e.Subject);
                     w.Str("type", e.Service ? "service" : "stream");
+                    if (e.TokenRequired) w.Bool("token_req", true);
                     if (e.Service) w.Str("response_type", e.ResponseType.ToString());
                     if (e.Latency is { } lat) WriteLatency(w, "service_latency", lat);
                     if (e.Approved.Count > 0)

@@ -134,4 +134,56 @@ public sealed class OperatorModeTests
         first.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Maximum Payload Violation'");
         first.ExpectClosed();
     }
+
+    [Theory, TargetData]
+    public void JwtExportsAndImportsConnectAccounts(ServerTarget target)
+    {
+        var op = NKeyPair.Create(NKeys.PrefixOperator);
+        var a = NKeyPair.Create(NKeys.PrefixAccount);
+        var b = NKeyPair.Create(NKeys.PrefixAccount);
+        var sys = NKeyPair.Create(NKeys.PrefixAccount);
+        var ac = new AccountClaims(a.PublicKey) { Name = "A" };
+        ac.Exports.Add(new JwtExport { Subject = "svc.echo", Type = "service", TokenReq = true });
+        ac.Exports.Add(new JwtExport { Subject = "news", Type = "stream" });
+        var bc = new AccountClaims(b.PublicKey) { Name = "B" };
+        bc.Imports.Add(new JwtImport
+        {
+            Account = a.PublicKey, Subject = "svc.echo", Type = "service",
+            Token = new ActivationClaims(b.PublicKey) { ImportSubject = "svc.echo", ImportType = "service" }.Encode(a),
+        });
+        bc.Imports.Add(new JwtImport { Account = a.PublicKey, Subject = "news", LocalSubject = "a.news", Type = "stream" });
+        string ojwt = new OperatorClaims(op.PublicKey) { Name = "OP", SystemAccount = sys.PublicKey }.Encode(op);
+        var config = new ServerConfig
+        {
+            Extra = $"""
+                operator: {ojwt}
+                system_account: {sys.PublicKey}
+                resolver: MEMORY
+                resolver_preload: {"{"}
+                  {a.PublicKey}: {ac.Encode(op)}
+                  {b.PublicKey}: {bc.Encode(op)}
+                  {sys.PublicKey}: {new AccountClaims(sys.PublicKey).Encode(op)}
+                {"}"}
+                """,
+        };
+        using var server = NatsServerProcess.Start(target, config);
+        using var svc = Connect(server, a);
+        svc.ExpectLine(ProtoRegex.Pong);
+        svc.SendAndFlush("SUB svc.echo 1\r\n");
+        using var client = Connect(server, b);
+        client.ExpectLine(ProtoRegex.Pong);
+        client.SendAndFlush("SUB _INBOX.b 1\r\nSUB a.news 2\r\n");
+
+        // The request crosses with a token-checked service import, the reply comes back.
+        client.Send("PUB svc.echo _INBOX.b 2\r\nhi\r\n");
+        var req = svc.ReadMsg(TimeSpan.FromSeconds(2));
+        req.Subject.ShouldBe("svc.echo");
+        req.Reply!.ShouldStartWith("_R_.");
+        svc.Send($"PUB {req.Reply} 3\r\nhey\r\n");
+        client.ReadMsg(TimeSpan.FromSeconds(2)).Check("_INBOX.b", "1", "", 3, "hey");
+
+        // The public stream arrives under its local subject.
+        svc.SendAndFlush("PUB news 4\r\nnews\r\n");
+        client.ReadMsg(TimeSpan.FromSeconds(2)).Check("a.news", "2", "", 4, "news");
+    }
 }

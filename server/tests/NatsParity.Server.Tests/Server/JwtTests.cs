@@ -21,6 +21,8 @@ public sealed class JwtTests
         {
             TrustedKeys = [trustedKey ?? Operator.PublicKey],
             AccountResolver = memResolver ? new MemoryAccountResolver() : null,
+            // Go's tests make this server without starting it, so it has no system account.
+            NoSystemAccount = true,
         });
 
     /// <summary>Go's createClient: a connection with a fresh user JWT signed by <paramref name="akp"/> and the CONNECT
@@ -493,5 +495,85 @@ public sealed class JwtTests
         nac.SigningKeys.Clear();
         s.UpdateAccountClaims(s.LookupOrFetchAccount(akp.PublicKey)!, nac);
         sc.IsClosed.ShouldBeTrue("expected client to be gone");
+    }
+
+    /// <summary>jwt.NewActivationClaims encoded by the exporter: <paramref name="importer"/> may import
+    /// <paramref name="subject"/> of <paramref name="type"/>.</summary>
+    private static string Activation(NKeyPair exporter, string importer, string subject, string type) =>
+        new ActivationClaims(importer) { ImportSubject = subject, ImportType = type }.Encode(exporter);
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountBasicImportExport")]
+    public async Task JwtAccountBasicImportExport()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Exports.AddRange(
+        [
+            new JwtExport { Subject = "foo", Type = "stream" },
+            new JwtExport { Subject = "private", Type = "stream", TokenReq = true },
+            new JwtExport { Subject = "req.echo", Type = "service", TokenReq = true },
+            new JwtExport { Subject = "req.add", Type = "service", TokenReq = true },
+        ]);
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        var foo = s.LookupOrFetchAccount(fooKp.PublicKey);
+        foo.ShouldNotBeNull();
+
+        // The exports came over.
+        var exports = foo.ExportsSnapshot();
+        exports.Count(e => !e.Service).ShouldBe(2);
+        exports.Count(e => e.Service).ShouldBe(2);
+        exports.ShouldContain(e => !e.Service && e.Subject == "foo");
+        var se = exports.Single(e => e.Service && e.Subject == "req.echo");
+        se.TokenRequired.ShouldBeTrue();
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string barPub = barKp.PublicKey;
+        var barAc = new AccountClaims(barPub);
+        barAc.Imports.AddRange(
+        [
+            new JwtImport { Account = fooKp.PublicKey, Subject = "foo", To = "import.foo", Type = "stream" },
+            new JwtImport { Account = fooKp.PublicKey, Subject = "req.echo", Type = "service" },
+        ]);
+        s.AccountResolver.Store(barPub, barAc.Encode(Operator));
+        var bar = s.LookupOrFetchAccount(barPub);
+        bar.ShouldNotBeNull();
+        int StreamImports() => bar.ImportsSnapshot().Count(i => !i.Service);
+        int ServiceImports() => bar.ImportsSnapshot().Count(i => i.Service);
+        StreamImports().ShouldBe(1);
+        // The service import needs a token.
+        ServiceImports().ShouldBe(0);
+
+        void Update(params JwtImport[] imports)
+        {
+            barAc = new AccountClaims(barPub);
+            barAc.Imports.AddRange(imports);
+            s.AccountResolver.Store(barPub, barAc.Encode(Operator));
+            s.UpdateAccountClaims(bar, barAc);
+        }
+
+        // A bad activation token.
+        Update(new JwtImport { Account = fooKp.PublicKey, Subject = "req.echo", Token = "not a token", Type = "service" });
+        ServiceImports().ShouldBe(0);
+
+        // A good one.
+        Update(new JwtImport
+        {
+            Account = fooKp.PublicKey, Subject = "req.echo", Type = "service",
+            Token = Activation(fooKp, barPub, "req.echo", "service"),
+        });
+        ServiceImports().ShouldBe(1);
+
+        // A private stream without a token.
+        Update(new JwtImport { Account = fooKp.PublicKey, Subject = "private", To = "import.private", Type = "stream" });
+        StreamImports().ShouldBe(0);
+
+        // With one.
+        Update(new JwtImport
+        {
+            Account = fooKp.PublicKey, Subject = "private", To = "import.private", Type = "stream",
+            Token = Activation(fooKp, barPub, "private", "stream"),
+        });
+        StreamImports().ShouldBe(1);
     }
 }

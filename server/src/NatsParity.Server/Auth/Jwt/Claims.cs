@@ -208,6 +208,132 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     }
 }
 
+/// <summary>jwt.Export: a stream or service the account offers, public or for holders of an activation token.</summary>
+public sealed class JwtExport
+{
+    public string Name { get; set; } = "";
+    public string Subject { get; set; } = "";
+    /// <summary>"stream" or "service".</summary>
+    public string Type { get; set; } = "stream";
+    public bool TokenReq { get; set; }
+    /// <summary>Activations revoked (importing account or "*") with the time: tokens issued at or before are refused.</summary>
+    public Dictionary<string, long> Revocations { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>"Singleton", "Stream" or "Chunked" (services).</summary>
+    public string ResponseType { get; set; } = "";
+    public TimeSpan ResponseThreshold { get; set; }
+    /// <summary>Latency tracking: sampling (0 = headers) and results subject.</summary>
+    public (int Sampling, string Results)? Latency { get; set; }
+    public uint AccountTokenPosition { get; set; }
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject();
+        if (Name.Length > 0) o["name"] = Name;
+        o["subject"] = Subject;
+        o["type"] = Type;
+        if (TokenReq) o["token_req"] = true;
+        if (Revocations.Count > 0)
+        {
+            var r = new JsonObject();
+            foreach (var (k, t) in Revocations) r[k] = t;
+            o["revocations"] = r;
+        }
+        if (ResponseType.Length > 0) o["response_type"] = ResponseType;
+        if (ResponseThreshold != TimeSpan.Zero) o["response_threshold"] = ResponseThreshold.Ticks * 100;
+        if (Latency is { } l)
+            o["service_latency"] = new JsonObject { ["sampling"] = l.Sampling == 0 ? JsonValue.Create("headers") : JsonValue.Create(l.Sampling), ["results"] = l.Results };
+        if (AccountTokenPosition != 0) o["account_token_position"] = AccountTokenPosition;
+        return o;
+    }
+
+    internal static JwtExport From(JsonObject o)
+    {
+        var e = new JwtExport
+        {
+            Name = JwtClaims.Str(o, "name"), Subject = JwtClaims.Str(o, "subject"), Type = JwtClaims.Str(o, "type"),
+            TokenReq = JwtClaims.Bool(o, "token_req"), ResponseType = JwtClaims.Str(o, "response_type"),
+            ResponseThreshold = TimeSpan.FromTicks(JwtClaims.Long(o, "response_threshold") / 100),
+            AccountTokenPosition = (uint)Math.Max(0, JwtClaims.Long(o, "account_token_position")),
+        };
+        if (o["revocations"] is JsonObject rev)
+            foreach (var (k, v) in rev)
+                if (v is JsonValue jv && jv.TryGetValue(out long t)) e.Revocations[k] = t;
+        if (o["service_latency"] is JsonObject lat)
+        {
+            int sampling = lat["sampling"] is JsonValue sv && sv.TryGetValue(out long n) ? (int)n : 0;
+            e.Latency = (sampling, JwtClaims.Str(lat, "results"));
+        }
+        return e;
+    }
+}
+
+/// <summary>jwt.Import: a stream or service taken from another account, with its activation token when the export
+/// requires one.</summary>
+public sealed class JwtImport
+{
+    public string Name { get; set; } = "";
+    public string Subject { get; set; } = "";
+    public string Account { get; set; } = "";
+    public string Token { get; set; } = "";
+    /// <summary>Deprecated: the prefix of a stream import, the local subject of a service import.</summary>
+    public string To { get; set; } = "";
+    public string LocalSubject { get; set; } = "";
+    public string Type { get; set; } = "stream";
+    public bool Share { get; set; }
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject();
+        if (Name.Length > 0) o["name"] = Name;
+        o["subject"] = Subject;
+        o["account"] = Account;
+        if (Token.Length > 0) o["token"] = Token;
+        if (To.Length > 0) o["to"] = To;
+        if (LocalSubject.Length > 0) o["local_subject"] = LocalSubject;
+        o["type"] = Type;
+        if (Share) o["share"] = true;
+        return o;
+    }
+
+    internal static JwtImport From(JsonObject o) => new()
+    {
+        Name = JwtClaims.Str(o, "name"), Subject = JwtClaims.Str(o, "subject"), Account = JwtClaims.Str(o, "account"),
+        Token = JwtClaims.Str(o, "token"), To = JwtClaims.Str(o, "to"), LocalSubject = JwtClaims.Str(o, "local_subject"),
+        Type = JwtClaims.Str(o, "type"), Share = JwtClaims.Bool(o, "share"),
+    };
+}
+
+/// <summary>jwt.ActivationClaims: an exporting account lets the account in the subject import a subject.</summary>
+public sealed class ActivationClaims(string subject) : JwtClaims(subject)
+{
+    public string ImportSubject { get; set; } = "";
+    /// <summary>"stream" or "service".</summary>
+    public string ImportType { get; set; } = "stream";
+    public string IssuerAccount { get; set; } = "";
+
+    protected override string ClaimType => "activation";
+
+    protected override void WriteNats(JsonObject nats)
+    {
+        nats["subject"] = ImportSubject;
+        nats["kind"] = ImportType;
+        if (IssuerAccount.Length > 0) nats["issuer_account"] = IssuerAccount;
+    }
+
+    /// <summary>jwt.DecodeActivationClaims.</summary>
+    public static ActivationClaims Decode(string token)
+    {
+        var o = DecodeOfType(token, "activation");
+        var nats = o["nats"] as JsonObject;
+        var c = new ActivationClaims("")
+        {
+            ImportSubject = Str(nats, "subject"), ImportType = Str(nats, "kind"), IssuerAccount = Str(nats, "issuer_account"),
+        };
+        c.ReadCommon(o);
+        return c;
+    }
+}
+
 /// <summary>jwt.OperatorLimits as far as one node uses them: connections, subscriptions, payload.</summary>
 public sealed class AccountLimits
 {
@@ -231,6 +357,8 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
     /// <summary>Users (or "*") revoked with the time: JWTs issued at or before it are refused.</summary>
     public Dictionary<string, long> Revocations { get; set; } = new(StringComparer.Ordinal);
     public JwtPermissions DefaultPermissions { get; set; } = new();
+    public List<JwtExport> Exports { get; set; } = [];
+    public List<JwtImport> Imports { get; set; } = [];
 
     protected override string ClaimType => "account";
 
@@ -250,6 +378,8 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             foreach (var (k, t) in Revocations) r[k] = t;
             nats["revocations"] = r;
         }
+        if (Imports.Count > 0) nats["imports"] = new JsonArray(Imports.Select(i => (JsonNode?)i.ToJson()).ToArray());
+        if (Exports.Count > 0) nats["exports"] = new JsonArray(Exports.Select(e => (JsonNode?)e.ToJson()).ToArray());
         var dp = new JsonObject();
         DefaultPermissions.Write(dp);
         if (dp.Count > 0) nats["default_permissions"] = dp;
@@ -276,6 +406,8 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             SigningKeys = nats?["signing_keys"] is JsonArray keys
                 ? keys.Select(k => k is JsonObject so ? Str(so, "key") : k is JsonValue v && v.TryGetValue(out string? s) ? s : "").ToList() : [],
             DefaultPermissions = JwtPermissions.From(nats?["default_permissions"] as JsonObject),
+            Exports = nats?["exports"] is JsonArray ex ? ex.OfType<JsonObject>().Select(JwtExport.From).ToList() : [],
+            Imports = nats?["imports"] is JsonArray im ? im.OfType<JsonObject>().Select(JwtImport.From).ToList() : [],
         };
         if (nats?["revocations"] is JsonObject rev)
             foreach (var (k, v) in rev)
