@@ -91,6 +91,13 @@ public sealed partial class NatsServer
         var oldSigners = acc.SigningKeys;
         acc.ApplyClaims(claims, jwt);
         ApplyJwtExportsImports(acc, claims);
+        // Accounts importing from this one take its new exports (Go's refresh of importing accounts).
+        foreach (var other in _accounts.Values)
+        {
+            if (ReferenceEquals(other, acc) || other.Claims is not { } oc || !oc.Imports.Any(i => i.Account == acc.Name)) continue;
+            ApplyJwtExportsImports(other, oc);
+            foreach (var c in other.ClientsSnapshot()) if (!c.IsInternal) c.ProcessSubsOnConfigReload();
+        }
         var newDefaults = acc.DefaultPermissions;
         bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);
         bool signersChanged = !oldSigners.SetEquals(claims.SigningKeys);

@@ -40,6 +40,12 @@ public sealed partial class ClientConnection : IProtocolHandler
     internal int MaxPayload => _mpay;
     internal int MaxSubscriptions => _msubs;
 
+    /// <summary>The number of shadow subscriptions (stream imports) of the subscription <paramref name="sid"/>, or -1.</summary>
+    internal int ShadowCount(string sid)
+    {
+        lock (_mu) return _subs.TryGetValue(sid, out var sub) ? sub.Shadow?.Count ?? 0 : -1;
+    }
+
     /// <summary>The client's subscriptions by sid (Go's c.subs keys).</summary>
     internal IReadOnlyList<string> SubscriptionSids()
     {

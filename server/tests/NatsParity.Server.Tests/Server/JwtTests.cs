@@ -1,3 +1,4 @@
+using NatsParity.Server.Accounts;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Auth.Jwt;
 using NatsParity.Server.Config;
@@ -575,5 +576,138 @@ public sealed class JwtTests
             Token = Activation(fooKp, barPub, "private", "stream"),
         });
         StreamImports().ShouldBe(1);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountExportWithResponseType")]
+    public async Task JwtAccountExportWithResponseType()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Exports.AddRange(
+        [
+            new JwtExport { Subject = "test.stream", Type = "service", ResponseType = "Stream" },
+            new JwtExport { Subject = "test.single", Type = "service", ResponseType = "Singleton", TokenReq = true },
+            new JwtExport { Subject = "test.chunk", Type = "service", ResponseType = "Chunked" },
+            new JwtExport { Subject = "test.def", Type = "service", TokenReq = true },
+            new JwtExport { Subject = "test.old", Type = "service" },
+        ]);
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        var foo = s.LookupOrFetchAccount(fooKp.PublicKey);
+        foo.ShouldNotBeNull();
+        var services = foo.ExportsSnapshot().Where(e => e.Service).ToDictionary(e => e.Subject);
+        services.Count.ShouldBe(5);
+        (services["test.stream"].TokenRequired, services["test.stream"].ResponseType).ShouldBe((false, ServiceResponseType.Streamed));
+        (services["test.chunk"].TokenRequired, services["test.chunk"].ResponseType).ShouldBe((false, ServiceResponseType.Chunked));
+        (services["test.def"].TokenRequired, services["test.def"].ResponseType).ShouldBe((true, ServiceResponseType.Singleton));
+        (services["test.single"].TokenRequired, services["test.single"].ResponseType).ShouldBe((true, ServiceResponseType.Singleton));
+        services["test.old"].Approved.ShouldBeEmpty();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountImportExportUpdates")]
+    public async Task JwtAccountImportExportUpdates()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string fooPub = fooKp.PublicKey;
+        var fooAc = new AccountClaims(fooPub);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "stream" });
+        s.AccountResolver!.Store(fooPub, fooAc.Encode(Operator));
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string barPub = barKp.PublicKey;
+        var barAc = new AccountClaims(barPub);
+        barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "foo", To = "import", Type = "stream" });
+        s.AccountResolver.Store(barPub, barAc.Encode(Operator));
+
+        var (c, cs) = CreateClient(s, barKp);
+        using var _ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndFlush("SUB import.foo 1\r\n");
+        var sc = ServerSide(s, c);
+        void CheckShadow(int expected) => sc.ShadowCount("1").ShouldBe(expected);
+
+        // The subscription on the import has a shadow in foo.
+        CheckShadow(1);
+
+        void Update(NKeyPair kp, AccountClaims ac)
+        {
+            s.AccountResolver.Store(kp.PublicKey, ac.Encode(Operator));
+            s.UpdateAccountClaims(s.LookupOrFetchAccount(kp.PublicKey)!, ac);
+        }
+
+        // bar without the import: no shadow.
+        barAc = new AccountClaims(barPub);
+        Update(barKp, barAc);
+        CheckShadow(0);
+
+        // The import back: the shadow is back.
+        barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "foo", To = "import", Type = "stream" });
+        Update(barKp, barAc);
+        CheckShadow(1);
+
+        // foo without the export: gone.
+        fooAc = new AccountClaims(fooPub);
+        Update(fooKp, fooAc);
+        CheckShadow(0);
+
+        // The export needing a token bar does not have: still gone.
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "stream", TokenReq = true });
+        Update(fooKp, fooAc);
+        CheckShadow(0);
+
+        // Public again: back.
+        fooAc = new AccountClaims(fooPub);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "stream" });
+        Update(fooKp, fooAc);
+        CheckShadow(1);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountServiceImportAuthSwitch")]
+    public async Task JwtAccountServiceImportAuthSwitch()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string fooPub = fooKp.PublicKey;
+        var fooAc = new AccountClaims(fooPub);
+        fooAc.Exports.Add(new JwtExport { Subject = "ngs.usage.*", Type = "service" });
+        string fooJwt = fooAc.Encode(Operator);
+        s.AccountResolver!.Store(fooPub, fooJwt);
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var barAc = new AccountClaims(barKp.PublicKey);
+        barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "ngs.usage", To = "ngs.usage.DEREK", Type = "service" });
+        s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
+
+        // The requester in bar, the responder in foo.
+        var (ca, csa) = CreateClient(s, barKp);
+        using var _ = ca;
+        ca.Send(csa);
+        ca.ExpectLine(ProtoRegex.Pong);
+        var (cb, csb) = CreateClient(s, fooKp);
+        using var __ = cb;
+        cb.Send(csb);
+        cb.ExpectLine(ProtoRegex.Pong);
+        cb.SendAndFlush("SUB ngs.usage.* 1\r\n");
+
+        void Request() => ca.SendAndFlush("PUB ngs.usage 2\r\nhi\r\n");
+        Request();
+        cb.SendAndReadMsg("").Check("ngs.usage.DEREK", "1", "", 2, "hi");
+
+        // The export made private: the request does not arrive.
+        var fooPrivate = new AccountClaims(fooPub);
+        fooPrivate.Exports.Add(new JwtExport { Subject = "ngs.usage.*", Type = "service", TokenReq = true });
+        s.AccountResolver.Store(fooPub, fooPrivate.Encode(Operator));
+        var acc = s.LookupOrFetchAccount(fooPub)!;
+        s.UpdateAccountClaims(acc, fooPrivate);
+        Request();
+        cb.Flush();
+
+        // Public again: it does.
+        s.AccountResolver.Store(fooPub, fooJwt);
+        s.UpdateAccountClaims(acc, fooAc);
+        Request();
+        cb.SendAndReadMsg("").Check("ngs.usage.DEREK", "1", "", 2, "hi");
     }
 }
