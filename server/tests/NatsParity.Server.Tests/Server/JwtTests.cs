@@ -710,4 +710,61 @@ public sealed class JwtTests
         Request();
         cb.SendAndReadMsg("").Check("ngs.usage.DEREK", "1", "", 2, "hi");
     }
+
+    /// <summary>TestJWTImportTokenRevokedAfter and Before: foo's token-required stream export revokes bar's activation
+    /// (after or before bar's import was made), so bar has no stream import once both are looked up.</summary>
+    private static async Task ImportTokenRevoked(bool storeBarFirst)
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        var export = new JwtExport { Subject = "foo.private", Type = "stream", TokenReq = true };
+        fooAc.Exports.Add(export);
+        if (storeBarFirst) s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var barAc = new AccountClaims(barKp.PublicKey);
+        string act = Activation(fooKp, barKp.PublicKey, "foo.private", "stream");
+        barAc.Imports.Add(new JwtImport { Account = fooKp.PublicKey, Subject = "foo.private", Type = "stream", Token = act });
+        if (storeBarFirst) s.AccountResolver!.Store(barKp.PublicKey, barAc.Encode(Operator));
+
+        // jwt's Export.Revoke: the activation's subject, now.
+        export.Revocations[ActivationClaims.Decode(act).Subject] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        if (!storeBarFirst) s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
+
+        s.LookupOrFetchAccount(fooKp.PublicKey).ShouldNotBeNull();
+        var bar = s.LookupOrFetchAccount(barKp.PublicKey);
+        bar.ShouldNotBeNull();
+        bar.ImportsSnapshot().Count(i => !i.Service).ShouldBe(0);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTImportTokenRevokedAfter")]
+    public Task JwtImportTokenRevokedAfter() => ImportTokenRevoked(storeBarFirst: true);
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTImportTokenRevokedBefore")]
+    public Task JwtImportTokenRevokedBefore() => ImportTokenRevoked(storeBarFirst: false);
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTCircularAccountServiceImport")]
+    public async Task JwtCircularAccountServiceImport()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        // Each exports a token-required service and imports the other's (without a token).
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "service", TokenReq = true });
+        fooAc.Imports.Add(new JwtImport { Account = barKp.PublicKey, Subject = "bar", Type = "service" });
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        var barAc = new AccountClaims(barKp.PublicKey);
+        barAc.Exports.Add(new JwtExport { Subject = "bar", Type = "service", TokenReq = true });
+        barAc.Imports.Add(new JwtImport { Account = fooKp.PublicKey, Subject = "foo", Type = "service" });
+        s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
+
+        var (c, cs) = CreateClient(s, fooKp);
+        using var _ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndFlush("SUB foo 1\r\n");
+    }
 }
