@@ -169,6 +169,12 @@ public sealed partial class NatsServer
     public Account? LookupOrFetchAccount(string name)
     {
         var existing = LookupAccount(name);
+        if (existing is { Claims: not null } && existing.IsExpired && AccountResolver?.Fetch(name) is { } renewed && renewed != existing.ClaimJwt)
+        {
+            // Go's lookupAccount: an expired account is updated from the resolver.
+            UpdateAccountWithClaimJwt(existing, renewed);
+            return existing;
+        }
         if (existing is { Claims: not null } || !OperatorMode || AccountResolver is null) return existing;
         string? jwt = AccountResolver.Fetch(name);
         if (jwt is null) return existing;

@@ -767,4 +767,63 @@ public sealed class JwtTests
         c.ExpectLine(ProtoRegex.Pong);
         c.SendAndFlush("SUB foo 1\r\n");
     }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountRenew")]
+    public async Task JwtAccountRenew()
+    {
+        // An expired account refuses its users.
+        var nac = new AccountClaims("temp")
+        {
+            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
+        };
+        var (s, akp, c0) = SetupJwtTest(nac, null, "-ERR ");
+        await using var _ = s;
+        using var __ = c0;
+
+        // Renewed claims.
+        nac.IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        nac.Expires = DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeSeconds();
+        s.AccountResolver!.Store(akp.PublicKey, nac.Encode(Operator));
+        var acc = s.LookupOrFetchAccount(akp.PublicKey);
+        acc.ShouldNotBeNull();
+        s.UpdateAccountClaims(acc, nac);
+
+        var (c, cs) = CreateClient(s, akp);
+        using var ___ = c;
+        c.Send(cs);
+        c.ReadLine().ShouldStartWith("PONG");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountRenewFromResolver")]
+    public async Task JwtAccountRenewFromResolver()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey)
+        {
+            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
+            Expires = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds(),
+        };
+        s.AccountResolver!.Store(akp.PublicKey, nac.Encode(Operator));
+        // Loaded, with its expiry timer running.
+        s.LookupOrFetchAccount(akp.PublicKey).ShouldNotBeNull();
+
+        var (c, cs) = CreateClient(s, akp);
+        using (c)
+        {
+            await Task.Delay(1250);
+            c.Send(cs);
+            c.ReadLine().ShouldStartWith("-ERR ");
+        }
+
+        // Renewed in the resolver only: the next connection finds it there.
+        nac.IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        nac.Expires = DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeSeconds();
+        s.AccountResolver.Store(akp.PublicKey, nac.Encode(Operator));
+        var (c2, cs2) = CreateClient(s, akp);
+        using var _ = c2;
+        c2.Send(cs2);
+        c2.ReadLine().ShouldStartWith("PONG");
+    }
 }
