@@ -34,7 +34,7 @@ public sealed class EventsJwtTests
     }
 
     /// <summary>Go's nats.Connect with createUserCreds: a user JWT of the account and the signed nonce.</summary>
-    private static ProtoClient Connect(NatsServer s, NKeyPair akp, string name = "", string commands = "")
+    private static ProtoClient Connect(NatsServer s, NKeyPair akp, string name = "", string commands = "", string connectFields = "")
     {
         var ukp = NKeyPair.Create(NKeys.PrefixUser);
         string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
@@ -42,7 +42,7 @@ public sealed class EventsJwtTests
         string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
         string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
         string nameField = name.Length > 0 ? $",\"name\":\"{name}\"" : "";
-        c.Send($"CONNECT {{\"verbose\":false,\"lang\":\"go\",\"version\":\"1.0\",\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}}}\r\n{commands}");
+        c.Send($"CONNECT {{\"verbose\":false,\"lang\":\"go\",\"version\":\"1.0\",\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}{connectFields}}}\r\n{commands}");
         c.Flush();
         return c;
     }
@@ -273,5 +273,57 @@ public sealed class EventsJwtTests
         var acc = s.LookupOrFetchAccount(akp1.PublicKey);
         acc.ShouldNotBeNull();
         s.UpdateAccountWithClaimJwt(acc, ajwt2).ShouldBe("account validation failed");
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestServerEventsReceivedByQSubs")]
+    public async Task ServerEventsReceivedByQSubs()
+    {
+        await using var s = RunTrustedServer();
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        // A queue subscriber of the auth error events.
+        using var ncs = Connect(s, akp, commands: "SUB $SYS.SERVER.*.CLIENT.AUTH.ERR queue 1\r\n");
+        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
+            bad.Send("CONNECT {\"verbose\":false,\"name\":\"TEST BAD LOGIN\"}\r\nPING\r\n");
+        var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
+        using var doc = JsonDocument.Parse(m.Payload);
+        doc.RootElement.GetProperty("reason").GetString().ShouldBe("Authentication Failure");
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestServerEventsLDMKick")]
+    public async Task ServerEventsLdmKick()
+    {
+        await using var s = RunTrustedServer();
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        using var ncs = Connect(s, akp, commands: "SUB _INBOX.ldm 1\r\n");
+        var (_, akp2) = CreateAccount(s);
+        // Protocol 1, as nats.go: the server may send it INFO at any time.
+        using var nc = Connect(s, akp2, name: "TEST EVENTS LDM+KICK", connectFields: ",\"protocol\":1");
+        ulong cid = nc.Info!.Value.GetProperty("client_id").GetUInt64();
+
+        // Many clients of the same account come and go meanwhile (Go looks for races finding a client by id).
+        using var some = new ProtoClients();
+        for (int i = 0; i < 100; i++) some.Add(Connect(s, akp2));
+        var closing = Task.Run(() => { foreach (var c in some) c.Dispose(); });
+
+        string payload = $"{{\"cid\":{cid}}}";
+        ncs.Send($"PUB $SYS.REQ.SERVER.{s.ServerId}.LDM _INBOX.ldm {payload.Length}\r\n{payload}\r\n");
+        ncs.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("_INBOX.ldm");
+        // The client is told the server is in lame duck mode.
+        bool ldm = false;
+        for (int i = 0; i < 3 && !ldm; i++)
+        {
+            string line = nc.ReadLine(TimeSpan.FromSeconds(1));
+            if (!line.StartsWith("INFO ", StringComparison.Ordinal)) continue;
+            using var doc = JsonDocument.Parse(line[5..]);
+            ldm = doc.RootElement.TryGetProperty("ldm", out var v) && v.GetBoolean();
+        }
+        ldm.ShouldBeTrue("the client hears of lame duck mode");
+
+        ncs.Send($"PUB $SYS.REQ.SERVER.{s.ServerId}.KICK _INBOX.ldm {payload.Length}\r\n{payload}\r\n");
+        ncs.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("_INBOX.ldm");
+        nc.ExpectClosed(TimeSpan.FromSeconds(1));
+        await closing;
     }
 }
