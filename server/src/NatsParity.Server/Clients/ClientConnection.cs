@@ -700,6 +700,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         {
             return e.Message;
         }
+        // Go discards a user JWT when the server is not in operator mode.
+        if (!_server.OperatorMode) opts.Jwt = null;
         _opts = opts;
         bool firstConnect = !_connectReceived;
         _connectReceived = true;

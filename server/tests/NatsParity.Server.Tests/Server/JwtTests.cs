@@ -17,9 +17,10 @@ public sealed class JwtTests
     private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
 
     /// <summary>Go's opTrustBasicSetup: a server trusting the operator key (optionally with a memory resolver).</summary>
-    private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null) =>
+    private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null, int maxSubs = 0) =>
         InProcess.Run(new ServerOptions
         {
+            MaxSubscriptions = maxSubs,
             TrustedKeys = [trustedKey ?? Operator.PublicKey],
             AccountResolver = memResolver ? new MemoryAccountResolver() : null,
             // Go's tests make this server without starting it, so it has no system account.
@@ -825,5 +826,70 @@ public sealed class JwtTests
         using var _ = c2;
         c2.Send(cs2);
         c2.ReadLine().ShouldStartWith("PONG");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsSubsButServerOverrides")]
+    public async Task JwtAccountLimitsSubsButServerOverrides()
+    {
+        // The server's own limit of 2 (Go sets it on the running server's options).
+        await using var s = OpTrustBasicSetup(memResolver: true, maxSubs: 2);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Limits.Subs = 10;
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        s.LookupOrFetchAccount(fooKp.PublicKey)!.MaxSubscriptions.ShouldBe(10);
+
+        var (c, cs) = CreateClient(s, fooKp);
+        using var _ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Send("SUB foo 1\r\nSUB bar 2\r\nSUB baz 3\r\nPING\r\n");
+        string l = c.ReadLine();
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("maximum subscriptions exceeded");
+        c.ReadLine();
+    }
+
+    /// <summary>A bearer user JWT naming <paramref name="issuerAccount"/>, signed by the account, connecting verbose
+    /// without a signature; the first line it gets starts with <paramref name="expected"/>.</summary>
+    private static async Task BearerWithIssuer(Func<NKeyPair, string> issuerAccount, string expected)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey) { IssuerAccount = issuerAccount(akp), BearerToken = true }.Encode(akp);
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send($"CONNECT {{\"jwt\":\"{ujwt}\",\"verbose\":true,\"pedantic\":true}}\r\nPING\r\n");
+        c.ReadLine().ShouldStartWith(expected);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTBearerWithIssuerSameAsAccountToken")]
+    public Task JwtBearerWithIssuerSameAsAccountToken() => BearerWithIssuer(akp => akp.PublicKey, "+OK");
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTBearerWithBadIssuerToken")]
+    public Task JwtBearerWithBadIssuerToken() => BearerWithIssuer(_ => NKeyPair.Create(NKeys.PrefixAccount).PublicKey, "-ERR");
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTNoOperatorMode")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task JwtNoOperatorMode(bool login)
+    {
+        // A server without operators ignores the JWT a client sends.
+        await using var s = InProcess.Run(new ServerOptions
+        {
+            Users = login ? [new User { Username = "u", Password = "pwd" }] : null,
+        });
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() }.Encode(akp);
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        string nonce = c.Info!.Value.TryGetProperty("nonce", out var n) ? n.GetString()! : "";
+        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
+        string creds = login ? ",\"user\":\"u\",\"pass\":\"pwd\"" : "";
+        c.SendAndFlush($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{creds}}}\r\n");
+        s.Clients.Count.ShouldBe(1);
+        s.Clients.Single().Options.Jwt.ShouldBeNullOrEmpty();
     }
 }
