@@ -76,7 +76,8 @@ public sealed partial class NatsServer
         AccountClaims claims;
         try { claims = AccountClaims.Decode(jwt); }
         catch (JwtException e) { return e.Message; }
-        if (!IsTrustedIssuer(claims.Issuer) || acc.Name != claims.Subject) return "account validation failed";
+        if (!IsTrustedIssuer(claims.Issuer) || acc.Name != claims.Subject || claims.ImportErrors(DateTimeOffset.UtcNow).Count > 0)
+            return "account validation failed";
         UpdateAccountClaims(acc, claims, jwt);
         return null;
     }
@@ -186,6 +187,12 @@ public sealed partial class NatsServer
             return existing;
         }
         if (claims.Subject != name || !IsTrustedIssuer(claims.Issuer)) return existing;
+        // Go's verifyAccountClaims: claims with blocking validation errors are not used.
+        if (claims.ImportErrors(DateTimeOffset.UtcNow) is { Count: > 0 } invalid)
+        {
+            Logger.Debug($"Account JWT for {name} not valid: {string.Join("; ", invalid)}");
+            return existing;
+        }
         var acc = existing ?? new Account(name) { Server = this };
         acc.ApplyClaims(claims, jwt);
         if (existing is null)

@@ -892,4 +892,62 @@ public sealed class JwtTests
         s.Clients.Count.ShouldBe(1);
         s.Clients.Single().Options.Jwt.ShouldBeNullOrEmpty();
     }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountImportWrongIssuerAccount")]
+    public async Task JwtAccountImportWrongIssuerAccount()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        // The exporter and its signing key; the importer.
+        var srvKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var srvSignerKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var clientKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var srvAc = new AccountClaims(srvKp.PublicKey);
+        srvAc.SigningKeys.Add(srvSignerKp.PublicKey);
+        srvAc.Exports.Add(new JwtExport { Subject = "foo", Type = "service", TokenReq = true });
+        srvAc.Exports.Add(new JwtExport { Subject = "bar", Type = "stream", TokenReq = true });
+        s.AccountResolver!.Store(srvKp.PublicKey, srvAc.Encode(Operator));
+
+        // Activations signed by the exporter's signing key but naming the importer as their account: wrong.
+        string Token(string subject, string type) => new ActivationClaims(clientKp.PublicKey)
+        {
+            IssuerAccount = clientKp.PublicKey, ImportType = type, ImportSubject = subject,
+        }.Encode(srvSignerKp);
+        var clientAc = new AccountClaims(clientKp.PublicKey);
+        clientAc.Imports.Add(new JwtImport { Account = srvKp.PublicKey, Subject = "foo", Type = "service", Token = Token("foo", "service") });
+        clientAc.Imports.Add(new JwtImport { Account = srvKp.PublicKey, Subject = "bar", Type = "stream", Token = Token("bar", "stream") });
+        s.AccountResolver.Store(clientKp.PublicKey, clientAc.Encode(Operator));
+
+        var (c, cs) = CreateClient(s, clientKp);
+        using var _ = c;
+        c.Send(cs);
+        c.ReadLine().ShouldContain("-ERR 'Authorization Violation'");
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTQueuePermissions")]
+    [InlineData("allow", "queue.dev", false)]
+    [InlineData("allow", "", true)]
+    [InlineData("allow", "bad", true)]
+    [InlineData("deny", "", false)]
+    [InlineData("deny", "queue.dev", true)]
+    public async Task JwtQueuePermissions(string permType, string queue, bool errExpected)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
+        string ojwt = new OperatorClaims(Operator.PublicKey).Encode(Operator);
+        string conf = InProcess.WriteConf($"port: -1\noperator = {ojwt}\nresolver = MEMORY\nresolver_preload = {{\n  {akp.PublicKey} : {ajwt}\n}}\n");
+        await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+
+        // A user allowed (or denied) subscriptions on foo.> in queues matching *.dev.
+        var uc = new UserClaims("temp");
+        if (permType == "allow") uc.Permissions.Sub.Allow.Add("foo.> *.dev");
+        else uc.Permissions.Sub.Deny.Add("foo.> *.dev");
+        var (c, cs) = CreateClient(s, akp, uc);
+        using var _ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Send(queue.Length == 0 ? "SUB foo.bar 1\r\nPING\r\n" : $"SUB foo.bar {queue} 1\r\nPING\r\n");
+        string l = c.ReadLine();
+        if (errExpected) l.ShouldContain("Permissions Violation for Subscription to \"foo.bar\"");
+        else l.ShouldStartWith("PONG");
+    }
 }

@@ -417,6 +417,36 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         return c;
     }
 
+    /// <summary>jwt's blocking validation of the imports' activation tokens (Import.Validate): each token decodes, was
+    /// issued by (or for) the import's account, names this account, is of the import's type, is current, and covers
+    /// the imported subject. The errors found, empty when valid.</summary>
+    public List<string> ImportErrors(DateTimeOffset now)
+    {
+        var errors = new List<string>();
+        foreach (var i in Imports)
+        {
+            if (i.Token.Length == 0) continue;
+            ActivationClaims act;
+            try { act = ActivationClaims.Decode(i.Token); }
+            catch (JwtException)
+            {
+                errors.Add($"import \"{i.Subject}\" contains an invalid activation token");
+                continue;
+            }
+            if (act.Issuer != i.Account && act.IssuerAccount != i.Account)
+                errors.Add($"activation token doesn't match account for import \"{i.Subject}\"");
+            if (act.Subject != Subject)
+                errors.Add($"activation token doesn't match account it is being included in, \"{i.Subject}\"");
+            if (act.ImportType != i.Type)
+                errors.Add($"mismatch between token import type {act.ImportType} and type of import {i.Type}");
+            if (act.TimeError(now) is { } te) errors.Add(te);
+            string subj = i.Type == "service" && i.To.Length > 0 ? i.To : i.Subject;
+            if (subj != act.ImportSubject && !Subscriptions.SubjectValidation.IsSubsetMatch(subj, act.ImportSubject))
+                errors.Add($"activation token import subject \"{act.ImportSubject}\" doesn't match import \"{i.Subject}\"");
+        }
+        return errors;
+    }
+
     /// <summary>Some signing key is scoped (carries a user template), which is not built here.</summary>
     public bool ScopedSigningKeys { get; private set; }
 }
