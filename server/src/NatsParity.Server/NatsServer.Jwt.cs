@@ -360,9 +360,9 @@ public sealed partial class NatsServer
         return false;
     }
 
-    /// <summary>Go's validateTimes: within one of the user's daily time ranges (in its location, else local time);
-    /// how long it stays valid.</summary>
-    private static (bool Allow, TimeSpan ValidFor) ValidateTimes(UserClaims juc, DateTimeOffset now)
+    /// <summary>Go's validateTimesAt: within one of the user's daily time ranges (in its location, else local time), and
+    /// the longest time left in any range it is in.</summary>
+    internal static (bool Allow, TimeSpan ValidFor) ValidateTimes(UserClaims juc, DateTimeOffset now)
     {
         if (juc.Times.Count == 0) return (true, TimeSpan.Zero);
         var zone = TimeZoneInfo.Local;
@@ -372,20 +372,33 @@ public sealed partial class NatsServer
             catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException) { return (false, TimeSpan.Zero); }
         }
         var local = TimeZoneInfo.ConvertTime(now, zone);
+        bool ok = false;
+        var validFor = TimeSpan.Zero;
         foreach (var (startText, endText) in juc.Times)
         {
-            if (!TimeSpan.TryParseExact(startText, @"hh\:mm\:ss", null, out var start)
-                || !TimeSpan.TryParseExact(endText, @"hh\:mm\:ss", null, out var end)) return (false, TimeSpan.Zero);
-            var day = local.Date;
-            var from = new DateTimeOffset(day + start, local.Offset);
-            var to = new DateTimeOffset(day + end, local.Offset);
-            if (start > end)
+            if (!TimeSpan.TryParseExact(startText, @"hh\:mm\:ss", null, out var startOfDay)
+                || !TimeSpan.TryParseExact(endText, @"hh\:mm\:ss", null, out var endOfDay)) return (false, TimeSpan.Zero);
+            var start = new DateTimeOffset(local.Date + startOfDay, local.Offset);
+            var end = new DateTimeOffset(local.Date + endOfDay, local.Offset);
+            var (inRange, expires) = ValidateTimeRange(start, end, local);
+            if (inRange && (!ok || expires > validFor))
             {
-                // The range goes past midnight.
-                if (local < to) from = from.AddDays(-1);
-                else to = to.AddDays(1);
+                ok = true;
+                validFor = expires;
             }
-            if (local >= from && local < to) return (true, to - local);
+        }
+        return (ok, validFor);
+    }
+
+    /// <summary>Go's validateTimeRangeAt: now strictly inside the range (which may cross midnight), and the time left.</summary>
+    private static (bool, TimeSpan) ValidateTimeRange(DateTimeOffset start, DateTimeOffset end, DateTimeOffset now)
+    {
+        if (start < now && end > now) return (true, end - now);
+        if (start > end)
+        {
+            if (end > now) return (true, end - now);
+            end = end.AddDays(1);
+            if (start < now && end > now) return (true, end - now);
         }
         return (false, TimeSpan.Zero);
     }

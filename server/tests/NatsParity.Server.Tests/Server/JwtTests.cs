@@ -17,10 +17,11 @@ public sealed class JwtTests
     private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
 
     /// <summary>Go's opTrustBasicSetup: a server trusting the operator key (optionally with a memory resolver).</summary>
-    private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null, int maxSubs = 0) =>
+    private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null, int maxSubs = 0, int maxPayload = 0) =>
         InProcess.Run(new ServerOptions
         {
             MaxSubscriptions = maxSubs,
+            MaxPayload = maxPayload > 0 ? maxPayload : 1024 * 1024,
             TrustedKeys = [trustedKey ?? Operator.PublicKey],
             AccountResolver = memResolver ? new MemoryAccountResolver() : null,
             // Go's tests make this server without starting it, so it has no system account.
@@ -949,5 +950,48 @@ public sealed class JwtTests
         string l = c.ReadLine();
         if (errExpected) l.ShouldContain("Permissions Violation for Subscription to \"foo.bar\"");
         else l.ShouldStartWith("PONG");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsMaxPayloadButServerOverrides")]
+    public async Task JwtAccountLimitsMaxPayloadButServerOverrides()
+    {
+        // The server's own limit of 4 (Go sets it on the running server's options).
+        await using var s = OpTrustBasicSetup(memResolver: true, maxPayload: 4);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Limits.Payload = 8;
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        var (c, cs) = CreateClient(s, fooKp);
+        using var _ = c;
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.Send("PUB foo 6\r\nXXXXXX\r\nPING\r\n");
+        string l = c.ReadLine();
+        l.ShouldStartWith("-ERR ");
+        l.ShouldContain("Maximum Payload");
+    }
+
+    public static TheoryData<string, int, string[], bool, int> TimesAt => new()
+    {
+        { "inside window", 14 * 3600 + 30 * 60, ["09:00:00-17:00:00"], true, 2 * 3600 + 30 * 60 },
+        { "before window", 8 * 3600, ["09:00:00-17:00:00"], false, 0 },
+        { "after window", 18 * 3600, ["09:00:00-17:00:00"], false, 0 },
+        { "cross midnight inside window before midnight", 23 * 3600 + 30 * 60, ["22:00:00-06:00:00"], true, 6 * 3600 + 30 * 60 },
+        { "cross midnight inside window after midnight", 5 * 3600, ["22:00:00-06:00:00"], true, 3600 },
+        { "cross midnight before window", 21 * 3600, ["22:00:00-06:00:00"], false, 0 },
+        { "cross midnight after window", 7 * 3600, ["22:00:00-06:00:00"], false, 0 },
+        { "overlap after midnight", 3600, ["22:00:00-06:00:00", "00:00:00-08:00:00"], true, 7 * 3600 },
+        { "overlap after midnight reversed order", 3600, ["00:00:00-08:00:00", "22:00:00-06:00:00"], true, 7 * 3600 },
+    };
+
+    [Theory, MemberData(nameof(TimesAt)), GoTest("server/jwt_test.go", "TestJWTValidateTimesAt")]
+    public void JwtValidateTimesAt(string name, int nowSeconds, string[] ranges, bool allowed, int remainingSeconds)
+    {
+        var today = DateTime.UtcNow.Date;
+        var now = new DateTimeOffset(today.AddSeconds(nowSeconds), TimeSpan.Zero);
+        var claims = new UserClaims("temp") { Locale = "UTC", Times = ranges.Select(r => (r[..8], r[9..])).ToList() };
+        var (ok, remaining) = NatsServer.ValidateTimes(claims, now);
+        ok.ShouldBe(allowed, name);
+        remaining.ShouldBe(TimeSpan.FromSeconds(remainingSeconds), name);
     }
 }
