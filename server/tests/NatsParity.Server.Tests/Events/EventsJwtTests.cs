@@ -326,4 +326,77 @@ public sealed class EventsJwtTests
         nc.ExpectClosed(TimeSpan.FromSeconds(1));
         await closing;
     }
+
+    [Fact, GoTest("server/events_test.go", "TestSubszPagination")]
+    public async Task SubszPagination()
+    {
+        await using var s = RunTrustedServer();
+        var (sysAcc, sysAkp) = CreateAccount(s);
+        s.SetSystemAccount(sysAcc).ShouldBeNull();
+        var (acc, akp) = CreateAccount(s);
+        using var ncSys = Connect(s, sysAkp, commands: "SUB _INBOX.subsz 1\r\n");
+        var subs = new StringBuilder();
+        for (int i = 0; i < 100; i++) subs.Append($"SUB foo.{i} {i + 1}\r\n");
+        using var nc = Connect(s, akp, commands: subs.ToString());
+        await Task.Delay(100);
+
+        JsonElement Request(string body)
+        {
+            ncSys.Send($"PUB $SYS.REQ.ACCOUNT.{acc.Name}.SUBSZ _INBOX.subsz {Encoding.UTF8.GetByteCount(body)}\r\n{body}\r\n");
+            using var doc = JsonDocument.Parse(ncSys.ReadMsg(TimeSpan.FromSeconds(1)).Payload);
+            return doc.RootElement.GetProperty("data").Clone();
+        }
+
+        // The first page; the total counts the account's own (monitoring) subscriptions too.
+        var page = Request("{\"subscriptions\":true,\"limit\":10}");
+        page.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(10);
+        page.GetProperty("total").GetInt32().ShouldBeInRange(100, 110);
+
+        // Ten on bar.*, filtered by a subject they match.
+        var more = new StringBuilder();
+        for (int i = 0; i < 10; i++) more.Append($"SUB bar.* {200 + i}\r\n");
+        nc.SendAndFlush(more.ToString());
+        await Task.Delay(100);
+        var filtered = Request("{\"subscriptions\":true,\"limit\":5,\"test\":\"bar.A\"}");
+        filtered.GetProperty("subscriptions_list").GetArrayLength().ShouldBe(5);
+        filtered.GetProperty("total").GetInt32().ShouldBe(10);
+    }
+
+    [Fact, GoTest("server/events_test.go", "TestAccountClaimsUpdatesWithServiceImports")]
+    public async Task AccountClaimsUpdatesWithServiceImports()
+    {
+        await using var s = RunTrustedServer();
+        var (sacc, sakp) = CreateAccount(s);
+        s.SetSystemAccount(sacc).ShouldBeNull();
+        // An account exporting req.* and one importing req.1 from it.
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var nac = new AccountClaims(akp.PublicKey);
+        nac.Exports.Add(new JwtExport { Subject = "req.*", Type = "service" });
+        s.AccountResolver!.Store(akp.PublicKey, nac.Encode(Operator));
+        s.LookupOrFetchAccount(akp.PublicKey).ShouldNotBeNull();
+        var akp2 = NKeyPair.Create(NKeys.PrefixAccount);
+        AccountClaims Importer(int conns)
+        {
+            var c = new AccountClaims(akp2.PublicKey);
+            c.Limits.Conn = conns;
+            c.Imports.Add(new JwtImport { Account = akp.PublicKey, Subject = "req.1", Type = "service" });
+            return c;
+        }
+        s.AccountResolver.Store(akp2.PublicKey, Importer(-1).Encode(Operator));
+        s.LookupOrFetchAccount(akp2.PublicKey).ShouldNotBeNull();
+        long NumSubscriptions() => s.Accounts.Sum(a => (long)a.Sublist.Count);
+        long startSubs = NumSubscriptions();
+
+        // Ten claims updates through the system account.
+        using var nc = Connect(s, sakp);
+        var updates = new StringBuilder();
+        for (int i = 1; i <= 10; i++)
+        {
+            string jwt = Importer(i).Encode(Operator);
+            updates.Append($"PUB $SYS.REQ.ACCOUNT.{akp2.PublicKey}.CLAIMS.UPDATE {jwt.Length}\r\n{jwt}\r\n");
+        }
+        nc.SendAndFlush(updates.ToString());
+        await Task.Delay(50);
+        NumSubscriptions().ShouldBeLessThanOrEqualTo(startSubs, "subscriptions leaked");
+    }
 }
