@@ -30,9 +30,15 @@ public static partial class ConfigLoader
             _ => throw new ConfigException($"error parsing operators: unsupported type {GoTypeName(v)}"),
         };
         o.TrustedOperators = [];
+        o.TrustedOperatorJwts = [];
         foreach (var f in files)
         {
-            try { o.TrustedOperators.Add(ReadOperatorJwt(f)); }
+            try
+            {
+                var (jwt, claims) = ReadOperatorJwt(f);
+                o.TrustedOperators.Add(claims);
+                o.TrustedOperatorJwts.Add(jwt);
+            }
             catch (Exception e) when (e is JwtException or IOException or UnauthorizedAccessException)
             {
                 throw new ConfigException($"error parsing operator JWT: {e.Message}");
@@ -43,7 +49,7 @@ public static partial class ConfigLoader
     }
 
     /// <summary>Go's readOperatorJWT: a file with the (possibly decorated) JWT, or the JWT itself inline.</summary>
-    private static OperatorClaims ReadOperatorJwt(string fileOrJwt)
+    private static (string Jwt, OperatorClaims Claims) ReadOperatorJwt(string fileOrJwt)
     {
         string contents;
         try { contents = File.ReadAllText(fileOrJwt); }
@@ -53,7 +59,8 @@ public static partial class ConfigLoader
                 throw new IOException($"open {fileOrJwt}: no such file or directory");
             contents = fileOrJwt;
         }
-        return OperatorClaims.Decode(ParseDecoratedJwt(contents));
+        string jwt = ParseDecoratedJwt(contents);
+        return (jwt, OperatorClaims.Decode(jwt));
     }
 
     /// <summary>jwt.ParseDecoratedJWT: the JWT between "-----BEGIN ... JWT-----" lines, else the trimmed text.</summary>

@@ -44,6 +44,8 @@ public sealed class ServerOptions
     public List<string>? TrustedKeys { get; set; }
     /// <summary>operator: the operators' decoded JWTs (their keys and signing keys are trusted).</summary>
     public List<Auth.Jwt.OperatorClaims>? TrustedOperators { get; set; }
+    /// <summary>The operator JWTs as configured (varz shows them).</summary>
+    public List<string>? TrustedOperatorJwts { get; set; }
     /// <summary>resolver: where account JWTs are found (only MEMORY here).</summary>
     public Auth.Jwt.IAccountResolver? AccountResolver { get; set; }
     /// <summary>resolver_preload: account JWTs stored in the resolver at start.</summary>

@@ -78,6 +78,16 @@ public sealed partial class Monitor
         w.WriteEndObject();
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
         w.Str("config_digest", o.ConfigDigest);
+        if (o.TrustedOperatorJwts is { Count: > 0 } opJwts)
+        {
+            w.WriteStartArray("trusted_operators_jwt");
+            foreach (var j in opJwts) w.WriteStringValue(j);
+            w.WriteEndArray();
+            // The decoded claims: each JWT's claims part.
+            w.WriteStartArray("trusted_operators_claim");
+            foreach (var j in opJwts) w.WriteRawValue(Auth.Jwt.JwtCodec.FromBase64Url(j.Split('.')[1]));
+            w.WriteEndArray();
+        }
         w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
         w.KindStats("slow_consumer_stats", slow);
         w.WriteStartObject("disk_io_wait_stats");
