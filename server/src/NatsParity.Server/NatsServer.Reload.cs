@@ -140,6 +140,17 @@ public sealed partial class NatsServer
     /// longer may connect are closed) and subscriptions their new permissions refuse removed.</summary>
     private void ReloadAuthorization(ServerOptions cur, ServerOptions next)
     {
+        // Operator mode with a memory resolver: the preloaded JWTs are stored again, and accounts already in use take
+        // their new claims.
+        if (OperatorMode && AccountResolver is { } resolver && next.ResolverPreloads is { } preloads)
+        {
+            foreach (var (name, jwt) in preloads)
+            {
+                resolver.Store(name, jwt);
+                if (LookupAccount(name) is { Claims: not null } acc && acc.ClaimJwt != jwt && UpdateAccountWithClaimJwt(acc, jwt) is { } err)
+                    Logger.Error($"Reloaded: account {name} not updated: {err}");
+            }
+        }
         // Accounts no longer configured go (the global account and the default system account stay, as in Go).
         var nextByName = next.Accounts.ToDictionary(a => a.Name, StringComparer.Ordinal);
         // Only accounts whose exports, imports or mappings changed, and those importing from them, are rebuilt: the

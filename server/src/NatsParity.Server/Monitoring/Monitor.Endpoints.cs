@@ -524,8 +524,29 @@ public sealed partial class Monitor
                 foreach (var im in imports) WriteImport(w, im);
                 w.WriteEndArray();
             }
-            // Go's getNameTagLocked: the account's name when no JWT gives it a name tag.
-            w.Str("name_tag", a.Name);
+            if (a.Claims is { } claims)
+            {
+                // An operator-mode account: its JWT, signer, name tag and tags, and the decoded claims.
+                w.Str("jwt", a.ClaimJwt, omitEmpty: true);
+                w.Str("issuer_key", a.Issuer, omitEmpty: true);
+                w.Str("name_tag", claims.Name.Length > 0 ? claims.Name : a.Name);
+                if (claims.Tags.Count > 0)
+                {
+                    w.WriteStartArray("tags");
+                    foreach (var t in claims.Tags) w.WriteStringValue(t);
+                    w.WriteEndArray();
+                }
+                if (a.ClaimJwt.Length > 0)
+                {
+                    w.WritePropertyName("decoded_jwt");
+                    w.WriteRawValue(Auth.Jwt.JwtCodec.FromBase64Url(a.ClaimJwt.Split('.')[1]));
+                }
+            }
+            else
+            {
+                // Go's getNameTagLocked: the account's name when no JWT gives it a name tag.
+                w.Str("name_tag", a.Name);
+            }
             var st = a.Sublist.Stats();
             w.WriteStartObject("sublist_stats");
             w.Num("num_subscriptions", st.NumSubs);

@@ -41,4 +41,55 @@ public sealed partial class ServerMonitorTests
             c.GetProperty("nats").GetProperty("version").GetInt32().ShouldBe(2);
         }
     }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorAccountzAccountIssuerUpdate")]
+    public async Task MonitorAccountzAccountIssuerUpdate()
+    {
+        // An operator with two signing keys and a system account.
+        var okp = NKeyPair.Create(NKeys.PrefixOperator);
+        var sys = NKeyPair.Create(NKeys.PrefixAccount);
+        string sysJwt = new AccountClaims(sys.PublicKey) { Name = "SYS" }.Encode(okp);
+        var osk1 = NKeyPair.Create(NKeys.PrefixOperator);
+        var osk2 = NKeyPair.Create(NKeys.PrefixOperator);
+        var oc = new OperatorClaims(okp.PublicKey) { Name = "O", SystemAccount = sys.PublicKey };
+        oc.SigningKeys.AddRange([osk1.PublicKey, osk2.PublicKey]);
+        string oJwt = oc.Encode(okp);
+        // Account A signed by the first signing key.
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var ac = new AccountClaims(akp.PublicKey) { Name = "A" };
+        string Conf(string aJwt) => $$"""
+            listen: 127.0.0.1:-1
+            http: 127.0.0.1:-1
+            operator = {{oJwt}}
+            resolver = MEMORY
+            system_account: {{sys.PublicKey}}
+            resolver_preload = {
+              {{sys.PublicKey}} : {{sysJwt}}
+              {{akp.PublicKey}} : {{aJwt}}
+            }
+            """;
+        string conf = InProcess.WriteConf(Conf(ac.Encode(osk1)));
+        await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+
+        // A user of A, so that the account is in use.
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        string nonce = nc.Info!.Value.GetProperty("nonce").GetString()!;
+        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
+        nc.SendAndFlush($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\n");
+
+        async Task<string> IssuerKey()
+        {
+            string body = await ReadBody($"{Url(s)}accountz?acc={akp.PublicKey}");
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.GetProperty("account_detail").GetProperty("issuer_key").GetString()!;
+        }
+        (await IssuerKey()).ShouldBe(osk1.PublicKey);
+
+        // The account re-signed by the second key, through a reload.
+        File.WriteAllText(conf, Conf(ac.Encode(osk2)));
+        s.Reload().ShouldBeNull();
+        (await IssuerKey()).ShouldBe(osk2.PublicKey);
+    }
 }
