@@ -16,6 +16,10 @@ public sealed partial class NatsServer
     /// <summary>The account resolver of operator mode (Go's AccountResolver), or null.</summary>
     public IAccountResolver? AccountResolver { get; private set; }
 
+    /// <summary>The operator keys whose account JWTs are trusted (the operators' and their signing keys, or the
+    /// configured trusted keys); empty without operator mode.</summary>
+    public IReadOnlyList<string> TrustedKeys => _trustedKeys ?? [];
+
     /// <summary>True when accounts and users come from JWTs.</summary>
     public bool OperatorMode => _trustedKeys is not null;
 
@@ -261,6 +265,11 @@ public sealed partial class NatsServer
     private bool ProcessJwtAuthentication(ClientConnection c)
     {
         string ujwt = c.Options.Jwt ?? "";
+        if (ujwt.Length == 0 && Options.DefaultSentinel.Length > 0)
+        {
+            // Go's default sentinel: clients without credentials use it.
+            c.Options.Jwt = ujwt = Options.DefaultSentinel;
+        }
         if (ujwt.Length == 0)
         {
             c.Debug("Authentication requires a user JWT");

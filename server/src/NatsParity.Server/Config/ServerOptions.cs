@@ -44,6 +44,8 @@ public sealed class ServerOptions
     public List<string>? TrustedKeys { get; set; }
     /// <summary>operator: the operators' decoded JWTs (their keys and signing keys are trusted).</summary>
     public List<Auth.Jwt.OperatorClaims>? TrustedOperators { get; set; }
+    /// <summary>default_sentinel: the (bearer) user JWT used for clients that present none, in operator mode.</summary>
+    public string DefaultSentinel { get; set; } = "";
     /// <summary>The operator JWTs as configured (varz shows them).</summary>
     public List<string>? TrustedOperatorJwts { get; set; }
     /// <summary>resolver: where account JWTs are found (only MEMORY here).</summary>
@@ -184,7 +186,17 @@ public sealed class ServerOptions
     /// trusted keys.</summary>
     private string? ValidateTrustedOperators()
     {
-        if (TrustedOperators is not { Count: > 0 }) return null;
+        if (TrustedOperators is not { Count: > 0 })
+            return DefaultSentinel.Length > 0 ? "default sentinel requires operators and accounts" : null;
+        if (DefaultSentinel.Length > 0)
+        {
+            Auth.Jwt.UserClaims juc;
+            try { juc = Auth.Jwt.UserClaims.Decode(DefaultSentinel); }
+            catch (Auth.Jwt.JwtException) { return "default sentinel JWT not valid"; }
+            // A scoped user (issuer account, no permissions of its own) is checked when it is used.
+            bool scoped = !juc.BearerToken && juc.IssuerAccount.Length > 0 && juc.Permissions.Pub.Empty && juc.Permissions.Sub.Empty && juc.Permissions.Resp is null;
+            if (!scoped && !juc.BearerToken) return "default sentinel must be a bearer token";
+        }
         if (AccountResolver is null) return "operators require an account resolver to be configured";
         if (Accounts.Count > 0) return "operators do not allow Accounts to be configured directly";
         if (Users is { Count: > 0 } || Nkeys is { Count: > 0 }) return "operators do not allow users to be configured directly";

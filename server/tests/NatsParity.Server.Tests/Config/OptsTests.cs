@@ -1058,4 +1058,13 @@ public sealed class OptsTests : IDisposable
         o.NoLog = true;
         Should.Throw<ArgumentException>(() => new NatsServer(o)).Message.ShouldContain("expected major version 10 > server major version");
     }
+
+    [Fact, GoTest("server/opts_test.go", "TestDefaultSentinel")]
+    public void DefaultSentinel()
+    {
+        var o = ServerOptions.FromConfigFile(ConfFile("default_sentinel: \"hello\"\n"));
+        o.DefaultSentinel.ShouldBe("hello");
+        // Without an operator it does not validate.
+        o.Validate().ShouldBe("default sentinel requires operators and accounts");
+    }
 }

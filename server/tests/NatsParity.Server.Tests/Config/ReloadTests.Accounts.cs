@@ -550,4 +550,70 @@ public sealed partial class ReloadTests
         TriggerSysEvent("AFTER1", w1, w2);
         TriggerSysEvent("AFTER2", w1, w2);
     }
+
+    private const string TestOperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadDefaultSentinel")]
+    public async Task ConfigReloadDefaultSentinel()
+    {
+        var okp = NKeyPair.FromSeed(TestOperatorSeed);
+        string ojwt = new NatsParity.Server.Auth.Jwt.OperatorClaims(okp.PublicKey).Encode(okp);
+        var sysKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var aKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string sysJwt = new NatsParity.Server.Auth.Jwt.AccountClaims(sysKp.PublicKey) { Name = "SYS" }.Encode(okp);
+        string aJwt = new NatsParity.Server.Auth.Jwt.AccountClaims(aKp.PublicKey) { Name = "A" }.Encode(okp);
+        var uKp = NKeyPair.Create(NKeys.PrefixUser);
+        var uc = new NatsParity.Server.Auth.Jwt.UserClaims(uKp.PublicKey) { BearerToken = true, Name = "sentinel" };
+        string sentinel = uc.Encode(aKp);
+        string Content() => $$"""
+            listen: 127.0.0.1:-1
+            operator: {{ojwt}}
+            system_account: {{sysKp.PublicKey}}
+            resolver: MEM
+            resolver_preload: {
+              {{sysKp.PublicKey}}: {{sysJwt}}
+              {{aKp.PublicKey}}: {{aJwt}}
+            }
+            default_sentinel: {{sentinel}}
+            """;
+        var (s, conf) = Run(Content());
+        await using var _ = s;
+        s.Options.DefaultSentinel.ShouldBe(sentinel);
+
+        uc.Name = "sentinel-updated";
+        sentinel = uc.Encode(aKp);
+        File.WriteAllText(conf, Content());
+        s.Reload().ShouldBeNull();
+        s.Options.DefaultSentinel.ShouldBe(sentinel);
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadTrustedOperatorAndTrustedKeysUnsupported")]
+    public async Task ConfigReloadTrustedOperatorAndTrustedKeysUnsupported()
+    {
+        var okp = NKeyPair.FromSeed(TestOperatorSeed);
+        string ojwt = new NatsParity.Server.Auth.Jwt.OperatorClaims(okp.PublicKey).Encode(okp);
+        var aKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string aJwt = new NatsParity.Server.Auth.Jwt.AccountClaims(aKp.PublicKey).Encode(okp);
+        string Conf(string trust) => $"listen: 127.0.0.1:-1\n{trust}\nresolver: MEM\nresolver_preload: {{\n  {aKp.PublicKey}: {aJwt}\n}}\n";
+
+        IReadOnlyList<string> keys;
+        {
+            var (s, conf) = Run(Conf($"operator: {ojwt}"));
+            await using var _ = s;
+            // The server trusts the operator's keys.
+            keys = s.TrustedKeys;
+            keys.Count.ShouldBeGreaterThan(0);
+            File.WriteAllText(conf, Conf(""));
+            s.Reload()!.ShouldContain("not supported for TrustedOperator");
+            s.TrustedKeys.Count.ShouldBeGreaterThan(0);
+        }
+        {
+            string list = "[" + string.Join(", ", keys.Select(k => $"\"{k}\"")) + "]";
+            var (s, conf) = Run(Conf($"trusted_keys: {list}"));
+            await using var _ = s;
+            File.WriteAllText(conf, Conf(""));
+            s.Reload()!.ShouldContain("not supported for TrustedKeys");
+            s.TrustedKeys.Count.ShouldBeGreaterThan(0);
+        }
+    }
 }
