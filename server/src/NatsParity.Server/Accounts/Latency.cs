@@ -279,17 +279,7 @@ public sealed partial class Account
                 w.WritePropertyName("responder");
                 w.WriteRawValue(responder);
             }
-            if (header is { Count: > 0 })
-            {
-                w.WriteStartObject("header");
-                foreach (var (k, values) in header.OrderBy(x => x.Key, StringComparer.Ordinal))
-                {
-                    w.WriteStartArray(k);
-                    foreach (var v in values) w.WriteStringValue(v);
-                    w.WriteEndArray();
-                }
-                w.WriteEndObject();
-            }
+            w.HeaderMap("header", header);
             w.WriteString("start", GoJson.Time(start));
             w.WriteNumber("service", service.Ticks * 100);
             w.WriteNumber("system", system.Ticks * 100);

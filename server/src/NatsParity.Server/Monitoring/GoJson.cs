@@ -48,6 +48,20 @@ internal static class GoJson
     }
 
     /// <summary>Go's SlowConsumersStats / StaleConnectionStats: counts per connection kind; only clients exist here.</summary>
+    /// <summary>An http.Header as Go marshals it: keys in order, each with its array of values; nothing when empty.</summary>
+    public static void HeaderMap(this Utf8JsonWriter w, string name, Dictionary<string, List<string>>? header)
+    {
+        if (header is not { Count: > 0 }) return;
+        w.WriteStartObject(name);
+        foreach (var (k, values) in header.OrderBy(x => x.Key, StringComparer.Ordinal))
+        {
+            w.WriteStartArray(k);
+            foreach (var v in values) w.WriteStringValue(v);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
+    }
+
     public static void KindStats(this Utf8JsonWriter w, string name, long clients)
     {
         w.WriteStartObject(name);

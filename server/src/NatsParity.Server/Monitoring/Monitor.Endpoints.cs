@@ -586,17 +586,7 @@ public sealed partial class Monitor
         w.Bool("invalid", false);
         w.Bool("share", im.Share);
         w.Bool("tracking", im.Tracking);
-        if (im.TrackingHeader is { Count: > 0 } hdr)
-        {
-            w.WriteStartObject("tracking_header");
-            foreach (var (k, values) in hdr.OrderBy(x => x.Key, StringComparer.Ordinal))
-            {
-                w.WriteStartArray(k);
-                foreach (var v in values) w.WriteStringValue(v);
-                w.WriteEndArray();
-            }
-            w.WriteEndObject();
-        }
+        w.HeaderMap("tracking_header", im.TrackingHeader);
         if (im.Latency is { } lat) WriteLatency(w, "latency", lat);
         w.WriteEndObject();
     }

@@ -129,6 +129,19 @@ public sealed class ServiceLatencyTests
         return $"HPUB {subject} {(reply.Length > 0 ? reply + " " : "")}{hlen} {hlen + Encoding.UTF8.GetByteCount(payload)}\r\n{hdr}{payload}\r\n";
     }
 
+    /// <summary>A request from <paramref name="client"/> to SVC with an old-style inbox, answered by
+    /// <paramref name="svc"/> after <paramref name="serviceTime"/>; the measurement svc receives, and when the request went.</summary>
+    private static (Latency Sl, DateTime Start) MeasuredRequest(ProtoClient svc, ProtoClient client, string inbox, TimeSpan serviceTime)
+    {
+        var start = DateTime.UtcNow;
+        client.Send($"PUB SVC {inbox} 2\r\n1h\r\n");
+        Respond(svc, "2", serviceTime);
+        client.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe(inbox);
+        var rmsg = svc.ReadMsg(TimeSpan.FromSeconds(1));
+        rmsg.Subject.ShouldBe("latency.svc");
+        return (Latency.Parse(rmsg), start);
+    }
+
     [Theory, TargetData, GoTest("test/service_latency_test.go", "TestServiceLatencyOldRequestStyleSingleServer")]
     public void ServiceLatencyOldRequestStyleSingleServer(ServerTarget target)
     {
@@ -137,14 +150,7 @@ public sealed class ServiceLatencyTests
         using var nc2 = ProtoClient.Login(server, "client", "pass", "SUB _INBOX.old 1\r\n");
         var serviceTime = TimeSpan.FromMilliseconds(25);
 
-        var start = DateTime.UtcNow;
-        nc2.Send("PUB SVC _INBOX.old 2\r\n1h\r\n");
-        Respond(nc, "2", serviceTime);
-        nc2.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("_INBOX.old");
-
-        var rmsg = nc.ReadMsg(TimeSpan.FromSeconds(1));
-        rmsg.Subject.ShouldBe("latency.svc");
-        var sl = Latency.Parse(rmsg);
+        var (sl, start) = MeasuredRequest(nc, nc2, "_INBOX.old", serviceTime);
         CheckServiceLatency(sl, start, serviceTime);
         ExtendedCheck(sl.Responder, "svc", "", ServerName(nc));
         NoShareCheck(sl.Requestor);
@@ -158,11 +164,7 @@ public sealed class ServiceLatencyTests
         using var nc2 = ProtoClient.Login(server, "client", "pass", "SUB _INBOX.share 1\r\n");
         var serviceTime = TimeSpan.FromMilliseconds(25);
 
-        var start = DateTime.UtcNow;
-        nc2.Send("PUB SVC _INBOX.share 2\r\n1h\r\n");
-        Respond(nc, "2", serviceTime);
-        nc2.ReadMsg(TimeSpan.FromSeconds(1));
-        var sl = Latency.Parse(nc.ReadMsg(TimeSpan.FromSeconds(1)));
+        var (sl, start) = MeasuredRequest(nc, nc2, "_INBOX.share", serviceTime);
         CheckServiceLatency(sl, start, serviceTime);
         ExtendedCheck(sl.Responder, "svc", "", ServerName(nc));
         ExtendedCheck(sl.Requestor, "client", "", ServerName(nc));
@@ -170,10 +172,7 @@ public sealed class ServiceLatencyTests
         // The import no longer shares after a reload.
         File.WriteAllText(server.ConfPath, File.ReadAllText(server.ConfPath).Replace(", share:true", ""));
         server.Reload();
-        nc2.Send("PUB SVC _INBOX.share 2\r\n1h\r\n");
-        Respond(nc, "2", serviceTime);
-        nc2.ReadMsg(TimeSpan.FromSeconds(1));
-        var sl2 = Latency.Parse(nc.ReadMsg(TimeSpan.FromSeconds(1)));
+        var (sl2, _) = MeasuredRequest(nc, nc2, "_INBOX.share", serviceTime);
         NoShareCheck(sl2.Requestor);
     }
 

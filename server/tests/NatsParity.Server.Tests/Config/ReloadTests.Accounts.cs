@@ -551,12 +551,10 @@ public sealed partial class ReloadTests
         TriggerSysEvent("AFTER2", w1, w2);
     }
 
-    private const string TestOperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
-
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadDefaultSentinel")]
     public async Task ConfigReloadDefaultSentinel()
     {
-        var okp = NKeyPair.FromSeed(TestOperatorSeed);
+        var okp = JwtCreds.Operator;
         string ojwt = new NatsParity.Server.Auth.Jwt.OperatorClaims(okp.PublicKey).Encode(okp);
         var sysKp = NKeyPair.Create(NKeys.PrefixAccount);
         var aKp = NKeyPair.Create(NKeys.PrefixAccount);
@@ -590,7 +588,7 @@ public sealed partial class ReloadTests
     [Fact, GoTest("server/reload_test.go", "TestConfigReloadTrustedOperatorAndTrustedKeysUnsupported")]
     public async Task ConfigReloadTrustedOperatorAndTrustedKeysUnsupported()
     {
-        var okp = NKeyPair.FromSeed(TestOperatorSeed);
+        var okp = JwtCreds.Operator;
         string ojwt = new NatsParity.Server.Auth.Jwt.OperatorClaims(okp.PublicKey).Encode(okp);
         var aKp = NKeyPair.Create(NKeys.PrefixAccount);
         string aJwt = new NatsParity.Server.Auth.Jwt.AccountClaims(aKp.PublicKey).Encode(okp);

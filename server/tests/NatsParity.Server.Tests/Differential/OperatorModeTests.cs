@@ -41,15 +41,10 @@ public sealed class OperatorModeTests
     /// <summary>A connection whose CONNECT carries a user JWT signed by <paramref name="account"/> and the signed nonce.</summary>
     private static ProtoClient Connect(NatsServerProcess server, NKeyPair account, Action<UserClaims>? user = null, bool signNonce = true)
     {
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        var uc = new UserClaims(ukp.PublicKey);
+        var uc = new UserClaims("");
         user?.Invoke(uc);
-        string ujwt = uc.Encode(account);
         var c = ProtoClient.Connect(server);
-        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
-        var signer = signNonce ? ukp : NKeyPair.Create(NKeys.PrefixUser);
-        string sig = JwtCodec.Base64Url(signer.Sign(Encoding.ASCII.GetBytes(nonce)));
-        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\nPING\r\n");
+        c.Send(JwtCreds.ConnectLine(c, account, uc, signNonce: signNonce));
         return c;
     }
 

@@ -14,8 +14,7 @@ namespace NatsParity.Server.Tests.Events;
 /// resolver, users with JWT credentials, the system account set once the server runs.</summary>
 public sealed class EventsJwtTests
 {
-    private const string OperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
-    private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
+    private static readonly NKeyPair Operator = JwtCreds.Operator;
 
     /// <summary>Go's runTrustedServer: the operator key trusted, a memory resolver, no system account yet.</summary>
     private static NatsServer RunTrustedServer() => InProcess.Run(new ServerOptions
@@ -36,13 +35,10 @@ public sealed class EventsJwtTests
     /// <summary>Go's nats.Connect with createUserCreds: a user JWT of the account and the signed nonce.</summary>
     private static ProtoClient Connect(NatsServer s, NKeyPair akp, string name = "", string commands = "", string connectFields = "")
     {
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
-        string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
         string nameField = name.Length > 0 ? $",\"name\":\"{name}\"" : "";
-        c.Send($"CONNECT {{\"verbose\":false,\"lang\":\"go\",\"version\":\"1.0\",\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}{connectFields}}}\r\n{commands}");
+        string connect = JwtCreds.ConnectLine(c, akp, fields: $",\"lang\":\"go\",\"version\":\"1.0\"{nameField}{connectFields}");
+        c.Send(connect[..^"PING\r\n".Length] + commands);
         c.Flush();
         return c;
     }
@@ -199,14 +195,9 @@ public sealed class EventsJwtTests
     /// <summary>A JWT user's connection attempt: true when it got its PONG.</summary>
     private static bool TryConnect(NatsServer s, NKeyPair akp, ProtoClients keep, string name = "")
     {
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
         keep.Add(c);
-        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
-        string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
-        string nameField = name.Length > 0 ? $",\"name\":\"{name}\"" : "";
-        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{nameField}}}\r\nPING\r\n");
+        c.Send(JwtCreds.ConnectLine(c, akp, fields: name.Length > 0 ? $",\"name\":\"{name}\"" : ""));
         return c.ReadLine(TimeSpan.FromSeconds(2)).StartsWith("PONG", StringComparison.Ordinal);
     }
 

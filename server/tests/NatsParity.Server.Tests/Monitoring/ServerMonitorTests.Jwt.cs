@@ -72,12 +72,9 @@ public sealed partial class ServerMonitorTests
         await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
 
         // A user of A, so that the account is in use.
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
-        string nonce = nc.Info!.Value.GetProperty("nonce").GetString()!;
-        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
-        nc.SendAndFlush($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\n");
+        nc.Send(JwtCreds.ConnectLine(nc, akp));
+        nc.ExpectLine(ProtoRegex.Pong);
 
         async Task<string> IssuerKey()
         {

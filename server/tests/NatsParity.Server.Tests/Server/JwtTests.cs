@@ -12,9 +12,7 @@ namespace NatsParity.Server.Tests.Server;
 /// authenticating with a user JWT and a signature of the server's nonce.</summary>
 public sealed class JwtTests
 {
-    /// <summary>Go's oSeed: the operator key of the JWT tests.</summary>
-    private const string OperatorSeed = "SOAFYNORQLQFJYBYNUGC5D7SH2MXMUX5BFEWWGHN3EK4VGG5TPT5DZP7QU";
-    private static readonly NKeyPair Operator = NKeyPair.FromSeed(OperatorSeed);
+    private static readonly NKeyPair Operator = JwtCreds.Operator;
 
     /// <summary>Go's opTrustBasicSetup: a server trusting the operator key (optionally with a memory resolver).</summary>
     private static NatsServer OpTrustBasicSetup(bool memResolver = false, string? trustedKey = null, int maxSubs = 0, int maxPayload = 0) =>
@@ -33,15 +31,25 @@ public sealed class JwtTests
     private static (ProtoClient Client, string Connect) CreateClient(NatsServer s, NKeyPair akp, UserClaims? claims = null,
         string connectFields = "")
     {
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        claims ??= new UserClaims(ukp.PublicKey);
-        claims.Subject = ukp.PublicKey;
-        string ujwt = claims.Encode(akp);
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
-        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
-        // Go's test clients are not verbose unless their CONNECT says so.
-        return (c, $"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{connectFields}}}\r\nPING\r\n");
+        return (c, JwtCreds.ConnectLine(c, akp, claims, connectFields));
+    }
+
+    /// <summary>A user of <paramref name="akp"/> connected (its PONG read).</summary>
+    private static ProtoClient Connected(NatsServer s, NKeyPair akp, UserClaims? claims = null)
+    {
+        var (c, cs) = CreateClient(s, akp, claims);
+        c.Send(cs);
+        c.ExpectLine(ProtoRegex.Pong);
+        return c;
+    }
+
+    /// <summary>Claims issued ten seconds ago that expired two seconds ago.</summary>
+    private static T Expired<T>(T claims) where T : JwtClaims
+    {
+        claims.IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds();
+        claims.Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds();
+        return claims;
     }
 
     /// <summary>Go's setupJWTTestWithClaims: an account (its claims signed by the operator) in a memory resolver, a user
@@ -123,12 +131,7 @@ public sealed class JwtTests
     [Fact, GoTest("server/jwt_test.go", "TestJWTUserExpired")]
     public async Task JwtUserExpired()
     {
-        var nuc = new UserClaims("temp")
-        {
-            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
-            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
-        };
-        var (s, _, c) = SetupJwtTest(null, nuc, "-ERR ");
+        var (s, _, c) = SetupJwtTest(null, Expired(new UserClaims("temp")), "-ERR ");
         c.Dispose();
         await s.DisposeAsync();
     }
@@ -199,12 +202,7 @@ public sealed class JwtTests
     [Fact, GoTest("server/jwt_test.go", "TestJWTAccountExpired")]
     public async Task JwtAccountExpired()
     {
-        var nac = new AccountClaims("temp")
-        {
-            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
-            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
-        };
-        var (s, _, c) = SetupJwtTest(nac, null, "-ERR ");
+        var (s, _, c) = SetupJwtTest(Expired(new AccountClaims("temp")), null, "-ERR ");
         c.Dispose();
         await s.DisposeAsync();
     }
@@ -247,10 +245,7 @@ public sealed class JwtTests
         var (s, fooKp, c0) = SetupJwtTest(fooAc, null, "+OK");
         await using var _ = s;
         using var __ = c0;
-        var (c, cs) = CreateClient(s, fooKp);
-        using var ___ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, fooKp);
 
         // The account and the client have the limit.
         s.LookupOrFetchAccount(fooKp.PublicKey)!.MaxPayload.ShouldBe(8);
@@ -309,13 +304,10 @@ public sealed class JwtTests
         // Revoked right away (jwt's Revoke: at the current second).
         nac.Revocations[ukp.PublicKey] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         string ajwt = nac.Encode(Operator);
-        string ujwt = new UserClaims(ukp.PublicKey).Encode(akp);
         await using var s = OpTrustBasicSetup(memResolver: true);
         s.AccountResolver!.Store(akp.PublicKey, ajwt);
         using var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
-        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
-        c.Send($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"}}\r\nPING\r\n");
+        c.Send(JwtCreds.ConnectLine(c, akp, user: ukp));
         string l = c.ReadLine();
         l.ShouldStartWith("-ERR ");
         l.ShouldContain("Authorization");
@@ -329,10 +321,7 @@ public sealed class JwtTests
         var (s, fooKp, c0) = SetupJwtTest(fooAc, null, "+OK");
         await using var _ = s;
         using var __ = c0;
-        var (c, cs) = CreateClient(s, fooKp);
-        using var ___ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, fooKp);
 
         // The account and the client have the limit.
         var fooAcc = s.LookupOrFetchAccount(fooKp.PublicKey)!;
@@ -622,10 +611,7 @@ public sealed class JwtTests
         barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "foo", To = "import", Type = "stream" });
         s.AccountResolver.Store(barPub, barAc.Encode(Operator));
 
-        var (c, cs) = CreateClient(s, barKp);
-        using var _ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, barKp);
         c.SendAndFlush("SUB import.foo 1\r\n");
         var sc = ServerSide(s, c);
         void CheckShadow(int expected) => sc.ShadowCount("1").ShouldBe(expected);
@@ -683,14 +669,8 @@ public sealed class JwtTests
         s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
 
         // The requester in bar, the responder in foo.
-        var (ca, csa) = CreateClient(s, barKp);
-        using var _ = ca;
-        ca.Send(csa);
-        ca.ExpectLine(ProtoRegex.Pong);
-        var (cb, csb) = CreateClient(s, fooKp);
-        using var __ = cb;
-        cb.Send(csb);
-        cb.ExpectLine(ProtoRegex.Pong);
+        using var ca = Connected(s, barKp);
+        using var cb = Connected(s, fooKp);
         cb.SendAndFlush("SUB ngs.usage.* 1\r\n");
 
         void Request() => ca.SendAndFlush("PUB ngs.usage 2\r\nhi\r\n");
@@ -763,10 +743,7 @@ public sealed class JwtTests
         barAc.Imports.Add(new JwtImport { Account = fooKp.PublicKey, Subject = "foo", Type = "service" });
         s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
 
-        var (c, cs) = CreateClient(s, fooKp);
-        using var _ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, fooKp);
         c.SendAndFlush("SUB foo 1\r\n");
     }
 
@@ -774,11 +751,7 @@ public sealed class JwtTests
     public async Task JwtAccountRenew()
     {
         // An expired account refuses its users.
-        var nac = new AccountClaims("temp")
-        {
-            IssuedAt = DateTimeOffset.UtcNow.AddSeconds(-10).ToUnixTimeSeconds(),
-            Expires = DateTimeOffset.UtcNow.AddSeconds(-2).ToUnixTimeSeconds(),
-        };
+        var nac = Expired(new AccountClaims("temp"));
         var (s, akp, c0) = SetupJwtTest(nac, null, "-ERR ");
         await using var _ = s;
         using var __ = c0;
@@ -840,10 +813,7 @@ public sealed class JwtTests
         s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
         s.LookupOrFetchAccount(fooKp.PublicKey)!.MaxSubscriptions.ShouldBe(10);
 
-        var (c, cs) = CreateClient(s, fooKp);
-        using var _ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, fooKp);
         c.Send("SUB foo 1\r\nSUB bar 2\r\nSUB baz 3\r\nPING\r\n");
         string l = c.ReadLine();
         l.ShouldStartWith("-ERR ");
@@ -883,13 +853,10 @@ public sealed class JwtTests
             Users = login ? [new User { Username = "u", Password = "pwd" }] : null,
         });
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        string ujwt = new UserClaims(ukp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() }.Encode(akp);
         using var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        string nonce = c.Info!.Value.TryGetProperty("nonce", out var n) ? n.GetString()! : "";
-        string sig = JwtCodec.Base64Url(ukp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
         string creds = login ? ",\"user\":\"u\",\"pass\":\"pwd\"" : "";
-        c.SendAndFlush($"CONNECT {{\"verbose\":false,\"jwt\":\"{ujwt}\",\"sig\":\"{sig}\"{creds}}}\r\n");
+        c.Send(JwtCreds.ConnectLine(c, akp, new UserClaims("") { Expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds() }, creds));
+        c.ExpectLine(ProtoRegex.Pong);
         s.Clients.Count.ShouldBe(1);
         s.Clients.Single().Options.Jwt.ShouldBeNullOrEmpty();
     }
@@ -961,10 +928,7 @@ public sealed class JwtTests
         var fooAc = new AccountClaims(fooKp.PublicKey);
         fooAc.Limits.Payload = 8;
         s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
-        var (c, cs) = CreateClient(s, fooKp);
-        using var _ = c;
-        c.Send(cs);
-        c.ExpectLine(ProtoRegex.Pong);
+        using var c = Connected(s, fooKp);
         c.Send("PUB foo 6\r\nXXXXXX\r\nPING\r\n");
         string l = c.ReadLine();
         l.ShouldStartWith("-ERR ");

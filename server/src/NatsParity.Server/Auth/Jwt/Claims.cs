@@ -88,6 +88,23 @@ public abstract class JwtClaims
     internal static List<string> Strings(JsonNode? n) =>
         n is JsonArray a ? a.Select(x => x is JsonValue v && v.TryGetValue(out string? s) ? s : "").ToList() : [];
     internal static JsonArray ToArray(IEnumerable<string> items) => new(items.Select(i => (JsonNode?)JsonValue.Create(i)).ToArray());
+
+    /// <summary>A revocations map (public key or "*" to Unix seconds) from <paramref name="o"/>'s "revocations".</summary>
+    internal static void ReadRevocations(JsonObject? o, Dictionary<string, long> into)
+    {
+        if (o?["revocations"] is not JsonObject rev) return;
+        foreach (var (k, v) in rev)
+            if (v is JsonValue jv && jv.TryGetValue(out long t)) into[k] = t;
+    }
+
+    /// <summary>Writes a revocations map as "revocations" when it has entries.</summary>
+    internal static void WriteRevocations(JsonObject o, Dictionary<string, long> revocations)
+    {
+        if (revocations.Count == 0) return;
+        var r = new JsonObject();
+        foreach (var (k, t) in revocations) r[k] = t;
+        o["revocations"] = r;
+    }
 }
 
 /// <summary>jwt.Permission: allow and deny subject lists.</summary>
@@ -232,12 +249,7 @@ public sealed class JwtExport
         o["subject"] = Subject;
         o["type"] = Type;
         if (TokenReq) o["token_req"] = true;
-        if (Revocations.Count > 0)
-        {
-            var r = new JsonObject();
-            foreach (var (k, t) in Revocations) r[k] = t;
-            o["revocations"] = r;
-        }
+        JwtClaims.WriteRevocations(o, Revocations);
         if (ResponseType.Length > 0) o["response_type"] = ResponseType;
         if (ResponseThreshold != TimeSpan.Zero) o["response_threshold"] = ResponseThreshold.Ticks * 100;
         if (Latency is { } l)
@@ -255,9 +267,7 @@ public sealed class JwtExport
             ResponseThreshold = TimeSpan.FromTicks(JwtClaims.Long(o, "response_threshold") / 100),
             AccountTokenPosition = (uint)Math.Max(0, JwtClaims.Long(o, "account_token_position")),
         };
-        if (o["revocations"] is JsonObject rev)
-            foreach (var (k, v) in rev)
-                if (v is JsonValue jv && jv.TryGetValue(out long t)) e.Revocations[k] = t;
+        JwtClaims.ReadRevocations(o, e.Revocations);
         if (o["service_latency"] is JsonObject lat)
         {
             int sampling = lat["sampling"] is JsonValue sv && sv.TryGetValue(out long n) ? (int)n : 0;
@@ -372,12 +382,7 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         if (Limits.DisallowBearer) limits["disallow_bearer"] = true;
         nats["limits"] = limits;
         if (SigningKeys.Count > 0) nats["signing_keys"] = ToArray(SigningKeys);
-        if (Revocations.Count > 0)
-        {
-            var r = new JsonObject();
-            foreach (var (k, t) in Revocations) r[k] = t;
-            nats["revocations"] = r;
-        }
+        WriteRevocations(nats, Revocations);
         if (Imports.Count > 0) nats["imports"] = new JsonArray(Imports.Select(i => (JsonNode?)i.ToJson()).ToArray());
         if (Exports.Count > 0) nats["exports"] = new JsonArray(Exports.Select(e => (JsonNode?)e.ToJson()).ToArray());
         var dp = new JsonObject();
@@ -409,9 +414,7 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             Exports = nats?["exports"] is JsonArray ex ? ex.OfType<JsonObject>().Select(JwtExport.From).ToList() : [],
             Imports = nats?["imports"] is JsonArray im ? im.OfType<JsonObject>().Select(JwtImport.From).ToList() : [],
         };
-        if (nats?["revocations"] is JsonObject rev)
-            foreach (var (k, v) in rev)
-                if (v is JsonValue jv && jv.TryGetValue(out long t)) c.Revocations[k] = t;
+        JwtClaims.ReadRevocations(nats, c.Revocations);
         c.ScopedSigningKeys = nats?["signing_keys"] is JsonArray sk && sk.Any(k => k is JsonObject);
         c.ReadCommon(o);
         return c;
