@@ -24,6 +24,30 @@ public sealed class EventsJwtTests
         NoSystemAccount = true,
     });
 
+    /// <summary>Go's runTrustedServer, createAccount and setSystemAccount: a trusted server whose system account is a
+    /// new JWT account; the server, that account and its key.</summary>
+    private static (NatsServer Server, Account Sys, NKeyPair SysKey) RunTrustedServerWithSystemAccount()
+    {
+        var s = RunTrustedServer();
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        return (s, acc, akp);
+    }
+
+    /// <summary>A client without credentials is refused, and the system user subscribed with
+    /// <paramref name="subscribe"/> hears the auth error event.</summary>
+    private static async Task BadLoginHeard(string subscribe)
+    {
+        var (s, _, akp) = RunTrustedServerWithSystemAccount();
+        await using var _ = s;
+        using var ncs = Connect(s, akp, commands: subscribe);
+        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
+            bad.Send("CONNECT {\"verbose\":false,\"name\":\"TEST BAD LOGIN\"}\r\nPING\r\n");
+        var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
+        using var doc = JsonDocument.Parse(m.Payload);
+        doc.RootElement.GetProperty("reason").GetString().ShouldBe("Authentication Failure");
+    }
+
     /// <summary>Go's createAccount: a new account JWT signed by the operator in the resolver, looked up.</summary>
     private static (Account Account, NKeyPair Key) CreateAccount(NatsServer s)
     {
@@ -46,9 +70,8 @@ public sealed class EventsJwtTests
     [Fact, GoTest("server/events_test.go", "TestSystemAccount")]
     public async Task SystemAccount()
     {
-        await using var s = RunTrustedServer();
-        var (acc, _) = CreateAccount(s);
-        s.SetSystemAccount(acc).ShouldBeNull();
+        var (s, acc, _) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         s.SystemAccount.ShouldBeSameAs(acc);
         s.Events.ShouldNotBeNull();
         s.Events.Client.ShouldNotBeNull();
@@ -56,28 +79,13 @@ public sealed class EventsJwtTests
     }
 
     [Fact, GoTest("server/events_test.go", "TestSystemAccountDisconnectBadLogin")]
-    public async Task SystemAccountDisconnectBadLogin()
-    {
-        await using var s = RunTrustedServer();
-        var (acc, akp) = CreateAccount(s);
-        s.SetSystemAccount(acc).ShouldBeNull();
-        using var ncs = Connect(s, akp, commands: "SUB $SYS.SERVER.*.CLIENT.AUTH.ERR 1\r\n");
-
-        // A client without credentials.
-        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
-            bad.Send("CONNECT {\"verbose\":false,\"name\":\"TEST BAD LOGIN\"}\r\nPING\r\n");
-
-        var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
-        using var doc = JsonDocument.Parse(m.Payload);
-        doc.RootElement.GetProperty("reason").GetString().ShouldBe("Authentication Failure");
-    }
+    public Task SystemAccountDisconnectBadLogin() => BadLoginHeard("SUB $SYS.SERVER.*.CLIENT.AUTH.ERR 1\r\n");
 
     [Fact, GoTest("server/events_test.go", "TestSystemAccountNewConnection")]
     public async Task SystemAccountNewConnection()
     {
-        await using var s = RunTrustedServer();
-        var (acc, akp) = CreateAccount(s);
-        s.SetSystemAccount(acc).ShouldBeNull();
+        var (s, acc, akp) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         var (acc2, akp2) = CreateAccount(s);
         // Only the events of acc2.
         using var ncs = Connect(s, akp, commands: $"SUB $SYS.ACCOUNT.{acc2.Name}.> 1\r\n");
@@ -156,9 +164,8 @@ public sealed class EventsJwtTests
     [InlineData("$SYS.ACCOUNT.{0}.CLAIMS.UPDATE")]
     public async Task AccountClaimsUpdates(string subject)
     {
-        await using var s = RunTrustedServer();
-        var (sacc, sakp) = CreateAccount(s);
-        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (s, sacc, sakp) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
 
         // An account with a connection limit to update.
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
@@ -209,9 +216,8 @@ public sealed class EventsJwtTests
     [Fact, GoTest("server/events_test.go", "TestAccountConnsLimitExceededAfterUpdate")]
     public async Task AccountConnsLimitExceededAfterUpdate()
     {
-        await using var s = RunTrustedServer();
-        var (sacc, _) = CreateAccount(s);
-        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (s, sacc, _) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         var (acc, akp) = LimitedAccount(s, 10);
 
         // Connect until refused (bounded).
@@ -230,9 +236,8 @@ public sealed class EventsJwtTests
     [Fact, GoTest("server/events_test.go", "TestAccountConnsLimitExceededAfterUpdateDisconnectNewOnly")]
     public async Task AccountConnsLimitExceededAfterUpdateDisconnectNewOnly()
     {
-        await using var s = RunTrustedServer();
-        var (sacc, _) = CreateAccount(s);
-        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (s, sacc, _) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         var (acc, akp) = LimitedAccount(s, 10);
 
         // Five old connections, then five new ones.
@@ -267,26 +272,13 @@ public sealed class EventsJwtTests
     }
 
     [Fact, GoTest("server/events_test.go", "TestServerEventsReceivedByQSubs")]
-    public async Task ServerEventsReceivedByQSubs()
-    {
-        await using var s = RunTrustedServer();
-        var (acc, akp) = CreateAccount(s);
-        s.SetSystemAccount(acc).ShouldBeNull();
-        // A queue subscriber of the auth error events.
-        using var ncs = Connect(s, akp, commands: "SUB $SYS.SERVER.*.CLIENT.AUTH.ERR queue 1\r\n");
-        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
-            bad.Send("CONNECT {\"verbose\":false,\"name\":\"TEST BAD LOGIN\"}\r\nPING\r\n");
-        var m = ncs.ReadMsg(TimeSpan.FromSeconds(1));
-        using var doc = JsonDocument.Parse(m.Payload);
-        doc.RootElement.GetProperty("reason").GetString().ShouldBe("Authentication Failure");
-    }
+    public Task ServerEventsReceivedByQSubs() => BadLoginHeard("SUB $SYS.SERVER.*.CLIENT.AUTH.ERR queue 1\r\n");
 
     [Fact, GoTest("server/events_test.go", "TestServerEventsLDMKick")]
     public async Task ServerEventsLdmKick()
     {
-        await using var s = RunTrustedServer();
-        var (acc, akp) = CreateAccount(s);
-        s.SetSystemAccount(acc).ShouldBeNull();
+        var (s, acc, akp) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         using var ncs = Connect(s, akp, commands: "SUB _INBOX.ldm 1\r\n");
         var (_, akp2) = CreateAccount(s);
         // Protocol 1, as nats.go: the server may send it INFO at any time.
@@ -321,9 +313,8 @@ public sealed class EventsJwtTests
     [Fact, GoTest("server/events_test.go", "TestSubszPagination")]
     public async Task SubszPagination()
     {
-        await using var s = RunTrustedServer();
-        var (sysAcc, sysAkp) = CreateAccount(s);
-        s.SetSystemAccount(sysAcc).ShouldBeNull();
+        var (s, sysAcc, sysAkp) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         var (acc, akp) = CreateAccount(s);
         using var ncSys = Connect(s, sysAkp, commands: "SUB _INBOX.subsz 1\r\n");
         var subs = new StringBuilder();
@@ -356,9 +347,8 @@ public sealed class EventsJwtTests
     [Fact, GoTest("server/events_test.go", "TestAccountClaimsUpdatesWithServiceImports")]
     public async Task AccountClaimsUpdatesWithServiceImports()
     {
-        await using var s = RunTrustedServer();
-        var (sacc, sakp) = CreateAccount(s);
-        s.SetSystemAccount(sacc).ShouldBeNull();
+        var (s, sacc, sakp) = RunTrustedServerWithSystemAccount();
+        await using var __s = s;
         // An account exporting req.* and one importing req.1 from it.
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
         var nac = new AccountClaims(akp.PublicKey);

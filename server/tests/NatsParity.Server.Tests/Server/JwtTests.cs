@@ -44,6 +44,15 @@ public sealed class JwtTests
         return c;
     }
 
+    /// <summary>The server requires authentication, and a CONNECT without a JWT gets an error.</summary>
+    private static void ExpectJwtRequired(NatsServer s)
+    {
+        using var probe = ProtoClient.Connect("127.0.0.1", s.Port);
+        probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
+        probe.Send("CONNECT {\"verbose\":true,\"pedantic\":true}\r\nPING\r\n");
+        probe.ReadLine().ShouldStartWith("-ERR ");
+    }
+
     /// <summary>Claims issued ten seconds ago that expired two seconds ago.</summary>
     private static T Expired<T>(T claims) where T : JwtClaims
     {
@@ -79,13 +88,7 @@ public sealed class JwtTests
     public async Task JwtUser()
     {
         await using var s = OpTrustBasicSetup();
-        using (var probe = ProtoClient.Connect("127.0.0.1", s.Port))
-        {
-            probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
-            // No JWT in the CONNECT.
-            probe.Send("CONNECT {\"verbose\":true,\"pedantic\":true}\r\nPING\r\n");
-            probe.ReadLine().ShouldStartWith("-ERR ");
-        }
+        ExpectJwtRequired(s);
 
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
         string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
@@ -444,12 +447,7 @@ public sealed class JwtTests
     public async Task JwtUserSigningKey()
     {
         await using var s = OpTrustBasicSetup();
-        using (var probe = ProtoClient.Connect("127.0.0.1", s.Port))
-        {
-            probe.Info!.Value.GetProperty("auth_required").GetBoolean().ShouldBeTrue();
-            probe.Send("CONNECT {\"verbose\":true,\"pedantic\":true}\r\nPING\r\n");
-            probe.ReadLine().ShouldStartWith("-ERR ");
-        }
+        ExpectJwtRequired(s);
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
         // A signing key of the account.
         var askp = NKeyPair.Create(NKeys.PrefixAccount);
