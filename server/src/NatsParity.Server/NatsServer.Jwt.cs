@@ -44,7 +44,7 @@ public sealed partial class NatsServer
             _trustedKeys = [.. keys];
         }
         AccountResolver = o.AccountResolver;
-        if (AccountResolver is not null && o.ResolverPreloads is { } preloads)
+        if (AccountResolver is MemoryAccountResolver && o.ResolverPreloads is { } preloads)
             foreach (var (name, jwt) in preloads) AccountResolver.Store(name, jwt);
     }
 

@@ -142,7 +142,7 @@ public sealed partial class NatsServer
     {
         // Operator mode with a memory resolver: the preloaded JWTs are stored again, and accounts already in use take
         // their new claims.
-        if (OperatorMode && AccountResolver is { } resolver && next.ResolverPreloads is { } preloads)
+        if (OperatorMode && AccountResolver is Auth.Jwt.MemoryAccountResolver resolver && next.ResolverPreloads is { } preloads)
         {
             foreach (var (name, jwt) in preloads)
             {

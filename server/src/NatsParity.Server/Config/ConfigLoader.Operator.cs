@@ -44,8 +44,18 @@ public static partial class ConfigLoader
                 throw new ConfigException($"error parsing operator JWT: {e.Message}");
             }
         }
-        // One operator names the system account unless system_account does.
-        if (o.TrustedOperators.Count == 1 && o.SystemAccount.Length == 0) o.SystemAccount = o.TrustedOperators[0].SystemAccount;
+        if (o.TrustedOperators.Count == 1)
+        {
+            // One operator's account server is the resolver unless resolver names one (nsc pushes under /accounts).
+            string server = o.TrustedOperators[0].AccountServerUrl;
+            if (o.AccountResolver is null && Uri.TryCreate(server, UriKind.Absolute, out _))
+            {
+                o.AccountResolverUrl = server + "/accounts";
+                o.AccountResolver = new UrlAccountResolver(o.AccountResolverUrl, ResolverHandler(o));
+            }
+            // It names the system account unless system_account does.
+            if (o.SystemAccount.Length == 0) o.SystemAccount = o.TrustedOperators[0].SystemAccount;
+        }
     }
 
     /// <summary>Go's readOperatorJWT: a file with the (possibly decorated) JWT, or the JWT itself inline.</summary>
@@ -74,12 +84,75 @@ public static partial class ConfigLoader
 
     private static void ApplyResolver(ServerOptions o, object? v)
     {
-        if (v is string s && System.Text.RegularExpressions.Regex.IsMatch(s, @"(?i)(MEM|MEMORY)\s*"))
+        if (v is string s)
         {
-            o.AccountResolver = new MemoryAccountResolver();
-            return;
+            // The resolver named here replaces one an operator's account server URL made.
+            o.AccountResolver = null;
+            if (System.Text.RegularExpressions.Regex.IsMatch(s, @"(?i)(MEM|MEMORY)\s*"))
+            {
+                o.AccountResolver = new MemoryAccountResolver();
+                return;
+            }
+            var m = System.Text.RegularExpressions.Regex.Match(s, @"(?i)(?:URL){1}(?:\({1}\s*""?([^\s""]*)""?\s*\){1})?\s*");
+            if (m.Success && m.Groups[1].Success)
+            {
+                string url = m.Groups[1].Value;
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
+                    throw new ConfigException($"error parsing account resolver url \"{url}\"");
+                o.AccountResolverUrl = url;
+                o.AccountResolver = new UrlAccountResolver(url, ResolverHandler(o));
+                return;
+            }
         }
-        throw new ConfigException("resolver other than MEMORY (URL, full and cache resolvers) is not supported yet by natsparity-server");
+        throw new ConfigException("resolver other than MEMORY and URL (full and cache resolvers) is not supported yet by natsparity-server");
+    }
+
+    /// <summary>resolver_tls: the client certificate and CA the URL resolver fetches with.</summary>
+    private static void ApplyResolverTls(ServerOptions o, object? v)
+    {
+        var m = Map(v, "resolver_tls should be a map");
+        string cert = "", key = "", ca = "";
+        foreach (var (k, val) in m)
+        {
+            switch (k.ToLowerInvariant())
+            {
+                case "cert_file": cert = val as string ?? throw new ConfigException("error parsing tls config, expected 'cert_file' to be filename"); break;
+                case "key_file": key = val as string ?? throw new ConfigException("error parsing tls config, expected 'key_file' to be filename"); break;
+                case "ca_file": ca = val as string ?? throw new ConfigException("error parsing tls config, expected 'ca_file' to be filename"); break;
+                default: throw new ConfigException($"resolver_tls option \"{k}\" is not supported yet by natsparity-server").At(ConfigParser.PositionOf(m, k));
+            }
+        }
+        o.ResolverTls = (cert, key, ca);
+        if (o.AccountResolverUrl is { } url) o.AccountResolver = new UrlAccountResolver(url, ResolverHandler(o));
+    }
+
+    /// <summary>The HTTP handler of the URL resolver: with resolver_tls, its client certificate and CA.</summary>
+    private static HttpMessageHandler? ResolverHandler(ServerOptions o)
+    {
+        if (o.ResolverTls is not var (cert, key, ca)) return null;
+        var handler = new SocketsHttpHandler();
+        var ssl = handler.SslOptions;
+        if (cert.Length > 0 && key.Length > 0)
+        {
+            using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
+            ssl.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+                pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null)];
+        }
+        if (ca.Length > 0)
+        {
+            var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
+            roots.ImportFromPemFile(ca);
+            ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+            {
+                if (certificate is null) return false;
+                using var custom = new System.Security.Cryptography.X509Certificates.X509Chain();
+                custom.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                custom.ChainPolicy.CustomTrustStore.AddRange(roots);
+                custom.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return custom.Build(System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+            };
+        }
+        return handler;
     }
 
     private static void ApplyResolverPreload(ServerOptions o, Dictionary<string, object?> conf, object? v)

@@ -127,6 +127,7 @@ public static partial class ConfigLoader
             case "resolver" or "account_resolver" or "accounts_resolver": ApplyResolver(o, v); break;
             case "resolver_preload": ApplyResolverPreload(o, conf, v); break;
             case "default_sentinel": o.DefaultSentinel = Str(v); break;
+            case "resolver_tls": ApplyResolverTls(o, v); break;
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;

@@ -50,6 +50,10 @@ public sealed class ServerOptions
     public List<string>? TrustedOperatorJwts { get; set; }
     /// <summary>resolver: where account JWTs are found (only MEMORY here).</summary>
     public Auth.Jwt.IAccountResolver? AccountResolver { get; set; }
+    /// <summary>resolver: URL(...): the base URL account JWTs are fetched from.</summary>
+    public string? AccountResolverUrl { get; set; }
+    /// <summary>resolver_tls: the URL resolver's client certificate, key and CA files.</summary>
+    public (string Cert, string Key, string Ca)? ResolverTls { get; set; }
     /// <summary>resolver_preload: account JWTs stored in the resolver at start.</summary>
     public Dictionary<string, string>? ResolverPreloads { get; set; }
     /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>

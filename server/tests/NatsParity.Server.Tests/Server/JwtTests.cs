@@ -10,7 +10,7 @@ namespace NatsParity.Server.Tests.Server;
 
 /// <summary>Ports of server/jwt_test.go: operator mode with trusted keys and a memory account resolver, users
 /// authenticating with a user JWT and a signature of the server's nonce.</summary>
-public sealed class JwtTests
+public sealed partial class JwtTests
 {
     private static readonly NKeyPair Operator = JwtCreds.Operator;
 

@@ -22,3 +22,57 @@ public sealed class MemoryAccountResolver : IAccountResolver
 
     public void Store(string name, string jwt) => _jwts[name] = jwt;
 }
+
+/// <summary>Go's URLAccResolver (resolver: URL(...)): account JWTs fetched over HTTP(S) from a base URL with the
+/// account's public key appended; read only.</summary>
+public sealed class UrlAccountResolver : IAccountResolver
+{
+    /// <summary>Go's DEFAULT_ACCOUNT_FETCH_TIMEOUT.</summary>
+    public static readonly TimeSpan DefaultFetchTimeout = TimeSpan.FromSeconds(1.9);
+
+    private readonly HttpClient _http;
+
+    public UrlAccountResolver(string url, HttpMessageHandler? handler = null)
+    {
+        Url = url.EndsWith('/') ? url : url + "/";
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+        {
+            Timeout = DefaultFetchTimeout,
+        };
+    }
+
+    public string Url { get; }
+
+    /// <summary>The time a fetch may take.</summary>
+    public TimeSpan Timeout
+    {
+        get => _http.Timeout;
+        set => _http.Timeout = value;
+    }
+
+    /// <summary>The last fetch error (Go's "could not fetch ..."), for logging.</summary>
+    public string? LastError { get; private set; }
+
+    public string? Fetch(string name)
+    {
+        string url = Url + name;
+        try
+        {
+            using var resp = _http.GetAsync(url).GetAwaiter().GetResult();
+            if (!resp.IsSuccessStatusCode)
+            {
+                LastError = $"could not fetch <\"{url}\">: {(int)resp.StatusCode} {resp.ReasonPhrase}";
+                return null;
+            }
+            return resp.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+        {
+            LastError = $"could not fetch <\"{url}\">: {e.Message}";
+            return null;
+        }
+    }
+
+    /// <summary>Go: the URL resolver does not store.</summary>
+    public void Store(string name, string jwt) => throw new InvalidOperationException("store operation not supported for URL Resolver");
+}
