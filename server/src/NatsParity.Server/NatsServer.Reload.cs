@@ -128,6 +128,12 @@ public sealed partial class NatsServer
                 }
                 Logger.Notice($"Reloaded: max_connections = {next.MaxConnections}");
             }
+            if (!cur.Tags.SequenceEqual(next.Tags))
+            {
+                Logger.Notice("Reloaded: tags");
+                // Tags are part of the statsz: a reload that changes them announces them.
+                Events?.SendStatszUpdate();
+            }
             ConfigTime = DateTime.UtcNow;
             Logger.Notice("Reloaded server configuration");
             return null;

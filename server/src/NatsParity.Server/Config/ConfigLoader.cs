@@ -9,7 +9,6 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
- "server_tags",
         "authorization_callout", "default_js_domain",
     };
 
@@ -128,6 +127,18 @@ public static partial class ConfigLoader
             case "resolver_preload": ApplyResolverPreload(o, conf, v); break;
             case "default_sentinel": o.DefaultSentinel = Str(v); break;
             case "resolver_tls": ApplyResolverTls(o, v); break;
+            case "server_tags":
+                var tags = v switch
+                {
+                    string one => [one],
+                    List<object?> list => list.Select(x => x as string
+                        ?? throw new ConfigException("error parsing tags: unsupported type *conf.token where string is expected")).ToList(),
+                    _ => throw new ConfigException($"error parsing tags: unsupported type {GoTypeName(v)}"),
+                };
+                // jwt's TagList.Add: trimmed, no empty ones, no repeats.
+                foreach (var t in tags.Select(t => t.Trim()))
+                    if (t.Length > 0 && !o.Tags.Contains(t)) o.Tags.Add(t);
+                break;
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;

@@ -44,6 +44,9 @@ public sealed class ServerOptions
     public List<string>? TrustedKeys { get; set; }
     /// <summary>operator: the operators' decoded JWTs (their keys and signing keys are trusted).</summary>
     public List<Auth.Jwt.OperatorClaims>? TrustedOperators { get; set; }
+    /// <summary>server_tags: the server's tags (trimmed, without empties or repeats), shown in varz and events and
+    /// matched by event filters.</summary>
+    public List<string> Tags { get; set; } = [];
     /// <summary>default_sentinel: the (bearer) user JWT used for clients that present none, in operator mode.</summary>
     public string DefaultSentinel { get; set; } = "";
     /// <summary>The operator JWTs as configured (varz shows them).</summary>

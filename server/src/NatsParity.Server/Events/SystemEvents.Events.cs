@@ -182,6 +182,9 @@ internal sealed partial class SystemEvents
         }
     }
 
+    /// <summary>Go's sendStatszUpdate: this server's statsz on its heartbeat subject.</summary>
+    public void SendStatszUpdate() => SendStatsz(string.Format(ServerStatsSubj, _s.ServerId));
+
     /// <summary>Go's sendStatsz: standalone, only sent when someone listens on the subject.</summary>
     public void SendStatsz(string subj)
     {

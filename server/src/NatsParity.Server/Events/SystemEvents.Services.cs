@@ -413,7 +413,10 @@ internal sealed partial class SystemEvents
         {
             return true;
         }
-        if (f.TryGetValue("tags", out var tags) && tags.GetArrayLength() > 0) return true;
+        // Every tag asked for must be one of the server's.
+        if (f.TryGetValue("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
+            foreach (var t in tags.EnumerateArray())
+                if (!_s.Options.Tags.Contains(t.GetString() ?? "")) return true;
         if (Get("domain").Length > 0) return true;
         return false;
     }

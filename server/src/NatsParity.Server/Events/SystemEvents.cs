@@ -292,6 +292,7 @@ internal sealed partial class SystemEvents
         w.Str("host", _s.Options.Host);
         w.Str("id", _s.ServerId);
         w.Str("ver", NatsServer.Version);
+        Monitoring.Monitor.WriteTags(w, _s.Options.Tags);
         w.Bool("jetstream", false);
         w.Num("flags", 0);
         w.Num("seq", st?.Seq ?? 0);

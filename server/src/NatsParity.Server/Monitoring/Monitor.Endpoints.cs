@@ -78,6 +78,7 @@ public sealed partial class Monitor
         w.WriteEndObject();
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
         w.Str("config_digest", o.ConfigDigest);
+        WriteTags(w, o.Tags);
         if (o.TrustedOperatorJwts is { Count: > 0 } opJwts)
         {
             w.WriteStartArray("trusted_operators_jwt");
@@ -530,12 +531,7 @@ public sealed partial class Monitor
                 w.Str("jwt", a.ClaimJwt, omitEmpty: true);
                 w.Str("issuer_key", a.Issuer, omitEmpty: true);
                 w.Str("name_tag", claims.Name.Length > 0 ? claims.Name : a.Name);
-                if (claims.Tags.Count > 0)
-                {
-                    w.WriteStartArray("tags");
-                    foreach (var t in claims.Tags) w.WriteStringValue(t);
-                    w.WriteEndArray();
-                }
+                WriteTags(w, claims.Tags);
                 if (a.ClaimJwt.Length > 0)
                 {
                     w.WritePropertyName("decoded_jwt");
@@ -589,6 +585,15 @@ public sealed partial class Monitor
         w.HeaderMap("tracking_header", im.TrackingHeader);
         if (im.Latency is { } lat) WriteLatency(w, "latency", lat);
         w.WriteEndObject();
+    }
+
+    /// <summary>A tag list as "tags", left out when empty.</summary>
+    internal static void WriteTags(Utf8JsonWriter w, IReadOnlyCollection<string> tags)
+    {
+        if (tags.Count == 0) return;
+        w.WriteStartArray("tags");
+        foreach (var t in tags) w.WriteStringValue(t);
+        w.WriteEndArray();
     }
 
     /// <summary>jwt.ServiceLatency: the sampling percentage ("headers" when triggered by them) and the results subject.</summary>

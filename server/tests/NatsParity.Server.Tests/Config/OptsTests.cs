@@ -307,6 +307,16 @@ public sealed class OptsTests : IDisposable
         o.WriteDeadline.ShouldBe(TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>server_tags as a string or a list, trimmed, without empties or repeats; other types are Go's errors.</summary>
+    [Fact]
+    public void ServerTags()
+    {
+        ProcessOk(ConfFile("server_tags: \"az:1\"")).Tags.ShouldBe(["az:1"]);
+        ProcessOk(ConfFile("server_tags: [\" a \", b, \"\", a]")).Tags.ShouldBe(["a", "b"]);
+        ProcessFails(ConfFile("server_tags: 1"), ":1:0: error parsing tags: unsupported type int64");
+        ProcessFails(ConfFile("server_tags: [\"a\", 1 ]"), ":1:0: error parsing tags: unsupported type *conf.token where string is expected");
+    }
+
     [Fact]
     [GoTest("server/opts_test.go", "TestEmptyConfig")]
     public void EmptyConfig()

@@ -258,4 +258,26 @@ public sealed partial class ReloadTests
         v.GetProperty("max_connections").GetInt32().ShouldBe(10);
         v.GetProperty("config_digest").GetString().ShouldBe("sha256:508a26309068f62c3022aa8951e712ed8ff5dd6f2360f727ad8242a2a233176e");
     }
+
+    /// <summary>server_tags may change at run time (Go's tagsOption): varz shows the new tags.</summary>
+    [Fact]
+    public async Task ConfigReloadServerTags()
+    {
+        var (s, conf) = Run("port: -1\nserver_tags: [a]\n");
+        await using var _ = s;
+        string[] Tags()
+        {
+            var (json, err) = s.Monitor.Render(NatsParity.Server.Monitoring.Monitor.VarzPath, MonitorQuery.From(new Dictionary<string, string>()));
+            err.ShouldBeNull();
+            var v = JsonDocument.Parse(json!).RootElement;
+            return v.TryGetProperty("tags", out var t) ? t.EnumerateArray().Select(x => x.GetString()!).ToArray() : [];
+        }
+        Tags().ShouldBe(["a"]);
+        File.WriteAllText(conf, "port: -1\nserver_tags: [b, c]\n");
+        s.Reload().ShouldBeNull();
+        Tags().ShouldBe(["b", "c"]);
+        File.WriteAllText(conf, "port: -1\n");
+        s.Reload().ShouldBeNull();
+        Tags().ShouldBeEmpty();
+    }
 }

@@ -185,4 +185,40 @@ public sealed class SystemAccountParityTests
         }
         want.Keys.Where(k => k.StartsWith("$SYS.ACCOUNT.A.", StringComparison.Ordinal) || k == "AUTH.ERR").Count().ShouldBe(4);
     }
+
+    /// <summary>The single-server half of Go's TestServerEventsFilteredByTag: server_tags show in varz, and a ping that
+    /// filters by tags is answered only when every tag asked for is one of the server's.</summary>
+    [Fact]
+    public void ServerTagsShowInVarzAndFilterPings()
+    {
+        foreach (var target in ServerTargets.Selected)
+        {
+            using var s = NatsServerProcess.Start(target, new ServerConfig
+            {
+                ServerName = "srv-A",
+                Extra = Conf + "\nserver_tags: [\"foo\", \" bar \", \"foo\", \"\"]",
+            });
+            using var sys = Login(s, "sys", "_INBOX.>");
+            void Ask(params string[] tags)
+            {
+                string body = JsonSerializer.Serialize(new { tags });
+                sys.Send($"PUB $SYS.REQ.SERVER.PING.VARZ _INBOX.r {body.Length}\r\n{body}\r\n");
+            }
+            Ask("none");
+            sys.ExpectNothing(TimeSpan.FromMilliseconds(200));
+            Ask("baz", "foo");
+            sys.ExpectNothing(TimeSpan.FromMilliseconds(200));
+            foreach (string[] tags in new[] { ["foo"], ["foo", "bar"], new[] { "bar" } })
+            {
+                Ask(tags);
+                var m = sys.ReadMsg(TimeSpan.FromSeconds(5));
+                using var doc = JsonDocument.Parse(m.Payload);
+                doc.RootElement.GetProperty("server").GetProperty("name").GetString().ShouldBe("srv-A", target.ToString());
+                doc.RootElement.GetProperty("server").GetProperty("tags").EnumerateArray().Select(t => t.GetString())
+                    .ShouldBe(["foo", "bar"], target.ToString());
+                doc.RootElement.GetProperty("data").GetProperty("tags").EnumerateArray().Select(t => t.GetString())
+                    .ShouldBe(["foo", "bar"], target.ToString());
+            }
+        }
+    }
 }
