@@ -35,6 +35,8 @@ public sealed partial class NatsServer
             {
                 if (!op.StrictSigningKeyUsage) _trustedKeys.Add(op.Subject);
                 _trustedKeys.AddRange(op.SigningKeys);
+                // Go's strictSigningKeyUsage: accounts signed by these keys do not sign users with their own key.
+                if (op.StrictSigningKeyUsage) foreach (var k in op.SigningKeys) _strictSigningKeys.Add(k);
             }
         }
         else if (o.TrustedKeys is { } keys)
@@ -95,6 +97,19 @@ public sealed partial class NatsServer
         var oldDefaults = acc.DefaultPermissions;
         var oldSigners = acc.SigningKeys;
         acc.ApplyClaims(claims, jwt);
+        // Go: signers changed when a key came or went; a key whose scope changed has its users disconnected.
+        var newSigners = acc.SigningKeys;
+        bool signersChanged = oldSigners.Count != newSigners.Count;
+        var alteredScopes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (k, scope) in newSigners)
+        {
+            if (!oldSigners.TryGetValue(k, out var oldScope)) signersChanged = true;
+            else if (scope is null != oldScope is null || (scope is not null && !scope.SameAs(oldScope)))
+            {
+                signersChanged = true;
+                alteredScopes.Add(k);
+            }
+        }
         ApplyJwtExportsImports(acc, claims);
         // Accounts importing from this one take its new exports (Go's refresh of importing accounts).
         foreach (var other in _accounts.Values)
@@ -105,7 +120,6 @@ public sealed partial class NatsServer
         }
         var newDefaults = acc.DefaultPermissions;
         bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);
-        bool signersChanged = !oldSigners.SetEquals(claims.SigningKeys);
         var clients = acc.ClientsSnapshot().Where(c => !c.IsInternal).OrderBy(c => c.StartTime).ToList();
         int count = 0;
         foreach (var c in clients)
@@ -150,7 +164,8 @@ public sealed partial class NatsServer
         {
             foreach (var c in clients)
             {
-                if (c.SigningKey.Length > 0 && !acc.HasIssuer(c.SigningKey)) c.Close(ClosedState.AuthenticationViolation);
+                if (c.SigningKey.Length > 0 && (alteredScopes.Contains(c.SigningKey) || !acc.HasIssuer(c.SigningKey)))
+                    c.Close(ClosedState.AuthenticationViolation);
             }
         }
     }
@@ -164,6 +179,11 @@ public sealed partial class NatsServer
         });
         return Key(a) == Key(b);
     }
+
+    private readonly HashSet<string> _strictSigningKeys = new(StringComparer.Ordinal);
+
+    /// <summary>The key is a signing key of an operator with strict signing key usage.</summary>
+    internal bool IsStrictSigningKey(string key) => _strictSigningKeys.Contains(key);
 
     /// <summary>Go's isTrustedIssuer.</summary>
     internal bool IsTrustedIssuer(string issuer) =>
@@ -299,11 +319,26 @@ public sealed partial class NatsServer
             c.Debug("Account JWT not signed by trusted operator");
             return false;
         }
-        if (!acc.HasIssuer(juc.Issuer) || (acc.Claims.ScopedSigningKeys && juc.Issuer != acc.Name))
+        if (!acc.HasIssuer(juc.Issuer, out var scope))
         {
-            // Scoped signing keys (user templates) are not built: their users are refused.
             c.Debug("User JWT issuer is not known");
             return false;
+        }
+        if (scope is not null)
+        {
+            // A scoped signing key's users take its template, made concrete for them.
+            if (scope.ValidateScopedSigner(juc) is { } invalidScoped)
+            {
+                c.Debug($"User JWT is not valid: {invalidScoped}");
+                return false;
+            }
+            var (limits, terr) = PermissionTemplates.Apply(scope.Template, juc, acc.NameTag, acc.Claims.Tags);
+            if (limits is null)
+            {
+                c.Debug($"User JWT generated invalid permissions: {terr}");
+                return false;
+            }
+            juc.UserPermissionLimits = limits;
         }
         if (acc.IsExpired)
         {

@@ -17,7 +17,11 @@ public sealed partial class Account
     {
         Claims = claims;
         ClaimJwt = jwt;
-        SigningKeys = new HashSet<string>(claims.SigningKeys, StringComparer.Ordinal);
+        // Go: the account's own key signs users too, unless its operator's signing key that signed it is strict.
+        var keys = new Dictionary<string, UserScope?>(StringComparer.Ordinal);
+        foreach (var k in claims.SigningKeys) keys[k] = claims.Scopes.GetValueOrDefault(k);
+        if (Server?.IsStrictSigningKey(claims.Issuer) != true) keys[Name] = null;
+        SigningKeys = keys;
         static int Limit(long v) => v < 0 ? NoLimit : (int)Math.Min(v, int.MaxValue);
         MaxConnections = Limit(claims.Limits.Conn);
         MaxSubscriptions = Limit(claims.Limits.Subs);
@@ -44,11 +48,18 @@ public sealed partial class Account
         foreach (var c in ClientsSnapshot()) c.AccountAuthExpired();
     }
 
-    /// <summary>Go's hasIssuer: the account itself or one of its signing keys signed a user JWT.</summary>
-    internal bool HasIssuer(string issuer) => issuer == Name || SigningKeys.Contains(issuer);
+    /// <summary>Go's hasIssuer: the account itself (unless strict) or one of its signing keys signed a user JWT.</summary>
+    internal bool HasIssuer(string issuer) => Claims is null ? issuer == Name : SigningKeys.ContainsKey(issuer);
 
-    /// <summary>The signing keys of the claims last applied (a copy, as Go's acc.signingKeys).</summary>
-    internal HashSet<string> SigningKeys { get; private set; } = new(StringComparer.Ordinal);
+    /// <summary>Go's hasIssuer with the scope: whether <paramref name="issuer"/> may sign the account's users, and its
+    /// user scope when it is a scoped signing key.</summary>
+    internal bool HasIssuer(string issuer, out UserScope? scope) => SigningKeys.TryGetValue(issuer, out scope);
+
+    /// <summary>The keys that sign the account's users, with their scopes (Go's acc.signingKeys).</summary>
+    internal Dictionary<string, UserScope?> SigningKeys { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Go's acc.nameTag: the name in the account's claims.</summary>
+    internal string NameTag => Claims?.Name ?? "";
 
     /// <summary>Go's IsExpired.</summary>
     public bool IsExpired => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));

@@ -135,8 +135,8 @@ public static partial class ConfigLoader
                         ?? throw new ConfigException("error parsing tags: unsupported type *conf.token where string is expected")).ToList(),
                     _ => throw new ConfigException($"error parsing tags: unsupported type {GoTypeName(v)}"),
                 };
-                // jwt's TagList.Add: trimmed, no empty ones, no repeats.
-                foreach (var t in tags.Select(t => t.Trim()))
+                // jwt's TagList.Add: trimmed and lower-cased, no empty ones, no repeats.
+                foreach (var t in tags.Select(t => t.Trim().ToLowerInvariant()))
                     if (t.Length > 0 && !o.Tags.Contains(t)) o.Tags.Add(t);
                 break;
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;

@@ -201,7 +201,7 @@ public sealed class ServerOptions
             try { juc = Auth.Jwt.UserClaims.Decode(DefaultSentinel); }
             catch (Auth.Jwt.JwtException) { return "default sentinel JWT not valid"; }
             // A scoped user (issuer account, no permissions of its own) is checked when it is used.
-            bool scoped = !juc.BearerToken && juc.IssuerAccount.Length > 0 && juc.Permissions.Pub.Empty && juc.Permissions.Sub.Empty && juc.Permissions.Resp is null;
+            bool scoped = !juc.BearerToken && juc.IssuerAccount.Length > 0 && juc.HasEmptyPermissions;
             if (!scoped && !juc.BearerToken) return "default sentinel must be a bearer token";
         }
         if (AccountResolver is null) return "operators require an account resolver to be configured";

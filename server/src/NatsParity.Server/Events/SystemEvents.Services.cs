@@ -413,10 +413,10 @@ internal sealed partial class SystemEvents
         {
             return true;
         }
-        // Every tag asked for must be one of the server's.
+        // Every tag asked for must be one of the server's (compared as jwt's TagList does: trimmed, lower case).
         if (f.TryGetValue("tags", out var tags) && tags.ValueKind == JsonValueKind.Array)
             foreach (var t in tags.EnumerateArray())
-                if (!_s.Options.Tags.Contains(t.GetString() ?? "")) return true;
+                if (!_s.Options.Tags.Contains((t.GetString() ?? "").Trim().ToLowerInvariant())) return true;
         if (Get("domain").Length > 0) return true;
         return false;
     }

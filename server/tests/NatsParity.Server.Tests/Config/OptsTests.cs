@@ -311,7 +311,7 @@ public sealed class OptsTests : IDisposable
     [Fact]
     public void ServerTags()
     {
-        ProcessOk(ConfFile("server_tags: \"az:1\"")).Tags.ShouldBe(["az:1"]);
+        ProcessOk(ConfFile("server_tags: \"AZ:1\"")).Tags.ShouldBe(["az:1"]);
         ProcessOk(ConfFile("server_tags: [\" a \", b, \"\", a]")).Tags.ShouldBe(["a", "b"]);
         ProcessFails(ConfFile("server_tags: 1"), ":1:0: error parsing tags: unsupported type int64");
         ProcessFails(ConfFile("server_tags: [\"a\", 1 ]"), ":1:0: error parsing tags: unsupported type *conf.token where string is expected");

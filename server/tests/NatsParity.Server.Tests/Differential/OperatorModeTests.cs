@@ -106,6 +106,43 @@ public sealed class OperatorModeTests
         c.SendAndReadMsg("SUB foo 2\r\nPUB foo 2\r\nok\r\n").Check("foo", "2", "", 2, "ok");
     }
 
+    /// <summary>A scoped signing key: its users carry nothing of their own and take its template, {{name()}} made from
+    /// the user's name and its payload limit applied; a user with its own limits signed by it is refused.</summary>
+    [Theory, TargetData]
+    public void ScopedSigningKeyTemplatesApply(ServerTarget target)
+    {
+        var scoped = NKeyPair.Create(NKeys.PrefixAccount);
+        var setup = OperatorConf(a =>
+        {
+            var scope = new UserScope { Key = scoped.PublicKey, Role = "dev" };
+            scope.Template.Permissions.Pub.Allow.Add("foo.{{name()}}");
+            scope.Template.Permissions.Sub.Allow.Add("foo.{{name()}}");
+            scope.Template.Payload = 5;
+            a.AddScopedSigner(scope);
+        });
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        string accountPub = setup.Account.PublicKey;
+        using (var own = ProtoClient.Connect(server))
+        {
+            own.Send(JwtCreds.ConnectLine(own, scoped, new UserClaims("") { Name = "me", IssuerAccount = accountPub }));
+            own.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+            own.ExpectClosed();
+        }
+        var uc = new UserClaims("") { Name = "me", IssuerAccount = accountPub };
+        uc.SetScoped(true);
+        using var c = ProtoClient.Connect(server);
+        c.Send(JwtCreds.ConnectLine(c, scoped, uc));
+        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndReadMsg("SUB foo.me 1\r\nPUB foo.me 2\r\nok\r\n").Check("foo.me", "1", "", 2, "ok");
+        c.Send("PUB foo.you 2\r\nhi\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Publish to \"foo.you\"'");
+        c.Send("SUB foo.you 2\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Permissions Violation for Subscription to \"foo.you\"'");
+        c.Send("PUB foo.me 6\r\n123456\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Maximum Payload Violation'");
+        c.ExpectClosed();
+    }
+
     [Theory, TargetData]
     public void AccountClaimsLimitConnectionsAndPayload(ServerTarget target)
     {

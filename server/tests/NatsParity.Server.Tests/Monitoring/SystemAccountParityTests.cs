@@ -196,7 +196,7 @@ public sealed class SystemAccountParityTests
             using var s = NatsServerProcess.Start(target, new ServerConfig
             {
                 ServerName = "srv-A",
-                Extra = Conf + "\nserver_tags: [\"foo\", \" bar \", \"foo\", \"\"]",
+                Extra = Conf + "\nserver_tags: [\"foo\", \" Bar \", \"FOO\", \"\"]",
             });
             using var sys = Login(s, "sys", "_INBOX.>");
             void Ask(params string[] tags)
@@ -208,7 +208,7 @@ public sealed class SystemAccountParityTests
             sys.ExpectNothing(TimeSpan.FromMilliseconds(200));
             Ask("baz", "foo");
             sys.ExpectNothing(TimeSpan.FromMilliseconds(200));
-            foreach (string[] tags in new[] { ["foo"], ["foo", "bar"], new[] { "bar" } })
+            foreach (string[] tags in new[] { ["foo"], ["foo", "bar"], new[] { " BAR" } })
             {
                 Ask(tags);
                 var m = sys.ReadMsg(TimeSpan.FromSeconds(5));

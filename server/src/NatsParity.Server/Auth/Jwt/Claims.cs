@@ -168,9 +168,10 @@ public sealed class JwtPermissions
     }
 }
 
-/// <summary>jwt.UserClaims: a user's permissions, limits and connection rules, signed by its account (or one of the
-/// account's signing keys, then naming the account in issuer_account).</summary>
-public sealed class UserClaims(string subject) : JwtClaims(subject)
+/// <summary>jwt.UserPermissionLimits: what a user may do (permissions, source networks, connect times, limits, bearer
+/// token, connection types); a user JWT's own, or the template of a scoped signing key. Limits left out of the JSON are
+/// zero, as Go decodes them.</summary>
+public sealed class UserPermissionLimits
 {
     public JwtPermissions Permissions { get; set; } = new();
     public List<string> Src { get; set; } = [];
@@ -181,22 +182,133 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     public long Payload { get; set; } = JwtLimits.NoLimit;
     public bool BearerToken { get; set; }
     public List<string> AllowedConnectionTypes { get; set; } = [];
+
+    /// <summary>Go's zero value: nothing allowed or limited (what a scoped user carries).</summary>
+    public static UserPermissionLimits Zero() => new() { Subs = 0, Data = 0, Payload = 0 };
+
+    /// <summary>Go's comparison with the zero value (jwt's HasEmptyPermissions).</summary>
+    public bool IsZero => Permissions.Pub.Empty && Permissions.Sub.Empty && Permissions.Resp is null && Src.Count == 0
+        && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken
+        && AllowedConnectionTypes.Count == 0;
+
+    internal void Write(JsonObject o)
+    {
+        Permissions.Write(o);
+        if (Src.Count > 0) o["src"] = JwtClaims.ToArray(Src);
+        if (Times.Count > 0)
+            o["times"] = new JsonArray(Times.Select(t => (JsonNode?)new JsonObject { ["start"] = t.Start, ["end"] = t.End }).ToArray());
+        if (Locale.Length > 0) o["times_location"] = Locale;
+        if (Subs != 0) o["subs"] = Subs;
+        if (Data != 0) o["data"] = Data;
+        if (Payload != 0) o["payload"] = Payload;
+        if (BearerToken) o["bearer_token"] = true;
+        if (AllowedConnectionTypes.Count > 0) o["allowed_connection_types"] = JwtClaims.ToArray(AllowedConnectionTypes);
+    }
+
+    internal static UserPermissionLimits Read(JsonObject? o) => new()
+    {
+        Permissions = JwtPermissions.From(o),
+        Src = o?["src"] is JsonValue sv && sv.TryGetValue(out string? srcs)
+            ? srcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() : JwtClaims.Strings(o?["src"]),
+        Times = o?["times"] is JsonArray times
+            ? times.OfType<JsonObject>().Select(t => (JwtClaims.Str(t, "start"), JwtClaims.Str(t, "end"))).ToList() : [],
+        Locale = JwtClaims.Str(o, "times_location"),
+        Subs = JwtClaims.Long(o, "subs"),
+        Data = JwtClaims.Long(o, "data"),
+        Payload = JwtClaims.Long(o, "payload"),
+        BearerToken = JwtClaims.Bool(o, "bearer_token"),
+        AllowedConnectionTypes = JwtClaims.Strings(o?["allowed_connection_types"]),
+    };
+
+    /// <summary>A deep copy (templates are expanded into a copy).</summary>
+    public UserPermissionLimits Clone() => Read(ToJson());
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject();
+        Write(o);
+        return o;
+    }
+}
+
+/// <summary>jwt.UserScope: a signing key whose users take their permissions and limits from its template (with
+/// templates like {{name()}} or {{tag(x)}} expanded per user) instead of carrying their own.</summary>
+public sealed class UserScope
+{
+    public string Key { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string Description { get; set; } = "";
+    /// <summary>jwt.NewUserScope: no limits.</summary>
+    public UserPermissionLimits Template { get; set; } = new();
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject { ["kind"] = "user_scope", ["key"] = Key, ["role"] = Role };
+        var t = new JsonObject();
+        Template.Write(t);
+        o["template"] = t;
+        o["description"] = Description;
+        return o;
+    }
+
+    internal static UserScope From(JsonObject o)
+    {
+        var s = new UserScope { Key = JwtClaims.Str(o, "key"), Role = JwtClaims.Str(o, "role"), Description = JwtClaims.Str(o, "description") };
+        if (o["template"] is JsonObject t)
+        {
+            // Decoded over NewUserScope's defaults: limits the template leaves out stay unlimited.
+            var l = UserPermissionLimits.Read(t);
+            if (t["subs"] is null) l.Subs = JwtLimits.NoLimit;
+            if (t["data"] is null) l.Data = JwtLimits.NoLimit;
+            if (t["payload"] is null) l.Payload = JwtLimits.NoLimit;
+            s.Template = l;
+        }
+        return s;
+    }
+
+    /// <summary>jwt's ValidateScopedSigner: the user was signed by this key and carries nothing of its own.</summary>
+    public string? ValidateScopedSigner(UserClaims uc)
+    {
+        if (uc.Issuer != Key) return "issuer not the scoped signer";
+        if (!uc.HasEmptyPermissions) return "scoped users require no permissions or limits set";
+        return null;
+    }
+
+    /// <summary>Same key and template (Go compares scopes deeply to find altered ones).</summary>
+    public bool SameAs(UserScope? other) => other is not null && ToJson().ToJsonString() == other.ToJson().ToJsonString();
+}
+
+/// <summary>jwt.UserClaims: a user's permissions, limits and connection rules, signed by its account (or one of the
+/// account's signing keys, then naming the account in issuer_account).</summary>
+public sealed class UserClaims(string subject) : JwtClaims(subject)
+{
+    /// <summary>jwt.NewUserClaims: no limits.</summary>
+    public UserPermissionLimits UserPermissionLimits { get; set; } = new();
+    public JwtPermissions Permissions { get => UserPermissionLimits.Permissions; set => UserPermissionLimits.Permissions = value; }
+    public List<string> Src { get => UserPermissionLimits.Src; set => UserPermissionLimits.Src = value; }
+    public List<(string Start, string End)> Times { get => UserPermissionLimits.Times; set => UserPermissionLimits.Times = value; }
+    public string Locale { get => UserPermissionLimits.Locale; set => UserPermissionLimits.Locale = value; }
+    public long Subs { get => UserPermissionLimits.Subs; set => UserPermissionLimits.Subs = value; }
+    public long Data { get => UserPermissionLimits.Data; set => UserPermissionLimits.Data = value; }
+    public long Payload { get => UserPermissionLimits.Payload; set => UserPermissionLimits.Payload = value; }
+    public bool BearerToken { get => UserPermissionLimits.BearerToken; set => UserPermissionLimits.BearerToken = value; }
+    public List<string> AllowedConnectionTypes { get => UserPermissionLimits.AllowedConnectionTypes; set => UserPermissionLimits.AllowedConnectionTypes = value; }
     public string IssuerAccount { get; set; } = "";
+
+    /// <summary>jwt's SetScoped: a scoped user carries no permissions or limits (its signing key's template applies).</summary>
+    public void SetScoped(bool scoped) => UserPermissionLimits = scoped ? UserPermissionLimits.Zero() : new UserPermissionLimits
+    {
+        Permissions = Permissions, BearerToken = BearerToken, AllowedConnectionTypes = AllowedConnectionTypes,
+    };
+
+    /// <summary>jwt's HasEmptyPermissions.</summary>
+    public bool HasEmptyPermissions => UserPermissionLimits.IsZero;
 
     protected override string ClaimType => "user";
 
     protected override void WriteNats(JsonObject nats)
     {
-        Permissions.Write(nats);
-        if (Src.Count > 0) nats["src"] = ToArray(Src);
-        if (Times.Count > 0)
-            nats["times"] = new JsonArray(Times.Select(t => (JsonNode?)new JsonObject { ["start"] = t.Start, ["end"] = t.End }).ToArray());
-        if (Locale.Length > 0) nats["times_location"] = Locale;
-        nats["subs"] = Subs;
-        nats["data"] = Data;
-        nats["payload"] = Payload;
-        if (BearerToken) nats["bearer_token"] = true;
-        if (AllowedConnectionTypes.Count > 0) nats["allowed_connection_types"] = ToArray(AllowedConnectionTypes);
+        UserPermissionLimits.Write(nats);
         if (IssuerAccount.Length > 0) nats["issuer_account"] = IssuerAccount;
     }
 
@@ -205,21 +317,7 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     {
         var o = DecodeOfType(token, "user");
         var nats = o["nats"] as JsonObject;
-        var c = new UserClaims("")
-        {
-            Permissions = JwtPermissions.From(nats),
-            Src = nats?["src"] is JsonValue sv && sv.TryGetValue(out string? srcs)
-                ? srcs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() : Strings(nats?["src"]),
-            Times = nats?["times"] is JsonArray times
-                ? times.OfType<JsonObject>().Select(t => (Str(t, "start"), Str(t, "end"))).ToList() : [],
-            Locale = Str(nats, "times_location"),
-            Subs = Long(nats, "subs", JwtLimits.NoLimit),
-            Data = Long(nats, "data", JwtLimits.NoLimit),
-            Payload = Long(nats, "payload", JwtLimits.NoLimit),
-            BearerToken = Bool(nats, "bearer_token"),
-            AllowedConnectionTypes = Strings(nats?["allowed_connection_types"]),
-            IssuerAccount = Str(nats, "issuer_account"),
-        };
+        var c = new UserClaims("") { UserPermissionLimits = UserPermissionLimits.Read(nats), IssuerAccount = Str(nats, "issuer_account") };
         c.ReadCommon(o);
         return c;
     }
@@ -363,7 +461,10 @@ public sealed class AccountLimits
 public sealed class AccountClaims(string subject) : JwtClaims(subject)
 {
     public AccountLimits Limits { get; set; } = new();
+    /// <summary>The signing keys: plain ones, and scoped ones (also in <see cref="Scopes"/>).</summary>
     public List<string> SigningKeys { get; set; } = [];
+    /// <summary>The scoped signing keys by key.</summary>
+    public Dictionary<string, UserScope> Scopes { get; } = new(StringComparer.Ordinal);
     /// <summary>Users (or "*") revoked with the time: JWTs issued at or before it are refused.</summary>
     public Dictionary<string, long> Revocations { get; set; } = new(StringComparer.Ordinal);
     public JwtPermissions DefaultPermissions { get; set; } = new();
@@ -381,7 +482,10 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         };
         if (Limits.DisallowBearer) limits["disallow_bearer"] = true;
         nats["limits"] = limits;
-        if (SigningKeys.Count > 0) nats["signing_keys"] = ToArray(SigningKeys);
+        // jwt's SigningKeys.MarshalJSON: sorted; a scoped key as its scope.
+        if (SigningKeys.Count > 0)
+            nats["signing_keys"] = new JsonArray(SigningKeys.Order(StringComparer.Ordinal)
+                .Select(k => Scopes.TryGetValue(k, out var sc) ? (JsonNode?)sc.ToJson() : JsonValue.Create(k)).ToArray());
         WriteRevocations(nats, Revocations);
         if (Imports.Count > 0) nats["imports"] = new JsonArray(Imports.Select(i => (JsonNode?)i.ToJson()).ToArray());
         if (Exports.Count > 0) nats["exports"] = new JsonArray(Exports.Select(e => (JsonNode?)e.ToJson()).ToArray());
@@ -415,7 +519,16 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             Imports = nats?["imports"] is JsonArray im ? im.OfType<JsonObject>().Select(JwtImport.From).ToList() : [],
         };
         JwtClaims.ReadRevocations(nats, c.Revocations);
-        c.ScopedSigningKeys = nats?["signing_keys"] is JsonArray sk && sk.Any(k => k is JsonObject);
+        if (nats?["signing_keys"] is JsonArray sk)
+        {
+            foreach (var so in sk.OfType<JsonObject>())
+            {
+                if (Str(so, "kind") != "user_scope") throw new JwtException(so["type"] is JsonValue tv && tv.TryGetValue(out string? ts)
+                    ? $"unknown signing key scope \"{ts}\"" : "unknown signing key scope %!q(<nil>)");
+                var scope = UserScope.From(so);
+                c.Scopes[scope.Key] = scope;
+            }
+        }
         c.ReadCommon(o);
         return c;
     }
@@ -450,8 +563,12 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         return errors;
     }
 
-    /// <summary>Some signing key is scoped (carries a user template), which is not built here.</summary>
-    public bool ScopedSigningKeys { get; private set; }
+    /// <summary>jwt's SigningKeys.AddScopedSigner.</summary>
+    public void AddScopedSigner(UserScope scope)
+    {
+        if (!SigningKeys.Contains(scope.Key)) SigningKeys.Add(scope.Key);
+        Scopes[scope.Key] = scope;
+    }
 }
 
 /// <summary>jwt.OperatorClaims: the operator's signing keys, system account and account server.</summary>
