@@ -125,6 +125,13 @@ public static class NKeys
         return (b2, raw[2..]);
     }
 
+    /// <summary>nkeys IsValidPublicKey: a well-formed public key of any type.</summary>
+    public static bool IsValidPublicKey(string src)
+    {
+        var raw = DecodeRaw(src, out var error);
+        return error is null && IsValidPublicPrefix(raw[0]);
+    }
+
     /// <summary>nkeys IsValidPublicKey for one key type.</summary>
     public static bool IsValidPublicKey(byte prefix, string src) => Decode(prefix, src, out _) is { Length: 32 };
     public static bool IsValidPublicUserKey(string src) => IsValidPublicKey(PrefixUser, src);
