@@ -46,8 +46,12 @@ public sealed partial class NatsServer
             _trustedKeys = [.. keys];
         }
         AccountResolver = o.AccountResolver;
-        if (AccountResolver is MemoryAccountResolver && o.ResolverPreloads is { } preloads)
+        if (AccountResolver is not null && o.ResolverPreloads is { Count: > 0 } preloads)
+        {
+            if (AccountResolver.IsReadOnly)
+                throw new ArgumentException("resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR", nameof(o));
             foreach (var (name, jwt) in preloads) AccountResolver.Store(name, jwt);
+        }
     }
 
     /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>
@@ -180,6 +184,49 @@ public sealed partial class NatsServer
         return Key(a) == Key(b);
     }
 
+    /// <summary>Go's getOperatorKeys: the first operator's key, the keys that may sign accounts, and whether it is
+    /// strict; null without an operator.</summary>
+    internal (string Operator, HashSet<string> Keys, bool Strict)? OperatorKeys()
+    {
+        if (Options.TrustedOperators is not { Count: > 0 } ops) return null;
+        var op = ops[0];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        if (!op.StrictSigningKeyUsage) keys.Add(op.Subject);
+        foreach (var k in op.SigningKeys) keys.Add(k);
+        return keys.Count == 0 ? null : (op.Subject, keys, op.StrictSigningKeyUsage);
+    }
+
+    /// <summary>Go's DirAccResolver.Start and CacheDirAccResolver.Start: the store's changes reach the accounts in use
+    /// (a deleted JWT disables its account), and the system account answers claim requests.</summary>
+    internal void StartDirResolver(DirAccountResolver dr)
+    {
+        if (OperatorKeys() is not { } ok) throw new InvalidOperationException("no operator key found");
+        if (Events is null) throw new InvalidOperationException("eventing shut down");
+        dr.JwtStore.OperatorKeys = ok.Keys;
+        dr.JwtStore.Changed = pubKey =>
+        {
+            if (LookupAccount(pubKey) is not { } acc) return;
+            string jwt;
+            try { jwt = dr.JwtStore.LoadAcc(pubKey); }
+            catch (IOException e)
+            {
+                Logger.Error($"DirResolver - Update got error on load: {e.Message}");
+                return;
+            }
+            if (UpdateAccountWithClaimJwt(acc, jwt) is { } err)
+                Logger.Error(dr.IsCache ? $"DirResolver - Update resulted in error {err}" : $"DirResolver - Update for account \"{pubKey}\" resulted in error {err}");
+        };
+        dr.JwtStore.Deleted = pubKey =>
+        {
+            if (LookupAccount(pubKey) is not { } acc) return;
+            Logger.Debug($"Disable account {pubKey} due to remove");
+            acc.DisableForRemoval();
+        };
+        Events.StartDirResolver(dr, ok.Operator, ok.Strict);
+        Logger.Notice(dr.IsCache ? $"Managing some jwt in exclusive directory {dr.JwtStore.Directory}"
+            : $"Managing all jwt in exclusive directory {dr.JwtStore.Directory}");
+    }
+
     private readonly HashSet<string> _strictSigningKeys = new(StringComparer.Ordinal);
 
     /// <summary>The key is a signing key of an operator with strict signing key usage.</summary>
@@ -236,6 +283,12 @@ public sealed partial class NatsServer
     private void ApplyJwtExportsImports(Account acc, AccountClaims claims)
     {
         acc.ResetExportsImports();
+        // The claims' mappings replace the account's (Go ignores the ones it cannot add).
+        foreach (var (src, dests) in claims.Mappings)
+        {
+            if (acc.AddWeightedMappings(src, dests.Select(d => new MapDest(d.Subject, d.GetWeight(), d.Cluster)).ToList()) is { } merr)
+                Logger.Debug($"Error adding mapping for \"{src}\" to account [{acc.Name}]: {merr}");
+        }
         foreach (var e in claims.Exports)
         {
             bool service = e.Type.Equals("service", StringComparison.OrdinalIgnoreCase);
@@ -309,7 +362,7 @@ public sealed partial class NatsServer
         }
         string issuer = juc.IssuerAccount.Length > 0 ? juc.IssuerAccount : juc.Issuer;
         var acc = LookupOrFetchAccount(issuer);
-        if (acc?.Claims is null)
+        if (acc is not { IsJwtAccount: true })
         {
             c.Debug("Account JWT lookup error");
             return false;
@@ -332,7 +385,7 @@ public sealed partial class NatsServer
                 c.Debug($"User JWT is not valid: {invalidScoped}");
                 return false;
             }
-            var (limits, terr) = PermissionTemplates.Apply(scope.Template, juc, acc.NameTag, acc.Claims.Tags);
+            var (limits, terr) = PermissionTemplates.Apply(scope.Template, juc, acc.NameTag, acc.Claims?.Tags ?? []);
             if (limits is null)
             {
                 c.Debug($"User JWT generated invalid permissions: {terr}");
@@ -345,7 +398,7 @@ public sealed partial class NatsServer
             c.Debug("Account JWT has expired");
             return false;
         }
-        if (juc.BearerToken && acc.Claims.Limits.DisallowBearer)
+        if (juc.BearerToken && acc.Claims?.Limits.DisallowBearer == true)
         {
             c.Debug("Account does not allow bearer tokens");
             return false;
@@ -389,6 +442,7 @@ public sealed partial class NatsServer
         c.SigningKey = juc.Issuer != acc.Name ? juc.Issuer : "";
         c.ApplyUserLimits(juc.Subs, juc.Payload);
         c.PublicKey = juc.Subject;
+        c.JwtTags = juc.Tags;
         c.SetExpiration(juc.Expires, validFor);
         return true;
     }

@@ -105,6 +105,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
             // In operator mode the system account's JWT gives it its claims when the resolver has it.
             if (OperatorMode) LookupOrFetchAccount(sys);
+            // Go: with one operator and a resolver that depends on other systems, a system account whose JWT cannot
+            // be fetched yet is stood in for until it arrives.
+            if (SystemAccount.Claims is null && options.TrustedOperators is [var op] && AccountResolver is not (null or Auth.Jwt.MemoryAccountResolver)
+                && options.SystemAccount.Length > 0 && options.SystemAccount != Account.SystemName)
+            {
+                SystemAccount.Bootstrap(op.Issuer);
+            }
         }
         ConfigureAuthorization();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
@@ -146,6 +153,17 @@ public sealed partial class NatsServer : IAsyncDisposable
             Logger.Debug($"Created system account: \"{SystemAccount.Name}\"");
             Events = new Events.SystemEvents(this, SystemAccount);
             Events.Start();
+        }
+        // Go: the resolver machinery starts with the eventing it may depend on.
+        if (AccountResolver is { } ar)
+        {
+            try { ar.Start(this); }
+            catch (InvalidOperationException e)
+            {
+                Logger.Fatal($"Could not start resolver: {e.Message}");
+                throw new InvalidOperationException($"Could not start resolver: {e.Message}", e);
+            }
+            if (SystemAccount is { Claims: null } sacc && sacc.IsJwtAccount) Logger.Notice("Using bootstrapping system account");
         }
 
         // A wildcard host listens on IPv4 and IPv6 alike, as Go's net.Listen("tcp", "0.0.0.0:port") does.
@@ -787,6 +805,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         var events = Events;
         Events = null;
         if (events is not null) await events.ShutdownAsync().ConfigureAwait(false);
+        AccountResolver?.Close();
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _deadlineTimer?.Dispose();

@@ -10,7 +10,33 @@ public sealed partial class Account
     /// <summary>The JWT the claims came from.</summary>
     public string ClaimJwt { get; private set; } = "";
     /// <summary>Who signed the account JWT (Go's acc.Issuer): the operator or one of its signing keys.</summary>
-    public string Issuer => Claims?.Issuer ?? "";
+    public string Issuer => Claims?.Issuer ?? _bootstrapIssuer;
+
+    private string _bootstrapIssuer = "";
+
+    /// <summary>Go's bootstrapping system account: until its JWT arrives, the system account is trusted as issued by
+    /// the operator and signs its own users.</summary>
+    internal void Bootstrap(string issuer)
+    {
+        _bootstrapIssuer = issuer;
+        SigningKeys = new Dictionary<string, UserScope?>(StringComparer.Ordinal) { [Name] = null };
+    }
+
+    /// <summary>An account users may authenticate against: one from a JWT, or the bootstrapping system account.</summary>
+    internal bool IsJwtAccount => Claims is not null || _bootstrapIssuer.Length > 0;
+
+    /// <summary>Go's removeCb: the account's JWT was deleted; nothing more may connect, subscribe or publish, and its
+    /// clients are disconnected as when it expires.</summary>
+    internal void DisableForRemoval()
+    {
+        MaxSubscriptions = 0;
+        MaxPayload = 0;
+        MaxConnections = 0;
+        MaxLeafNodes = 0;
+        ExpiredTimeout();
+        _expirationTimer?.Dispose();
+        _expirationTimer = null;
+    }
 
     /// <summary>Go's UpdateAccountClaims for one node: the account's limits and default permissions from its claims.</summary>
     internal void ApplyClaims(AccountClaims claims, string jwt)
@@ -49,7 +75,7 @@ public sealed partial class Account
     }
 
     /// <summary>Go's hasIssuer: the account itself (unless strict) or one of its signing keys signed a user JWT.</summary>
-    internal bool HasIssuer(string issuer) => Claims is null ? issuer == Name : SigningKeys.ContainsKey(issuer);
+    internal bool HasIssuer(string issuer) => IsJwtAccount ? SigningKeys.ContainsKey(issuer) : issuer == Name;
 
     /// <summary>Go's hasIssuer with the scope: whether <paramref name="issuer"/> may sign the account's users, and its
     /// user scope when it is a scoped signing key.</summary>

@@ -42,7 +42,15 @@ public sealed partial class ClientConnection
     internal string RawAuthUser =>
         !string.IsNullOrEmpty(_opts.Nkey) ? _opts.Nkey! :
         !string.IsNullOrEmpty(_opts.Username) ? _opts.Username! :
+        !string.IsNullOrEmpty(_opts.Jwt) ? PublicKey :
         !string.IsNullOrEmpty(_opts.Token) ? "[REDACTED]" : "";
+
+    /// <summary>Go's issuerForClient: for a user authenticated by nkey or JWT, the signing key that issued it, else
+    /// its account.</summary>
+    internal string IssuerKey => PublicKey.Length == 0 ? "" : SigningKey.Length > 0 ? SigningKey : Account.Name;
+
+    /// <summary>The user JWT's tags (Go's c.tags).</summary>
+    internal IReadOnlyList<string> JwtTags { get; set; } = [];
 
     /// <summary>The client's messages and bytes in and out, read for events.</summary>
     internal (long InMsgs, long InBytes, long OutMsgs, long OutBytes) Stats =>

@@ -104,7 +104,69 @@ public static partial class ConfigLoader
                 return;
             }
         }
-        throw new ConfigException("resolver other than MEMORY and URL (full and cache resolvers) is not supported yet by natsparity-server");
+        else if (v is Dictionary<string, object?> m)
+        {
+            o.AccountResolver = null;
+            ApplyDirResolver(o, m);
+        }
+        else
+        {
+            throw new ConfigException($"error parsing operator resolver, wrong type {GoTypeName(v)}");
+        }
+        if (o.AccountResolver is null)
+            throw new ConfigException("error parsing account resolver, should be MEM or  URL(\"url\") or a map containing dir and type state=[FULL|CACHE])");
+    }
+
+    /// <summary>resolver { type: full|cache, dir, allow_delete, hard_delete, limit, ttl, interval, timeout } (Go's
+    /// DirAccResolver and CacheDirAccResolver); the directory is made when missing.</summary>
+    private static void ApplyDirResolver(ServerOptions o, Dictionary<string, object?> m)
+    {
+        object? Get(string k) => m.TryGetValue(k, out var x) ? x : null;
+        string dir = Get("dir") is { } d ? d as string ?? throw Conversion(d, "string") : "";
+        string type = Get("type") is { } t ? t as string ?? throw Conversion(t, "string") : "";
+        bool del = Get("allow_delete") is { } ad && (ad is bool adb ? adb : throw Conversion(ad, "bool"));
+        bool hdelSet = Get("hard_delete") is not null;
+        bool hdel = Get("hard_delete") is { } hd && (hd is bool hdb ? hdb : throw Conversion(hd, "bool"));
+        long limit = Get("limit") is { } l ? l as long? ?? throw Conversion(l, "int64") : 0;
+        TimeSpan Dur(string key) => Get(key) is { } x ? ParseGoDuration(x as string ?? throw Conversion(x, "string")) : TimeSpan.Zero;
+        var ttl = Dur("ttl");
+        var sync = Dur("interval");
+        TimeSpan? timeout = Get("timeout") is not null ? Dur("timeout") : null;
+
+        var errors = new List<string>();
+        void CheckDir()
+        {
+            if (dir.Length == 0) errors.Add("dir has no value and needs to point to a directory");
+            else if (File.Exists(dir)) errors.Add("dir needs to point to an accessible directory");
+        }
+        try
+        {
+            switch (type.ToUpperInvariant())
+            {
+                case "CACHE":
+                    CheckDir();
+                    if (sync != TimeSpan.Zero) errors.Add("CACHE does not accept sync");
+                    if (del) errors.Add("CACHE does not accept allow_delete");
+                    if (hdelSet) errors.Add("CACHE does not accept hard_delete");
+                    if (errors.Count == 0) o.AccountResolver = DirAccountResolver.Cache(dir, limit, ttl, timeout);
+                    break;
+                case "FULL":
+                    CheckDir();
+                    if (ttl != TimeSpan.Zero) errors.Add("FULL does not accept ttl");
+                    if (hdelSet && !del) errors.Add("hard_delete has no effect without delete");
+                    var delete = !del ? JwtDeleteType.NoDelete : hdel ? JwtDeleteType.HardDelete : JwtDeleteType.RenameDeleted;
+                    if (errors.Count == 0) o.AccountResolver = DirAccountResolver.Full(dir, limit, sync, delete, timeout);
+                    break;
+                case "MEM" or "MEMORY":
+                    o.AccountResolver = new MemoryAccountResolver();
+                    break;
+            }
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            errors.Add(e.Message);
+        }
+        if (errors.Count > 0) throw new ConfigException(errors[0]);
     }
 
     /// <summary>resolver_tls: the client certificate and CA the URL resolver fetches with.</summary>

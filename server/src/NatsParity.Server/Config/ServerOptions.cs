@@ -214,6 +214,10 @@ public sealed class ServerOptions
             if (nonEmpty && !TrustedOperators.Any(op => op.SystemAccount == SystemAccount))
                 return "system_account in config and operator JWT must be identical";
         }
+        else if (TrustedOperators[0].SystemAccount.Length == 0 && AccountResolver is Auth.Jwt.DirAccountResolver)
+        {
+            return "using nats based account resolver - the system account needs to be specified in configuration or the operator jwt";
+        }
         var (srvMajor, srvMinor, srvUpdate) = VersionComponents(NatsServer.Version) ?? (0, 0, 0);
         foreach (var op in TrustedOperators)
         {

@@ -152,8 +152,14 @@ internal sealed partial class SystemEvents
         SysSubscribe(AccSubsSubj, DebugSubscribers);
         SysSubscribe(string.Format(ServerReloadReqSubj, id), (c, s, r, h, m) =>
             ZReq(r, h, m, "EventFilterOptions", [], _ => _s.Reload() is { } err ? (null, err) : (null, null)));
-        foreach (var subj in new[] { AccUpdateEventSubjOld, AccUpdateEventSubjNew })
-            SysSubscribe(string.Format(subj, "*"), AccountClaimUpdate);
+        // A resolver that keeps JWTs over the system account answers claim updates itself.
+        if (_s.AccountResolver is not { IsTrackingUpdate: true })
+        {
+            foreach (var subj in new[] { AccUpdateEventSubjOld, AccUpdateEventSubjNew })
+                SysSubscribe(string.Format(subj, "*"), AccountClaimUpdate);
+        }
+        // Answers to this server's own requests ($SYS._INBOX.<hash>.<token>).
+        SysSubscribeInline(string.Format(InboxRespSubj, Hash, "*"), InboxReply);
         SysSubscribe(string.Format(ClientKickReqSubj, id), (c, s, r, h, m) => ClientReq(r, h, m, "kick", cid =>
             _s.DisconnectClientById(cid)));
         SysSubscribe(string.Format(ClientLdmReqSubj, id), (c, s, r, h, m) => ClientReq(r, h, m, "ldm", cid =>
@@ -186,31 +192,7 @@ internal sealed partial class SystemEvents
             else if (_s.UpdateAccountWithClaimJwt(acc, jwt) is { } err) result = ("jwt update resulted in error", err);
             else result = ("jwt updated", null);
         }
-        if (result.Error is null) _s.Logger.Debug($"{result.Message} - {pubKey}");
-        else _s.Logger.Error($"{result.Message} - {pubKey} - {result.Error}");
-        if (reply.Length == 0) return;
-        Push(new PubMsg(null, reply, "", st => Json(w =>
-        {
-            w.WriteStartObject();
-            WriteServerInfo(w, st);
-            if (result.Error is null)
-            {
-                w.WriteStartObject("data");
-                w.Str("account", pubKey);
-                w.Num("code", 200);
-                w.Str("message", result.Message);
-                w.WriteEndObject();
-            }
-            else
-            {
-                w.WriteStartObject("error");
-                w.Str("account", pubKey);
-                w.Num("code", 500);
-                w.Str("description", $"{result.Message} - {result.Error}");
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }), true, null, Compression.None));
+        RespondToUpdate(reply, pubKey, result.Message, result.Error);
     }
 
     private ZResult Render(string endpoint, Dictionary<string, string> q)

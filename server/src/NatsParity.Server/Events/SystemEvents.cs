@@ -323,6 +323,7 @@ internal sealed partial class SystemEvents
         }
         foreach (var t in _accConnTimers.Values) t.Dispose();
         _accConnTimers.Clear();
+        _packTimer?.Dispose();
         if (_sendClosed) return;
         string subj = string.Format(ShutdownEventSubj, _s.ServerId);
         var last = new PubMsg(null, subj, "", st => Json(w => WriteServerInfoObject(w, st)), true, Last: true);

@@ -143,6 +143,22 @@ public sealed class OperatorModeTests
         c.ExpectClosed();
     }
 
+    /// <summary>Subject mappings in the account JWT apply to its users' publishes.</summary>
+    [Theory, TargetData]
+    public void AccountClaimsMappingsApply(ServerTarget target)
+    {
+        var setup = OperatorConf(a =>
+        {
+            a.AddMapping("foo1", new JwtWeightedMapping("bar1"));
+            a.AddMapping("req.*", new JwtWeightedMapping("svc.{{wildcard(1)}}", 100));
+        });
+        using var server = NatsServerProcess.Start(target, setup.Config);
+        using var c = Connect(server, setup.Account);
+        c.ExpectLine(ProtoRegex.Pong);
+        c.SendAndReadMsg("SUB bar1 1\r\nPUB foo1 2\r\nhi\r\n").Check("bar1", "1", "", 2, "hi");
+        c.SendAndReadMsg("SUB svc.* 2\r\nPUB req.a 2\r\nok\r\n").Check("svc.a", "2", "", 2, "ok");
+    }
+
     [Theory, TargetData]
     public void AccountClaimsLimitConnectionsAndPayload(ServerTarget target)
     {

@@ -10,6 +10,21 @@ public interface IAccountResolver
 
     /// <summary>Stores (or replaces) an account's JWT.</summary>
     void Store(string name, string jwt);
+
+    /// <summary>Go's IsReadOnly: preloads cannot be stored.</summary>
+    bool IsReadOnly => false;
+
+    /// <summary>Go's IsTrackingUpdate: the resolver answers claim updates itself (the nats-based resolvers).</summary>
+    bool IsTrackingUpdate => false;
+
+    /// <summary>Go's Start: called once the server's system account and events run.</summary>
+    void Start(NatsServer server) { }
+
+    /// <summary>Go's Reload: the resolver re-reads what it keeps.</summary>
+    void Reload() { }
+
+    /// <summary>Go's Close.</summary>
+    void Close() { }
 }
 
 /// <summary>Go's MemAccResolver (resolver: MEMORY): account JWTs held in memory, filled by resolver_preload or by
@@ -72,6 +87,8 @@ public sealed class UrlAccountResolver : IAccountResolver
             return null;
         }
     }
+
+    public bool IsReadOnly => true;
 
     /// <summary>Go: the URL resolver does not store.</summary>
     public void Store(string name, string jwt) => throw new InvalidOperationException("store operation not supported for URL Resolver");

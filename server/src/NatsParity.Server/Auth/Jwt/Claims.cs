@@ -470,6 +470,11 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
     public JwtPermissions DefaultPermissions { get; set; } = new();
     public List<JwtExport> Exports { get; set; } = [];
     public List<JwtImport> Imports { get; set; } = [];
+    /// <summary>jwt.Mapping: subject mappings by source subject.</summary>
+    public Dictionary<string, List<JwtWeightedMapping>> Mappings { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>jwt's AddMapping: replaces the source's destinations.</summary>
+    public void AddMapping(string subject, params JwtWeightedMapping[] to) => Mappings[subject] = [.. to];
 
     protected override string ClaimType => "account";
 
@@ -492,6 +497,12 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         var dp = new JsonObject();
         DefaultPermissions.Write(dp);
         if (dp.Count > 0) nats["default_permissions"] = dp;
+        if (Mappings.Count > 0)
+        {
+            var mo = new JsonObject();
+            foreach (var (src, dests) in Mappings) mo[src] = new JsonArray(dests.Select(d => (JsonNode?)d.ToJson()).ToArray());
+            nats["mappings"] = mo;
+        }
     }
 
     /// <summary>jwt.DecodeAccountClaims.</summary>
@@ -519,6 +530,9 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             Imports = nats?["imports"] is JsonArray im ? im.OfType<JsonObject>().Select(JwtImport.From).ToList() : [],
         };
         JwtClaims.ReadRevocations(nats, c.Revocations);
+        if (nats?["mappings"] is JsonObject maps)
+            foreach (var (src, dests) in maps)
+                c.Mappings[src] = dests is JsonArray da ? da.OfType<JsonObject>().Select(JwtWeightedMapping.From).ToList() : [];
         if (nats?["signing_keys"] is JsonArray sk)
         {
             foreach (var so in sk.OfType<JsonObject>())
@@ -569,6 +583,24 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         if (!SigningKeys.Contains(scope.Key)) SigningKeys.Add(scope.Key);
         Scopes[scope.Key] = scope;
     }
+}
+
+/// <summary>jwt.WeightedMapping: a mapping destination with its weight in percent (0 meaning 100) and cluster.</summary>
+public sealed record JwtWeightedMapping(string Subject, int Weight = 0, string Cluster = "")
+{
+    /// <summary>jwt's GetWeight.</summary>
+    public int GetWeight() => Weight == 0 ? 100 : Weight;
+
+    internal JsonObject ToJson()
+    {
+        var o = new JsonObject { ["subject"] = Subject };
+        if (Weight != 0) o["weight"] = Weight;
+        if (Cluster.Length > 0) o["cluster"] = Cluster;
+        return o;
+    }
+
+    internal static JwtWeightedMapping From(JsonObject o) =>
+        new(JwtClaims.Str(o, "subject"), (int)JwtClaims.Long(o, "weight"), JwtClaims.Str(o, "cluster"));
 }
 
 /// <summary>jwt.OperatorClaims: the operator's signing keys, system account and account server.</summary>
