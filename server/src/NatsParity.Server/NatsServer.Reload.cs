@@ -128,12 +128,12 @@ public sealed partial class NatsServer
                 }
                 Logger.Notice($"Reloaded: max_connections = {next.MaxConnections}");
             }
-            if (!cur.Tags.SequenceEqual(next.Tags))
-            {
-                Logger.Notice("Reloaded: tags");
-                // Tags are part of the statsz: a reload that changes them announces them.
-                Events?.SendStatszUpdate();
-            }
+            bool tagsChanged = !cur.Tags.SequenceEqual(next.Tags);
+            bool metadataChanged = !(cur.Metadata ?? []).SequenceEqual(next.Metadata ?? []);
+            if (tagsChanged) Logger.Notice("Reloaded: tags");
+            if (metadataChanged) Logger.Notice("Reloaded: metadata");
+            // Tags and metadata are part of the statsz: a reload that changes them announces them.
+            if (tagsChanged || metadataChanged) Events?.SendStatszUpdate();
             ConfigTime = DateTime.UtcNow;
             Logger.Notice("Reloaded server configuration");
             return null;
@@ -279,6 +279,7 @@ public sealed partial class NatsServer
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
             ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
+            ("FeatureFlags", GoMap(cur.FeatureFlags), GoMap(next.FeatureFlags)),
             ("TrustedKeys", string.Join(",", cur.TrustedKeys ?? []), string.Join(",", next.TrustedKeys ?? [])),
             ("TrustedOperators", string.Join(",", (cur.TrustedOperators ?? []).Select(x => x.Subject)),
                 string.Join(",", (next.TrustedOperators ?? []).Select(x => x.Subject))),
@@ -315,6 +316,10 @@ public sealed partial class NatsServer
         a is null ? b is null : b is not null && a.SetEquals(b);
 
     /// <summary>Values as Go's %v prints them.</summary>
+    /// <summary>A map as Go's %v prints it: map[k:v ...] with sorted keys.</summary>
+    private static string GoMap(Dictionary<string, bool>? m) =>
+        "map[" + string.Join(" ", (m ?? []).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}:{(kv.Value ? "true" : "false")}")) + "]";
+
     private static string Fmt(object? v) => v switch
     {
         null => "<nil>",

@@ -145,6 +145,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Logger.Notice($"  Version:  {Version}");
         Logger.Notice($"  Name:     {Name}");
         Logger.Notice($"  ID:       {ServerId}");
+        foreach (var line in FeatureFlags.StartupLines(Options)) Logger.Notice(line);
         if (Options.ConfigFile.Length > 0) Logger.Notice($"Using configuration file: {Options.ConfigFile}");
         if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
         // Go's Start sets up the system account, and with it the eventing stack, before accepting clients.

@@ -139,6 +139,20 @@ public static partial class ConfigLoader
                 foreach (var t in tags.Select(t => t.Trim().ToLowerInvariant()))
                     if (t.Length > 0 && !o.Tags.Contains(t)) o.Tags.Add(t);
                 break;
+            case "server_metadata":
+                if (v is not Dictionary<string, object?> md) throw new ConfigException($"error parsing metadata: unsupported type {GoTypeName(v)}");
+                o.Metadata ??= new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (mk, mv) in md) o.Metadata[mk] = Str(mv);
+                break;
+            case "feature_flags":
+                if (v is not Dictionary<string, object?> ff) throw new ConfigException($"error parsing feature flags: unsupported type {GoTypeName(v)}");
+                foreach (var (fk, fv) in ff)
+                {
+                    if (fv is not bool fb)
+                        throw new ConfigException($"error parsing feature flag \"{fk}\": expected bool, got {GoTypeName(fv)}").At(ConfigParser.PositionOf(ff, fk));
+                    (o.FeatureFlags ??= new Dictionary<string, bool>(StringComparer.Ordinal))[fk] = fb;
+                }
+                break;
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;

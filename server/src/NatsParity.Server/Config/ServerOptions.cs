@@ -47,6 +47,10 @@ public sealed class ServerOptions
     /// <summary>server_tags: the server's tags (trimmed, without empties or repeats), shown in varz and events and
     /// matched by event filters.</summary>
     public List<string> Tags { get; set; } = [];
+    /// <summary>server_metadata: the server's key/value metadata, shown in varz and events.</summary>
+    public SortedDictionary<string, string>? Metadata { get; set; }
+    /// <summary>feature_flags: the user's values for feature flags (see <see cref="Config.FeatureFlags"/>).</summary>
+    public Dictionary<string, bool>? FeatureFlags { get; set; }
     /// <summary>default_sentinel: the (bearer) user JWT used for clients that present none, in operator mode.</summary>
     public string DefaultSentinel { get; set; } = "";
     /// <summary>The operator JWTs as configured (varz shows them).</summary>

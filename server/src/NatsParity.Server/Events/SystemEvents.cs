@@ -293,6 +293,7 @@ internal sealed partial class SystemEvents
         w.Str("id", _s.ServerId);
         w.Str("ver", NatsServer.Version);
         Monitoring.Monitor.WriteTags(w, _s.Options.Tags);
+        Monitoring.Monitor.WriteMetadataAndFeatureFlags(w, _s.Options);
         w.Bool("jetstream", false);
         w.Num("flags", 0);
         w.Num("seq", st?.Seq ?? 0);

@@ -79,6 +79,7 @@ public sealed partial class Monitor
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
         w.Str("config_digest", o.ConfigDigest);
         WriteTags(w, o.Tags);
+        WriteMetadataAndFeatureFlags(w, o);
         if (o.TrustedOperatorJwts is { Count: > 0 } opJwts)
         {
             w.WriteStartArray("trusted_operators_jwt");
@@ -584,6 +585,22 @@ public sealed partial class Monitor
         w.Bool("tracking", im.Tracking);
         w.HeaderMap("tracking_header", im.TrackingHeader);
         if (im.Latency is { } lat) WriteLatency(w, "latency", lat);
+        w.WriteEndObject();
+    }
+
+    /// <summary>"metadata" (left out when empty) and "feature_flags" (every known flag), keys sorted as Go's maps.</summary>
+    internal static void WriteMetadataAndFeatureFlags(Utf8JsonWriter w, Config.ServerOptions o)
+    {
+        if (o.Metadata is { Count: > 0 } md)
+        {
+            w.WriteStartObject("metadata");
+            foreach (var (k, v) in md) w.WriteString(k, v);
+            w.WriteEndObject();
+        }
+        var flags = Config.FeatureFlags.Merged(o);
+        if (flags.Count == 0) return;
+        w.WriteStartObject("feature_flags");
+        foreach (var (k, v) in flags) w.WriteBoolean(k, v);
         w.WriteEndObject();
     }
 

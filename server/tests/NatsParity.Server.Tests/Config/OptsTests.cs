@@ -317,6 +317,15 @@ public sealed class OptsTests : IDisposable
         ProcessFails(ConfFile("server_tags: [\"a\", 1 ]"), ":1:0: error parsing tags: unsupported type *conf.token where string is expected");
     }
 
+    /// <summary>server_metadata is a map of strings.</summary>
+    [Fact]
+    public void ServerMetadata()
+    {
+        ProcessOk(ConfFile("server_metadata: {b: \"2\", a: \"1\"}")).Metadata!.ShouldBe(
+            new SortedDictionary<string, string>(StringComparer.Ordinal) { ["a"] = "1", ["b"] = "2" });
+        ProcessFails(ConfFile("server_metadata: [a]"), "error parsing metadata: unsupported type []interface {}");
+    }
+
     [Fact]
     [GoTest("server/opts_test.go", "TestEmptyConfig")]
     public void EmptyConfig()

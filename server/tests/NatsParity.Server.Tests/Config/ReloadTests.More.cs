@@ -280,4 +280,18 @@ public sealed partial class ReloadTests
         s.Reload().ShouldBeNull();
         Tags().ShouldBeEmpty();
     }
+
+    /// <summary>server_metadata may change at run time (Go's metadataOption); feature_flags may not (Go's default case
+    /// of diffOptions).</summary>
+    [Fact]
+    public async Task ConfigReloadMetadataAndFeatureFlags()
+    {
+        var (s, conf) = Run("port: -1\nserver_metadata: {a: \"1\"}\nfeature_flags: {js_ack_fc_v2: false}\n");
+        await using var _ = s;
+        File.WriteAllText(conf, "port: -1\nserver_metadata: {a: \"2\", b: \"3\"}\nfeature_flags: {js_ack_fc_v2: false}\n");
+        s.Reload().ShouldBeNull();
+        s.Options.Metadata!.ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["a"] = "2", ["b"] = "3" });
+        File.WriteAllText(conf, "port: -1\nserver_metadata: {a: \"2\", b: \"3\"}\nfeature_flags: {js_ack_fc_v2: true}\n");
+        s.Reload().ShouldBe("config reload not supported for FeatureFlags: old=map[js_ack_fc_v2:false], new=map[js_ack_fc_v2:true]");
+    }
 }

@@ -23,6 +23,9 @@ public sealed partial class ServerMonitorTests
     {
         Host = "127.0.0.1", Port = ServerOptions.RandomPort, HttpHost = "127.0.0.1", HttpPort = ServerOptions.RandomPort,
         HttpBasePath = "/", ServerName = "monitor_server", NoSystemAccount = true,
+        Tags = ["tag"],
+        Metadata = new(StringComparer.Ordinal) { ["key1"] = "value1", ["key2"] = "value2" },
+        FeatureFlags = new(StringComparer.Ordinal) { ["feature"] = false, ["fix"] = true, ["revert_fix"] = true },
     };
 
     private static NatsServer RunMonitorServer() => InProcess.Run(MonitorOptions());
