@@ -288,8 +288,9 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>The round trip time measured with the first PING/PONG (Go's c.rtt).</summary>
     public TimeSpan Rtt => TimeSpan.FromTicks(Volatile.Read(ref _rttTicks));
 
-    /// <summary>The user this client authenticated as (Go's getRawAuthUser): user name, else nkey.</summary>
-    public string AuthorizedUser => _server.AuthRequired ? (!string.IsNullOrEmpty(_opts.Username) ? _opts.Username! : _opts.Nkey ?? "") : "";
+    /// <summary>The user this client authenticated as (Go's getRawAuthUser): nkey, user name, a JWT user's public key,
+    /// or a redacted token.</summary>
+    public string AuthorizedUser => RawAuthUser;
 
     /// <summary>The TLS protocol and cipher suite of the connection, when it uses TLS.</summary>
     public (string Version, string Cipher)? TlsState => _tls is null ? null

@@ -46,3 +46,69 @@ public sealed partial class ServerMonitorTests
         }
     }
 }
+
+/// <summary>Port of TestMonitorAuthorizedUsers: connz's authorized_user for users, nkeys, tokens and JWT users.</summary>
+public sealed partial class ServerMonitorTests
+{
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorAuthorizedUsers")]
+    public async Task MonitorAuthorizedUsers()
+    {
+        var kp = NatsParity.Server.Auth.NKeyPair.FromSeed("SUAKYRHVIOREXV7EUZTBHUHL7NUMHPMAS7QMDU3GTIUWEI5LDNOXD43IZY");
+        string usrNKey = kp.PublicKey;
+
+        async Task CheckAuthUser(NatsServer s, string expected)
+        {
+            for (int mode = 0; mode < 2; mode++)
+            {
+                var conns = (await PollConnz(s, mode, "?auth=true")).GetProperty("connections");
+                conns.GetArrayLength().ShouldBe(1);
+                string au = conns[0].GetProperty("authorized_user").GetString() ?? "";
+                au.ShouldNotBeEmpty();
+                au.ShouldBe(expected);
+            }
+        }
+
+        var o = MonitorOptions();
+        o.Nkeys = [new NatsParity.Server.Auth.NkeyUser { Nkey = usrNKey }];
+        o.Users = [new NatsParity.Server.Auth.User { Username = "user", Password = "pwd" }];
+        await using (var s = InProcess.Run(o))
+        {
+            using (ProtoClient.Login("127.0.0.1", s.Port, "user", "pwd")) await CheckAuthUser(s, "user");
+            using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+            {
+                string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+                string sig = NatsParity.Server.Auth.Jwt.JwtCodec.Base64Url(kp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)));
+                c.Send($"CONNECT {{\"verbose\":false,\"nkey\":\"{usrNKey}\",\"sig\":\"{sig}\"}}\r\n");
+                c.Flush();
+                // The user's nkey.
+                await CheckAuthUser(s, usrNKey);
+            }
+        }
+
+        o = MonitorOptions();
+        o.Authorization = "sometoken";
+        await using (var s = InProcess.Run(o))
+        {
+            using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            c.Send("CONNECT {\"verbose\":false,\"auth_token\":\"sometoken\"}\r\n");
+            c.Flush();
+            // Tokens are not shown.
+            await CheckAuthUser(s, "[REDACTED]");
+        }
+
+        // Operator mode: the user's public key.
+        o = MonitorOptions();
+        o.TrustedKeys = [JwtCreds.Operator.PublicKey];
+        o.AccountResolver = new NatsParity.Server.Auth.Jwt.MemoryAccountResolver();
+        await using (var s = InProcess.Run(o))
+        {
+            var akp = NatsParity.Server.Auth.NKeyPair.Create(NatsParity.Server.Auth.NKeys.PrefixAccount);
+            s.AccountResolver!.Store(akp.PublicKey, new NatsParity.Server.Auth.Jwt.AccountClaims(akp.PublicKey).Encode(JwtCreds.Operator));
+            var ukp = NatsParity.Server.Auth.NKeyPair.Create(NatsParity.Server.Auth.NKeys.PrefixUser);
+            using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            c.Send(JwtCreds.ConnectLine(c, akp, user: ukp));
+            c.ExpectLine(ProtoRegex.Pong);
+            await CheckAuthUser(s, ukp.PublicKey);
+        }
+    }
+}
