@@ -305,7 +305,7 @@ public sealed partial class NatsServer
             changes.Add("logging");
         if (cur.Tls != next.Tls || cur.TlsVerify != next.TlsVerify || cur.TlsCert != next.TlsCert || cur.TlsKey != next.TlsKey
             || cur.TlsCaCert != next.TlsCaCert || cur.TlsMap != next.TlsMap || cur.TlsTimeout != next.TlsTimeout
-            || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsMinVersion != next.TlsMinVersion
+            || cur.TlsHandshakeFirst != next.TlsHandshakeFirst || cur.TlsHandshakeFirstFallback != next.TlsHandshakeFirstFallback || cur.TlsMinVersion != next.TlsMinVersion
             || !PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts)
             || !(cur.TlsCertificates ?? []).SequenceEqual(next.TlsCertificates ?? []))
             changes.Add("tls");

@@ -185,6 +185,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             throw new InvalidOperationException($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
         }
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
+        if (Options.TlsEnabled)
+        {
+            // Handshake first without a fallback requires TLS even with allow_non_tls.
+            bool firstOnly = Options.TlsHandshakeFirst && Options.TlsHandshakeFirstFallback == TimeSpan.Zero;
+            Logger.Notice(Options.AllowNonTls && !firstOnly ? "TLS available for client connections" : "TLS required for client connections");
+            if (firstOnly) Logger.Warn("Clients that are not using \"TLS Handshake First\" option will fail to connect");
+        }
         if (StartMonitoring() is { } merr)
         {
             Logger.Fatal($"Can't start monitoring: {merr}");
@@ -404,7 +411,15 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
         if (info.AuthRequired && NoAuthUser.Length > 0 && NoAuthUser != _sysAccOnlyNoAuthUser) info.AuthRequired = false;
-        c.Start(info.ToProtocol(), AuthRequired, refuse, _tls);
+        byte[] proto = info.ToProtocol();
+        byte[]? firstProto = null;
+        if (_tls is { HandshakeFirst: true } && !info.TlsRequired)
+        {
+            // Go: a client that does the TLS handshake first is told TLS is required (allow_non_tls or not).
+            info.TlsRequired = true;
+            firstProto = info.ToProtocol();
+        }
+        c.Start(proto, AuthRequired, refuse, _tls, firstProto);
     }
 
     /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>

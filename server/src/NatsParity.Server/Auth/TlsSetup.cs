@@ -18,7 +18,11 @@ internal sealed class TlsSetup
     public bool Verify { get; }
     public TimeSpan Timeout { get; }
     public bool HandshakeFirst { get; }
-    /// <summary>allow_non_tls: the client picks TLS or plain text by its first bytes.</summary>
+    /// <summary>With handshake_first: how long to wait for the client's handshake before sending INFO as without it
+    /// (zero: the handshake is required).</summary>
+    public TimeSpan HandshakeFirstFallback { get; }
+    /// <summary>allow_non_tls: the client picks TLS or plain text by its first bytes (unless the TLS handshake must come
+    /// first).</summary>
     public bool AllowNonTls { get; }
     private readonly HashSet<string>? _pinned;
     private readonly SslProtocols _protocols;
@@ -30,7 +34,8 @@ internal sealed class TlsSetup
         Verify = o.TlsVerify;
         Timeout = o.TlsTimeout;
         HandshakeFirst = o.TlsHandshakeFirst;
-        AllowNonTls = o.AllowNonTls && !o.TlsHandshakeFirst;
+        HandshakeFirstFallback = o.TlsHandshakeFirst ? o.TlsHandshakeFirstFallback : TimeSpan.Zero;
+        AllowNonTls = o.AllowNonTls;
         _pinned = o.TlsPinnedCerts;
         _protocols = o.TlsMinVersion == "1.3" ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
     }

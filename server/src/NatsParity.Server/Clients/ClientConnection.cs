@@ -409,12 +409,12 @@ public sealed partial class ClientConnection : IProtocolHandler
         _internalKind ?? (RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}");
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
-    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null)
+    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null, byte[]? firstInfo = null)
     {
         _expectConnect = authRequired;
         if (tls is not null)
         {
-            _ = StartTls(info, authRequired, refuseForMaxConnections, tls);
+            _ = StartTls(info, firstInfo ?? info, authRequired, refuseForMaxConnections, tls);
             return;
         }
         EnqueueProto(info);
@@ -425,45 +425,45 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// handshake within the TLS timeout, then the usual loops over the TLS stream.</summary>
     private byte[]? _pre;
 
-    private async Task StartTls(byte[] info, bool authRequired, bool refuse, TlsSetup tls)
+    private async Task StartTls(byte[] info, byte[] firstInfo, bool authRequired, bool refuse, TlsSetup tls)
     {
         try
         {
-            if (!tls.HandshakeFirst)
+            bool tlsFirst = tls.HandshakeFirst;
+            byte[] pre = [];
+            if (!tlsFirst)
             {
-                int off = 0;
-                while (off < info.Length) off += await _socket!.SendAsync(info.AsMemory(off), SocketFlags.None).ConfigureAwait(false);
+                await SendRawAsync(info).ConfigureAwait(false);
+            }
+            else if (tls.HandshakeFirstFallback > TimeSpan.Zero)
+            {
+                // Go's fallback: a client doing the handshake first sends within the delay; one that sends nothing
+                // waits for INFO, and gets it as without handshake_first.
+                pre = await ReceiveUpTo(4, tls.HandshakeFirstFallback).ConfigureAwait(false);
+                if (pre.Length == 0)
+                {
+                    if (_closed) return;
+                    await SendRawAsync(info).ConfigureAwait(false);
+                    tlsFirst = false;
+                }
             }
             Stream inner = new NetworkStream(_socket!, ownsSocket: false);
-            if (tls.AllowNonTls)
+            if (!tlsFirst && tls.AllowNonTls)
             {
                 // Go's sniffTLS: up to 6 bytes within the TLS timeout; only a TLS record (0x16) starts a handshake,
                 // anything else is the plain-text protocol and is parsed first.
-                var pre = new byte[6];
-                int got = 0;
-                using (var cts = new CancellationTokenSource(tls.Timeout))
-                {
-                    try
-                    {
-                        while (got < pre.Length)
-                        {
-                            int r = await _socket!.ReceiveAsync(pre.AsMemory(got), SocketFlags.None, cts.Token).ConfigureAwait(false);
-                            if (r == 0) break;
-                            got += r;
-                        }
-                    }
-                    catch (OperationCanceledException) { }
-                }
-                if (got == 0 || pre[0] != 0x16)
+                pre = await ReceiveUpTo(6, tls.Timeout).ConfigureAwait(false);
+                if (pre.Length == 0 || pre[0] != 0x16)
                 {
                     inner.Dispose();
-                    _pre = pre[..got];
+                    _pre = pre;
                     if (_closed) return;
                     StartLoops(authRequired, refuse);
                     return;
                 }
-                inner = new PrefixedStream(pre[..got], inner);
             }
+            if (pre.Length > 0) inner = new PrefixedStream(pre, inner);
+            TlsFirst = tlsFirst;
             Debug("Starting TLS client connection handshake");
             var ssl = new SslStream(inner, leaveInnerStreamOpen: true);
             using (var cts = new CancellationTokenSource(tls.Timeout))
@@ -500,8 +500,37 @@ public sealed partial class ClientConnection : IProtocolHandler
             return;
         }
         if (_closed) return;
-        if (tls.HandshakeFirst) EnqueueProto(info);
+        if (TlsFirst) EnqueueProto(firstInfo);
         StartLoops(authRequired, refuse);
+    }
+
+    /// <summary>The TLS handshake came before INFO (Go's didTLSFirst).</summary>
+    internal bool TlsFirst { get; private set; }
+
+    private async Task SendRawAsync(byte[] data)
+    {
+        int off = 0;
+        while (off < data.Length) off += await _socket!.SendAsync(data.AsMemory(off), SocketFlags.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <paramref name="max"/> bytes the client sends within <paramref name="wait"/> (fewer, or none,
+    /// when it sends less or closes).</summary>
+    private async Task<byte[]> ReceiveUpTo(int max, TimeSpan wait)
+    {
+        var buf = new byte[max];
+        int got = 0;
+        using var cts = new CancellationTokenSource(wait);
+        try
+        {
+            while (got < max)
+            {
+                int r = await _socket!.ReceiveAsync(buf.AsMemory(got), SocketFlags.None, cts.Token).ConfigureAwait(false);
+                if (r == 0) break;
+                got += r;
+            }
+        }
+        catch (OperationCanceledException) { }
+        return buf[..got];
     }
 
     /// <summary>The client certificate presented in the TLS handshake, when there was one.</summary>

@@ -26,14 +26,32 @@ public static partial class ConfigLoader
                         o.TlsTimeout = TimeSpan.FromSeconds(TimeoutSeconds(val, "tls"));
                         break;
                     case "handshake_first" or "first" or "immediate":
-                        o.TlsHandshakeFirst = val switch
+                        o.TlsHandshakeFirstFallback = TimeSpan.Zero;
+                        switch (val)
                         {
-                            bool b => b,
-                            string s when s.Equals("true", StringComparison.OrdinalIgnoreCase) || s.Equals("on", StringComparison.OrdinalIgnoreCase) => true,
-                            string s when s.Equals("false", StringComparison.OrdinalIgnoreCase) || s.Equals("off", StringComparison.OrdinalIgnoreCase) => false,
-                            string s => throw new ConfigException($"tls handshake_first \"{s}\" (a fallback to non-TLS clients) is not supported yet by natsparity-server"),
-                            _ => throw new ConfigException($"field \"{k}\" should be a boolean or a string, got {GoTypeName(val)}"),
-                        };
+                            case bool b:
+                                o.TlsHandshakeFirst = b;
+                                break;
+                            case string hs:
+                                switch (hs.ToLowerInvariant())
+                                {
+                                    case "true" or "on": o.TlsHandshakeFirst = true; break;
+                                    case "false" or "off": o.TlsHandshakeFirst = false; break;
+                                    case "auto" or "auto_fallback":
+                                        o.TlsHandshakeFirst = true;
+                                        o.TlsHandshakeFirstFallback = ServerOptions.DefaultTlsHandshakeFirstFallback;
+                                        break;
+                                    default:
+                                        // A duration: the fallback delay.
+                                        try { o.TlsHandshakeFirstFallback = ParseGoDuration(hs); }
+                                        catch (ConfigException) { throw new ConfigException($"field \"{k}\"'s value \"{hs}\" is invalid"); }
+                                        o.TlsHandshakeFirst = true;
+                                        break;
+                                }
+                                break;
+                            default:
+                                throw new ConfigException($"field \"{k}\" should be a boolean or a string, got {GoTypeName(val)}");
+                        }
                         break;
                     case "min_version":
                         string ver = val as string ?? throw new ConfigException("error parsing tls config, 'min_version' wrong type");

@@ -114,6 +114,12 @@ public sealed class ServerOptions
     public bool TlsMap { get; set; }
     /// <summary>tls { handshake_first }: TLS before the INFO.</summary>
     public bool TlsHandshakeFirst { get; set; }
+    /// <summary>Go's TLSHandshakeFirstFallback: with handshake_first, how long to wait for the client's TLS handshake
+    /// before treating it as a client that waits for INFO (zero: no fallback).</summary>
+    public TimeSpan TlsHandshakeFirstFallback { get; set; }
+
+    /// <summary>Go's DEFAULT_TLS_HANDSHAKE_FIRST_FALLBACK_DELAY (handshake_first: auto).</summary>
+    public static readonly TimeSpan DefaultTlsHandshakeFirstFallback = TimeSpan.FromMilliseconds(50);
     /// <summary>tls { min_version }: "1.2" or "1.3".</summary>
     public string TlsMinVersion { get; set; } = "";
     /// <summary>tls { pinned_certs }: lower-case hex SHA-256 of the client certificates' SubjectPublicKeyInfo that may

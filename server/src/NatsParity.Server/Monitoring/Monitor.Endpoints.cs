@@ -124,7 +124,8 @@ public sealed partial class Monitor
         TimeSpan Rtt, long Pending, long InMsgs, long OutMsgs, long InBytes, long OutBytes, int NumSubs, string Name, string Lang,
         string Version, (string, string)? Tls, string User, string Account,
         IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null);
+        System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null, bool TlsFirst = false, string Jwt = "",
+        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null);
 
     /// <summary>Go's SortByIdle: ascending by time since the last activity (connz reverses it).</summary>
     internal static IEnumerable<T> SortByIdle<T>(IEnumerable<T> conns, Func<T, DateTime> lastActivity, DateTime now) =>
@@ -177,7 +178,9 @@ public sealed partial class Monitor
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
                     c.AuthorizedUser, c.Account.Name == Account.GlobalName ? "" : c.Account.Name,
-                    subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null));
+                    subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
+                    auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
+                    c.Account.NameTag.Length > 0 ? c.Account.NameTag : c.Account.Name, c.JwtTags));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -260,6 +263,7 @@ public sealed partial class Monitor
                     w.WriteEndObject();
                     w.WriteEndArray();
                 }
+                if (r.TlsFirst) w.Bool("tls_first", true);
             }
             if (auth)
             {
@@ -267,7 +271,10 @@ public sealed partial class Monitor
                 w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
                 // Go's getNameTag: the account's name when it has no JWT name tag; closed connections only carry it
                 // for accounts other than the global one.
-                w.Str("name_tag", r.Account.Length > 0 ? r.Account : r.Stop is null ? Account.GlobalName : "", omitEmpty: true);
+                w.Str("jwt", r.Jwt, omitEmpty: true);
+                w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
+                w.Str("name_tag", r.NameTag.Length > 0 ? r.NameTag : r.Account.Length > 0 ? r.Account : r.Stop is null ? Account.GlobalName : "", omitEmpty: true);
+                if (r.Tags is { } tags) WriteTags(w, tags);
             }
             if (subsDetail && r.Subs.Count > 0)
             {
@@ -602,6 +609,14 @@ public sealed partial class Monitor
         w.WriteStartObject("feature_flags");
         foreach (var (k, v) in flags) w.WriteBoolean(k, v);
         w.WriteEndObject();
+    }
+
+    /// <summary>Go's redactBearerJWT: a bearer user JWT is not shown.</summary>
+    private static string RedactBearerJwt(string? jwt)
+    {
+        if (string.IsNullOrEmpty(jwt)) return "";
+        try { return Auth.Jwt.UserClaims.Decode(jwt).BearerToken ? "" : jwt; }
+        catch (Auth.Jwt.JwtException) { return jwt; }
     }
 
     /// <summary>A tag list as "tags", left out when empty.</summary>
