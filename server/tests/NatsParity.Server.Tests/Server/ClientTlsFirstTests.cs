@@ -183,4 +183,29 @@ public sealed class ClientTlsFirstTests
             CheckConnInfo(false, false);
         }
     }
+
+    public static TheoryData<string, bool, string, string> NoticeCases => new()
+    {
+        { "tls only", false, "false", "TLS required for client connections" },
+        { "allow non tls", true, "false", "TLS available for client connections" },
+        // Handshake first without a fallback refuses non-TLS clients even with allow_non_tls.
+        { "allow non tls and tls first", true, "true", "TLS required for client connections" },
+        // With a fallback delay they are accepted once it has passed.
+        { "allow non tls and tls first with fallback", true, "\"25ms\"", "TLS available for client connections" },
+    };
+
+    [Theory, MemberData(nameof(NoticeCases)), GoTest("server/client_test.go", "TestTLSClientNoticeWithAllowNonTLS")]
+    public async Task TlsClientNoticeWithAllowNonTls(string name, bool allowNonTls, string first, string expected)
+    {
+        using var pki = new TestPki();
+        string log = Path.Combine(pki.Dir, "server.log");
+        string conf = Conf(pki, first, (allowNonTls ? "allow_non_tls: true\n" : "") + $"log_file: \"{log}\"\n");
+        await using (InProcess.RunConf(conf, out _))
+        {
+        }
+        var all = File.ReadAllLines(log);
+        var notices = all.Where(l => l.Contains("[INF] ", StringComparison.Ordinal)).Select(l => l[(l.IndexOf("[INF] ", StringComparison.Ordinal) + 6)..])
+            .Where(l => l.StartsWith("TLS ", StringComparison.Ordinal) && l.EndsWith(" for client connections", StringComparison.Ordinal)).ToList();
+        notices.ShouldBe([expected], name + "\n" + string.Join("\n", all));
+    }
 }
