@@ -158,7 +158,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         MinLimit(ref mpay, _acc.MaxPayload);
         MinLimit(ref msubs, _acc.MaxSubscriptions);
         var o = _server.Options;
-        MinLimit(ref mpay, o.MaxPayload <= 0 && o.MaxPayload != 0 ? Account.NoLimit : o.MaxPayload);
+        // Go: the options encode unlimited as zero.
+        MinLimit(ref mpay, o.MaxPayload <= 0 ? Account.NoLimit : o.MaxPayload);
         MinLimit(ref msubs, o.MaxSubscriptions == 0 ? Account.NoLimit : o.MaxSubscriptions);
         _mpay = mpay;
         _msubs = msubs;
