@@ -27,15 +27,10 @@ public sealed partial class Account
         _expired = false;
         _expirationTimer?.Dispose();
         _expirationTimer = null;
-        if (claims.Expires > 0)
-        {
-            var after = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) - DateTimeOffset.UtcNow;
-            if (after < TimeSpan.Zero) after = TimeSpan.Zero;
-            _expirationTimer = new Timer(static s => ((Account)s!).ExpiredTimeout(), this, after, Timeout.InfiniteTimeSpan);
-        }
+        if (claims.Expires > 0) _expirationTimer = new DeadlineTimer(DateTimeOffset.FromUnixTimeSeconds(claims.Expires), ExpiredTimeout);
     }
 
-    private Timer? _expirationTimer;
+    private DeadlineTimer? _expirationTimer;
 
     /// <summary>Go's expiredTimeout: the account's clients are told and disconnected.</summary>
     private void ExpiredTimeout()
@@ -50,8 +45,12 @@ public sealed partial class Account
     /// <summary>The signing keys of the claims last applied (a copy, as Go's acc.signingKeys).</summary>
     internal HashSet<string> SigningKeys { get; private set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Go's IsExpired.</summary>
-    public bool IsExpired => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));
+    /// <summary>Go's IsExpired; set as Go's acc.expired (tests mark an account expired without its timer).</summary>
+    public bool IsExpired
+    {
+        get => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));
+        internal set => _expired = value;
+    }
 
     private volatile bool _expired;
 

@@ -185,7 +185,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>The user's NKey public key (a JWT user's subject), as Go's c.pubKey.</summary>
     internal string PublicKey { get; set; } = "";
 
-    private Timer? _expirationTimer;
+    private DeadlineTimer? _expirationTimer;
 
     /// <summary>Go's setExpiration: the connection ends when the user JWT expires (Unix seconds, 0 for never) or its
     /// connect-time window closes (<paramref name="validFor"/>, zero for none), whichever is first.</summary>
@@ -203,8 +203,24 @@ public sealed partial class ClientConnection : IProtocolHandler
             after = validFor != TimeSpan.Zero && validFor < expiresAt ? validFor : expiresAt;
         }
         if (after is not { } d) return;
+        var at = DateTimeOffset.UtcNow + d;
         _expirationTimer?.Dispose();
-        _expirationTimer = new Timer(static s => ((ClientConnection)s!).AuthExpired(), this, d, Timeout.InfiniteTimeSpan);
+        _expirationTimer = new DeadlineTimer(at, AuthExpired);
+        _expiresAt = at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
+    }
+
+    private DateTimeOffset? _expiresAt;
+
+    /// <summary>Go's claimExpiration: the time left until the claims end the connection (whole seconds), zero when
+    /// they never do.</summary>
+    internal TimeSpan ClaimExpiration
+    {
+        get
+        {
+            if (_expiresAt is not { } at) return TimeSpan.Zero;
+            var left = at - DateTimeOffset.UtcNow;
+            return TimeSpan.FromSeconds(Math.Truncate(left.TotalSeconds));
+        }
     }
 
     /// <summary>Go's accountAuthExpired.</summary>
