@@ -394,6 +394,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         var info = _info.Clone();
         info.ClientId = c.Cid;
         info.ClientIp = c.RemoteHost;
+        // Go's generateClientInfoJSON: the client's own payload limit (user, account and server, the lowest).
+        info.MaxPayload = c.MaxPayload;
         info.ConnectInfo = true;
         info.RemoteAccount = c.Account.Name;
         info.IsSystemAccount = ReferenceEquals(c.Account, SystemAccount);
