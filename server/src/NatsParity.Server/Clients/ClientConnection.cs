@@ -1302,6 +1302,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         List<Subscription>? shadows = null;
         foreach (var im in imports)
         {
+            if (im.Invalid) continue;
             string? shadowSubject = null;
             if (subj == im.To)
             {
