@@ -56,6 +56,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Task ShutdownCompleted => _shutdown.Task;
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
+    /// <summary>Users refused because their account is not pinned (Go's pinnedAccFail).</summary>
+    public long PinnedAccountFails;
 
     /// <summary>Go's NewServerFromConfig for embedders: reads the options' conf file (unless it was read already),
     /// then creates the server; conf and validation errors are thrown.</summary>
