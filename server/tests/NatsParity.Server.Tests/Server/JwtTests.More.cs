@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Monitoring;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -423,5 +424,247 @@ public sealed partial class JwtTests
         resp.PayloadText.ShouldBe("yes!");
         // Timeout: past the threshold the response import is gone.
         RequestWithDelay(2 * respThresh, "_INBOX.b").ShouldBeNull("expected a timeout");
+    }
+
+    /// <summary>A request from <paramref name="requester"/> that <paramref name="responder"/> (subscribed to it) answers
+    /// with <paramref name="answer"/>; the reply the requester got, or the no-responders status.</summary>
+    private static MsgFrame RequestServed(ProtoClient requester, ProtoClient responder, string subject, string payload, string answer)
+    {
+        int n = Interlocked.Increment(ref _inbox);
+        requester.Send($"SUB _INBOX.r{n} r{n}\r\nPUB {subject} _INBOX.r{n} {payload.Length}\r\n{payload}\r\nPING\r\n");
+        // The no-responders status comes before the PONG.
+        requester.WaitForLine(TimeSpan.FromSeconds(1));
+        try { requester.ExpectLine(ProtoRegex.Pong); }
+        catch (ProtoException)
+        {
+            var status = requester.ReadMsg();
+            requester.ExpectLine(ProtoRegex.Pong);
+            return status;
+        }
+        var req = responder.ReadMsg(TimeSpan.FromSeconds(1));
+        responder.Send($"PUB {req.Reply} {answer.Length}\r\n{answer}\r\n");
+        return requester.ReadMsg(TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Go's updateJwt with a memory resolver: a system user publishes the account JWT as a claims update; the
+    /// number of answers that carry data (the update went through).</summary>
+    private static int UpdateJwt(NatsServer s, NKeyPair sysKp, string jwt)
+    {
+        string pub = AccountClaims.Decode(jwt).Subject;
+        using var c = UserConn(s, sysKp);
+        var m = Request(c, $"$SYS.REQ.ACCOUNT.{pub}.CLAIMS.UPDATE", jwt);
+        using var doc = JsonDocument.Parse(m.Payload);
+        return doc.RootElement.TryGetProperty("data", out JsonElement _) ? 1 : 0;
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTOperatorPinnedAccounts")]
+    public async Task JwtOperatorPinnedAccounts()
+    {
+        var kps = new NKeyPair[4];
+        var pubs = new string[4];
+        var jwts = new string[4];
+        for (int i = 0; i < 4; i++)
+        {
+            kps[i] = NKeyPair.Create(NKeys.PrefixAccount);
+            pubs[i] = kps[i].PublicKey;
+            jwts[i] = new AccountClaims(pubs[i]).Encode(Operator);
+        }
+        // Index 0 is the system account.
+        string cfgCommon = OperatorConf(pubs.Zip(jwts), $"system_account: {pubs[0]}");
+        string Pinned(int a, int b) => cfgCommon + $"resolver_pinned_accounts: [{pubs[a]}, {pubs[b]}]\n";
+        await using var srv = InProcess.RunConf(Pinned(1, 2), out string conf);
+
+        void ConnectPass(params int[] keys)
+        {
+            foreach (int k in keys) UserConn(srv, kps[k]).Dispose();
+        }
+        long pinnedFail = 0;
+        void ConnectFail(int key)
+        {
+            var (c, l) = TryUserConn(srv, kps[key]);
+            c.Dispose();
+            l.ShouldContain("Authorization Violation");
+            var (json, err) = srv.Monitor.Render(NatsParity.Server.Monitoring.Monitor.VarzPath, MonitorQuery.From(new Dictionary<string, string>()));
+            err.ShouldBeNull();
+            long fails = JsonDocument.Parse(json!).RootElement.GetProperty("pinned_account_fails").GetInt64();
+            fails.ShouldBe(pinnedFail + 1);
+            pinnedFail = fails;
+        }
+        void ReloadUpdateConfig(string content)
+        {
+            File.WriteAllText(conf, content);
+            srv.Reload().ShouldBeNull();
+        }
+
+        // The pinned accounts and the system account connect; the other does not.
+        ConnectPass(0, 1, 2);
+        ConnectFail(3);
+        ReloadUpdateConfig(Pinned(2, 3));
+        ConnectPass(0, 2, 3);
+        ConnectFail(1);
+        // Unpinned: everyone.
+        ReloadUpdateConfig(cfgCommon);
+        ConnectPass(0, 1, 2, 3);
+        // Pinned again.
+        ReloadUpdateConfig(Pinned(2, 3));
+        ConnectPass(0, 2, 3);
+        ConnectFail(1);
+    }
+
+    /// <summary>A connection whose claims end it: the expiry error arrives before <paramref name="stop"/> plus half a
+    /// second, then the server closes the connection (nats.go's ErrAuthExpired, then a disconnect with EOF).</summary>
+    private static void ExpectAuthExpired(ProtoClient c, DateTime stop)
+    {
+        string l = c.ReadLine(TimeSpan.FromSeconds(10));
+        l.ShouldContain("User Authentication Expired");
+        DateTime.Now.ShouldBeLessThan(stop.AddMilliseconds(500), "the expiry came late");
+        c.ExpectClosed(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTTimeExpiration")]
+    public async Task JwtTimeExpiration()
+    {
+        var validFor = TimeSpan.FromMilliseconds(1500);
+        var doNotExpire = DateTimeOffset.UtcNow.AddYears(1);
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var sA = RunOperatorConf([(kp.PublicKey, new AccountClaims(kp.PublicKey).Encode(Operator))]);
+        foreach (string l in new[] { "", "Europe/Berlin", "America/New_York" })
+        {
+            // simple expiration, in the server's local time or the user's location
+            var start = DateTime.Now;
+            var claims = UserWithLimit(doNotExpire, j =>
+            {
+                if (l.Length == 0) j.Times = [NewTimeRange(start, validFor)];
+                else
+                {
+                    var zone = TimeZoneInfo.FindSystemTimeZoneById(l);
+                    j.Times = [NewTimeRange(TimeZoneInfo.ConvertTime(new DateTimeOffset(start), zone).DateTime, validFor)];
+                    j.Locale = l;
+                }
+            });
+            using (var c = UserConn(sA, kp, claims)) ExpectAuthExpired(c, start + validFor);
+        }
+
+        // double expiration: connected in the first range and again in the second
+        {
+            var start1 = DateTime.Now;
+            var start2 = start1 + 2 * validFor;
+            var claims = UserWithLimit(doNotExpire, j => j.Times = [NewTimeRange(start1, validFor), NewTimeRange(start2, validFor)]);
+            var user = NKeyPair.Create(NKeys.PrefixUser);
+            using (var c = UserConn(sA, kp, claims, user)) ExpectAuthExpired(c, start1 + validFor);
+            var wait = start2.AddMilliseconds(100) - DateTime.Now;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            using (var c = UserConn(sA, kp, claims, user)) ExpectAuthExpired(c, start2 + validFor);
+        }
+
+        // lower jwt expiration overwrites time
+        {
+            // The JWT expires on a whole second the server counts from its own whole second: started late in a
+            // second, the expiry lands on the edge of Go's half-second window.
+            while (DateTime.Now.Millisecond > 300) await Task.Delay(20);
+            var start = DateTime.Now;
+            var claims = UserWithLimit(new DateTimeOffset(start + validFor), j => j.Times = [NewTimeRange(start, 2 * validFor)]);
+            using (var c = UserConn(sA, kp, claims)) ExpectAuthExpired(c, start + validFor);
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTExpiredUserCredentialsRenewal")]
+    public async Task JwtExpiredUserCredentialsRenewal()
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(Operator));
+
+        var nkp = NKeyPair.Create(NKeys.PrefixUser);
+        var nuc = new UserClaims(nkp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds() };
+        using var c = UserConn(s, akp, nuc, nkp);
+
+        // New credentials for the same user; the old ones expire and the server disconnects the client.
+        var renewed = new UserClaims(nkp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeSeconds() };
+        c.ReadLine(TimeSpan.FromSeconds(2)).ShouldContain("User Authentication Expired");
+        c.ExpectClosed(TimeSpan.FromSeconds(2));
+
+        // The client reconnects with the new credentials and stays connected.
+        using var reconnected = UserConn(s, akp, renewed, nkp);
+        reconnected.Flush();
+        ServerSide(s, reconnected).IsClosed.ShouldBeFalse();
+    }
+
+    /// <summary>Go's TestJWTAccountProtectedImport accounts: an exporter of service.* and stream.* (admitting only the
+    /// importer named in token 2, or anyone) and an importer of both, for itself or for "foo".</summary>
+    private static (NKeyPair ExportKp, string ExportPub, string ExportJwt, string ExportJwtNoPos, NKeyPair ImportKp, string ImportPub,
+        string ImportJwt, string SrvcSub, string StrmSub) SetupProtectedAccounts(bool pass)
+    {
+        var exportKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string exportPub = exportKp.PublicKey;
+        var exportAc = new AccountClaims(exportPub);
+        exportAc.Exports.Add(new JwtExport { Subject = "service.*", Type = "service", AccountTokenPosition = 2 });
+        exportAc.Exports.Add(new JwtExport { Subject = "stream.*", Type = "stream", AccountTokenPosition = 2 });
+        string exportJwt = exportAc.Encode(Operator);
+        exportAc.Exports = [new JwtExport { Subject = "service.*", Type = "service" }, new JwtExport { Subject = "stream.*", Type = "stream" }];
+        string exportJwtNoPos = exportAc.Encode(Operator);
+
+        var importKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string importPub = importKp.PublicKey;
+        var importAc = new AccountClaims(importPub);
+        string srvcSub = pass ? $"service.{importPub}" : "service.foo", strmSub = pass ? $"stream.{importPub}" : "stream.foo";
+        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = srvcSub, Type = "service" });
+        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = strmSub, Type = "stream" });
+        return (exportKp, exportPub, exportJwt, exportJwtNoPos, importKp, importPub, importAc.Encode(Operator), srvcSub, strmSub);
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task JwtAccountProtectedImport(bool pass)
+    {
+        var (exportKp, exportPub, exportJwt, _, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(pass);
+        await using var s = RunOperatorConf([(exportPub, exportJwt), (importPub, importJwt)]);
+        using var ncExp = UserConn(s, exportKp);
+        using var ncImp = UserConn(s, importKp);
+
+        // service
+        ncExp.SendAndFlush("SUB service.* 1\r\n");
+        var resp = RequestServed(ncImp, ncExp, srvcSub, "hello", "world");
+        if (pass) resp.PayloadText.ShouldBe("world");
+        else IsNoResponders(resp).ShouldBeTrue("no responders available for request");
+        ncExp.SendAndFlush("UNSUB 1\r\n");
+
+        // stream: of the two publishes, only the one on the importer's own subject arrives, and only when it may import
+        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
+        ncExp.SendAndFlush($"PUB stream.foo 5\r\nhello\r\nPUB {strmSub} 5\r\nhello\r\n");
+        if (pass) ncImp.ReadMsg().PayloadText.ShouldBe("hello");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
+    }
+
+    /// <summary>TestJWTAccountProtectedImport's reload-off-2-on, with claims updates through the system account of a
+    /// memory resolver (the full resolver is not built): public exports, then exports admitting only the importer
+    /// named in the subject, which "foo" is not.</summary>
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
+    public async Task JwtAccountProtectedImportReloadOffToOn()
+    {
+        var (exportKp, exportPub, exportJwtOn, exportJwtOff, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(false);
+        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        await using var s = RunOperatorConf([(sysPub, sysClaim.Encode(Operator)), (importPub, importJwt), (exportPub, exportJwtOff)],
+            $"system_account: {sysPub}");
+        using var ncExp = UserConn(s, exportKp);
+        using var ncImp = UserConn(s, importKp);
+
+        // The service and the stream pass.
+        ncExp.SendAndFlush("SUB service.* 1\r\n");
+        RequestServed(ncImp, ncExp, srvcSub, "hello", "world").PayloadText.ShouldBe("world");
+        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
+        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
+        ncImp.ReadMsg().PayloadText.ShouldBe("hello");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
+
+        UpdateJwt(s, sysKp, exportJwtOn).ShouldBe(1);
+
+        // The service fails.
+        IsNoResponders(RequestServed(ncImp, ncExp, srvcSub, "hello", "world")).ShouldBeTrue();
+        s.AccountResolver!.Store(exportPub, exportJwtOn);
+        // The stream fails.
+        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
     }
 }
