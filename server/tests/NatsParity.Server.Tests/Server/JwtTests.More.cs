@@ -32,8 +32,9 @@ public sealed partial class JwtTests
         return (kp, kp.PublicKey, new AccountClaims(kp.PublicKey) { Name = name });
     }
 
-    /// <summary>The CONNECT fields nats.go sends that matter here: protocol 1, headers and no-responders.</summary>
-    private const string NatsGoConnect = ",\"protocol\":1,\"headers\":true,\"no_responders\":true";
+    /// <summary>The CONNECT fields nats.go sends that matter here: its language and version, protocol 1, headers and
+    /// no-responders.</summary>
+    private const string NatsGoConnect = ",\"lang\":\"go\",\"version\":\"1.0\",\"protocol\":1,\"headers\":true,\"no_responders\":true";
 
     /// <summary>Go's nats.Connect with user credentials of <paramref name="akp"/>: the CONNECT, then the PONG (or the
     /// first error line, returned) and the INFO a protocol-1 client gets after it.</summary>
@@ -666,5 +667,126 @@ public sealed partial class JwtTests
         // The stream fails.
         ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
         ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
+    }
+
+    /// <summary>The next message, answering the server's PINGs on the way as nats.go does.</summary>
+    private static MsgFrame ReadMsgAnsweringPings(ProtoClient c, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!c.WaitForLine(left > TimeSpan.Zero ? left : TimeSpan.Zero)) return c.ReadMsg(TimeSpan.Zero);
+            try { c.ExpectLine(ProtoRegex.Ping, TimeSpan.Zero); }
+            catch (ProtoException) { return c.ReadMsg(left); }
+            c.Send("PONG\r\n");
+        }
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTHeader")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task JwtHeader(bool share)
+    {
+        // Go loads the accounts through a full resolver; a memory resolver preloads them here.
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("");
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("");
+        aExpClaim.Exports.Add(new JwtExport { Name = "test", Subject = "srvc", Type = "service", Latency = (0, "res") });
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("");
+        aImpClaim.Imports.Add(new JwtImport { Name = "test", Subject = "srvc", Account = aExpPub, Type = "service", Share = share });
+        await using var srv = RunOperatorConf(
+            [(sysPub, sysClaim.Encode(Operator)), (aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))],
+            $"system_account: {sysPub}");
+
+        using var expNc = UserConn(srv, aExpKp);
+        // The latency results, and the service answering with nothing.
+        expNc.SendAndFlush("SUB res 1\r\nSUB srvc 2\r\n");
+        using var impNc = UserConn(srv, aImpKp);
+
+        MsgFrame RequestWith(string headers, string data)
+        {
+            impNc.Send("SUB _INBOX.h h\r\n");
+            if (headers.Length == 0) impNc.Send($"PUB srvc _INBOX.h {data.Length}\r\n{data}\r\n");
+            else
+            {
+                string hdr = $"NATS/1.0\r\n{headers}\r\n";
+                impNc.Send($"HPUB srvc _INBOX.h {hdr.Length} {hdr.Length + data.Length}\r\n{hdr}{data}\r\n");
+            }
+            var req = expNc.ReadMsg(TimeSpan.FromSeconds(1));
+            req.Subject.ShouldBe("srvc");
+            expNc.Send($"PUB {req.Reply} 0\r\n\r\n");
+            var reply = ReadMsgAnsweringPings(impNc, TimeSpan.FromSeconds(1));
+            impNc.Send("UNSUB h\r\n");
+            return reply;
+        }
+
+        // Without the sampling header: no latency result.
+        RequestWith("", "msg1").Subject.ShouldBe("_INBOX.h");
+        expNc.ExpectNothing(TimeSpan.FromMilliseconds(100));
+
+        RequestWith("X-B3-Sampled: 1\r\nShare: Me\r\n", "msg2").Subject.ShouldBe("_INBOX.h");
+        var m = ReadMsgAnsweringPings(expNc, TimeSpan.FromSeconds(1));
+        m.Subject.ShouldBe("res");
+        using var doc = JsonDocument.Parse(m.Payload);
+        var reqInfo = doc.RootElement.GetProperty("requestor");
+        // Always there.
+        reqInfo.TryGetProperty("acc", out JsonElement _).ShouldBeTrue();
+        reqInfo.TryGetProperty("rtt", out JsonElement _).ShouldBeTrue();
+        // Only when the import shares the requestor's details.
+        foreach (string field in new[] { "lang", "ver", "host", "start" })
+            reqInfo.TryGetProperty(field, out JsonElement _).ShouldBe(share, field);
+        expNc.ExpectNothing(TimeSpan.FromMilliseconds(50));
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTAccountImportsWithWildcardSupport")]
+    [InlineData("To")]
+    [InlineData("LocalSubject-No-Reorder")]
+    [InlineData("LocalSubject-Reorder")]
+    public async Task JwtAccountImportsWithWildcardSupport(string kind)
+    {
+        // The exporter of wildcard services and streams.
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+        aExpClaim.Exports.Add(new JwtExport { Subject = "$request.*.$in.*.>", Type = "service" });
+        aExpClaim.Exports.Add(new JwtExport { Subject = "$events.*.$in.*.>", Type = "stream" });
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+        string exSubExpect, exPub, imReq, imSubExpect;
+        switch (kind)
+        {
+            case "To":
+                // Services switch local and remote between Subject and To.
+                aImpClaim.Imports.Add(new JwtImport { Subject = "my.request.*.*.>", Type = "service", To = "$request.*.$in.*.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", To = "prefix", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.1.$in.2.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "prefix.$events.1.$in.2.bar");
+                break;
+            case "LocalSubject-No-Reorder":
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$request.*.$in.*.>", Type = "service", LocalSubject = "my.request.*.*.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", LocalSubject = "my.events.*.*.>", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.1.$in.2.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "my.events.1.2.bar");
+                break;
+            default:
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$request.*.$in.*.>", Type = "service", LocalSubject = "my.request.$2.$1.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", LocalSubject = "my.events.$2.$1.>", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.2.$in.1.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "my.events.2.1.bar");
+                break;
+        }
+        var (_, aSysPub, aSysClaim) = NewJwtAccountClaim("");
+        await using var s = RunOperatorConf(
+            [(aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator)), (aSysPub, aSysClaim.Encode(Operator))],
+            $"system_account: {aSysPub}");
+        using var ncExp = UserConn(s, aExpKp);
+        using var ncImp = UserConn(s, aImpKp);
+
+        // The service import: the request reaches the exporter on the mapped subject.
+        ncExp.SendAndFlush($"SUB {exSubExpect} 1\r\n");
+        var resp = RequestServed(ncImp, ncExp, imReq, "yes?", "yes!");
+        IsNoResponders(resp).ShouldBeFalse($"expected a response to request {imReq}");
+        resp.PayloadText.ShouldBe("yes!");
+
+        // The stream import: the event arrives on the local subject.
+        ncImp.SendAndFlush($"SUB {imSubExpect} 2\r\n");
+        ncExp.SendAndFlush($"PUB {exPub} 6\r\nevent!\r\n");
+        var m = ncImp.ReadMsg(TimeSpan.FromSeconds(1));
+        m.Subject.ShouldBe(imSubExpect);
+        m.PayloadText.ShouldBe("event!");
     }
 }
