@@ -38,11 +38,16 @@ public sealed partial class ClientConnection
     private readonly string? _internalKind;
     private readonly bool _systemClient;
 
-    /// <summary>Go's getRawAuthUser: the nkey, user name, or a redacted token the client authenticated with.</summary>
+    /// <summary>Go's getRawAuthUser: the nkey, user name, JWT user's public key, or a redacted token the client
+    /// authenticated with.</summary>
     internal string RawAuthUser =>
         !string.IsNullOrEmpty(_opts.Nkey) ? _opts.Nkey! :
         !string.IsNullOrEmpty(_opts.Username) ? _opts.Username! :
+        !string.IsNullOrEmpty(_opts.Jwt) ? PublicKey :
         !string.IsNullOrEmpty(_opts.Token) ? "[REDACTED]" : "";
+
+    /// <summary>Go's issuerForClient for a JWT user: the signing key that issued the user, else its account.</summary>
+    internal string IssuerKey => string.IsNullOrEmpty(_opts.Jwt) ? "" : SigningKey.Length > 0 ? SigningKey : _acc.Name;
 
     /// <summary>The client's messages and bytes in and out, read for events.</summary>
     internal (long InMsgs, long InBytes, long OutMsgs, long OutBytes) Stats =>

@@ -24,6 +24,8 @@ internal sealed partial class SystemEvents
         w.Str("ver", c.Options.Version, omitEmpty: true);
         if (rtt) w.Num("rtt", c.Rtt.Ticks * 100, omitEmpty: true);
         if (stop is { } s) w.Str("stop", GoJson.Time(s));
+        w.Str("jwt", c.Options.Jwt, omitEmpty: true);
+        w.Str("issuer_key", c.IssuerKey, omitEmpty: true);
         w.Str("name_tag", c.Account.Name, omitEmpty: true);
         w.Str("kind", "Client");
         w.Str("client_type", "nats");
