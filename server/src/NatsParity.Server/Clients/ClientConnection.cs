@@ -206,10 +206,11 @@ public sealed partial class ClientConnection : IProtocolHandler
         var at = DateTimeOffset.UtcNow + d;
         _expirationTimer?.Dispose();
         _expirationTimer = new DeadlineTimer(at, AuthExpired);
-        _expiresAt = at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond));
+        Volatile.Write(ref _expiresAtTicks, at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond);
     }
 
-    private DateTimeOffset? _expiresAt;
+    // When the claims end the connection, in UTC ticks truncated to the second (Go's c.expires); 0 for never.
+    private long _expiresAtTicks;
 
     /// <summary>Go's claimExpiration: the time left until the claims end the connection (whole seconds), zero when
     /// they never do.</summary>
@@ -217,8 +218,9 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         get
         {
-            if (_expiresAt is not { } at) return TimeSpan.Zero;
-            var left = at - DateTimeOffset.UtcNow;
+            long at = Volatile.Read(ref _expiresAtTicks);
+            if (at == 0) return TimeSpan.Zero;
+            var left = TimeSpan.FromTicks(at - DateTime.UtcNow.Ticks);
             return TimeSpan.FromSeconds(Math.Truncate(left.TotalSeconds));
         }
     }
