@@ -789,4 +789,105 @@ public sealed partial class JwtTests
         m.Subject.ShouldBe(imSubExpect);
         m.PayloadText.ShouldBe("event!");
     }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTActivationRevocation")]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task JwtActivationRevocation(bool all, bool onUpdate)
+    {
+        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and claims updates go through
+        // its system account.
+        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("");
+        string sysJwt = sysClaim.Encode(Operator);
+
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+        var export = new JwtExport { Subject = "foo", Type = "stream", TokenReq = true };
+        aExpClaim.Exports.Add(export);
+        string aExp1Jwt = aExpClaim.Encode(Operator);
+
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string token = new ActivationClaims(aImpPub) { ImportSubject = "foo", ImportType = "stream", IssuedAt = now }.Encode(aExpKp);
+
+        // The activation revoked (for the importer or everyone), then the revocation cleared.
+        string revPubKey = all ? "*" : aImpPub;
+        export.Revocations[revPubKey] = now;
+        string aExp2Jwt = aExpClaim.Encode(Operator);
+        export.Revocations.Remove(revPubKey);
+        string aExp3Jwt = aExpClaim.Encode(Operator);
+
+        aImpClaim.Imports.Add(new JwtImport { Subject = "foo", Type = "stream", Account = aExpPub, Token = token });
+        string aImpJwt = aImpClaim.Encode(Operator);
+
+        await using var srv = RunOperatorConf(
+            [(sysPub, sysJwt), (aExpPub, onUpdate ? aExp1Jwt : aExp2Jwt), (aImpPub, aImpJwt)], $"system_account: {sysPub}");
+        using var ncExp1 = UserConn(srv, aExpKp);
+        using var ncImp = UserConn(srv, aImpKp);
+        ncImp.SendAndFlush("SUB foo 1\r\n");
+
+        if (!onUpdate)
+        {
+            // token-expired-on-connect: revoked from the start.
+            ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
+            ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
+            return;
+        }
+        // token-expired-on-update
+        ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
+        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("1");
+
+        UpdateJwt(srv, sysKp, aExp2Jwt).ShouldBe(1);
+        ncExp1.SendAndFlush("PUB foo 1\r\n2\r\n");
+        ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
+
+        UpdateJwt(srv, sysKp, aExp3Jwt).ShouldBe(1);
+        ncExp1.SendAndFlush("PUB foo 1\r\n3\r\n");
+        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("3");
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTUserRevocation")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task JwtUserRevocation(bool all)
+    {
+        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and the revocation is a claims
+        // update through its system account.
+        var sysKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string sysPub = sysKp.PublicKey;
+        string sysJwt = new AccountClaims(sysPub).Encode(Operator);
+
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string apub = akp.PublicKey;
+        var claim = new AccountClaims(apub);
+        string ajwt1 = claim.Encode(Operator);
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var creds1 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        // Revoked from now on; the user's next JWT is issued later.
+        claim.Revocations[all ? "*" : ukp.PublicKey] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await Task.Delay(1100);
+        string ajwt2 = claim.Encode(Operator);
+        var creds2 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+
+        await using var srv = RunOperatorConf([(sysPub, sysJwt), (apub, ajwt1)], $"system_account: {sysPub}");
+        using var ncSys = UserConn(srv, sysKp);
+        // The disconnect event is observed.
+        ncSys.SendAndFlush($"SUB $SYS.ACCOUNT.{apub}.DISCONNECT 1\r\n");
+        // Credentials about to be revoked: the connection ends.
+        using var nc = UserConn(srv, akp, creds1, ukp);
+        UpdateJwt(srv, sysKp, ajwt2).ShouldBe(1, "expected jwt update to pass");
+        nc.ReadLine(TimeSpan.FromSeconds(1)).ShouldContain("Authentication Revoked");
+
+        var m = ncSys.ReadMsg(TimeSpan.FromSeconds(1));
+        string data = m.PayloadText;
+        (data.Length - data.Replace(apub, "").Length).ShouldBe(3 * apub.Length, data);
+        data.ShouldContain("\"jwt\":\"eyJ0");
+
+        // The old credentials fail, the new ones pass.
+        var (old, l) = TryUserConn(srv, akp, creds1, ukp);
+        old.Dispose();
+        l.ShouldStartWith("-ERR", customMessage: "expected revoked credentials to fail");
+        UserConn(srv, akp, creds2, ukp).Dispose();
+    }
 }
