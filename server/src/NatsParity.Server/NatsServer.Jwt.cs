@@ -361,6 +361,12 @@ public sealed partial class NatsServer
             return false;
         }
         string issuer = juc.IssuerAccount.Length > 0 ? juc.IssuerAccount : juc.Issuer;
+        if (Options.ResolverPinnedAccounts is { } pinned && !pinned.Contains(issuer))
+        {
+            c.Debug($"Account {issuer} not listed as operator pinned account");
+            Interlocked.Increment(ref PinnedAccountFails);
+            return false;
+        }
         var acc = LookupOrFetchAccount(issuer);
         if (acc is not { IsJwtAccount: true })
         {

@@ -56,6 +56,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Task ShutdownCompleted => _shutdown.Task;
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
+    /// <summary>Users refused because their account is not pinned (Go's pinnedAccFail).</summary>
+    public long PinnedAccountFails;
 
     /// <summary>Go's NewServerFromConfig for embedders: reads the options' conf file (unless it was read already),
     /// then creates the server; conf and validation errors are thrown.</summary>
@@ -428,6 +430,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         var info = _info.Clone();
         info.ClientId = c.Cid;
         info.ClientIp = c.RemoteHost;
+        // Go's generateClientInfoJSON: the client's own payload limit (user, account and server, the lowest).
+        info.MaxPayload = c.MaxPayload;
         info.ConnectInfo = true;
         info.RemoteAccount = c.Account.Name;
         info.IsSystemAccount = ReferenceEquals(c.Account, SystemAccount);

@@ -57,15 +57,10 @@ public sealed partial class Account
         _expired = false;
         _expirationTimer?.Dispose();
         _expirationTimer = null;
-        if (claims.Expires > 0)
-        {
-            var after = DateTimeOffset.FromUnixTimeSeconds(claims.Expires) - DateTimeOffset.UtcNow;
-            if (after < TimeSpan.Zero) after = TimeSpan.Zero;
-            _expirationTimer = new Timer(static s => ((Account)s!).ExpiredTimeout(), this, after, Timeout.InfiniteTimeSpan);
-        }
+        if (claims.Expires > 0) _expirationTimer = new DeadlineTimer(DateTimeOffset.FromUnixTimeSeconds(claims.Expires), ExpiredTimeout);
     }
 
-    private Timer? _expirationTimer;
+    private DeadlineTimer? _expirationTimer;
 
     /// <summary>Go's expiredTimeout: the account's clients are told and disconnected.</summary>
     private void ExpiredTimeout()
@@ -87,8 +82,12 @@ public sealed partial class Account
     /// <summary>Go's acc.nameTag: the name in the account's claims.</summary>
     internal string NameTag => Claims?.Name ?? "";
 
-    /// <summary>Go's IsExpired.</summary>
-    public bool IsExpired => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));
+    /// <summary>Go's IsExpired; set as Go's acc.expired (tests mark an account expired without its timer).</summary>
+    public bool IsExpired
+    {
+        get => _expired || (Claims is { } c && c.IsExpired(DateTimeOffset.UtcNow));
+        internal set => _expired = value;
+    }
 
     private volatile bool _expired;
 

@@ -85,6 +85,10 @@ public sealed class StreamImport(Account acc, string from, string to, bool usePu
     public bool UsePub { get; } = usePub;
     /// <summary><see cref="To"/> as bytes, the subject deliveries carry when the published one is not kept.</summary>
     public byte[] ToBytes { get; } = System.Text.Encoding.UTF8.GetBytes(to);
+    /// <summary>The activation token the import was made with (Go's im.claim token).</summary>
+    internal string? Token { get; init; }
+    /// <summary>No longer authorized, as when its activation expired (Go's im.invalid): it makes no shadow subscriptions.</summary>
+    internal volatile bool Invalid;
 }
 
 /// <summary>Error texts of Go's errors.go for exports and imports.</summary>
@@ -182,7 +186,7 @@ public sealed partial class Account
     /// <summary>Go's checkStreamImportAuthorized: an export covering <paramref name="subject"/> that lets the importer in.</summary>
     public bool CheckStreamImportAuthorized(Account importer, string subject, string? token = null)
     {
-        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "stream", token, ea);
+        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "stream", token, ea, expTimer: true);
         lock (_imu)
         {
             if (_streamExports.Count == 0 || !SubjectValidation.IsValidSubject(subject)) return false;
@@ -236,7 +240,7 @@ public sealed partial class Account
         {
             foreach (var si in _streamImports)
                 if (ReferenceEquals(si.Acc, account) && si.From == from) return ImportErrors.StreamImportDuplicate;
-            _streamImports.Add(new StreamImport(account, from, to, usePub, tr));
+            _streamImports.Add(new StreamImport(account, from, to, usePub, tr) { Token = token });
             _streamImportsSnapshot = [.. _streamImports];
         }
         return null;
@@ -346,8 +350,9 @@ public sealed partial class Account
 
     /// <summary>Go's checkActivation: the importer's token, signed by this (exporting) account or one of its signing
     /// keys, names the importer and covers <paramref name="subject"/> of <paramref name="type"/>; not expired and not
-    /// revoked by the export.</summary>
-    internal bool CheckActivation(Account importer, string subject, string type, string? token, ExportAuth ea)
+    /// revoked by the export (<paramref name="ea"/>, null to not check). With <paramref name="expTimer"/>, the importer
+    /// looks at the import again when the token expires.</summary>
+    internal bool CheckActivation(Account importer, string subject, string type, string? token, ExportAuth? ea, bool expTimer = false)
     {
         if (string.IsNullOrEmpty(token)) return false;
         Auth.Jwt.ActivationClaims act;
@@ -358,11 +363,54 @@ public sealed partial class Account
         bool trusted = act.IssuerAccount.Length == 0 ? act.Issuer == Name : act.IssuerAccount == Name && HasIssuer(act.Issuer);
         if (!trusted) return false;
         if (act.TimeError(DateTimeOffset.UtcNow) is not null) return false;
-        if (ea.Revocations is { Count: > 0 } rev)
+        if (act.Expires != 0)
+        {
+            if (act.Expires <= DateTimeOffset.UtcNow.ToUnixTimeSeconds()) return false;
+            if (expTimer) importer.ArmActivationExpiry(this, act.ImportSubject, type, act.Expires);
+        }
+        if (ea?.Revocations is { Count: > 0 } rev)
         {
             if (rev.TryGetValue(act.Subject, out long t) && t >= act.IssuedAt) return false;
             if (rev.TryGetValue("*", out long all) && all >= act.IssuedAt) return false;
         }
         return true;
+    }
+}
+
+public sealed partial class Account
+{
+    // Timers of the activation tokens this account imports with, by exporter, type and subject (Go's time.AfterFunc
+    // in checkActivation; a .NET timer must stay referenced to fire).
+    private readonly Dictionary<string, DeadlineTimer> _activationTimers = new(StringComparer.Ordinal);
+
+    internal void ArmActivationExpiry(Account exporter, string subject, string type, long expires)
+    {
+        string key = $"{exporter.Name} {type} {subject}";
+        var timer = new DeadlineTimer(DateTimeOffset.FromUnixTimeSeconds(expires), () => ActivationExpired(exporter, subject, type));
+        lock (_activationTimers)
+        {
+            if (_activationTimers.Remove(key, out var old)) old.Dispose();
+            _activationTimers[key] = timer;
+        }
+    }
+
+    /// <summary>Go's activationExpired: unless the import's token is good again (updated), the import becomes invalid;
+    /// a stream import's shadow subscriptions go.</summary>
+    private void ActivationExpired(Account exporter, string subject, string type)
+    {
+        if (IsExpired) return;
+        if (type == "stream")
+        {
+            var im = Array.Find(StreamImports, i => ReferenceEquals(i.Acc, exporter) && i.From == subject);
+            if (im is null || im.Invalid || exporter.CheckActivation(this, im.From, type, im.Token, null)) return;
+            im.Invalid = true;
+            foreach (var c in ClientsSnapshot()) c.ProcessSubsOnConfigReload();
+        }
+        else
+        {
+            var si = GetServiceImportFor(exporter.Name, subject);
+            if (si is null || si.Invalid || exporter.CheckActivation(this, si.To, type, si.Token, null)) return;
+            si.Invalid = true;
+        }
     }
 }

@@ -43,6 +43,10 @@ public sealed class ServiceImport
     public bool Share { get; set; }
     public bool IsResponse { get; }
     internal ServiceExport? Export { get; }
+    /// <summary>The activation token the import was made with (Go's si.claim token).</summary>
+    internal string? Token { get; init; }
+    /// <summary>No longer authorized, as when its activation expired (Go's si.invalid): requests do not go through.</summary>
+    internal volatile bool Invalid;
     /// <summary>For wildcard imports mapped elsewhere: local subject to exported subject.</summary>
     public SubjectTransform? Transform { get; init; }
     internal DateTime Created;
@@ -137,7 +141,7 @@ public sealed partial class Account
     public bool CheckServiceImportAuthorized(Account importer, string subject, string? token = null)
     {
         if (!SubjectValidation.IsValidSubject(subject)) return false;
-        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "service", token, ea);
+        bool Activation(ExportAuth ea) => CheckActivation(importer, subject, "service", token, ea, expTimer: true);
         lock (_imu)
         {
             if (_serviceExports.TryGetValue(subject, out var se)) return se.Auth is null || se.Auth.Allows(importer, null, Activation);
@@ -183,6 +187,7 @@ public sealed partial class Account
         {
             Transform = tr,
             Latency = se?.Latency,
+            Token = token,
         };
         lock (_imu)
         {

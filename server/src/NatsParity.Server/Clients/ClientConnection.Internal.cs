@@ -38,7 +38,8 @@ public sealed partial class ClientConnection
     private readonly string? _internalKind;
     private readonly bool _systemClient;
 
-    /// <summary>Go's getRawAuthUser: the nkey, user name, or a redacted token the client authenticated with.</summary>
+    /// <summary>Go's getRawAuthUser: the nkey, user name, JWT user's public key, or a redacted token the client
+    /// authenticated with.</summary>
     internal string RawAuthUser =>
         !string.IsNullOrEmpty(_opts.Nkey) ? _opts.Nkey! :
         !string.IsNullOrEmpty(_opts.Username) ? _opts.Username! :

@@ -18,6 +18,7 @@ public sealed partial class ClientConnection
     internal bool ProcessServiceImport(ServiceImport si, Account acc, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply,
         int hdr, ReadOnlySpan<byte> msg)
     {
+        if (si.Invalid) return false;
         bool isResponse = si.IsResponse;
         foreach (var prev in _psi)
             if (prev.Export is not null && ReferenceEquals(prev.Export, si.Export)) return false;

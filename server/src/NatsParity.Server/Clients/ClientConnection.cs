@@ -186,7 +186,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     /// <summary>The user's NKey public key (a JWT user's subject), as Go's c.pubKey.</summary>
     internal string PublicKey { get; set; } = "";
 
-    private Timer? _expirationTimer;
+    private DeadlineTimer? _expirationTimer;
 
     /// <summary>Go's setExpiration: the connection ends when the user JWT expires (Unix seconds, 0 for never) or its
     /// connect-time window closes (<paramref name="validFor"/>, zero for none), whichever is first.</summary>
@@ -204,8 +204,26 @@ public sealed partial class ClientConnection : IProtocolHandler
             after = validFor != TimeSpan.Zero && validFor < expiresAt ? validFor : expiresAt;
         }
         if (after is not { } d) return;
+        var at = DateTimeOffset.UtcNow + d;
         _expirationTimer?.Dispose();
-        _expirationTimer = new Timer(static s => ((ClientConnection)s!).AuthExpired(), this, d, Timeout.InfiniteTimeSpan);
+        _expirationTimer = new DeadlineTimer(at, AuthExpired);
+        Volatile.Write(ref _expiresAtTicks, at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond);
+    }
+
+    // When the claims end the connection, in UTC ticks truncated to the second (Go's c.expires); 0 for never.
+    private long _expiresAtTicks;
+
+    /// <summary>Go's claimExpiration: the time left until the claims end the connection (whole seconds), zero when
+    /// they never do.</summary>
+    internal TimeSpan ClaimExpiration
+    {
+        get
+        {
+            long at = Volatile.Read(ref _expiresAtTicks);
+            if (at == 0) return TimeSpan.Zero;
+            var left = TimeSpan.FromTicks(at - DateTime.UtcNow.Ticks);
+            return TimeSpan.FromSeconds(Math.Truncate(left.TotalSeconds));
+        }
     }
 
     /// <summary>Go's accountAuthExpired.</summary>
@@ -1317,6 +1335,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         List<Subscription>? shadows = null;
         foreach (var im in imports)
         {
+            if (im.Invalid) continue;
             string? shadowSubject = null;
             if (subj == im.To)
             {

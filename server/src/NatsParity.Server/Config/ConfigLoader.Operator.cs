@@ -217,6 +217,17 @@ public static partial class ConfigLoader
         return handler;
     }
 
+    private static void ApplyResolverPinnedAccounts(ServerOptions o, object? v)
+    {
+        o.ResolverPinnedAccounts = v switch
+        {
+            string s => new HashSet<string>(StringComparer.Ordinal) { s },
+            List<object?> list => list.Select(x => x as string ?? throw new ConfigException(
+                $"error parsing resolver_pinned_accounts: unsupported type in array {GoTypeName(x)}")).ToHashSet(StringComparer.Ordinal),
+            _ => throw new ConfigException($"error parsing resolver_pinned_accounts: unsupported type {GoTypeName(v)}"),
+        };
+    }
+
     private static void ApplyResolverPreload(ServerOptions o, Dictionary<string, object?> conf, object? v)
     {
         if (v is not Dictionary<string, object?> m) throw new ConfigException("preload should be a map of account_public_key:account_jwt");

@@ -125,6 +125,7 @@ public static partial class ConfigLoader
             case "operator" or "operators" or "roots" or "root" or "root_operators" or "root_operator": ApplyOperators(o, v); break;
             case "resolver" or "account_resolver" or "accounts_resolver": ApplyResolver(o, v); break;
             case "resolver_preload": ApplyResolverPreload(o, conf, v); break;
+            case "resolver_pinned_accounts": ApplyResolverPinnedAccounts(o, v); break;
             case "default_sentinel": o.DefaultSentinel = Str(v); break;
             case "resolver_tls": ApplyResolverTls(o, v); break;
             case "server_tags":

@@ -63,6 +63,9 @@ public sealed class ServerOptions
     public (string Cert, string Key, string Ca)? ResolverTls { get; set; }
     /// <summary>resolver_preload: account JWTs stored in the resolver at start.</summary>
     public Dictionary<string, string>? ResolverPreloads { get; set; }
+    /// <summary>resolver_pinned_accounts: with operators, only users of these accounts (and the system account) may
+    /// connect; null when not configured.</summary>
+    public HashSet<string>? ResolverPinnedAccounts { get; set; }
     /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>
     public List<Auth.NkeyUser>? Nkeys { get; set; }
     /// <summary>accounts {}: the accounts this server creates besides the global one.</summary>
@@ -243,6 +246,13 @@ public sealed class ServerOptions
         foreach (var op in TrustedOperators)
             foreach (var key in op.SigningKeys)
                 if (!Auth.NKeys.IsValidPublicOperatorKey(key)) return $"\"{key}\" is not a valid public operator nkey";
+        if (ResolverPinnedAccounts is { Count: > 0 } pinned)
+        {
+            foreach (var key in pinned)
+                if (!Auth.NKeys.IsValidPublicAccountKey(key)) return $"pinned account key \"{key}\" is not a valid public account nkey";
+            // The operator's system account can always connect.
+            if (SystemAccount.Length > 0) pinned.Add(SystemAccount);
+        }
         return null;
     }
 

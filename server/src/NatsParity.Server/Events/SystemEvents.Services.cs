@@ -590,6 +590,7 @@ internal sealed partial class SystemEvents
             catch (JsonException) { bad = true; }
         }
         var perms = c.Permissions?.ToPublic();
+        var expires = c.ClaimExpiration;
         Push(new PubMsg(null, reply, "", st => Json(w =>
         {
             w.WriteStartObject();
@@ -611,6 +612,7 @@ internal sealed partial class SystemEvents
                     w.WritePropertyName("permissions");
                     Monitor.WritePermissions(w, perms);
                 }
+                if (expires != TimeSpan.Zero) w.Num("expires", expires.Ticks * 100);
                 w.WriteEndObject();
             }
             w.WriteEndObject();
@@ -637,12 +639,13 @@ internal sealed partial class SystemEvents
 
     // ---- system exports and imports ----
 
-    /// <summary>Go's addSystemAccountExports: connz and statz per account (streamed), the debug subscribers service and
-    /// user info, which the system account imports for itself.</summary>
+    /// <summary>Go's addSystemAccountExports: connz and statz per account (streamed, for the account named in the
+    /// subject), the debug subscribers service and user info, which the system account imports for itself.</summary>
     private void AddSystemAccountExports()
     {
         foreach (var subj in new[] { string.Format(AccDirectReqSubj, "*", "CONNZ"), string.Format(AccDirectReqSubj, "*", "STATZ") })
-            if (!Account.HasServiceExportMatching(subj)) Account.AddServiceExport(subj, null, ServiceResponseType.Streamed);
+            // The requester's account must be the fourth token: an account asks only about itself.
+            if (!Account.HasServiceExportMatching(subj)) Account.AddServiceExport(subj, null, ServiceResponseType.Streamed, accountPos: 4);
         if (!Account.HasServiceExportMatching(AccSubsSubj)) Account.AddServiceExport(AccSubsSubj, null);
         string userInfo = string.Format(UserDirectReqSubj, "*");
         if (!Account.HasServiceExportMatching(userInfo))

@@ -91,6 +91,7 @@ public sealed partial class Monitor
             w.WriteEndArray();
         }
         w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
+        w.Num("pinned_account_fails", Interlocked.Read(ref _s.PinnedAccountFails), omitEmpty: true);
         w.KindStats("slow_consumer_stats", slow);
         w.WriteStartObject("disk_io_wait_stats");
         w.Num("waiters", 0);

@@ -15,9 +15,6 @@ public sealed partial class JwtTests
     /// <summary>Go's encodeClaim: account claims signed by the tests' operator.</summary>
     private static string EncodeClaim(AccountClaims claim) => claim.Encode(Operator);
 
-    /// <summary>Go's ojwt: the tests' operator JWT.</summary>
-    private static string OperatorJwt => new OperatorClaims(Operator.PublicKey).Encode(Operator);
-
     /// <summary>A user of <paramref name="akp"/> connected with a fresh user JWT, its PONG read.</summary>
     private static ProtoClient UserOf(NatsServer s, NKeyPair akp, UserClaims? claims = null, string commands = "")
     {

@@ -48,9 +48,8 @@ public sealed partial class JwtTests
         await using var _ = app;
         var client = pki.Client("resolver-client", "CN=localhost");
         static string Q(string p) => "\"" + p + "\"";
-        string ojwt = new OperatorClaims(Operator.PublicKey).Encode(Operator);
         string conf = InProcess.WriteConf($$"""
-            operator: {{ojwt}}
+            operator: {{OperatorJwt}}
             listen: 127.0.0.1:-1
             resolver: URL("{{url}}/ngs/v1/accounts/jwt/")
             resolver_tls {

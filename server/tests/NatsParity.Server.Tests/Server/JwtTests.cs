@@ -899,9 +899,7 @@ public sealed partial class JwtTests
     {
         var akp = NKeyPair.Create(NKeys.PrefixAccount);
         string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
-        string ojwt = new OperatorClaims(Operator.PublicKey).Encode(Operator);
-        string conf = InProcess.WriteConf($"port: -1\noperator = {ojwt}\nresolver = MEMORY\nresolver_preload = {{\n  {akp.PublicKey} : {ajwt}\n}}\n");
-        await using var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+        await using var s = RunOperatorConf([(akp.PublicKey, ajwt)]);
 
         // A user allowed (or denied) subscriptions on foo.> in queues matching *.dev.
         var uc = new UserClaims("temp");

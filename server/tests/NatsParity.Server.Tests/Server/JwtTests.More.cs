@@ -1,0 +1,894 @@
+using System.Globalization;
+using System.Text.Json;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Monitoring;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Server;
+
+/// <summary>More ports of server/jwt_test.go: servers run from conf files with the operator JWT and a preloaded memory
+/// resolver; users connect as nats.go does with user credentials (headers and no-responders on).</summary>
+public sealed partial class JwtTests
+{
+    /// <summary>Go's ojwt: the operator JWT of the tests.</summary>
+    private static readonly string OperatorJwt = new OperatorClaims(Operator.PublicKey).Encode(Operator);
+
+    /// <summary>Go's RunServerWithConfig with the operator, a memory resolver preloading <paramref name="accounts"/>
+    /// (public key, JWT), and <paramref name="extra"/> conf lines.</summary>
+    private static NatsServer RunOperatorConf(IEnumerable<(string Pub, string Jwt)> accounts, string extra = "") =>
+        InProcess.RunConf(OperatorConf(accounts, extra));
+
+    private static string OperatorConf(IEnumerable<(string Pub, string Jwt)> accounts, string extra = "") =>
+        $"listen: 127.0.0.1:-1\noperator: {OperatorJwt}\nresolver: MEM\nresolver_preload: {{\n"
+        + string.Concat(accounts.Select(a => $"  {a.Pub}: {a.Jwt}\n")) + "}\n" + extra + "\n";
+
+    /// <summary>Go's NewJwtAccountClaim: a new account key and its claims with <paramref name="name"/>.</summary>
+    private static (NKeyPair Kp, string Pub, AccountClaims Claims) NewJwtAccountClaim(string name)
+    {
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        return (kp, kp.PublicKey, new AccountClaims(kp.PublicKey) { Name = name });
+    }
+
+    /// <summary>The CONNECT fields nats.go sends that matter here: its language and version, protocol 1, headers and
+    /// no-responders.</summary>
+    private const string NatsGoConnect = ",\"lang\":\"go\",\"version\":\"1.0\",\"protocol\":1,\"headers\":true,\"no_responders\":true";
+
+    /// <summary>Go's nats.Connect with user credentials of <paramref name="akp"/>: the CONNECT, then the PONG (or the
+    /// first error line, returned) and the INFO a protocol-1 client gets after it.</summary>
+    private static (ProtoClient Client, string FirstLine) TryUserConn(NatsServer s, NKeyPair akp, UserClaims? claims = null, NKeyPair? user = null)
+    {
+        var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send(JwtCreds.ConnectLine(c, akp, claims, NatsGoConnect, user: user));
+        string l = c.ReadLine();
+        if (l.StartsWith("PONG", StringComparison.Ordinal)) c.ReadInfo();
+        return (c, l);
+    }
+
+    /// <summary>Go's natsConnect with user credentials: a connected user of <paramref name="akp"/>.</summary>
+    private static ProtoClient UserConn(NatsServer s, NKeyPair akp, UserClaims? claims = null, NKeyPair? user = null)
+    {
+        var (c, l) = TryUserConn(s, akp, claims, user);
+        if (!l.StartsWith("PONG", StringComparison.Ordinal))
+        {
+            c.Dispose();
+            throw new ProtoException($"expected to connect, got {ProtoClient.Escape(l)}");
+        }
+        return c;
+    }
+
+    private static int _inbox;
+
+    /// <summary>nats.go's Request: the reply on a fresh inbox within a second; an HMSG with status 503 is "no
+    /// responders".</summary>
+    private static MsgFrame Request(ProtoClient c, string subject, string payload = "", TimeSpan? timeout = null)
+    {
+        int n = Interlocked.Increment(ref _inbox);
+        c.Send($"SUB _INBOX.r{n} r{n}\r\nPUB {subject} _INBOX.r{n} {payload.Length}\r\n{payload}\r\n");
+        var m = c.ReadMsg(timeout ?? TimeSpan.FromSeconds(1));
+        c.Send($"UNSUB r{n}\r\n");
+        return m;
+    }
+
+    private static bool IsNoResponders(MsgFrame m) => m.Op == "HMSG" && m.HeaderText.StartsWith("NATS/1.0 503", StringComparison.Ordinal);
+
+    /// <summary>A request that got a reply (nats.go: no error).</summary>
+    private static MsgFrame RequestOk(ProtoClient c, string subject, string payload = "")
+    {
+        var m = Request(c, subject, payload);
+        IsNoResponders(m).ShouldBeFalse($"no responders for {subject}");
+        return m;
+    }
+
+    /// <summary>Go's newTimeRange: a daily range from <paramref name="start"/> (local clock) lasting <paramref name="dur"/>.</summary>
+    private static (string, string) NewTimeRange(DateTime start, TimeSpan dur) =>
+        (start.ToString("HH:mm:ss", CultureInfo.InvariantCulture), start.Add(dur).ToString("HH:mm:ss", CultureInfo.InvariantCulture));
+
+    /// <summary>Go's createUserWithLimit: user claims expiring at <paramref name="expiration"/>, shaped by
+    /// <paramref name="limits"/>.</summary>
+    private static UserClaims UserWithLimit(DateTimeOffset expiration, Action<UserClaims>? limits = null)
+    {
+        var uc = new UserClaims("temp") { Expires = expiration.ToUnixTimeSeconds() };
+        limits?.Invoke(uc);
+        return uc;
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTUserLimits")]
+    public async Task JwtUserLimits()
+    {
+        var inAnHour = DateTime.Now.AddHours(1);
+        var inTwoHours = DateTime.Now.AddHours(2);
+        var doNotExpire = DateTimeOffset.UtcNow.AddYears(1);
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var s = RunOperatorConf([(kp.PublicKey, new AccountClaims(kp.PublicKey).Encode(Operator))]);
+        static Action<UserClaims> Src(string src) => u => u.Src.AddRange(src.Split(','));
+        static Action<UserClaims> Times(params (string, string)[] ranges) => u => u.Times.AddRange(ranges);
+        var cases = new (bool Pass, Action<UserClaims>? Limits)[]
+        {
+            (true, null),
+            (false, Src("8.8.8.8/8")),
+            (true, Src("8.8.8.8/0")),
+            (true, Src("127.0.0.1/8")),
+            (true, Src("8.8.8.8/8,127.0.0.1/8")),
+            (false, Src("8.8.8.8/8,9.9.9.9/8")),
+            (true, Times(NewTimeRange(DateTime.Now, TimeSpan.FromHours(1)))),
+            (false, Times(NewTimeRange(DateTime.Now.AddHours(1), TimeSpan.FromHours(1)))),
+            // The last range holds now.
+            (true, Times(NewTimeRange(inAnHour, TimeSpan.FromHours(1)), NewTimeRange(DateTime.Now, TimeSpan.FromHours(1)))),
+            (false, Times(NewTimeRange(inAnHour, TimeSpan.FromHours(1)), NewTimeRange(inTwoHours, TimeSpan.FromHours(1)))),
+            // Overlapping ranges, both later.
+            (false, Times(NewTimeRange(inAnHour, TimeSpan.FromHours(3)), NewTimeRange(inTwoHours, TimeSpan.FromHours(2)))),
+            (false, Times(NewTimeRange(inAnHour, TimeSpan.FromHours(3)), NewTimeRange(inTwoHours, TimeSpan.FromHours(1)))),
+            // Ranges ending before they start run into the next day.
+            (true, Times(NewTimeRange(DateTime.Now, TimeSpan.FromHours(25)))),
+            (true, Times(NewTimeRange(DateTime.Now, TimeSpan.FromHours(-1)))),
+        };
+        for (int i = 0; i < cases.Length; i++)
+        {
+            var (c, l) = TryUserConn(s, kp, UserWithLimit(doNotExpire, cases[i].Limits));
+            using (c)
+            {
+                if (cases[i].Pass) l.ShouldStartWith("PONG", customMessage: $"case {i}");
+                else l.ShouldContain("Authorization Violation", customMessage: $"case {i}");
+            }
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTLimits")]
+    public async Task JwtLimits()
+    {
+        var doNotExpire = DateTimeOffset.UtcNow.AddYears(1);
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var s = RunOperatorConf([(kp.PublicKey, new AccountClaims(kp.PublicKey).Encode(Operator))]);
+
+        // subs: the second subscription is over the user's limit of one.
+        using (var c = UserConn(s, kp, UserWithLimit(doNotExpire, u => u.Subs = 1)))
+        {
+            c.Send("SUB foo 1\r\nSUB bar 2\r\n");
+            c.ReadLine(TimeSpan.FromSeconds(1)).ShouldContain("maximum subscriptions exceeded");
+        }
+
+        // payload: the client learns the user's limit of five bytes from the INFO after connecting.
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            c.Send(JwtCreds.ConnectLine(c, kp, UserWithLimit(doNotExpire, u => u.Payload = 5), NatsGoConnect));
+            c.ExpectLine(ProtoRegex.Pong);
+            c.ReadInfo().GetProperty("max_payload").GetInt32().ShouldBe(5);
+            c.SendAndFlush("PUB foo 5\r\nworld\r\n");
+        }
+    }
+
+    /// <summary>Go's system account tests: SYS and A preloaded, SYS the system account, a user of A connected.</summary>
+    private static (NatsServer Server, ProtoClient Client) RunWithSystemAccount(string sysPub, string sysJwt, NKeyPair aKp, string aJwt)
+    {
+        var s = RunOperatorConf([(sysPub, sysJwt), (aKp.PublicKey, aJwt)], $"system_account: {sysPub}");
+        return (s, UserConn(s, aKp));
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTSysImportForDifferentAccount")]
+    public async Task JwtSysImportForDifferentAccount()
+    {
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        sysClaim.Exports.Add(new JwtExport { Type = "service", Subject = "$SYS.REQ.ACCOUNT.*.INFO" });
+        var (aKp, _, claim) = NewJwtAccountClaim("A");
+        claim.Imports.Add(new JwtImport
+        {
+            Type = "service", Subject = "$SYS.REQ.ACCOUNT.*.INFO", LocalSubject = "COMMON.ADVISORY.SYS.REQ.ACCOUNT.*.INFO", Account = sysPub,
+        });
+        var (s, nc) = RunWithSystemAccount(sysPub, sysClaim.Encode(Operator), aKp, claim.Encode(Operator));
+        await using var _ = s;
+        using var __ = nc;
+        // A asks about another account, the system account.
+        var m = RequestOk(nc, $"COMMON.ADVISORY.SYS.REQ.ACCOUNT.{sysPub}.INFO");
+        using var doc = JsonDocument.Parse(m.Payload);
+        doc.RootElement.TryGetProperty("error", out JsonElement _).ShouldBeFalse(m.PayloadText);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTSysImportFromNothing")]
+    public async Task JwtSysImportFromNothing()
+    {
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        var (aKp, aPub, claim) = NewJwtAccountClaim("A");
+        claim.Imports.AddRange(
+        [
+            // Not for A's own account: refused.
+            new JwtImport { Type = "service", Subject = $"$SYS.REQ.ACCOUNT.{sysPub}.CONNZ", LocalSubject = "fail1", Account = sysPub },
+            // For every account: refused.
+            new JwtImport { Type = "service", Subject = "$SYS.REQ.ACCOUNT.*.CONNZ", LocalSubject = "fail2.*", Account = sysPub },
+            new JwtImport { Type = "service", Subject = $"$SYS.REQ.ACCOUNT.{aPub}.CONNZ", LocalSubject = "pass", Account = sysPub },
+        ]);
+        var (s, nc) = RunWithSystemAccount(sysPub, sysClaim.Encode(Operator), aKp, claim.Encode(Operator));
+        await using var _ = s;
+        using var __ = nc;
+        RequestOk(nc, "pass");
+        // The import every account has.
+        RequestOk(nc, "$SYS.REQ.ACCOUNT.PING.CONNZ");
+        IsNoResponders(Request(nc, "fail1")).ShouldBeTrue();
+        // Even for A itself: the import is bad.
+        IsNoResponders(Request(nc, "fail2." + aPub)).ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTSysImportOverwritePublic")]
+    public async Task JwtSysImportOverwritePublic()
+    {
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        // The system account lets everyone ask about every account.
+        sysClaim.Exports.Add(new JwtExport { Type = "service", Subject = "$SYS.REQ.ACCOUNT.*.>" });
+        var (aKp, aPub, claim) = NewJwtAccountClaim("A");
+        claim.Imports.AddRange(
+        [
+            new JwtImport { Type = "service", Subject = $"$SYS.REQ.ACCOUNT.{sysPub}.CONNZ", LocalSubject = "pass1", Account = sysPub },
+            new JwtImport { Type = "service", Subject = $"$SYS.REQ.ACCOUNT.{aPub}.CONNZ", LocalSubject = "pass2", Account = sysPub },
+            new JwtImport { Type = "service", Subject = "$SYS.REQ.ACCOUNT.*.CONNZ", LocalSubject = "pass3.*", Account = sysPub },
+        ]);
+        var (s, nc) = RunWithSystemAccount(sysPub, sysClaim.Encode(Operator), aKp, claim.Encode(Operator));
+        await using var _ = s;
+        using var __ = nc;
+        RequestOk(nc, "pass1");
+        RequestOk(nc, "pass2");
+        RequestOk(nc, "pass3." + sysPub);
+        RequestOk(nc, "pass3." + aPub);
+        RequestOk(nc, "pass3.PING");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTSysImportOverwriteToken")]
+    public async Task JwtSysImportOverwriteToken()
+    {
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        // An export the server's own imports could not satisfy.
+        sysClaim.Exports.Add(new JwtExport { Type = "service", Subject = "$SYS.REQ.>", TokenReq = true });
+        var (aKp, _, claim) = NewJwtAccountClaim("A");
+        var (s, nc) = RunWithSystemAccount(sysPub, sysClaim.Encode(Operator), aKp, claim.Encode(Operator));
+        await using var _ = s;
+        using var __ = nc;
+        // The internal import is there all the same.
+        RequestOk(nc, "$SYS.REQ.ACCOUNT.PING.CONNZ");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTServerOperatorModeUserInfoExpiration")]
+    public async Task JwtServerOperatorModeUserInfoExpiration()
+    {
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("$SYS");
+        var (akp, apub, accClaim) = NewJwtAccountClaim("TEST");
+        await using var s = RunOperatorConf([(apub, accClaim.Encode(Operator)), (sysPub, sysClaim.Encode(Operator))], $"system_account: {sysPub}");
+        var expires = DateTimeOffset.UtcNow.AddMinutes(1);
+        using var nc = UserConn(s, akp, UserWithLimit(expires, _ => { }));
+        var m = RequestOk(nc, "$SYS.REQ.USER.INFO");
+        var now = DateTimeOffset.UtcNow;
+        using var doc = JsonDocument.Parse(m.Payload);
+        long expiresNs = doc.RootElement.GetProperty("data").TryGetProperty("expires", out var e) ? e.GetInt64() : 0;
+        expiresNs.ShouldNotBe(0);
+        // The server truncates to the second; allow a couple of seconds either way.
+        var rounded = TimeSpan.FromSeconds(Math.Truncate((expires - now).TotalSeconds));
+        var got = TimeSpan.FromTicks(expiresNs / 100);
+        rounded.ShouldBeGreaterThanOrEqualTo(got - TimeSpan.FromSeconds(2));
+        rounded.ShouldBeLessThanOrEqualTo(got + TimeSpan.FromSeconds(2));
+    }
+
+    /// <summary>Unix seconds of <paramref name="t"/> rounded to the nearest second (Go's Round(time.Second)).</summary>
+    private static long RoundToSecond(DateTimeOffset t) => (t.ToUnixTimeMilliseconds() + 500) / 1000;
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountImportActivationExpires")]
+    public async Task JwtAccountImportActivationExpires()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var fooAc = new AccountClaims(fooKp.PublicKey);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "stream", TokenReq = true });
+        s.AccountResolver!.Store(fooKp.PublicKey, fooAc.Encode(Operator));
+        s.LookupOrFetchAccount(fooKp.PublicKey).ShouldNotBeNull();
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var barAc = new AccountClaims(barKp.PublicKey);
+        var now = DateTimeOffset.UtcNow;
+        // Second resolution: rounded, then a second more.
+        string act = new ActivationClaims(barKp.PublicKey)
+        {
+            ImportSubject = "foo", ImportType = "stream",
+            IssuedAt = now.AddSeconds(-10).ToUnixTimeSeconds(), Expires = RoundToSecond(now) + 1,
+        }.Encode(fooKp);
+        barAc.Imports.Add(new JwtImport { Account = fooKp.PublicKey, Subject = "foo", To = "import.", Type = "stream", Token = act });
+        s.AccountResolver.Store(barKp.PublicKey, barAc.Encode(Operator));
+        s.LookupOrFetchAccount(barKp.PublicKey).ShouldNotBeNull();
+
+        using var c = Connected(s, barKp);
+        c.SendAndFlush("SUB import.foo 1\r\n");
+        var sc = ServerSide(s, c);
+        async Task CheckShadow(int expected) =>
+            (await InProcess.WaitFor(() => sc.ShadowCount("1") == expected, TimeSpan.FromSeconds(3), 15))
+                .ShouldBeTrue($"expected {expected} shadows, got {sc.ShadowCount("1")}");
+
+        // The subscription on the import has its shadow in foo.
+        await CheckShadow(1);
+        await Task.Delay(1250);
+        // The activation expired: the shadow went.
+        await CheckShadow(0);
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountServiceImportExpires")]
+    public async Task JwtAccountServiceImportExpires()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string fooPub = fooKp.PublicKey;
+        var fooAc = new AccountClaims(fooPub);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "service" });
+        s.AccountResolver!.Store(fooPub, fooAc.Encode(Operator));
+
+        var barKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string barPub = barKp.PublicKey;
+        var barAc = new AccountClaims(barPub);
+        barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "foo", Type = "service" });
+        s.AccountResolver.Store(barPub, barAc.Encode(Operator));
+
+        // The requester in bar, the responder in foo.
+        using var ca = Connected(s, barKp);
+        using var cb = Connected(s, fooKp);
+        cb.SendAndFlush("SUB foo 1\r\n");
+
+        ca.SendAndFlush("PUB foo 2\r\nhi\r\n");
+        cb.SendAndReadMsg("").Check("foo", "1", "", 2, "hi");
+
+        // The export now needs a token bar does not have: the request does not arrive.
+        fooAc = new AccountClaims(fooPub);
+        fooAc.Exports.Add(new JwtExport { Subject = "foo", Type = "service", TokenReq = true });
+        s.AccountResolver.Store(fooPub, fooAc.Encode(Operator));
+        s.UpdateAccountClaims(s.LookupOrFetchAccount(fooPub)!, fooAc);
+        ca.SendAndFlush("PUB foo 2\r\nhi\r\n");
+        cb.Flush();
+
+        // An activation that works, but expires.
+        barAc = new AccountClaims(barPub);
+        var now = DateTimeOffset.UtcNow;
+        var activation = new ActivationClaims(barPub)
+        {
+            ImportSubject = "foo", ImportType = "service",
+            IssuedAt = now.AddSeconds(-10).ToUnixTimeSeconds(), Expires = RoundToSecond(now.AddSeconds(1)),
+        };
+        barAc.Imports.Add(new JwtImport { Account = fooPub, Subject = "foo", Type = "service", Token = activation.Encode(fooKp) });
+        s.AccountResolver.Store(barPub, barAc.Encode(Operator));
+        s.UpdateAccountClaims(s.LookupOrFetchAccount(barPub)!, barAc);
+
+        // It works again.
+        ca.SendAndFlush("PUB foo 3\r\nhi2\r\n");
+        cb.SendAndReadMsg("").Check("foo", "1", "", 3, "hi2");
+
+        // Expired: the request does not arrive.
+        long wait = activation.Expires - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, wait)) + TimeSpan.FromMilliseconds(250));
+        ca.SendAndFlush("PUB foo 3\r\nhi3\r\n");
+        cb.Flush();
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountLimitsMaxConnsAfterExpired")]
+    public async Task JwtAccountLimitsMaxConnsAfterExpired()
+    {
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        var fooKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string fooPub = fooKp.PublicKey;
+        var fooAc = new AccountClaims(fooPub);
+        fooAc.Limits.Conn = 10;
+        s.AccountResolver!.Store(fooPub, fooAc.Encode(Operator));
+
+        using var clients = new ProtoClients();
+        void NewClient(string expected)
+        {
+            var (c, cs) = CreateClient(s, fooKp);
+            clients.Add(c);
+            c.Send(cs);
+            c.ReadLine().ShouldStartWith(expected);
+        }
+        for (int i = 0; i < 4; i++) NewClient("PONG");
+
+        // The account looks expired; the resolver has claims lowering the connection limit to 2.
+        var acc = s.LookupOrFetchAccount(fooPub)!;
+        acc.IsExpired = true;
+        fooAc.Limits.Conn = 2;
+        s.AccountResolver.Store(fooPub, fooAc.Encode(Operator));
+
+        // The next client's lookup finds the account expired and rebuilds it: the newest clients go, it is refused.
+        NewClient("-ERR ");
+        acc = s.LookupOrFetchAccount(fooPub)!;
+        (await InProcess.WaitFor(() => acc.ClientsSnapshot().Length == 2, TimeSpan.FromSeconds(2), 15))
+            .ShouldBeTrue($"should have 2 clients, got {acc.ClientsSnapshot().Length}");
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTResponseThreshold")]
+    public async Task JwtResponseThreshold()
+    {
+        var respThresh = TimeSpan.FromMilliseconds(20);
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+        aExpClaim.Exports.Add(new JwtExport { Subject = "srvc", Type = "service", ResponseThreshold = respThresh });
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+        aImpClaim.Imports.Add(new JwtImport { Subject = "srvc", Type = "service", Account = aExpPub });
+        await using var s = RunOperatorConf([(aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))]);
+        using var ncExp = UserConn(s, aExpKp);
+        using var ncImp = UserConn(s, aImpKp);
+        ncExp.SendAndFlush("SUB srvc 1\r\n");
+
+        // The responder answers after a delay; the requester waits four thresholds.
+        MsgFrame? RequestWithDelay(TimeSpan delay, string inbox)
+        {
+            ncImp.Send($"SUB {inbox} {inbox}\r\nPUB srvc {inbox} 4\r\nyes?\r\n");
+            var req = ncExp.ReadMsg();
+            Thread.Sleep(delay);
+            ncExp.Send($"PUB {req.Reply} 4\r\nyes!\r\n");
+            try { return ncImp.ReadMsg(4 * respThresh); }
+            catch (ProtoException) { return null; }
+        }
+
+        // No timeout: within the threshold.
+        var resp = RequestWithDelay(respThresh / 2, "_INBOX.a");
+        resp.ShouldNotBeNull("expected a response to request srvc");
+        resp.PayloadText.ShouldBe("yes!");
+        // Timeout: past the threshold the response import is gone.
+        RequestWithDelay(2 * respThresh, "_INBOX.b").ShouldBeNull("expected a timeout");
+    }
+
+    /// <summary>A request from <paramref name="requester"/> that <paramref name="responder"/> (subscribed to it) answers
+    /// with <paramref name="answer"/>; the reply the requester got, or the no-responders status.</summary>
+    private static MsgFrame RequestServed(ProtoClient requester, ProtoClient responder, string subject, string payload, string answer)
+    {
+        int n = Interlocked.Increment(ref _inbox);
+        requester.Send($"SUB _INBOX.r{n} r{n}\r\nPUB {subject} _INBOX.r{n} {payload.Length}\r\n{payload}\r\nPING\r\n");
+        // The no-responders status comes before the PONG.
+        requester.WaitForLine(TimeSpan.FromSeconds(1));
+        try { requester.ExpectLine(ProtoRegex.Pong); }
+        catch (ProtoException)
+        {
+            var status = requester.ReadMsg();
+            requester.ExpectLine(ProtoRegex.Pong);
+            return status;
+        }
+        var req = responder.ReadMsg(TimeSpan.FromSeconds(1));
+        responder.Send($"PUB {req.Reply} {answer.Length}\r\n{answer}\r\n");
+        return requester.ReadMsg(TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Go's updateJwt with a memory resolver: a system user publishes the account JWT as a claims update; the
+    /// number of answers that carry data (the update went through).</summary>
+    private static int UpdateJwt(NatsServer s, NKeyPair sysKp, string jwt)
+    {
+        string pub = AccountClaims.Decode(jwt).Subject;
+        using var c = UserConn(s, sysKp);
+        var m = Request(c, $"$SYS.REQ.ACCOUNT.{pub}.CLAIMS.UPDATE", jwt);
+        using var doc = JsonDocument.Parse(m.Payload);
+        return doc.RootElement.TryGetProperty("data", out JsonElement _) ? 1 : 0;
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTOperatorPinnedAccounts")]
+    public async Task JwtOperatorPinnedAccounts()
+    {
+        var kps = new NKeyPair[4];
+        var pubs = new string[4];
+        var jwts = new string[4];
+        for (int i = 0; i < 4; i++)
+        {
+            kps[i] = NKeyPair.Create(NKeys.PrefixAccount);
+            pubs[i] = kps[i].PublicKey;
+            jwts[i] = new AccountClaims(pubs[i]).Encode(Operator);
+        }
+        // Index 0 is the system account.
+        string cfgCommon = OperatorConf(pubs.Zip(jwts), $"system_account: {pubs[0]}");
+        string Pinned(int a, int b) => cfgCommon + $"resolver_pinned_accounts: [{pubs[a]}, {pubs[b]}]\n";
+        await using var srv = InProcess.RunConf(Pinned(1, 2), out string conf);
+
+        void ConnectPass(params int[] keys)
+        {
+            foreach (int k in keys) UserConn(srv, kps[k]).Dispose();
+        }
+        long pinnedFail = 0;
+        void ConnectFail(int key)
+        {
+            var (c, l) = TryUserConn(srv, kps[key]);
+            c.Dispose();
+            l.ShouldContain("Authorization Violation");
+            var (json, err) = srv.Monitor.Render(NatsParity.Server.Monitoring.Monitor.VarzPath, MonitorQuery.From(new Dictionary<string, string>()));
+            err.ShouldBeNull();
+            long fails = JsonDocument.Parse(json!).RootElement.GetProperty("pinned_account_fails").GetInt64();
+            fails.ShouldBe(pinnedFail + 1);
+            pinnedFail = fails;
+        }
+        void ReloadUpdateConfig(string content)
+        {
+            File.WriteAllText(conf, content);
+            srv.Reload().ShouldBeNull();
+        }
+
+        // The pinned accounts and the system account connect; the other does not.
+        ConnectPass(0, 1, 2);
+        ConnectFail(3);
+        ReloadUpdateConfig(Pinned(2, 3));
+        ConnectPass(0, 2, 3);
+        ConnectFail(1);
+        // Unpinned: everyone.
+        ReloadUpdateConfig(cfgCommon);
+        ConnectPass(0, 1, 2, 3);
+        // Pinned again.
+        ReloadUpdateConfig(Pinned(2, 3));
+        ConnectPass(0, 2, 3);
+        ConnectFail(1);
+    }
+
+    /// <summary>A connection whose claims end it: the expiry error arrives before <paramref name="stop"/> plus half a
+    /// second, then the server closes the connection (nats.go's ErrAuthExpired, then a disconnect with EOF).</summary>
+    private static void ExpectAuthExpired(ProtoClient c, DateTime stop)
+    {
+        string l = c.ReadLine(TimeSpan.FromSeconds(10));
+        l.ShouldContain("User Authentication Expired");
+        DateTime.Now.ShouldBeLessThan(stop.AddMilliseconds(500), "the expiry came late");
+        c.ExpectClosed(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTTimeExpiration")]
+    public async Task JwtTimeExpiration()
+    {
+        var validFor = TimeSpan.FromMilliseconds(1500);
+        var doNotExpire = DateTimeOffset.UtcNow.AddYears(1);
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var sA = RunOperatorConf([(kp.PublicKey, new AccountClaims(kp.PublicKey).Encode(Operator))]);
+        foreach (string l in new[] { "", "Europe/Berlin", "America/New_York" })
+        {
+            // simple expiration, in the server's local time or the user's location
+            var start = DateTime.Now;
+            var claims = UserWithLimit(doNotExpire, j =>
+            {
+                if (l.Length == 0) j.Times = [NewTimeRange(start, validFor)];
+                else
+                {
+                    var zone = TimeZoneInfo.FindSystemTimeZoneById(l);
+                    j.Times = [NewTimeRange(TimeZoneInfo.ConvertTime(new DateTimeOffset(start), zone).DateTime, validFor)];
+                    j.Locale = l;
+                }
+            });
+            using (var c = UserConn(sA, kp, claims)) ExpectAuthExpired(c, start + validFor);
+        }
+
+        // double expiration: connected in the first range and again in the second
+        {
+            var start1 = DateTime.Now;
+            var start2 = start1 + 2 * validFor;
+            var claims = UserWithLimit(doNotExpire, j => j.Times = [NewTimeRange(start1, validFor), NewTimeRange(start2, validFor)]);
+            var user = NKeyPair.Create(NKeys.PrefixUser);
+            using (var c = UserConn(sA, kp, claims, user)) ExpectAuthExpired(c, start1 + validFor);
+            var wait = start2.AddMilliseconds(100) - DateTime.Now;
+            if (wait > TimeSpan.Zero) await Task.Delay(wait);
+            using (var c = UserConn(sA, kp, claims, user)) ExpectAuthExpired(c, start2 + validFor);
+        }
+
+        // lower jwt expiration overwrites time
+        {
+            // The JWT expires on a whole second the server counts from its own whole second: started late in a
+            // second, the expiry lands on the edge of Go's half-second window.
+            while (DateTime.Now.Millisecond > 300) await Task.Delay(20);
+            var start = DateTime.Now;
+            var claims = UserWithLimit(new DateTimeOffset(start + validFor), j => j.Times = [NewTimeRange(start, 2 * validFor)]);
+            using (var c = UserConn(sA, kp, claims)) ExpectAuthExpired(c, start + validFor);
+        }
+    }
+
+    [Fact, GoTest("server/jwt_test.go", "TestJWTExpiredUserCredentialsRenewal")]
+    public async Task JwtExpiredUserCredentialsRenewal()
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        await using var s = OpTrustBasicSetup(memResolver: true);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(Operator));
+
+        var nkp = NKeyPair.Create(NKeys.PrefixUser);
+        var nuc = new UserClaims(nkp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddSeconds(1).ToUnixTimeSeconds() };
+        using var c = UserConn(s, akp, nuc, nkp);
+
+        // New credentials for the same user; the old ones expire and the server disconnects the client.
+        var renewed = new UserClaims(nkp.PublicKey) { Expires = DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeSeconds() };
+        c.ReadLine(TimeSpan.FromSeconds(2)).ShouldContain("User Authentication Expired");
+        c.ExpectClosed(TimeSpan.FromSeconds(2));
+
+        // The client reconnects with the new credentials and stays connected.
+        using var reconnected = UserConn(s, akp, renewed, nkp);
+        reconnected.Flush();
+        ServerSide(s, reconnected).IsClosed.ShouldBeFalse();
+    }
+
+    /// <summary>Go's TestJWTAccountProtectedImport accounts: an exporter of service.* and stream.* (admitting only the
+    /// importer named in token 2, or anyone) and an importer of both, for itself or for "foo".</summary>
+    private static (NKeyPair ExportKp, string ExportPub, string ExportJwt, string ExportJwtNoPos, NKeyPair ImportKp, string ImportPub,
+        string ImportJwt, string SrvcSub, string StrmSub) SetupProtectedAccounts(bool pass)
+    {
+        var exportKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string exportPub = exportKp.PublicKey;
+        var exportAc = new AccountClaims(exportPub);
+        exportAc.Exports.Add(new JwtExport { Subject = "service.*", Type = "service", AccountTokenPosition = 2 });
+        exportAc.Exports.Add(new JwtExport { Subject = "stream.*", Type = "stream", AccountTokenPosition = 2 });
+        string exportJwt = exportAc.Encode(Operator);
+        exportAc.Exports = [new JwtExport { Subject = "service.*", Type = "service" }, new JwtExport { Subject = "stream.*", Type = "stream" }];
+        string exportJwtNoPos = exportAc.Encode(Operator);
+
+        var importKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string importPub = importKp.PublicKey;
+        var importAc = new AccountClaims(importPub);
+        string srvcSub = pass ? $"service.{importPub}" : "service.foo", strmSub = pass ? $"stream.{importPub}" : "stream.foo";
+        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = srvcSub, Type = "service" });
+        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = strmSub, Type = "stream" });
+        return (exportKp, exportPub, exportJwt, exportJwtNoPos, importKp, importPub, importAc.Encode(Operator), srvcSub, strmSub);
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task JwtAccountProtectedImport(bool pass)
+    {
+        var (exportKp, exportPub, exportJwt, _, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(pass);
+        await using var s = RunOperatorConf([(exportPub, exportJwt), (importPub, importJwt)]);
+        using var ncExp = UserConn(s, exportKp);
+        using var ncImp = UserConn(s, importKp);
+
+        // service
+        ncExp.SendAndFlush("SUB service.* 1\r\n");
+        var resp = RequestServed(ncImp, ncExp, srvcSub, "hello", "world");
+        if (pass) resp.PayloadText.ShouldBe("world");
+        else IsNoResponders(resp).ShouldBeTrue("no responders available for request");
+        ncExp.SendAndFlush("UNSUB 1\r\n");
+
+        // stream: of the two publishes, only the one on the importer's own subject arrives, and only when it may import
+        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
+        ncExp.SendAndFlush($"PUB stream.foo 5\r\nhello\r\nPUB {strmSub} 5\r\nhello\r\n");
+        if (pass) ncImp.ReadMsg().PayloadText.ShouldBe("hello");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
+    }
+
+    /// <summary>TestJWTAccountProtectedImport's reload-off-2-on, with claims updates through the system account of a
+    /// memory resolver (the full resolver is not built): public exports, then exports admitting only the importer
+    /// named in the subject, which "foo" is not.</summary>
+    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
+    public async Task JwtAccountProtectedImportReloadOffToOn()
+    {
+        var (exportKp, exportPub, exportJwtOn, exportJwtOff, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(false);
+        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
+        await using var s = RunOperatorConf([(sysPub, sysClaim.Encode(Operator)), (importPub, importJwt), (exportPub, exportJwtOff)],
+            $"system_account: {sysPub}");
+        using var ncExp = UserConn(s, exportKp);
+        using var ncImp = UserConn(s, importKp);
+
+        // The service and the stream pass.
+        ncExp.SendAndFlush("SUB service.* 1\r\n");
+        RequestServed(ncImp, ncExp, srvcSub, "hello", "world").PayloadText.ShouldBe("world");
+        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
+        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
+        ncImp.ReadMsg().PayloadText.ShouldBe("hello");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
+
+        UpdateJwt(s, sysKp, exportJwtOn).ShouldBe(1);
+
+        // The service fails.
+        IsNoResponders(RequestServed(ncImp, ncExp, srvcSub, "hello", "world")).ShouldBeTrue();
+        s.AccountResolver!.Store(exportPub, exportJwtOn);
+        // The stream fails.
+        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
+        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
+    }
+
+    /// <summary>The next message, answering the server's PINGs on the way as nats.go does.</summary>
+    private static MsgFrame ReadMsgAnsweringPings(ProtoClient c, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTime.UtcNow;
+            if (!c.WaitForLine(left > TimeSpan.Zero ? left : TimeSpan.Zero)) return c.ReadMsg(TimeSpan.Zero);
+            try { c.ExpectLine(ProtoRegex.Ping, TimeSpan.Zero); }
+            catch (ProtoException) { return c.ReadMsg(left); }
+            c.Send("PONG\r\n");
+        }
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTHeader")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task JwtHeader(bool share)
+    {
+        // Go loads the accounts through a full resolver; a memory resolver preloads them here.
+        var (_, sysPub, sysClaim) = NewJwtAccountClaim("");
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("");
+        aExpClaim.Exports.Add(new JwtExport { Name = "test", Subject = "srvc", Type = "service", Latency = (0, "res") });
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("");
+        aImpClaim.Imports.Add(new JwtImport { Name = "test", Subject = "srvc", Account = aExpPub, Type = "service", Share = share });
+        await using var srv = RunOperatorConf(
+            [(sysPub, sysClaim.Encode(Operator)), (aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))],
+            $"system_account: {sysPub}");
+
+        using var expNc = UserConn(srv, aExpKp);
+        // The latency results, and the service answering with nothing.
+        expNc.SendAndFlush("SUB res 1\r\nSUB srvc 2\r\n");
+        using var impNc = UserConn(srv, aImpKp);
+
+        MsgFrame RequestWith(string headers, string data)
+        {
+            impNc.Send("SUB _INBOX.h h\r\n");
+            if (headers.Length == 0) impNc.Send($"PUB srvc _INBOX.h {data.Length}\r\n{data}\r\n");
+            else
+            {
+                string hdr = $"NATS/1.0\r\n{headers}\r\n";
+                impNc.Send($"HPUB srvc _INBOX.h {hdr.Length} {hdr.Length + data.Length}\r\n{hdr}{data}\r\n");
+            }
+            var req = expNc.ReadMsg(TimeSpan.FromSeconds(1));
+            req.Subject.ShouldBe("srvc");
+            expNc.Send($"PUB {req.Reply} 0\r\n\r\n");
+            var reply = ReadMsgAnsweringPings(impNc, TimeSpan.FromSeconds(1));
+            impNc.Send("UNSUB h\r\n");
+            return reply;
+        }
+
+        // Without the sampling header: no latency result.
+        RequestWith("", "msg1").Subject.ShouldBe("_INBOX.h");
+        expNc.ExpectNothing(TimeSpan.FromMilliseconds(100));
+
+        RequestWith("X-B3-Sampled: 1\r\nShare: Me\r\n", "msg2").Subject.ShouldBe("_INBOX.h");
+        var m = ReadMsgAnsweringPings(expNc, TimeSpan.FromSeconds(1));
+        m.Subject.ShouldBe("res");
+        using var doc = JsonDocument.Parse(m.Payload);
+        var reqInfo = doc.RootElement.GetProperty("requestor");
+        // Always there.
+        reqInfo.TryGetProperty("acc", out JsonElement _).ShouldBeTrue();
+        reqInfo.TryGetProperty("rtt", out JsonElement _).ShouldBeTrue();
+        // Only when the import shares the requestor's details.
+        foreach (string field in new[] { "lang", "ver", "host", "start" })
+            reqInfo.TryGetProperty(field, out JsonElement _).ShouldBe(share, field);
+        expNc.ExpectNothing(TimeSpan.FromMilliseconds(50));
+    }
+
+    // Go's TestJWTAccountImportsWithWildcardSupport without its JetStream variant (JetStream is not built): not a port.
+    [Theory]
+    [InlineData("To")]
+    [InlineData("LocalSubject-No-Reorder")]
+    [InlineData("LocalSubject-Reorder")]
+    public async Task JwtAccountImportsWithWildcardSupport(string kind)
+    {
+        // The exporter of wildcard services and streams.
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+        aExpClaim.Exports.Add(new JwtExport { Subject = "$request.*.$in.*.>", Type = "service" });
+        aExpClaim.Exports.Add(new JwtExport { Subject = "$events.*.$in.*.>", Type = "stream" });
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+        string exSubExpect, exPub, imReq, imSubExpect;
+        switch (kind)
+        {
+            case "To":
+                // Services switch local and remote between Subject and To.
+                aImpClaim.Imports.Add(new JwtImport { Subject = "my.request.*.*.>", Type = "service", To = "$request.*.$in.*.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", To = "prefix", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.1.$in.2.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "prefix.$events.1.$in.2.bar");
+                break;
+            case "LocalSubject-No-Reorder":
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$request.*.$in.*.>", Type = "service", LocalSubject = "my.request.*.*.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", LocalSubject = "my.events.*.*.>", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.1.$in.2.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "my.events.1.2.bar");
+                break;
+            default:
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$request.*.$in.*.>", Type = "service", LocalSubject = "my.request.$2.$1.>", Account = aExpPub });
+                aImpClaim.Imports.Add(new JwtImport { Subject = "$events.*.$in.*.>", Type = "stream", LocalSubject = "my.events.$2.$1.>", Account = aExpPub });
+                (exSubExpect, exPub, imReq, imSubExpect) = ("$request.2.$in.1.bar", "$events.1.$in.2.bar", "my.request.1.2.bar", "my.events.2.1.bar");
+                break;
+        }
+        var (_, aSysPub, aSysClaim) = NewJwtAccountClaim("");
+        await using var s = RunOperatorConf(
+            [(aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator)), (aSysPub, aSysClaim.Encode(Operator))],
+            $"system_account: {aSysPub}");
+        using var ncExp = UserConn(s, aExpKp);
+        using var ncImp = UserConn(s, aImpKp);
+
+        // The service import: the request reaches the exporter on the mapped subject.
+        ncExp.SendAndFlush($"SUB {exSubExpect} 1\r\n");
+        var resp = RequestServed(ncImp, ncExp, imReq, "yes?", "yes!");
+        IsNoResponders(resp).ShouldBeFalse($"expected a response to request {imReq}");
+        resp.PayloadText.ShouldBe("yes!");
+
+        // The stream import: the event arrives on the local subject.
+        ncImp.SendAndFlush($"SUB {imSubExpect} 2\r\n");
+        ncExp.SendAndFlush($"PUB {exPub} 6\r\nevent!\r\n");
+        var m = ncImp.ReadMsg(TimeSpan.FromSeconds(1));
+        m.Subject.ShouldBe(imSubExpect);
+        m.PayloadText.ShouldBe("event!");
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTActivationRevocation")]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task JwtActivationRevocation(bool all, bool onUpdate)
+    {
+        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and claims updates go through
+        // its system account.
+        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("");
+        string sysJwt = sysClaim.Encode(Operator);
+
+        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+        var export = new JwtExport { Subject = "foo", Type = "stream", TokenReq = true };
+        aExpClaim.Exports.Add(export);
+        string aExp1Jwt = aExpClaim.Encode(Operator);
+
+        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string token = new ActivationClaims(aImpPub) { ImportSubject = "foo", ImportType = "stream", IssuedAt = now }.Encode(aExpKp);
+
+        // The activation revoked (for the importer or everyone), then the revocation cleared.
+        string revPubKey = all ? "*" : aImpPub;
+        export.Revocations[revPubKey] = now;
+        string aExp2Jwt = aExpClaim.Encode(Operator);
+        export.Revocations.Remove(revPubKey);
+        string aExp3Jwt = aExpClaim.Encode(Operator);
+
+        aImpClaim.Imports.Add(new JwtImport { Subject = "foo", Type = "stream", Account = aExpPub, Token = token });
+        string aImpJwt = aImpClaim.Encode(Operator);
+
+        await using var srv = RunOperatorConf(
+            [(sysPub, sysJwt), (aExpPub, onUpdate ? aExp1Jwt : aExp2Jwt), (aImpPub, aImpJwt)], $"system_account: {sysPub}");
+        using var ncExp1 = UserConn(srv, aExpKp);
+        using var ncImp = UserConn(srv, aImpKp);
+        ncImp.SendAndFlush("SUB foo 1\r\n");
+
+        if (!onUpdate)
+        {
+            // token-expired-on-connect: revoked from the start.
+            ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
+            ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
+            return;
+        }
+        // token-expired-on-update
+        ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
+        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("1");
+
+        UpdateJwt(srv, sysKp, aExp2Jwt).ShouldBe(1);
+        ncExp1.SendAndFlush("PUB foo 1\r\n2\r\n");
+        ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
+
+        UpdateJwt(srv, sysKp, aExp3Jwt).ShouldBe(1);
+        ncExp1.SendAndFlush("PUB foo 1\r\n3\r\n");
+        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("3");
+    }
+
+    [Theory, GoTest("server/jwt_test.go", "TestJWTUserRevocation")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task JwtUserRevocation(bool all)
+    {
+        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and the revocation is a claims
+        // update through its system account.
+        var sysKp = NKeyPair.Create(NKeys.PrefixAccount);
+        string sysPub = sysKp.PublicKey;
+        string sysJwt = new AccountClaims(sysPub).Encode(Operator);
+
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string apub = akp.PublicKey;
+        var claim = new AccountClaims(apub);
+        string ajwt1 = claim.Encode(Operator);
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var creds1 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+        // Revoked from now on; the user's next JWT is issued later.
+        claim.Revocations[all ? "*" : ukp.PublicKey] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await Task.Delay(1100);
+        string ajwt2 = claim.Encode(Operator);
+        var creds2 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
+
+        await using var srv = RunOperatorConf([(sysPub, sysJwt), (apub, ajwt1)], $"system_account: {sysPub}");
+        using var ncSys = UserConn(srv, sysKp);
+        // The disconnect event is observed.
+        ncSys.SendAndFlush($"SUB $SYS.ACCOUNT.{apub}.DISCONNECT 1\r\n");
+        // Credentials about to be revoked: the connection ends.
+        using var nc = UserConn(srv, akp, creds1, ukp);
+        UpdateJwt(srv, sysKp, ajwt2).ShouldBe(1, "expected jwt update to pass");
+        nc.ReadLine(TimeSpan.FromSeconds(1)).ShouldContain("Authentication Revoked");
+
+        var m = ncSys.ReadMsg(TimeSpan.FromSeconds(1));
+        string data = m.PayloadText;
+        (data.Length - data.Replace(apub, "").Length).ShouldBe(3 * apub.Length, data);
+        data.ShouldContain("\"jwt\":\"eyJ0");
+
+        // The old credentials fail, the new ones pass.
+        var (old, l) = TryUserConn(srv, akp, creds1, ukp);
+        old.Dispose();
+        l.ShouldStartWith("-ERR", customMessage: "expected revoked credentials to fail");
+        UserConn(srv, akp, creds2, ukp).Dispose();
+    }
+}
