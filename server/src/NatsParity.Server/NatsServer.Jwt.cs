@@ -247,7 +247,8 @@ public sealed partial class NatsServer
             UpdateAccountWithClaimJwt(existing, renewed);
             return existing;
         }
-        if (existing is { Claims: not null } || !OperatorMode || AccountResolver is null) return existing;
+        // Go's lookupAccount: a registered account (the bootstrapping system account too) is not fetched again.
+        if (existing is { IsJwtAccount: true } || !OperatorMode || AccountResolver is null) return existing;
         string? jwt = AccountResolver.Fetch(name);
         if (jwt is null) return existing;
         AccountClaims claims;

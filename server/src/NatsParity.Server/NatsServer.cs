@@ -105,8 +105,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         {
             string sys = options.SystemAccount.Length > 0 ? options.SystemAccount : Account.SystemName;
             SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
-            // In operator mode the system account's JWT gives it its claims when the resolver has it.
-            if (OperatorMode) LookupOrFetchAccount(sys);
+            // In operator mode a configured system account's JWT gives it its claims when the resolver has it; the
+            // default one is only registered (Go's SetDefaultSystemAccount asks no resolver).
+            if (OperatorMode && options.SystemAccount.Length > 0) LookupOrFetchAccount(sys);
             // Go: with one operator and a resolver that depends on other systems, a system account whose JWT cannot
             // be fetched yet is stood in for until it arrives.
             if (SystemAccount.Claims is null && options.TrustedOperators is [var op] && AccountResolver is not (null or Auth.Jwt.MemoryAccountResolver)

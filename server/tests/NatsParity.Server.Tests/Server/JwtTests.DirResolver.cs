@@ -15,20 +15,22 @@ public sealed partial class JwtTests
     /// <summary>Go's encodeClaim: account claims signed by the tests' operator.</summary>
     private static string EncodeClaim(AccountClaims claim) => claim.Encode(Operator);
 
-    /// <summary>A user of <paramref name="akp"/> connected with a fresh user JWT, its PONG read.</summary>
-    private static ProtoClient UserOf(NatsServer s, NKeyPair akp, UserClaims? claims = null, string commands = "")
+    /// <summary>A user of <paramref name="akp"/> connected with a fresh user JWT (and CONNECT
+    /// <paramref name="fields"/>), its PONG read.</summary>
+    private static ProtoClient UserOf(NatsServer s, NKeyPair akp, UserClaims? claims = null, string commands = "", string fields = "")
     {
         var c = ProtoClient.Connect("127.0.0.1", s.Port);
-        c.Send(JwtCreds.ConnectLine(c, akp, claims) + commands);
+        c.Send(JwtCreds.ConnectLine(c, akp, claims, fields) + commands);
         c.ExpectLine(ProtoRegex.Pong);
         return c;
     }
 
-    /// <summary>Go's updateJwt: a user of the system account <paramref name="sysKp"/> pushes <paramref name="jwt"/> on
-    /// $SYS.REQ.CLAIMS.UPDATE; the number of the <paramref name="respCnt"/> answers that report success.</summary>
-    private static int UpdateJwt(NatsServer s, NKeyPair sysKp, string jwt, int respCnt = 1)
+    /// <summary>Go's updateJwt: a user of the system account <paramref name="sysKp"/> (with <paramref name="user"/>
+    /// claims when given) pushes <paramref name="jwt"/> on $SYS.REQ.CLAIMS.UPDATE; the number of the
+    /// <paramref name="respCnt"/> answers that report success.</summary>
+    private static int UpdateJwt(NatsServer s, NKeyPair sysKp, string jwt, int respCnt = 1, UserClaims? user = null)
     {
-        using var c = UserOf(s, sysKp);
+        using var c = UserOf(s, sysKp, user);
         c.Send($"SUB _INBOX.upd 1\r\nUNSUB 1 {respCnt}\r\nPUB $SYS.REQ.CLAIMS.UPDATE _INBOX.upd {jwt.Length}\r\n{jwt}\r\n");
         int pass = 0;
         for (int i = 0; i < respCnt; i++)
@@ -41,8 +43,9 @@ public sealed partial class JwtTests
     }
 
     /// <summary>A server of the tests' operator with a full resolver in a new directory and <paramref name="sysPub"/>
-    /// as its system account.</summary>
-    private static (NatsServer Server, string Dir) FullResolverServer(string sysPub, string extra = "")
+    /// as its system account; <paramref name="resolverExtra"/> goes in the resolver block, <paramref name="extra"/>
+    /// after it.</summary>
+    private static (NatsServer Server, string Dir) FullResolverServer(string sysPub, string extra = "", string resolverExtra = "")
     {
         string dir = Directory.CreateTempSubdirectory("natsparity-jwt-").FullName;
         string conf = InProcess.WriteConf($"""
@@ -52,6 +55,7 @@ public sealed partial class JwtTests
             resolver: {"{"}
               type: full
               dir: '{dir}'
+              {resolverExtra}
             {"}"}
             {extra}
             """);

@@ -63,7 +63,7 @@ public sealed partial class JwtTests
 
     /// <summary>nats.go's Request: the reply on a fresh inbox within a second; an HMSG with status 503 is "no
     /// responders".</summary>
-    private static MsgFrame Request(ProtoClient c, string subject, string payload = "", TimeSpan? timeout = null)
+    private static MsgFrame InboxRequest(ProtoClient c, string subject, string payload = "", TimeSpan? timeout = null)
     {
         int n = Interlocked.Increment(ref _inbox);
         c.Send($"SUB _INBOX.r{n} r{n}\r\nPUB {subject} _INBOX.r{n} {payload.Length}\r\n{payload}\r\n");
@@ -77,7 +77,7 @@ public sealed partial class JwtTests
     /// <summary>A request that got a reply (nats.go: no error).</summary>
     private static MsgFrame RequestOk(ProtoClient c, string subject, string payload = "")
     {
-        var m = Request(c, subject, payload);
+        var m = InboxRequest(c, subject, payload);
         IsNoResponders(m).ShouldBeFalse($"no responders for {subject}");
         return m;
     }
@@ -205,9 +205,9 @@ public sealed partial class JwtTests
         RequestOk(nc, "pass");
         // The import every account has.
         RequestOk(nc, "$SYS.REQ.ACCOUNT.PING.CONNZ");
-        IsNoResponders(Request(nc, "fail1")).ShouldBeTrue();
+        IsNoResponders(InboxRequest(nc, "fail1")).ShouldBeTrue();
         // Even for A itself: the import is bad.
-        IsNoResponders(Request(nc, "fail2." + aPub)).ShouldBeTrue();
+        IsNoResponders(InboxRequest(nc, "fail2." + aPub)).ShouldBeTrue();
     }
 
     [Fact, GoTest("server/jwt_test.go", "TestJWTSysImportOverwritePublic")]
@@ -447,17 +447,6 @@ public sealed partial class JwtTests
         return requester.ReadMsg(TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>Go's updateJwt with a memory resolver: a system user publishes the account JWT as a claims update; the
-    /// number of answers that carry data (the update went through).</summary>
-    private static int UpdateJwt(NatsServer s, NKeyPair sysKp, string jwt)
-    {
-        string pub = AccountClaims.Decode(jwt).Subject;
-        using var c = UserConn(s, sysKp);
-        var m = Request(c, $"$SYS.REQ.ACCOUNT.{pub}.CLAIMS.UPDATE", jwt);
-        using var doc = JsonDocument.Parse(m.Payload);
-        return doc.RootElement.TryGetProperty("data", out JsonElement _) ? 1 : 0;
-    }
-
     [Fact, GoTest("server/jwt_test.go", "TestJWTOperatorPinnedAccounts")]
     public async Task JwtOperatorPinnedAccounts()
     {
@@ -591,153 +580,6 @@ public sealed partial class JwtTests
         ServerSide(s, reconnected).IsClosed.ShouldBeFalse();
     }
 
-    /// <summary>Go's TestJWTAccountProtectedImport accounts: an exporter of service.* and stream.* (admitting only the
-    /// importer named in token 2, or anyone) and an importer of both, for itself or for "foo".</summary>
-    private static (NKeyPair ExportKp, string ExportPub, string ExportJwt, string ExportJwtNoPos, NKeyPair ImportKp, string ImportPub,
-        string ImportJwt, string SrvcSub, string StrmSub) SetupProtectedAccounts(bool pass)
-    {
-        var exportKp = NKeyPair.Create(NKeys.PrefixAccount);
-        string exportPub = exportKp.PublicKey;
-        var exportAc = new AccountClaims(exportPub);
-        exportAc.Exports.Add(new JwtExport { Subject = "service.*", Type = "service", AccountTokenPosition = 2 });
-        exportAc.Exports.Add(new JwtExport { Subject = "stream.*", Type = "stream", AccountTokenPosition = 2 });
-        string exportJwt = exportAc.Encode(Operator);
-        exportAc.Exports = [new JwtExport { Subject = "service.*", Type = "service" }, new JwtExport { Subject = "stream.*", Type = "stream" }];
-        string exportJwtNoPos = exportAc.Encode(Operator);
-
-        var importKp = NKeyPair.Create(NKeys.PrefixAccount);
-        string importPub = importKp.PublicKey;
-        var importAc = new AccountClaims(importPub);
-        string srvcSub = pass ? $"service.{importPub}" : "service.foo", strmSub = pass ? $"stream.{importPub}" : "stream.foo";
-        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = srvcSub, Type = "service" });
-        importAc.Imports.Add(new JwtImport { Account = exportPub, Subject = strmSub, Type = "stream" });
-        return (exportKp, exportPub, exportJwt, exportJwtNoPos, importKp, importPub, importAc.Encode(Operator), srvcSub, strmSub);
-    }
-
-    [Theory, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task JwtAccountProtectedImport(bool pass)
-    {
-        var (exportKp, exportPub, exportJwt, _, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(pass);
-        await using var s = RunOperatorConf([(exportPub, exportJwt), (importPub, importJwt)]);
-        using var ncExp = UserConn(s, exportKp);
-        using var ncImp = UserConn(s, importKp);
-
-        // service
-        ncExp.SendAndFlush("SUB service.* 1\r\n");
-        var resp = RequestServed(ncImp, ncExp, srvcSub, "hello", "world");
-        if (pass) resp.PayloadText.ShouldBe("world");
-        else IsNoResponders(resp).ShouldBeTrue("no responders available for request");
-        ncExp.SendAndFlush("UNSUB 1\r\n");
-
-        // stream: of the two publishes, only the one on the importer's own subject arrives, and only when it may import
-        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
-        ncExp.SendAndFlush($"PUB stream.foo 5\r\nhello\r\nPUB {strmSub} 5\r\nhello\r\n");
-        if (pass) ncImp.ReadMsg().PayloadText.ShouldBe("hello");
-        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
-    }
-
-    /// <summary>TestJWTAccountProtectedImport's reload-off-2-on, with claims updates through the system account of a
-    /// memory resolver (the full resolver is not built): public exports, then exports admitting only the importer
-    /// named in the subject, which "foo" is not.</summary>
-    [Fact, GoTest("server/jwt_test.go", "TestJWTAccountProtectedImport")]
-    public async Task JwtAccountProtectedImportReloadOffToOn()
-    {
-        var (exportKp, exportPub, exportJwtOn, exportJwtOff, importKp, importPub, importJwt, srvcSub, strmSub) = SetupProtectedAccounts(false);
-        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("SYS");
-        await using var s = RunOperatorConf([(sysPub, sysClaim.Encode(Operator)), (importPub, importJwt), (exportPub, exportJwtOff)],
-            $"system_account: {sysPub}");
-        using var ncExp = UserConn(s, exportKp);
-        using var ncImp = UserConn(s, importKp);
-
-        // The service and the stream pass.
-        ncExp.SendAndFlush("SUB service.* 1\r\n");
-        RequestServed(ncImp, ncExp, srvcSub, "hello", "world").PayloadText.ShouldBe("world");
-        ncImp.SendAndFlush($"SUB {strmSub} 2\r\n");
-        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
-        ncImp.ReadMsg().PayloadText.ShouldBe("hello");
-        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
-
-        UpdateJwt(s, sysKp, exportJwtOn).ShouldBe(1);
-
-        // The service fails.
-        IsNoResponders(RequestServed(ncImp, ncExp, srvcSub, "hello", "world")).ShouldBeTrue();
-        s.AccountResolver!.Store(exportPub, exportJwtOn);
-        // The stream fails.
-        ncExp.SendAndFlush($"PUB {strmSub} 5\r\nhello\r\n");
-        ncImp.ExpectNothing(TimeSpan.FromMilliseconds(250));
-    }
-
-    /// <summary>The next message, answering the server's PINGs on the way as nats.go does.</summary>
-    private static MsgFrame ReadMsgAnsweringPings(ProtoClient c, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var left = deadline - DateTime.UtcNow;
-            if (!c.WaitForLine(left > TimeSpan.Zero ? left : TimeSpan.Zero)) return c.ReadMsg(TimeSpan.Zero);
-            try { c.ExpectLine(ProtoRegex.Ping, TimeSpan.Zero); }
-            catch (ProtoException) { return c.ReadMsg(left); }
-            c.Send("PONG\r\n");
-        }
-    }
-
-    [Theory, GoTest("server/jwt_test.go", "TestJWTHeader")]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task JwtHeader(bool share)
-    {
-        // Go loads the accounts through a full resolver; a memory resolver preloads them here.
-        var (_, sysPub, sysClaim) = NewJwtAccountClaim("");
-        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("");
-        aExpClaim.Exports.Add(new JwtExport { Name = "test", Subject = "srvc", Type = "service", Latency = (0, "res") });
-        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("");
-        aImpClaim.Imports.Add(new JwtImport { Name = "test", Subject = "srvc", Account = aExpPub, Type = "service", Share = share });
-        await using var srv = RunOperatorConf(
-            [(sysPub, sysClaim.Encode(Operator)), (aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))],
-            $"system_account: {sysPub}");
-
-        using var expNc = UserConn(srv, aExpKp);
-        // The latency results, and the service answering with nothing.
-        expNc.SendAndFlush("SUB res 1\r\nSUB srvc 2\r\n");
-        using var impNc = UserConn(srv, aImpKp);
-
-        MsgFrame RequestWith(string headers, string data)
-        {
-            impNc.Send("SUB _INBOX.h h\r\n");
-            if (headers.Length == 0) impNc.Send($"PUB srvc _INBOX.h {data.Length}\r\n{data}\r\n");
-            else
-            {
-                string hdr = $"NATS/1.0\r\n{headers}\r\n";
-                impNc.Send($"HPUB srvc _INBOX.h {hdr.Length} {hdr.Length + data.Length}\r\n{hdr}{data}\r\n");
-            }
-            var req = expNc.ReadMsg(TimeSpan.FromSeconds(1));
-            req.Subject.ShouldBe("srvc");
-            expNc.Send($"PUB {req.Reply} 0\r\n\r\n");
-            var reply = ReadMsgAnsweringPings(impNc, TimeSpan.FromSeconds(1));
-            impNc.Send("UNSUB h\r\n");
-            return reply;
-        }
-
-        // Without the sampling header: no latency result.
-        RequestWith("", "msg1").Subject.ShouldBe("_INBOX.h");
-        expNc.ExpectNothing(TimeSpan.FromMilliseconds(100));
-
-        RequestWith("X-B3-Sampled: 1\r\nShare: Me\r\n", "msg2").Subject.ShouldBe("_INBOX.h");
-        var m = ReadMsgAnsweringPings(expNc, TimeSpan.FromSeconds(1));
-        m.Subject.ShouldBe("res");
-        using var doc = JsonDocument.Parse(m.Payload);
-        var reqInfo = doc.RootElement.GetProperty("requestor");
-        // Always there.
-        reqInfo.TryGetProperty("acc", out JsonElement _).ShouldBeTrue();
-        reqInfo.TryGetProperty("rtt", out JsonElement _).ShouldBeTrue();
-        // Only when the import shares the requestor's details.
-        foreach (string field in new[] { "lang", "ver", "host", "start" })
-            reqInfo.TryGetProperty(field, out JsonElement _).ShouldBe(share, field);
-        expNc.ExpectNothing(TimeSpan.FromMilliseconds(50));
-    }
-
     // Go's TestJWTAccountImportsWithWildcardSupport without its JetStream variant (JetStream is not built): not a port.
     [Theory]
     [InlineData("To")]
@@ -789,106 +631,5 @@ public sealed partial class JwtTests
         var m = ncImp.ReadMsg(TimeSpan.FromSeconds(1));
         m.Subject.ShouldBe(imSubExpect);
         m.PayloadText.ShouldBe("event!");
-    }
-
-    [Theory, GoTest("server/jwt_test.go", "TestJWTActivationRevocation")]
-    [InlineData(false, false)]
-    [InlineData(false, true)]
-    [InlineData(true, false)]
-    [InlineData(true, true)]
-    public async Task JwtActivationRevocation(bool all, bool onUpdate)
-    {
-        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and claims updates go through
-        // its system account.
-        var (sysKp, sysPub, sysClaim) = NewJwtAccountClaim("");
-        string sysJwt = sysClaim.Encode(Operator);
-
-        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
-        var export = new JwtExport { Subject = "foo", Type = "stream", TokenReq = true };
-        aExpClaim.Exports.Add(export);
-        string aExp1Jwt = aExpClaim.Encode(Operator);
-
-        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
-        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string token = new ActivationClaims(aImpPub) { ImportSubject = "foo", ImportType = "stream", IssuedAt = now }.Encode(aExpKp);
-
-        // The activation revoked (for the importer or everyone), then the revocation cleared.
-        string revPubKey = all ? "*" : aImpPub;
-        export.Revocations[revPubKey] = now;
-        string aExp2Jwt = aExpClaim.Encode(Operator);
-        export.Revocations.Remove(revPubKey);
-        string aExp3Jwt = aExpClaim.Encode(Operator);
-
-        aImpClaim.Imports.Add(new JwtImport { Subject = "foo", Type = "stream", Account = aExpPub, Token = token });
-        string aImpJwt = aImpClaim.Encode(Operator);
-
-        await using var srv = RunOperatorConf(
-            [(sysPub, sysJwt), (aExpPub, onUpdate ? aExp1Jwt : aExp2Jwt), (aImpPub, aImpJwt)], $"system_account: {sysPub}");
-        using var ncExp1 = UserConn(srv, aExpKp);
-        using var ncImp = UserConn(srv, aImpKp);
-        ncImp.SendAndFlush("SUB foo 1\r\n");
-
-        if (!onUpdate)
-        {
-            // token-expired-on-connect: revoked from the start.
-            ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
-            ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
-            return;
-        }
-        // token-expired-on-update
-        ncExp1.SendAndFlush("PUB foo 1\r\n1\r\n");
-        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("1");
-
-        UpdateJwt(srv, sysKp, aExp2Jwt).ShouldBe(1);
-        ncExp1.SendAndFlush("PUB foo 1\r\n2\r\n");
-        ncImp.ExpectNothing(TimeSpan.FromSeconds(1));
-
-        UpdateJwt(srv, sysKp, aExp3Jwt).ShouldBe(1);
-        ncExp1.SendAndFlush("PUB foo 1\r\n3\r\n");
-        ncImp.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("3");
-    }
-
-    [Theory, GoTest("server/jwt_test.go", "TestJWTUserRevocation")]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task JwtUserRevocation(bool all)
-    {
-        // Go pushes the JWTs to a full resolver; a memory resolver preloads them here and the revocation is a claims
-        // update through its system account.
-        var sysKp = NKeyPair.Create(NKeys.PrefixAccount);
-        string sysPub = sysKp.PublicKey;
-        string sysJwt = new AccountClaims(sysPub).Encode(Operator);
-
-        var akp = NKeyPair.Create(NKeys.PrefixAccount);
-        string apub = akp.PublicKey;
-        var claim = new AccountClaims(apub);
-        string ajwt1 = claim.Encode(Operator);
-        var ukp = NKeyPair.Create(NKeys.PrefixUser);
-        var creds1 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
-        // Revoked from now on; the user's next JWT is issued later.
-        claim.Revocations[all ? "*" : ukp.PublicKey] = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await Task.Delay(1100);
-        string ajwt2 = claim.Encode(Operator);
-        var creds2 = new UserClaims(ukp.PublicKey) { IssuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() };
-
-        await using var srv = RunOperatorConf([(sysPub, sysJwt), (apub, ajwt1)], $"system_account: {sysPub}");
-        using var ncSys = UserConn(srv, sysKp);
-        // The disconnect event is observed.
-        ncSys.SendAndFlush($"SUB $SYS.ACCOUNT.{apub}.DISCONNECT 1\r\n");
-        // Credentials about to be revoked: the connection ends.
-        using var nc = UserConn(srv, akp, creds1, ukp);
-        UpdateJwt(srv, sysKp, ajwt2).ShouldBe(1, "expected jwt update to pass");
-        nc.ReadLine(TimeSpan.FromSeconds(1)).ShouldContain("Authentication Revoked");
-
-        var m = ncSys.ReadMsg(TimeSpan.FromSeconds(1));
-        string data = m.PayloadText;
-        (data.Length - data.Replace(apub, "").Length).ShouldBe(3 * apub.Length, data);
-        data.ShouldContain("\"jwt\":\"eyJ0");
-
-        // The old credentials fail, the new ones pass.
-        var (old, l) = TryUserConn(srv, akp, creds1, ukp);
-        old.Dispose();
-        l.ShouldStartWith("-ERR", customMessage: "expected revoked credentials to fail");
-        UserConn(srv, akp, creds2, ukp).Dispose();
     }
 }

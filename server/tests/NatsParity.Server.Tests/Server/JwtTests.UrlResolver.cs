@@ -20,7 +20,10 @@ public sealed partial class JwtTests
 {
     /// <summary>Go's httptest server answering every request with <paramref name="body"/> (over TLS with the PKI's
     /// server certificate when given); its base URL.</summary>
-    private static async Task<(WebApplication App, string Url)> JwtHttpServer(string body, TestPki? tls = null)
+    private static Task<(WebApplication App, string Url)> JwtHttpServer(string body, TestPki? tls = null) => JwtHttpServer(_ => body, tls);
+
+    /// <summary>Go's httptest server answering each path with what <paramref name="route"/> gives (404 for null).</summary>
+    private static async Task<(WebApplication App, string Url)> JwtHttpServer(Func<string, string?> route, TestPki? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -30,7 +33,12 @@ public sealed partial class JwtTests
                 lo.UseHttps(System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(tls.ServerCertFile, tls.ServerKeyFile));
         }));
         var app = builder.Build();
-        app.Run(ctx => ctx.Response.WriteAsync(body));
+        app.Run(ctx =>
+        {
+            if (route(ctx.Request.Path.Value ?? "") is { } body) return ctx.Response.WriteAsync(body);
+            ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
         await app.StartAsync();
         string addr = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, addr.Replace("127.0.0.1", "localhost"));
