@@ -52,6 +52,9 @@ public sealed partial class NatsServer
                 throw new ArgumentException("resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR", nameof(o));
             foreach (var (name, jwt) in preloads) AccountResolver.Store(name, jwt);
         }
+        // Go: a URL resolver is asked once at start whether anyone is home.
+        if (AccountResolver is UrlAccountResolver ur && ur.Fetch("") is null)
+            throw new ArgumentException(ur.LastError ?? $"could not fetch <\"{ur.Url}\">", nameof(o));
     }
 
     /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>
@@ -450,6 +453,7 @@ public sealed partial class NatsServer
         c.ApplyUserLimits(juc.Subs, juc.Payload);
         c.PublicKey = juc.Subject;
         c.JwtTags = juc.Tags;
+        c.JwtName = juc.Name;
         c.SetExpiration(juc.Expires, validFor);
         return true;
     }

@@ -50,6 +50,9 @@ public sealed partial class ClientConnection
     /// its account.</summary>
     internal string IssuerKey => PublicKey.Length == 0 ? "" : SigningKey.Length > 0 ? SigningKey : Account.Name;
 
+    /// <summary>The user JWT's name (Go's c.nameTag).</summary>
+    internal string JwtName { get; set; } = "";
+
     /// <summary>The user JWT's tags (Go's c.tags).</summary>
     internal IReadOnlyList<string> JwtTags { get; set; } = [];
 

@@ -115,7 +115,7 @@ public sealed partial class ClientConnection
         Str("acc", _acc.Name);
         if (detailed)
         {
-            Str("user", _opts.Username);
+            Str("user", RawAuthUser);
             Str("name", _opts.Name);
             Str("lang", _opts.Lang);
             Str("ver", _opts.Version);
@@ -124,6 +124,13 @@ public sealed partial class ClientConnection
         if (detailed)
         {
             Str("server", _server.Name);
+            Str("jwt", _opts.Jwt);
+            Str("issuer_key", IssuerKey);
+            Str("name_tag", JwtName);
+            if (JwtTags.Count > 0)
+            {
+                sb.Append(",\"tags\":").Append(System.Text.Json.JsonSerializer.Serialize(JwtTags));
+            }
             Str("kind", "Client");
             Str("client_type", "nats");
         }

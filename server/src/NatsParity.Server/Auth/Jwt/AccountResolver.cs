@@ -50,20 +50,17 @@ public sealed class UrlAccountResolver : IAccountResolver
     public UrlAccountResolver(string url, HttpMessageHandler? handler = null)
     {
         Url = url.EndsWith('/') ? url : url + "/";
+        // Each fetch carries its own deadline, so the timeout may change after the first request.
         _http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
         {
-            Timeout = DefaultFetchTimeout,
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
     }
 
     public string Url { get; }
 
     /// <summary>The time a fetch may take.</summary>
-    public TimeSpan Timeout
-    {
-        get => _http.Timeout;
-        set => _http.Timeout = value;
-    }
+    public TimeSpan Timeout { get; set; } = DefaultFetchTimeout;
 
     /// <summary>The last fetch error (Go's "could not fetch ..."), for logging.</summary>
     public string? LastError { get; private set; }
@@ -73,13 +70,14 @@ public sealed class UrlAccountResolver : IAccountResolver
         string url = Url + name;
         try
         {
-            using var resp = _http.GetAsync(url).GetAwaiter().GetResult();
+            using var cts = new CancellationTokenSource(Timeout);
+            using var resp = _http.GetAsync(url, cts.Token).GetAwaiter().GetResult();
             if (!resp.IsSuccessStatusCode)
             {
                 LastError = $"could not fetch <\"{url}\">: {(int)resp.StatusCode} {resp.ReasonPhrase}";
                 return null;
             }
-            return resp.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            return resp.Content.ReadAsStringAsync(cts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
         {
