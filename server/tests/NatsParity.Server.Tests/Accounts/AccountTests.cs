@@ -243,10 +243,9 @@ public sealed class AccountTests
         return data;
     }
 
-    /// <summary>The conf half of Go's TestAccountIsolationExportImport (the JWT half needs operator mode, not built),
-    /// so it carries no GoTest mapping: an importer subscribed to ">" gets the imported subject from both accounts and
-    /// "fizz" only from its own.</summary>
-    [Theory, MemberData(nameof(IsolationCases))]
+    /// <summary>The conf half of Go's TestAccountIsolationExportImport: an importer subscribed to ">" gets the
+    /// imported subject from both accounts and "fizz" only from its own.</summary>
+    [Theory, MemberData(nameof(IsolationCases)), GoTest("server/accounts_test.go", "TestAccountIsolationExportImport")]
     public void AccountIsolationExportImportConf(ServerTarget target, string exp, string imp, string pubSubj)
     {
         using var s = NatsServerProcess.Start(target, new ServerConfig
@@ -266,6 +265,13 @@ public sealed class AccountTests
         });
         using var ncExp = Login(s, "accExp");
         using var ncImp = Login(s, "accImp");
+        CheckIsolation(ncExp, ncImp, pubSubj);
+    }
+
+    /// <summary>Go's checkIsolation: the importer, subscribed to ">", gets <paramref name="pubSubj"/> from both and
+    /// "fizz" only from itself.</summary>
+    private static void CheckIsolation(ProtoClient ncExp, ProtoClient ncImp, string pubSubj)
+    {
         ncImp.SendAndFlush("SUB > 1\r\n");
         ncExp.SendAndFlush($"PUB {pubSubj} 3\r\nexp\r\nPUB fizz 3\r\nexp\r\n");
         ncImp.Send($"PUB {pubSubj} 3\r\nimp\r\nPUB fizz 3\r\nimp\r\n");
@@ -273,6 +279,48 @@ public sealed class AccountTests
         got.Count(m => m.Subject == pubSubj).ShouldBe(2);
         got.Count(m => m.Subject == "fizz").ShouldBe(1);
         ncImp.ExpectNothing(TimeSpan.FromMilliseconds(50));
+    }
+
+    public static TheoryData<string, string, string> JwtIsolationCases => new()
+    {
+        { "foo", "foo", "foo" },
+        { "foo.>", "foo.bar", "foo.bar" },
+        { "foo.>", "foo.bar.>", "foo.bar.whizz" },
+        { "foo.>", "foo.>", "foo.bar" },
+        { "foo.*", "foo.*", "foo.bar" },
+        { "foo.*.bar", "foo.*.bar", "foo.whizz.bar" },
+    };
+
+    /// <summary>The JWT half of Go's TestAccountIsolationExportImport: the same export and import in account JWTs of a
+    /// memory resolver.</summary>
+    [Theory, MemberData(nameof(JwtIsolationCases)), GoTest("server/accounts_test.go", "TestAccountIsolationExportImport")]
+    public async Task AccountIsolationExportImportJwt(string exp, string imp, string pubSubj)
+    {
+        var op = JwtCreds.Operator;
+        await using var s = InProcess.Run(new ServerOptions
+        {
+            TrustedKeys = [op.PublicKey], AccountResolver = new NatsParity.Server.Auth.Jwt.MemoryAccountResolver(), NoSystemAccount = true,
+        });
+        var accExp = NatsParity.Server.Auth.NKeyPair.Create(NatsParity.Server.Auth.NKeys.PrefixAccount);
+        var expClaims = new NatsParity.Server.Auth.Jwt.AccountClaims(accExp.PublicKey);
+        expClaims.Limits.WildcardExports = true;
+        expClaims.Exports.Add(new NatsParity.Server.Auth.Jwt.JwtExport { Name = $"{exp}-stream-export", Subject = exp, Type = "stream" });
+        s.AccountResolver!.Store(accExp.PublicKey, expClaims.Encode(op));
+        var accImp = NatsParity.Server.Auth.NKeyPair.Create(NatsParity.Server.Auth.NKeys.PrefixAccount);
+        var impClaims = new NatsParity.Server.Auth.Jwt.AccountClaims(accImp.PublicKey);
+        impClaims.Imports.Add(new NatsParity.Server.Auth.Jwt.JwtImport { Name = $"{imp}-stream-import", Subject = imp, Account = accExp.PublicKey, Type = "stream" });
+        s.AccountResolver.Store(accImp.PublicKey, impClaims.Encode(op));
+
+        ProtoClient Connect(NatsParity.Server.Auth.NKeyPair akp, string name)
+        {
+            var c = ProtoClient.Connect("127.0.0.1", s.Port);
+            c.Send(JwtCreds.ConnectLine(c, akp, fields: $",\"name\":\"{name}\""));
+            c.ExpectLine(ProtoRegex.Pong);
+            return c;
+        }
+        using var ncExp = Connect(accExp, $"nc-exporter-{exp}");
+        using var ncImp = Connect(accImp, $"nc-importer-{imp}");
+        CheckIsolation(ncExp, ncImp, pubSubj);
     }
 
     /// <summary>Account foo exports everything to bar; bar imports "*" under <paramref name="prefix"/> and subscribes to
