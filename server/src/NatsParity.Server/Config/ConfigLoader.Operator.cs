@@ -97,8 +97,8 @@ public static partial class ConfigLoader
             if (m.Success && m.Groups[1].Success)
             {
                 string url = m.Groups[1].Value;
-                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
-                    throw new ConfigException($"error parsing account resolver url \"{url}\"");
+                // Go's parseURL: only what url.Parse refuses is an error (a relative URL is not; fetching fails later).
+                if (!GoUrlParses(url)) throw new ConfigException($"error parsing account resolver url [\"{url.Trim()}\"]");
                 o.AccountResolverUrl = url;
                 o.AccountResolver = new UrlAccountResolver(url, ResolverHandler(o));
                 return;
@@ -167,6 +167,20 @@ public static partial class ConfigLoader
             errors.Add(e.Message);
         }
         if (errors.Count > 0) throw new ConfigException(errors[0]);
+    }
+
+    /// <summary>Go's url.Parse acceptance: no control characters, well-formed percent escapes, and an absolute URL
+    /// when it names a scheme.</summary>
+    private static bool GoUrlParses(string url)
+    {
+        url = url.Trim();
+        for (int i = 0; i < url.Length; i++)
+        {
+            char ch = url[i];
+            if (ch < 0x20 || ch == 0x7f) return false;
+            if (ch == '%' && (i + 2 >= url.Length || !Uri.IsHexDigit(url[i + 1]) || !Uri.IsHexDigit(url[i + 2]))) return false;
+        }
+        return !url.Contains("://", StringComparison.Ordinal) || Uri.TryCreate(url, UriKind.Absolute, out _);
     }
 
     /// <summary>resolver_tls: the client certificate and CA the URL resolver fetches with.</summary>

@@ -181,6 +181,9 @@ public sealed class ServerOptions
     /// listens where clients do unless told otherwise.</summary>
     public void SetBaselineOptions()
     {
+        // Go: no port means the default one; the random port (-1) becomes zero, for the listener to pick.
+        if (Port == 0) Port = DefaultPort;
+        else if (Port == RandomPort) Port = 0;
         if (Host.Length == 0) Host = DefaultHost;
         if (HttpHost.Length == 0) HttpHost = Host;
     }

@@ -9,7 +9,7 @@ namespace NatsParity.Server.Tests.Config;
 /// Ports of server/opts_test.go for one node: conf files processed into options (Go's ProcessConfigFile), with Go's
 /// errors, warnings and positions, and the options' effect on a running server where the Go test runs one.
 /// </summary>
-public sealed class OptsTests : IDisposable
+public sealed partial class OptsTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("natsparity-opts-").FullName;
 
