@@ -1,6 +1,7 @@
 using System.Globalization;
 using NatsParity.Server.Accounts;
 using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
 using NatsParity.Server.Clients;
 using NatsParity.Server.Config;
 using NatsParity.Server.Logging;
@@ -54,6 +55,18 @@ public sealed partial class NatsServer
             next.NoLog = cur.NoLog && next.LogFile.Length == 0;
             if (next.Validate() is { } invalid) return invalid;
             if (Diff(cur, next, out var changes) is { } err) return err;
+            // Go: no moving to or from a resolver; a URL resolver is the new conf's (its TLS settings may have changed),
+            // a nats-based one stays and re-reads its store.
+            if (cur.AccountResolver is null != next.AccountResolver is null)
+            {
+                if (next.AccountResolver is not UrlAccountResolver and not MemoryAccountResolver) next.AccountResolver?.Close();
+                return "config reload does not support moving to or from an account resolver";
+            }
+            if (next.AccountResolver is DirAccountResolver fresh && !ReferenceEquals(fresh, AccountResolver))
+            {
+                fresh.Close();
+                next.AccountResolver = AccountResolver;
+            }
 
             TlsSetup? tls = _tls;
             if (changes.Contains("tls"))
@@ -110,7 +123,9 @@ public sealed partial class NatsServer
             }
             if (cur.ClientAdvertise != next.ClientAdvertise) SetInfoHostPort();
 
+            if (next.AccountResolver is UrlAccountResolver) AccountResolver = next.AccountResolver;
             ReloadAuthorization(cur, next);
+            if (AccountResolver is DirAccountResolver dr) dr.Reload();
 
             if (cur.MaxConnections != next.MaxConnections)
             {

@@ -195,6 +195,7 @@ public static partial class ConfigLoader
                 case "cert_file": cert = val as string ?? throw new ConfigException("error parsing tls config, expected 'cert_file' to be filename"); break;
                 case "key_file": key = val as string ?? throw new ConfigException("error parsing tls config, expected 'key_file' to be filename"); break;
                 case "ca_file": ca = val as string ?? throw new ConfigException("error parsing tls config, expected 'ca_file' to be filename"); break;
+                case "insecure": o.ResolverTlsInsecure = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'insecure' to be a boolean"); break;
                 default: throw new ConfigException($"resolver_tls option \"{k}\" is not supported yet by natsparity-server").At(ConfigParser.PositionOf(m, k));
             }
         }
@@ -208,13 +209,14 @@ public static partial class ConfigLoader
         if (o.ResolverTls is not var (cert, key, ca)) return null;
         var handler = new SocketsHttpHandler();
         var ssl = handler.SslOptions;
+        if (o.ResolverTlsInsecure) ssl.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         if (cert.Length > 0 && key.Length > 0)
         {
             using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(cert, key);
             ssl.ClientCertificates = [System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
                 pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null)];
         }
-        if (ca.Length > 0)
+        if (ca.Length > 0 && !o.ResolverTlsInsecure)
         {
             var roots = new System.Security.Cryptography.X509Certificates.X509Certificate2Collection();
             roots.ImportFromPemFile(ca);

@@ -61,6 +61,8 @@ public sealed class ServerOptions
     public string? AccountResolverUrl { get; set; }
     /// <summary>resolver_tls: the URL resolver's client certificate, key and CA files.</summary>
     public (string Cert, string Key, string Ca)? ResolverTls { get; set; }
+    /// <summary>resolver_tls { insecure: true }: the account server's certificate is not verified.</summary>
+    public bool ResolverTlsInsecure { get; set; }
     /// <summary>resolver_preload: account JWTs stored in the resolver at start.</summary>
     public Dictionary<string, string>? ResolverPreloads { get; set; }
     /// <summary>resolver_pinned_accounts: with operators, only users of these accounts (and the system account) may

@@ -90,3 +90,36 @@ public sealed partial class JwtTests
         Should.Throw<ArgumentException>(() => new NatsServer(opts)).Message.ShouldContain("could not fetch");
     }
 }
+
+/// <summary>Port of server/reload_test.go's TestConfigReloadAccountResolverTLSConfig: reloading resolver_tls changes
+/// how the URL resolver reaches its TLS account server.</summary>
+public sealed partial class JwtTests
+{
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadAccountResolverTLSConfig")]
+    public async Task ConfigReloadAccountResolverTlsConfig()
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(Operator);
+        using var pki = new TestPki();
+        var (app, url) = await JwtHttpServer(ajwt, pki);
+        await using var _ = app;
+        var client = pki.Client("resolver-client", "CN=localhost");
+        static string Q(string p) => "\"" + p + "\"";
+        string Conf(string tls) => $"listen: -1\ntrusted_keys: {Operator.PublicKey}\nresolver: URL(\"{url}/ngs/v1/accounts/jwt/\")\n{tls}\n";
+
+        await using var s = InProcess.RunConf(Conf(
+            $"resolver_tls {{\n  cert_file: {Q(client.CertFile)}\n  key_file: {Q(client.KeyFile)}\n  ca_file: {Q(pki.CaFile)}\n}}"), out string conf);
+
+        // Without resolver_tls the account server's certificate is not trusted.
+        File.WriteAllText(conf, Conf(""));
+        s.Reload().ShouldBeNull();
+        s.LookupOrFetchAccount(akp.PublicKey).ShouldBeNull("expected the lookup to fail");
+
+        // With insecure, it is not checked.
+        File.WriteAllText(conf, Conf("resolver_tls {\n  insecure: true\n}"));
+        s.Reload().ShouldBeNull();
+        var acc = s.LookupOrFetchAccount(akp.PublicKey);
+        acc.ShouldNotBeNull("expected to receive an account");
+        acc.Name.ShouldBe(akp.PublicKey);
+    }
+}
