@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using NatsParity.Server.Accounts;
 using NatsParity.Server.Auth;
@@ -85,7 +86,8 @@ public sealed partial class NatsServer
     /// operator; null when applied (or the same), else Go's error.</summary>
     public string? UpdateAccountWithClaimJwt(Account acc, string jwt)
     {
-        if (acc.ClaimJwt.Length > 0 && acc.ClaimJwt == jwt) return null;
+        // Go: an incomplete account takes the same JWT again, its imports retried.
+        if (acc.ClaimJwt.Length > 0 && acc.ClaimJwt == jwt && !acc.Incomplete) return null;
         AccountClaims claims;
         try { claims = AccountClaims.Decode(jwt); }
         catch (JwtException e) { return e.Message; }
@@ -99,7 +101,11 @@ public sealed partial class NatsServer
     /// newest over the connection limit closed, limits applied again (a client at its subscription limit is told and
     /// closed), default permissions replaced where they apply, revoked users and disallowed bearer tokens closed, and
     /// users whose signing key went away closed.</summary>
-    public void UpdateAccountClaims(Account acc, AccountClaims claims, string jwt = "")
+    public void UpdateAccountClaims(Account acc, AccountClaims claims, string jwt = "") => UpdateAccountClaimsWithRefresh(acc, claims, jwt, true);
+
+    /// <summary>Go's updateAccountClaimsWithRefresh; with <paramref name="refreshImporting"/>, accounts left incomplete
+    /// for want of this one are updated again from their JWTs.</summary>
+    private void UpdateAccountClaimsWithRefresh(Account acc, AccountClaims claims, string jwt, bool refreshImporting)
     {
         var oldDefaults = acc.DefaultPermissions;
         var oldSigners = acc.SigningKeys;
@@ -117,14 +123,10 @@ public sealed partial class NatsServer
                 alteredScopes.Add(k);
             }
         }
-        ApplyJwtExportsImports(acc, claims);
-        // Accounts importing from this one take its new exports (Go's refresh of importing accounts).
-        foreach (var other in _accounts.Values)
-        {
-            if (ReferenceEquals(other, acc) || other.Claims is not { } oc || !oc.Imports.Any(i => i.Account == acc.Name)) continue;
-            ApplyJwtExportsImports(other, oc);
-            foreach (var c in other.ClientsSnapshot()) if (!c.IsInternal) c.ProcessSubsOnConfigReload();
-        }
+        var incomplete = ApplyJwtExportsImports(acc, claims);
+        RecheckImportsFrom(acc);
+        acc.Incomplete = incomplete.Count > 0;
+        foreach (var exporter in incomplete) _incompleteAccExporters[exporter] = 0;
         var newDefaults = acc.DefaultPermissions;
         bool defaultsChanged = !PermissionsEqual(oldDefaults, newDefaults);
         var clients = acc.ClientsSnapshot().Where(c => !c.IsInternal).OrderBy(c => c.StartTime).ToList();
@@ -174,6 +176,55 @@ public sealed partial class NatsServer
                 if (c.SigningKey.Length > 0 && (alteredScopes.Contains(c.SigningKey) || !acc.HasIssuer(c.SigningKey)))
                     c.Close(ClosedState.AuthenticationViolation);
             }
+        }
+        if (refreshImporting && _incompleteAccExporters.TryRemove(acc.Name, out _)) RefreshIncompleteImporters(acc);
+    }
+
+    // Go's incompleteAccExporterMap: accounts some incomplete account failed to import from.
+    private readonly ConcurrentDictionary<string, byte> _incompleteAccExporters = new(StringComparer.Ordinal);
+
+    /// <summary>Go's refresh of incomplete accounts once <paramref name="exporter"/> was updated: each is updated again
+    /// from its own JWT; one still failing to import from it is reported.</summary>
+    private void RefreshIncompleteImporters(Account exporter)
+    {
+        foreach (var other in _accounts.Values)
+        {
+            if (!other.Incomplete || other.Name == exporter.Name) continue;
+            string label = other.TraceLabel;
+            if (VerifyAccountClaims(other.ClaimJwt) is not { } oc) continue;
+            UpdateAccountClaimsWithRefresh(other, oc, "", false);
+            if (_incompleteAccExporters.TryRemove(exporter.Name, out _))
+                Logger.Error($"Account {label} has issues importing account {exporter.Name}");
+        }
+    }
+
+    /// <summary>Go's verifyAccountClaims: decoded, signed by a trusted operator, without blocking validation errors.</summary>
+    private AccountClaims? VerifyAccountClaims(string jwt)
+    {
+        if (jwt.Length == 0) return null;
+        AccountClaims claims;
+        try { claims = AccountClaims.Decode(jwt); }
+        catch (JwtException) { return null; }
+        return IsTrustedIssuer(claims.Issuer) && claims.ImportErrors(DateTimeOffset.UtcNow).Count == 0 ? claims : null;
+    }
+
+    /// <summary>Go's re-check, after an account's exports or signers changed, of the imports other accounts have from
+    /// it: each is valid or not by the new exports, and stream imports' shadow subscriptions follow.</summary>
+    private void RecheckImportsFrom(Account exporter)
+    {
+        foreach (var other in _accounts.Values)
+        {
+            if (other.Name == exporter.Name) continue;
+            bool streams = false;
+            foreach (var im in other.StreamImports)
+            {
+                if (im.Acc.Name != exporter.Name) continue;
+                im.Invalid = !exporter.CheckStreamImportAuthorized(other, im.From, im.Token);
+                streams = true;
+            }
+            foreach (var si in other.ServiceImportsSnapshot())
+                if (si.Acc.Name == exporter.Name) si.Invalid = !exporter.CheckServiceImportAuthorized(other, si.To, si.Token);
+            if (streams) foreach (var c in other.ClientsSnapshot()) if (!c.IsInternal) c.ProcessSubsOnConfigReload();
         }
     }
 
@@ -252,87 +303,145 @@ public sealed partial class NatsServer
         }
         // Go's lookupAccount: a registered account (the bootstrapping system account too) is not fetched again.
         if (existing is { IsJwtAccount: true } || !OperatorMode || AccountResolver is null) return existing;
-        string? jwt = AccountResolver.Fetch(name);
-        if (jwt is null) return existing;
+        if (FetchAccountClaims(name) is not { } fetched) return existing;
+        var (claims, jwt) = fetched;
+        if (existing is not null)
+        {
+            existing.ApplyClaims(claims, jwt);
+            ApplyJwtExportsImports(existing, claims);
+            return existing;
+        }
+        // Go's fetchAccount: the account is built, then registered; if a lookup made while building it (an import
+        // cycle) registered it already, that one is updated with the JWT.
+        var acc = BuildInternalAccount(claims, jwt);
+        if (RegisterAccount(acc) is { } racc) return UpdateAccountWithClaimJwt(racc, jwt) is null ? racc : null;
+        return acc;
+    }
+
+    // Go's tmpAccounts: accounts being built from their claims, found by lookups their own imports cause.
+    private readonly ConcurrentDictionary<string, Account> _tmpAccounts = new(StringComparer.Ordinal);
+
+    /// <summary>Go's fetchAccountClaims: the resolver's JWT for <paramref name="name"/>, verified (decoded, for that
+    /// account, signed by a trusted operator, without blocking validation errors).</summary>
+    private (AccountClaims, string)? FetchAccountClaims(string name)
+    {
+        string? jwt = AccountResolver!.Fetch(name);
+        if (jwt is null) return null;
         AccountClaims claims;
         try { claims = AccountClaims.Decode(jwt); }
         catch (JwtException e)
         {
             Logger.Debug($"Account JWT for {name} not valid: {e.Message}");
-            return existing;
+            return null;
         }
-        if (claims.Subject != name || !IsTrustedIssuer(claims.Issuer)) return existing;
-        // Go's verifyAccountClaims: claims with blocking validation errors are not used.
+        if (claims.Subject != name || !IsTrustedIssuer(claims.Issuer)) return null;
         if (claims.ImportErrors(DateTimeOffset.UtcNow) is { Count: > 0 } invalid)
         {
             Logger.Debug($"Account JWT for {name} not valid: {string.Join("; ", invalid)}");
-            return existing;
+            return null;
         }
-        var acc = existing ?? new Account(name) { Server = this };
-        acc.ApplyClaims(claims, jwt);
-        if (existing is null)
-        {
-            if (Options.NoSublistCache) acc.DisableSublistCache();
-            var registered = _accounts.GetOrAdd(name, acc);
-            if (!ReferenceEquals(registered, acc)) return registered;
-        }
-        // Registered before its imports are resolved, so accounts importing from each other find each other.
-        ApplyJwtExportsImports(acc, claims);
+        return (claims, jwt);
+    }
+
+    /// <summary>Go's buildInternalAccount: a new account kept among those being built, then updated from its claims;
+    /// the one already being built when there is one.</summary>
+    private Account BuildInternalAccount(AccountClaims claims, string jwt)
+    {
+        var acc = new Account(claims.Subject) { Server = this };
+        if (Options.NoSublistCache) acc.DisableSublistCache();
+        var building = _tmpAccounts.GetOrAdd(acc.Name, acc);
+        if (!ReferenceEquals(building, acc)) return building;
+        UpdateAccountClaims(acc, claims, jwt);
         return acc;
     }
 
-    /// <summary>Go's updateAccountClaimsWithRefresh for exports and imports: the account's are replaced by the claims'
-    /// (exporting accounts fetched as needed; an import that cannot be made is left out), and its system imports made
-    /// again.</summary>
-    private void ApplyJwtExportsImports(Account acc, AccountClaims claims)
+    /// <summary>Go's registerAccount: null when <paramref name="acc"/> was registered now, else the account
+    /// registered before.</summary>
+    private Account? RegisterAccount(Account acc)
     {
-        acc.ResetExportsImports();
-        // The claims' mappings replace the account's (Go ignores the ones it cannot add).
-        foreach (var (src, dests) in claims.Mappings)
+        bool added = _accounts.TryAdd(acc.Name, acc);
+        _tmpAccounts.TryRemove(acc.Name, out _);
+        return added ? null : _accounts[acc.Name];
+    }
+
+    /// <summary>Go's updateAccountClaimsWithRefresh for exports and imports: the account's are replaced by the claims'
+    /// (exporting accounts fetched as needed; an import that cannot be made is left out and its exporter returned, the
+    /// account then being incomplete), and its system imports made again.</summary>
+    private List<string> ApplyJwtExportsImports(Account acc, AccountClaims claims)
+    {
+        var imports = new List<ImportDef>(claims.Imports.Count);
+        lock (acc.ClaimsUpdateLock)
         {
-            if (acc.AddWeightedMappings(src, dests.Select(d => new MapDest(d.Subject, d.GetWeight(), d.Cluster)).ToList()) is { } merr)
-                Logger.Debug($"Error adding mapping for \"{src}\" to account [{acc.Name}]: {merr}");
-        }
-        foreach (var e in claims.Exports)
-        {
-            bool service = e.Type.Equals("service", StringComparison.OrdinalIgnoreCase);
-            var rt = e.ResponseType switch
+            acc.ResetExportsImports();
+            // The claims' mappings replace the account's (Go ignores the ones it cannot add).
+            foreach (var (src, dests) in claims.Mappings)
             {
-                "Stream" => ServiceResponseType.Streamed,
-                "Chunked" => ServiceResponseType.Chunked,
-                _ => ServiceResponseType.Singleton,
-            };
-            acc.ExportDefs.Add(new ExportDef(service, e.Subject, null, rt, e.ResponseThreshold, e.AccountTokenPosition)
-            {
-                TokenRequired = e.TokenReq,
-                ActivationRevocations = e.Revocations.Count > 0 ? new Dictionary<string, long>(e.Revocations, StringComparer.Ordinal) : null,
-                Latency = service && e.Latency is { } l ? new ServiceLatencyConfig(l.Sampling, l.Results) : null,
-            });
-        }
-        foreach (var i in claims.Imports)
-        {
-            if (i.Type.Equals("service", StringComparison.OrdinalIgnoreCase))
-            {
-                // Go: from is the local subject, to the exported one ("to" being the deprecated local subject).
-                string from = i.LocalSubject.Length > 0 ? i.LocalSubject : i.Subject;
-                string to = i.LocalSubject.Length > 0 ? i.Subject : i.To.Length > 0 ? i.To : i.Subject;
-                acc.ImportDefs.Add(new ImportDef(true, i.Account, to, from, "", i.Share) { Token = i.Token });
+                if (acc.AddWeightedMappings(src, dests.Select(d => new MapDest(d.Subject, d.GetWeight(), d.Cluster)).ToList()) is { } merr)
+                    Logger.Debug($"Error adding mapping for \"{src}\" to account [{acc.Name}]: {merr}");
             }
-            else
+            foreach (var e in claims.Exports)
             {
-                // A stream's local subject maps it; otherwise the deprecated "to" is a prefix.
-                acc.ImportDefs.Add(new ImportDef(false, i.Account, i.Subject, i.LocalSubject, i.LocalSubject.Length > 0 ? "" : i.To, i.Share)
+                bool service = e.Type.Equals("service", StringComparison.OrdinalIgnoreCase);
+                var rt = e.ResponseType switch
                 {
-                    Token = i.Token,
+                    "Stream" => ServiceResponseType.Streamed,
+                    "Chunked" => ServiceResponseType.Chunked,
+                    _ => ServiceResponseType.Singleton,
+                };
+                acc.ExportDefs.Add(new ExportDef(service, e.Subject, null, rt, e.ResponseThreshold, e.AccountTokenPosition)
+                {
+                    TokenRequired = e.TokenReq,
+                    ActivationRevocations = e.Revocations.Count > 0 ? new Dictionary<string, long>(e.Revocations, StringComparer.Ordinal) : null,
+                    Latency = service && e.Latency is { } l ? new ServiceLatencyConfig(l.Sampling, l.Results) : null,
                 });
             }
+            foreach (var i in claims.Imports)
+            {
+                if (i.Type.Equals("service", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Go: from is the local subject, to the exported one ("to" being the deprecated local subject).
+                    string from = i.LocalSubject.Length > 0 ? i.LocalSubject : i.Subject;
+                    string to = i.LocalSubject.Length > 0 ? i.Subject : i.To.Length > 0 ? i.To : i.Subject;
+                    imports.Add(new ImportDef(true, i.Account, to, from, "", i.Share) { Token = i.Token });
+                }
+                else
+                {
+                    // A stream's local subject maps it; otherwise the deprecated "to" is a prefix.
+                    imports.Add(new ImportDef(false, i.Account, i.Subject, i.LocalSubject, i.LocalSubject.Length > 0 ? "" : i.To, i.Share)
+                    {
+                        Token = i.Token,
+                    });
+                }
+            }
+            acc.ImportDefs.AddRange(imports);
+            if (acc.ApplyExportsAndImports(LookupOrFetchAccount) is { } err) Logger.Debug($"Error adding export to account [{acc.Name}]: {err}");
         }
-        if (acc.ApplyExportsAndImports(LookupOrFetchAccount) is { } err) Logger.Debug($"Error adding export to account [{acc.Name}]: {err}");
-        var errors = new List<string>();
-        acc.ApplyImports(LookupOrFetchAccount, errors);
-        foreach (var e in errors) Logger.Debug($"Error adding import to account [{acc.Name}]: {e}");
+        // Exporters are looked up (and maybe fetched and built) without the lock: their imports may look this one up.
+        var incomplete = new List<string>();
+        string tl = acc.TraceLabel;
+        foreach (var i in imports)
+        {
+            var exporter = LookupOrFetchAccount(i.Account);
+            if (exporter is null)
+            {
+                Logger.Error($"Can't locate account [{i.Account}] for import of [{i.Subject}] {(i.Service ? "service" : "stream")} (err={ImportErrors.MissingAccount})");
+                incomplete.Add(i.Account);
+                continue;
+            }
+            string? ierr;
+            lock (acc.ClaimsUpdateLock)
+            {
+                ierr = i.Service ? acc.AddServiceImport(exporter, i.To, i.Subject, i.Share, token: i.Token)
+                    : i.Prefix.Length > 0 ? acc.AddStreamImport(exporter, i.Subject, i.Prefix, i.Token)
+                    : acc.AddMappedStreamImport(exporter, i.Subject, i.To, i.Token);
+            }
+            if (ierr is null) continue;
+            Logger.Debug($"Error adding {(i.Service ? "service" : "stream")} import to account [{tl}]: {ierr}");
+            incomplete.Add(i.Account);
+        }
         if (ReferenceEquals(acc, SystemAccount)) Events?.RegisterAll();
         else Events?.RegisterSystemImports(acc);
+        return incomplete;
     }
 
     /// <summary>Go's processClientOrLeafAuthentication for a user JWT: decoded and valid, its account trusted and not

@@ -42,7 +42,8 @@ public sealed partial class Account
     internal void ApplyClaims(AccountClaims claims, string jwt)
     {
         Claims = claims;
-        ClaimJwt = jwt;
+        // Go's UpdateAccountClaims leaves claimJWT alone; only a fetch or a JWT update sets it.
+        if (jwt.Length > 0) ClaimJwt = jwt;
         // Go: the account's own key signs users too, unless its operator's signing key that signed it is strict.
         var keys = new Dictionary<string, UserScope?>(StringComparer.Ordinal);
         foreach (var k in claims.SigningKeys) keys[k] = claims.Scopes.GetValueOrDefault(k);
@@ -81,6 +82,16 @@ public sealed partial class Account
 
     /// <summary>Go's acc.nameTag: the name in the account's claims.</summary>
     internal string NameTag => Claims?.Name ?? "";
+
+    /// <summary>Go's traceLabel: the name, with the claims' name when there is one.</summary>
+    internal string TraceLabel => NameTag.Length > 0 ? $"{Name}/{NameTag}" : Name;
+
+    /// <summary>Go's acc.incomplete: some import of the claims could not be made (its exporter missing or not
+    /// allowing it); the account is refreshed when that exporter is updated.</summary>
+    internal volatile bool Incomplete;
+
+    /// <summary>Serializes replacing the account's exports and imports from its claims.</summary>
+    internal readonly object ClaimsUpdateLock = new();
 
     /// <summary>Go's IsExpired; set as Go's acc.expired (tests mark an account expired without its timer).</summary>
     public bool IsExpired

@@ -94,6 +94,12 @@ public sealed partial class Account
         if (si.Sub is not null) Sublist.Remove(si.Sub);
     }
 
+    /// <summary>The account's service imports (not the response imports), for re-checking their authorization.</summary>
+    internal ServiceImport[] ServiceImportsSnapshot()
+    {
+        lock (_imu) return [.. _serviceImports.Values.SelectMany(x => x)];
+    }
+
     /// <summary>True when some import of <paramref name="subject"/> is kept (Go's imports.services entry).</summary>
     internal bool HasServiceImportsFor(string subject)
     {

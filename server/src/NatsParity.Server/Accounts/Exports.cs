@@ -108,6 +108,10 @@ public sealed partial class Account
     private const int MaxCycleSearchDepth = 1024;
 
     private readonly object _imu = new();
+
+    /// <summary>The lock of the account's exports and imports (Go's acc.mu for them), for tests that hold it to force
+    /// contention.</summary>
+    internal object ImportsLock => _imu;
     private readonly Dictionary<string, ExportAuth?> _streamExports = new(StringComparer.Ordinal);
     private readonly List<StreamImport> _streamImports = [];
     private volatile StreamImport[] _streamImportsSnapshot = [];

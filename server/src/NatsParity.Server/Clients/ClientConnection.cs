@@ -26,6 +26,9 @@ public sealed partial class ClientConnection : IProtocolHandler
     private SslStream? _tls;
     private readonly ProtocolParser _parser;
     private readonly object _mu = new();
+
+    /// <summary>The client's lock (Go's c.mu), for tests that hold it to force contention.</summary>
+    internal object SyncRoot => _mu;
     private readonly Dictionary<string, Subscription> _subs = new(StringComparer.Ordinal);
 
     // Clients this connection's current read batch delivered to; each is signalled once at the end (Go's pcd).
