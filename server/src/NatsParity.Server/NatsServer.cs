@@ -26,6 +26,9 @@ public sealed partial class NatsServer : IAsyncDisposable
     private readonly ClosedConnections _closed;
     private Socket? _listener;
     private Timer? _deadlineTimer;
+    // Go's connRateCounter (tls connection_rate_limit) and the once-a-second report of the handshakes it refused.
+    internal readonly Auth.RateCounter? TlsRateCounter;
+    private Timer? _tlsRejectTimer;
     private ulong _cid;
     private int _running;
     private volatile bool _lameDuck;
@@ -118,6 +121,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         ConfigureAuthorization();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
+        if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {
             Id = ServerId,
@@ -203,6 +207,12 @@ public sealed partial class NatsServer : IAsyncDisposable
         WritePortsFile();
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
+        if (TlsRateCounter is { } rc)
+            _tlsRejectTimer = new Timer(_ =>
+            {
+                ulong blocked = rc.CountBlocked();
+                if (blocked > 0) Logger.Warn($"Rejected {blocked} connections due to TLS rate limiting");
+            }, null, 1000, 1000);
         WarmUp();
         _ = AcceptLoop(listener);
     }
@@ -830,6 +840,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _deadlineTimer?.Dispose();
+        _tlsRejectTimer?.Dispose();
         var clients = _clients.Values.ToList();
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));

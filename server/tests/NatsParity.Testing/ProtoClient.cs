@@ -72,7 +72,8 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
     /// <summary>Wraps the connection in TLS, presenting <paramref name="clientCert"/> when given and trusting only
     /// <paramref name="trustedCa"/> for the server certificate (throws AuthenticationException otherwise).</summary>
     public void UpgradeToTls(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCert,
-        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa, string targetHost = "localhost")
+        System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa, string targetHost = "localhost",
+        System.Security.Authentication.SslProtocols protocols = System.Security.Authentication.SslProtocols.None)
     {
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, cert, chain, errors) =>
         {
@@ -88,6 +89,7 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         {
             TargetHost = targetHost,
             ClientCertificates = clientCert is null ? null : [clientCert],
+            EnabledSslProtocols = protocols,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         });
         _stream = ssl;

@@ -45,13 +45,15 @@ public sealed class TestPki : IDisposable
         Issue(name, "CN=localhost, O=NatsParity", ["localhost"], [], serverAuth: true);
 
     /// <summary>A client certificate signed by the CA; returns its files and the certificate with its key.</summary>
-    public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null) =>
-        Issue(name, subject, dnsNames ?? [], emails ?? [], serverAuth: false);
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null,
+        string[]? uris = null) =>
+        Issue(name, new X500DistinguishedName(subject), dnsNames ?? [], emails ?? [], serverAuth: false, uris ?? []);
 
     /// <summary>A client certificate whose subject is written as OpenSSL's -subj ("/C=US/O=NATS/DC=DEV+O=users/CN=x":
     /// relative names in certificate order, '+' joining the values of a multi-valued one).</summary>
-    public (string CertFile, string KeyFile, X509Certificate2 Cert) ClientWithSubject(string name, string openSslSubject, string[]? dnsNames = null) =>
-        Issue(name, OpenSslSubject(openSslSubject), dnsNames ?? [], [], serverAuth: false);
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) ClientWithSubject(string name, string openSslSubject, string[]? dnsNames = null,
+        string[]? uris = null) =>
+        Issue(name, OpenSslSubject(openSslSubject), dnsNames ?? [], [], serverAuth: false, uris ?? []);
 
     private static readonly Dictionary<string, (string Oid, System.Formats.Asn1.UniversalTagNumber Type)> SubjectTypes = new()
     {
@@ -92,15 +94,18 @@ public sealed class TestPki : IDisposable
     private (string, string, X509Certificate2) Issue(string name, string subject, string[] dns, string[] emails, bool serverAuth) =>
         Issue(name, new X500DistinguishedName(subject), dns, emails, serverAuth);
 
-    private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth)
+    private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth,
+        string[]? uris = null)
     {
+        uris ??= [];
         using var key = RSA.Create(2048);
         var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var d in dns) san.AddDnsName(d);
         foreach (var e in emails) san.AddEmailAddress(e);
+        foreach (var u in uris) san.AddUri(new Uri(u));
         if (serverAuth) san.AddIpAddress(IPAddress.Loopback);
-        if (dns.Length + emails.Length > 0 || serverAuth) req.CertificateExtensions.Add(san.Build());
+        if (dns.Length + emails.Length + uris.Length > 0 || serverAuth) req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
             [new Oid(serverAuth ? "1.3.6.1.5.5.7.3.1" : "1.3.6.1.5.5.7.3.2")], false));

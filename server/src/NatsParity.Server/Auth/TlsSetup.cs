@@ -43,6 +43,8 @@ internal sealed class TlsSetup
     /// <summary>Loads the certificate, key and CA; a file that cannot be read fails as Go's GenTLSConfig does.</summary>
     public static TlsSetup Create(ServerOptions o)
     {
+        // Go's GenTLSConfig: a minimum below TLS 1.2 is refused.
+        if (o.TlsMinVersion is "1.0" or "1.1") throw new ArgumentException($"unsupported minimum TLS version: TLS {o.TlsMinVersion}");
         X509Certificate2[] certs;
         if (o.TlsCertificates is { } pairs && o.TlsCert.Length == 0)
         {

@@ -316,12 +316,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     /// <summary>The TLS protocol and cipher suite of the connection, when it uses TLS.</summary>
     public (string Version, string Cipher)? TlsState => _tls is null ? null
-        : (_tls.SslProtocol switch
-            {
-                System.Security.Authentication.SslProtocols.Tls13 => "1.3",
-                System.Security.Authentication.SslProtocols.Tls12 => "1.2",
-                var other => other.ToString(),
-            }, _tls.NegotiatedCipherSuite.ToString());
+        : (TlsNames.Version(TlsNames.Wire(_tls.SslProtocol)), TlsNames.CipherSuite((ushort)_tls.NegotiatedCipherSuite));
 
     /// <summary>The certificate the client presented in the TLS handshake, if any.</summary>
     internal System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCertificate =>
@@ -483,6 +478,14 @@ public sealed partial class ClientConnection : IProtocolHandler
                     StartLoops(authRequired, refuse);
                     return;
                 }
+            }
+            if (_server.TlsRateCounter is { } rate && !rate.Allow())
+            {
+                // Go: refused before the handshake, told in plain text, closed as over the connection limit.
+                inner.Dispose();
+                await SendRawAsync("-ERR 'Connection throttling is active. Please try again later.'\r\n"u8.ToArray()).ConfigureAwait(false);
+                Close(ClosedState.MaxConnectionsExceeded);
+                return;
             }
             if (pre.Length > 0) inner = new PrefixedStream(pre, inner);
             TlsFirst = tlsFirst;

@@ -57,8 +57,8 @@ public static partial class ConfigLoader
                         string ver = val as string ?? throw new ConfigException("error parsing tls config, 'min_version' wrong type");
                         if (ver is not ("1.2" or "1.3"))
                             throw new ConfigException(ver is "1.0" or "1.1"
-                                ? $"unsupported TLS version: {ver}"
-                                : $"unknown version: {ver}");
+                                ? $"error parsing tls config: unsupported TLS version: TLS {ver}"
+                                : $"error parsing tls config: unknown version: {ver}");
                         o.TlsMinVersion = ver;
                         break;
                     case "certs" or "certificates":
@@ -86,6 +86,12 @@ public static partial class ConfigLoader
                                 throw new ConfigException("error parsing certificates config: both 'cert_file' and 'cert_key' options are required").At(pos);
                             o.TlsCertificates.Add((certFile, keyFile));
                         }
+                        break;
+                    case "connection_rate_limit":
+                        o.TlsRateLimit = val as long? ?? throw new ConfigException("error parsing tls config, 'connection_rate_limit' wrong type");
+                        break;
+                    case "insecure":
+                        o.TlsInsecure = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'insecure' to be a boolean");
                         break;
                     case "pinned_certs":
                         if (val is not List<object?> pins)

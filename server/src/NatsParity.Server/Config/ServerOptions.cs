@@ -125,8 +125,12 @@ public sealed class ServerOptions
 
     /// <summary>Go's DEFAULT_TLS_HANDSHAKE_FIRST_FALLBACK_DELAY (handshake_first: auto).</summary>
     public static readonly TimeSpan DefaultTlsHandshakeFirstFallback = TimeSpan.FromMilliseconds(50);
-    /// <summary>tls { min_version }: "1.2" or "1.3".</summary>
+    /// <summary>tls { min_version }: "1.2" or "1.3" from a conf ("1.0" and "1.1" are refused when TLS is set up).</summary>
     public string TlsMinVersion { get; set; } = "";
+    /// <summary>tls { connection_rate_limit }: TLS handshakes started per second on the client port (0: no limit).</summary>
+    public long TlsRateLimit { get; set; }
+    /// <summary>tls { insecure }: kept as Go keeps it; the client port does not verify servers, so it changes nothing there.</summary>
+    public bool TlsInsecure { get; set; }
     /// <summary>tls { pinned_certs }: lower-case hex SHA-256 of the client certificates' SubjectPublicKeyInfo that may
     /// connect (null: any).</summary>
     public HashSet<string>? TlsPinnedCerts { get; set; }
