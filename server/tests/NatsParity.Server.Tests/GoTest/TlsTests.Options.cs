@@ -180,6 +180,30 @@ public sealed partial class TlsTests
             .ShouldBeTrue("did not log 'TLS rate limiting' warning");
     }
 
+    [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSStressConnect")]
+    public async Task TlsStressConnect(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        // test/configs/tls.conf without its user.
+        using var server = NatsServerProcess.Start(target, GoTestServers.Default with
+        {
+            Extra = $"tls {{\n  cert_file: {Q(pki.ServerCertFile)}\n  key_file: {Q(pki.ServerKeyFile)}\n  timeout: 2\n}}\n",
+        });
+        // Three workers, each connecting 33 times over TLS to subscribe, publish and get its message.
+        var workers = Enumerable.Range(0, 3).Select(index => Task.Run(() =>
+        {
+            string subj = $"foo.{index}";
+            for (int i = 0; i < 33; i++)
+            {
+                using var nc = TlsClient(server, pki);
+                var m = nc.SendAndReadMsg($"CONNECT {{\"verbose\":false}}\r\nSUB {subj} 1\r\nPUB {subj} 11\r\nsecure data\r\n", TimeSpan.FromSeconds(2));
+                m.Subject.ShouldBe(subj);
+                m.PayloadText.ShouldBe("secure data");
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+    }
+
     private static async Task<bool> WaitForLog(NatsServerProcess server, string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
