@@ -127,3 +127,28 @@ public sealed class ClosedConnectionsTests
         conns[0].Reason.Text().ShouldContain(ClosedState.MaxPayloadExceeded.Text());
     }
 }
+
+/// <summary>Port of server/closed_conns_test.go's TestClosedTLSHandshake: a client that fails the TLS handshake is kept
+/// among the closed connections with its reason.</summary>
+public sealed class ClosedTlsHandshakeTests
+{
+    [Fact, GoTest("server/closed_conns_test.go", "TestClosedTLSHandshake")]
+    public async Task ClosedTlsHandshake()
+    {
+        using var pki = new TestPki();
+        // configs/tls.conf with verify on.
+        static string Q(string p) => "\"" + p + "\"";
+        await using var s = InProcess.RunConf(
+            $"listen: 127.0.0.1:-1\ntls {{\n  cert_file: {Q(pki.ServerCertFile)}\n  key_file: {Q(pki.ServerKeyFile)}\n  timeout: 2\n  verify: true\n}}\n"
+            + "authorization {\n  user: derek\n  password: monkey\n  timeout: 1\n}\n");
+
+        // A client that does not trust the server's certificate gives up on the handshake.
+        using (var nc = ProtoClient.Connect("127.0.0.1", s.Port))
+            Should.Throw<System.Security.Authentication.AuthenticationException>(() => nc.UpgradeToTls(null, null));
+
+        await InProcess.WaitFor(() => s.Closed.Snapshot().Count == 1, TimeSpan.FromSeconds(2));
+        var conns = s.Closed.Snapshot();
+        conns.Count.ShouldBe(1);
+        conns[0].Reason.ShouldBe(ClosedState.TLSHandshakeError);
+    }
+}
