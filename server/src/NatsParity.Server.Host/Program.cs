@@ -66,13 +66,21 @@ internal static class ServerHost
             return 0;
         }
 
-        if (opts.Validate() is { } invalid)
+        var logger = new ServerLogger(opts.Debug, opts.Trace, opts.Logtime, opts.LogtimeUTC, opts.LogFile);
+        NatsServer server;
+        try
         {
-            Console.Error.WriteLine($"natsparity-server: {invalid}");
+            // The options are validated (and completed, as Go's NewServer does) by the server.
+            server = new NatsServer(opts, logger);
+        }
+        catch (ArgumentException e)
+        {
+            // Go's main: "<exe>: <error>" and exit 1.
+            string msg = e.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message;
+            Console.Error.WriteLine($"natsparity-server: {msg}");
+            logger.Dispose();
             return 1;
         }
-        var logger = new ServerLogger(opts.Debug, opts.Trace, opts.Logtime, opts.LogtimeUTC, opts.LogFile);
-        var server = new NatsServer(opts, logger);
         if (opts.ConfigFile.Length > 0)
         {
             // Reload reads the file again with the command line's flags on top, as Go's MergeOptions(FlagSnapshot).

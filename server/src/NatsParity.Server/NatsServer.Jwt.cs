@@ -29,22 +29,15 @@ public sealed partial class NatsServer
     private void InitTrustedKeys()
     {
         var o = Options;
-        if (o.TrustedOperators is { Count: > 0 } ops)
-        {
-            _trustedKeys = [];
-            foreach (var op in ops)
-            {
-                if (!op.StrictSigningKeyUsage) _trustedKeys.Add(op.Subject);
-                _trustedKeys.AddRange(op.SigningKeys);
-                // Go's strictSigningKeyUsage: accounts signed by these keys do not sign users with their own key.
-                if (op.StrictSigningKeyUsage) foreach (var k in op.SigningKeys) _strictSigningKeys.Add(k);
-            }
-        }
-        else if (o.TrustedKeys is { } keys)
+        // Go's processTrustedKeys: the trusted keys (filled from the operators when the options were validated).
+        if (o.TrustedKeys is { } keys)
         {
             foreach (var key in keys)
                 if (!NKeys.IsValidPublicOperatorKey(key)) throw new ArgumentException($"trusted Keys {key} are invalid", nameof(o));
             _trustedKeys = [.. keys];
+            // Go's strictSigningKeyUsage: accounts signed by these keys do not sign users with their own key.
+            foreach (var op in o.TrustedOperators ?? [])
+                if (op.StrictSigningKeyUsage) foreach (var k in op.SigningKeys) _strictSigningKeys.Add(k);
         }
         AccountResolver = o.AccountResolver;
         if (AccountResolver is not null && o.ResolverPreloads is { Count: > 0 } preloads)

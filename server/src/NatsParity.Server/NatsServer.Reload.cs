@@ -280,6 +280,7 @@ public sealed partial class NatsServer
     private static string? Diff(ServerOptions cur, ServerOptions next, out HashSet<string> changes)
     {
         changes = [];
+        bool skipTrustedKeys = cur.TrustedOperators is { Count: > 0 } && cur.TrustedKeys is { Count: > 0 };
         // What Go refuses to change at run time, by Go's field names.
         (string Field, object? Old, object? New)[] fixedAtStart =
         [
@@ -295,7 +296,8 @@ public sealed partial class NatsServer
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
             ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
             ("FeatureFlags", GoMap(cur.FeatureFlags), GoMap(next.FeatureFlags)),
-            ("TrustedKeys", string.Join(",", cur.TrustedKeys ?? []), string.Join(",", next.TrustedKeys ?? [])),
+            // Go: trusted keys filled in from the operators are not compared, so a change of operators is reported as such.
+            ("TrustedKeys", skipTrustedKeys ? "" : string.Join(",", cur.TrustedKeys ?? []), skipTrustedKeys ? "" : string.Join(",", next.TrustedKeys ?? [])),
             ("TrustedOperators", string.Join(",", (cur.TrustedOperators ?? []).Select(x => x.Subject)),
                 string.Join(",", (next.TrustedOperators ?? []).Select(x => x.Subject))),
         ];

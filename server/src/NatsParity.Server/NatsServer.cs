@@ -107,7 +107,14 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (!options.NoSystemAccount)
         {
             string sys = options.SystemAccount.Length > 0 ? options.SystemAccount : Account.SystemName;
-            SystemAccount = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
+            var sysAcc = _accounts.TryGetValue(sys, out var existing) ? existing : AddAccount(new Account(sys));
+            // Go's SetDefaultSystemAccount: with operators, the default account is registered but, not being signed
+            // by them, does not become the system account.
+            if (!(OperatorMode && options.SystemAccount.Length == 0)) SystemAccount = sysAcc;
+        }
+        if (SystemAccount is not null)
+        {
+            string sys = SystemAccount.Name;
             // In operator mode a configured system account's JWT gives it its claims when the resolver has it; the
             // default one is only registered (Go's SetDefaultSystemAccount asks no resolver).
             if (OperatorMode && options.SystemAccount.Length > 0) LookupOrFetchAccount(sys);

@@ -252,9 +252,15 @@ public sealed class ServerOptions
             if (srvMinor > minor) continue;
             if (update > srvUpdate) return $"operator {op.Subject} expected update version {update} > server update version {srvUpdate}";
         }
+        // Go: the operators' keys become the trusted keys of these options.
+        TrustedKeys = [];
         foreach (var op in TrustedOperators)
-            foreach (var key in op.SigningKeys)
-                if (!Auth.NKeys.IsValidPublicOperatorKey(key)) return $"\"{key}\" is not a valid public operator nkey";
+        {
+            if (!op.StrictSigningKeyUsage) TrustedKeys.Add(op.Subject);
+            TrustedKeys.AddRange(op.SigningKeys);
+        }
+        foreach (var key in TrustedKeys)
+            if (!Auth.NKeys.IsValidPublicOperatorKey(key)) return $"trusted Keys \"{key}\" are required to be a valid public operator nkey";
         if (ResolverPinnedAccounts is { Count: > 0 } pinned)
         {
             foreach (var key in pinned)

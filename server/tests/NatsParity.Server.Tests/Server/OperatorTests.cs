@@ -1,0 +1,202 @@
+using NatsParity.Server.Accounts;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Config;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Server;
+
+/// <summary>Ports of test/operator_test.go for one server: an operator JWT (with three signing keys, as Go's
+/// test/configs/nkeys/op.jwt) from a file or inline, and accounts signed by it, by a signing key or by another
+/// operator.</summary>
+public sealed class OperatorTests : IDisposable
+{
+    private static readonly NKeyPair Operator = JwtCreds.Operator;
+    // Go's skSeed: one of the operator's signing keys.
+    private static readonly NKeyPair SigningKey = NKeyPair.Create(NKeys.PrefixOperator);
+    private static readonly string[] SigningKeys = [SigningKey.PublicKey, NKeyPair.Create(NKeys.PrefixOperator).PublicKey, NKeyPair.Create(NKeys.PrefixOperator).PublicKey];
+    private static readonly string OperatorJwt = new OperatorClaims(Operator.PublicKey) { Name = "Synadia Communications Inc.", SigningKeys = [.. SigningKeys] }.Encode(Operator);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("natsparity-op-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    /// <summary>test/configs/operator.conf: the operator from a file, a memory resolver.</summary>
+    private string OperatorConf()
+    {
+        string op = Path.Combine(_dir, "op.jwt");
+        File.WriteAllText(op, OperatorJwt);
+        string conf = Path.Combine(_dir, "operator.conf");
+        File.WriteAllText(conf, $"listen: 127.0.0.1:-1\noperator = \"{op}\"\nresolver = MEMORY\n");
+        return conf;
+    }
+
+    /// <summary>test/configs/operator_inline.conf: the same operator inline.</summary>
+    private string OperatorInlineConf()
+    {
+        string conf = Path.Combine(_dir, "operator_inline.conf");
+        File.WriteAllText(conf, $"listen: 127.0.0.1:-1\noperator = \"{OperatorJwt}\"\nresolver = MEMORY\n");
+        return conf;
+    }
+
+    private static NatsServer NewServer(ServerOptions o)
+    {
+        o.NoLog = true;
+        return new NatsServer(o);
+    }
+
+    /// <summary>Go's checkKeys: the options' trusted keys are the operator's key and its signing keys.</summary>
+    private static void CheckKeys(ServerOptions opts, OperatorClaims opc, int expected)
+    {
+        opts.TrustedKeys.ShouldNotBeNull();
+        opts.TrustedKeys.Count.ShouldBe(expected);
+        opts.TrustedKeys.ShouldContain(opc.Issuer);
+        foreach (var sk in opc.SigningKeys) opts.TrustedKeys.ShouldContain(sk);
+    }
+
+    /// <summary>Go's createAccountForOperatorKey: a new account signed by <paramref name="signer"/>, stored in the
+    /// server's resolver.</summary>
+    private static NKeyPair CreateAccountForOperatorKey(NatsServer s, NKeyPair signer)
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(signer));
+        return akp;
+    }
+
+    /// <summary>A user of <paramref name="akp"/> connecting; the first line back.</summary>
+    private static string ConnectUser(NatsServer s, NKeyPair akp)
+    {
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send(JwtCreds.ConnectLine(c, akp));
+        return c.ReadLine(TimeSpan.FromSeconds(2)).TrimEnd();
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorRestrictions")]
+    public async Task OperatorRestrictions()
+    {
+        var opts = ServerOptions.FromConfigFile(OperatorConf());
+        await using (NewServer(opts)) { }
+        // The trusted keys the first server filled in conflict with the operator.
+        Should.Throw<ArgumentException>(() => NewServer(opts));
+
+        void WipeOpts()
+        {
+            opts.TrustedKeys = null;
+            opts.Accounts = [];
+            opts.Users = null;
+            opts.Nkeys = null;
+        }
+        WipeOpts();
+        opts.Accounts = [new Account("TEST")];
+        Should.Throw<ArgumentException>(() => NewServer(opts), "accounts defined");
+        WipeOpts();
+        opts.Users = [new User { Username = "TEST" }];
+        Should.Throw<ArgumentException>(() => NewServer(opts), "users defined");
+        WipeOpts();
+        opts.Nkeys = [new NkeyUser { Nkey = "TEST" }];
+        Should.Throw<ArgumentException>(() => NewServer(opts), "nkey users defined");
+        WipeOpts();
+        opts.AccountResolver = null;
+        Should.Throw<ArgumentException>(() => NewServer(opts), "no account resolver");
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorConfig")]
+    public async Task OperatorConfig()
+    {
+        var opts = ServerOptions.FromConfigFile(OperatorConf());
+        opts.TrustedOperators.Count.ShouldBe(1);
+        await using var _ = NewServer(opts);
+        // The operator's key and its three signing keys.
+        CheckKeys(opts, opts.TrustedOperators[0], 4);
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorConfigInline")]
+    public async Task OperatorConfigInline()
+    {
+        var opts = ServerOptions.FromConfigFile(OperatorInlineConf());
+        opts.TrustedOperators.Count.ShouldBe(1);
+        await using var _ = NewServer(opts);
+        CheckKeys(opts, opts.TrustedOperators[0], 4);
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorServer")]
+    public async Task OperatorServer()
+    {
+        await using var s = InProcess.RunConf(File.ReadAllText(OperatorConf()));
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            c.Send("CONNECT {\"verbose\":false}\r\nPING\r\n");
+            c.ReadLine().ShouldStartWith("-ERR 'Authorization Violation'");
+        }
+
+        var akp = CreateAccountForOperatorKey(s, Operator);
+        s.LookupOrFetchAccount(akp.PublicKey).ShouldNotBeNull();
+        ConnectUser(s, akp).ShouldBe("PONG");
+
+        // An account of another operator is refused, and not kept.
+        akp = CreateAccountForOperatorKey(s, NKeyPair.Create(NKeys.PrefixOperator));
+        ConnectUser(s, akp).ShouldStartWith("-ERR 'Authorization Violation'");
+        s.LookupAccount(akp.PublicKey).ShouldBeNull("expected account to NOT be in memory");
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorSystemAccount")]
+    public async Task OperatorSystemAccount()
+    {
+        await using var s = InProcess.RunConf(File.ReadAllText(OperatorConf()));
+
+        // An account of another operator cannot be the system account.
+        var other = CreateAccountForOperatorKey(s, NKeyPair.Create(NKeys.PrefixOperator));
+        s.SetSystemAccount(s.LookupOrFetchAccount(other.PublicKey)).ShouldNotBeNull("expected this to fail");
+        s.SystemAccount.ShouldBeNull("expected no account to be set for system account");
+
+        var akp = CreateAccountForOperatorKey(s, Operator);
+        var acc = s.LookupOrFetchAccount(akp.PublicKey);
+        acc.ShouldNotBeNull();
+        s.SetSystemAccount(acc).ShouldBeNull();
+        s.SystemAccount.ShouldBeSameAs(acc);
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorSigningKeys")]
+    public async Task OperatorSigningKeys()
+    {
+        await using var s = InProcess.RunConf(File.ReadAllText(OperatorConf()));
+        // An account signed by a signing key, not the operator's own key, can be the system account.
+        var akp = CreateAccountForOperatorKey(s, SigningKey);
+        s.SetSystemAccount(s.LookupOrFetchAccount(akp.PublicKey)).ShouldBeNull();
+        // And its users connect.
+        ConnectUser(s, akp).ShouldBe("PONG");
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorMemResolverPreload")]
+    public async Task OperatorMemResolverPreload()
+    {
+        // test/configs/resolver_preload.conf: two accounts preloaded, one of them the system account.
+        var sys = NKeyPair.Create(NKeys.PrefixAccount);
+        var acc = NKeyPair.Create(NKeys.PrefixAccount);
+        string conf = $"listen: 127.0.0.1:-1\noperator = \"{OperatorJwt}\"\nsystem_account = \"{sys.PublicKey}\"\nresolver = MEMORY\n"
+            + $"resolver_preload = {{\n  {acc.PublicKey} : \"{new AccountClaims(acc.PublicKey).Encode(Operator)}\"\n"
+            + $"  {sys.PublicKey} : \"{new AccountClaims(sys.PublicKey).Encode(Operator)}\"\n}}\n";
+        await using var s = InProcess.RunConf(conf);
+        s.LookupOrFetchAccount(acc.PublicKey).ShouldNotBeNull("expected to properly lookup account");
+        var sacc = s.SystemAccount;
+        sacc.ShouldNotBeNull("expected to have system account registered");
+        sacc.Name.ShouldBe(s.Options.SystemAccount);
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestOperatorConfigReloadDoesntKillNonce")]
+    public async Task OperatorConfigReloadDoesntKillNonce()
+    {
+        string conf = OperatorConf();
+        var o = ServerOptions.FromConfigFile(conf);
+        o.NoLog = true;
+        await using var s = InProcess.Run(o);
+        s.NonceRequired.ShouldBeTrue("nonce should be required");
+        s.Reload().ShouldBeNull();
+        s.NonceRequired.ShouldBeTrue("nonce should still be required after reload");
+    }
+}
