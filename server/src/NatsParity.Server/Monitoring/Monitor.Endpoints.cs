@@ -165,23 +165,22 @@ public sealed partial class Monitor
 
         var now = ClientConnection.ClockNow; // the clock of the connections' start and activity times
         var rows = new List<ConnRow>();
-        IEnumerable<ClientConnection> open = _s.Clients;
-        if (acc.Length > 0)
+        var filterAcc = acc.Length > 0 ? _s.LookupAccount(acc) : null;
+        if (state is ConnState.Open or ConnState.All && (acc.Length == 0 || filterAcc is not null))
         {
-            var filterAcc = _s.LookupAccount(acc);
-            open = filterAcc is null ? [] : open.Where(c => ReferenceEquals(c.Account, filterAcc));
-        }
-        if (state is ConnState.Open or ConnState.All)
-        {
-            foreach (var c in open)
+            foreach (var c in _s.Clients)
             {
+                // One read of the client's account: it may be swapped while this runs (Go snapshots it under the
+                // client's lock).
+                var ca = c.Account;
+                if (filterAcc is not null && !ReferenceEquals(ca, filterAcc)) continue;
                 rows.Add(new ConnRow(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, c.LastActivity, null, "", c.Rtt, c.PendingBytes,
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
-                    c.AuthorizedUser, c.Account.Name == Account.GlobalName ? "" : c.Account.Name,
+                    c.AuthorizedUser, ca.Name == Account.GlobalName ? "" : ca.Name,
                     subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
                     auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
-                    c.Account.NameTag.Length > 0 ? c.Account.NameTag : c.Account.Name, c.JwtTags));
+                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -189,10 +188,14 @@ public sealed partial class Monitor
             foreach (var cc in _s.Closed.Snapshot())
             {
                 if (acc.Length > 0 && cc.Account != acc && !(acc == Account.GlobalName && cc.Account.Length == 0)) continue;
+                // Go's closedClient keeps the JWT, issuer, JWT name and tags it was closed with; with auth the name tag
+                // is its (non-global) account's, as that account is now.
+                string nameTag = auth && cc.Account.Length > 0 && _s.LookupAccount(cc.Account) is { } ccAcc ? ccAcc.NameTagOrName : cc.NameTag;
                 rows.Add(new ConnRow(cc.Cid, cc.Host, cc.Port, cc.Start, cc.LastActivity == default ? cc.Stop : cc.LastActivity, cc.Stop,
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
-                    subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : []));
+                    subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
+                    Jwt: auth ? RedactBearerJwt(cc.Jwt) : cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
@@ -270,12 +273,6 @@ public sealed partial class Monitor
             {
                 w.Str("authorized_user", r.User, omitEmpty: true);
                 w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
-                // Go's getNameTag: the account's name when it has no JWT name tag; closed connections only carry it
-                // for accounts other than the global one.
-                w.Str("jwt", r.Jwt, omitEmpty: true);
-                w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
-                w.Str("name_tag", r.NameTag.Length > 0 ? r.NameTag : r.Account.Length > 0 ? r.Account : r.Stop is null ? Account.GlobalName : "", omitEmpty: true);
-                if (r.Tags is { } tags) WriteTags(w, tags);
             }
             if (subsDetail && r.Subs.Count > 0)
             {
@@ -300,6 +297,10 @@ public sealed partial class Monitor
                 foreach (var sd in r.Subs) w.WriteStringValue(sd.Subject);
                 w.WriteEndArray();
             }
+            w.Str("jwt", r.Jwt, omitEmpty: true);
+            w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
+            w.Str("name_tag", r.NameTag, omitEmpty: true);
+            if (r.Tags is { } tags) WriteTags(w, tags);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -613,7 +614,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's redactBearerJWT: a bearer user JWT is not shown.</summary>
-    private static string RedactBearerJwt(string? jwt)
+    internal static string RedactBearerJwt(string? jwt)
     {
         if (string.IsNullOrEmpty(jwt)) return "";
         try { return Auth.Jwt.UserClaims.Decode(jwt).BearerToken ? "" : jwt; }

@@ -89,4 +89,67 @@ public sealed partial class ServerMonitorTests
         s.Reload().ShouldBeNull();
         (await IssuerKey()).ShouldBe(osk2.PublicKey);
     }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorConnzJWTVisibility")]
+    public async Task MonitorConnzJwtVisibility()
+    {
+        foreach (bool bearer in new[] { true, false })
+            await ConnzJwtVisibility(bearer);
+    }
+
+    /// <summary>Go's testMonitorConnzJWTVisibility: a user JWT is shown by connz with auth, and kept for the closed
+    /// connection; a bearer JWT is never shown.</summary>
+    private static async Task ConnzJwtVisibility(bool bearer)
+    {
+        var o = MonitorOptions();
+        o.NoSystemAccount = false;
+        o.TrustedKeys = [JwtCreds.Operator.PublicKey];
+        o.AccountResolver = new MemoryAccountResolver();
+        await using var s = InProcess.Run(o);
+
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string ajwt = new AccountClaims(akp.PublicKey).Encode(JwtCreds.Operator);
+        var nkp = NKeyPair.Create(NKeys.PrefixUser);
+        string userJwt = new UserClaims(nkp.PublicKey) { BearerToken = bearer }.Encode(akp);
+        s.AccountResolver!.Store(akp.PublicKey, ajwt);
+
+        var conn = ProtoClient.Connect("127.0.0.1", s.Port);
+        try
+        {
+            string sigField = "";
+            if (!bearer)
+            {
+                string nonce = conn.Info!.Value.GetProperty("nonce").GetString()!;
+                sigField = $",\"sig\":\"{JwtCodec.Base64Url(nkp.Sign(System.Text.Encoding.ASCII.GetBytes(nonce)))}\"";
+            }
+            conn.Send($"CONNECT {{\"jwt\":\"{userJwt}\",\"verbose\":true,\"pedantic\":true{sigField}}}\r\n");
+            conn.ReadLine(TimeSpan.FromSeconds(5)).ShouldStartWith("+OK");
+
+            string expectedJwt = bearer ? "" : userJwt;
+            async Task CheckConnzJwt(string query)
+            {
+                // Go's checkFor: the closed connection may take a moment to be listed.
+                JsonElement conns = default;
+                for (var deadline = DateTime.UtcNow.AddSeconds(2); ; await Task.Delay(15))
+                {
+                    conns = JsonDocument.Parse(await ReadBody(Url(s) + "connz" + query)).RootElement.GetProperty("connections");
+                    if (conns.GetArrayLength() == 1 || DateTime.UtcNow > deadline) break;
+                }
+                conns.GetArrayLength().ShouldBe(1, query);
+                var ci = conns[0];
+                (ci.TryGetProperty("jwt", out var j) ? j.GetString() : "").ShouldBe(expectedJwt, $"{(bearer ? "bearer" : "non-bearer")} {query}");
+            }
+            await CheckConnzJwt("?auth=1");
+
+            conn.Dispose();
+            conn = null!;
+
+            await CheckConnzJwt("?state=closed");
+            await CheckConnzJwt("?auth=1&state=closed");
+        }
+        finally
+        {
+            conn?.Dispose();
+        }
+    }
 }
