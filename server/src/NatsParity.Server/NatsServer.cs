@@ -24,7 +24,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cts = new();
     private readonly ClosedConnections _closed;
-    private Socket? _listener;
+    private volatile Socket? _listener;
     private Timer? _deadlineTimer;
     private ulong _cid;
     private int _running;
@@ -344,6 +344,23 @@ public sealed partial class NatsServer : IAsyncDisposable
                 s.Dispose();
             }
         }
+    }
+
+    /// <summary>The client listener, null once lame duck mode or shutdown closed it (tests take it away, as Go's
+    /// tests set s.listener, to make the server unready).</summary>
+    internal Socket? Listener { get => _listener; set => _listener = value; }
+
+    /// <summary>Go's readyForConnections: null once the client listener is up (the only listener this server has),
+    /// else why it is not after <paramref name="d"/>.</summary>
+    internal string? ReadyForConnections(TimeSpan d)
+    {
+        var end = DateTime.UtcNow + d;
+        do
+        {
+            if (_listener is not null) return null;
+            if (d > TimeSpan.FromMilliseconds(25)) Thread.Sleep(25);
+        } while (DateTime.UtcNow < end);
+        return $"failed to be ready for connections after {ServerOptions.GoDuration(d)}: server";
     }
 
     /// <summary>Go's StartMonitoring: the HTTP or the HTTPS monitoring port when one is configured (not both); the
@@ -771,6 +788,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _lameDuck = true;
         Logger.Notice("Entering lame duck mode, stop accepting new clients");
         try { _listener?.Close(); } catch (SocketException) { }
+        _listener = null;
         var clients = _clients.Values.ToList();
         if (clients.Count == 0)
         {
@@ -830,6 +848,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         AccountResolver?.Close();
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
+        _listener = null;
         _deadlineTimer?.Dispose();
         var clients = _clients.Values.ToList();
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);

@@ -92,7 +92,7 @@ internal sealed partial class SystemEvents
             ["LEAFZ"] = (c, s, r, h, m) => ZReq(r, h, m, "LeafzEventOptions", [], q => Render(Monitor.LeafzPath, q)),
             ["ACCOUNTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "AccountzEventOptions", AccountzOpts, q => Render(Monitor.AccountzPath, q)),
             ["JSZ"] = (c, s, r, h, m) => ZReq(r, h, m, "JszEventOptions", [], q => Render(Monitor.JszPath, q)),
-            ["HEALTHZ"] = (c, s, r, h, m) => ZReq(r, h, m, "HealthzEventOptions", HealthzOpts, HealthzData),
+            ["HEALTHZ"] = (c, s, r, h, m) => ZReq(r, h, m, "HealthzEventOptions", HealthzOpts, q => Render(Monitor.HealthzPath, q)),
             ["IPQUEUESZ"] = (c, s, r, h, m) => ZReq(r, h, m, "IpqueueszEventOptions", IpqueueszOpts, q => Render(Monitor.IPQueuesPath, q)),
             // Go's Raftz with a system account and no Raft groups (nothing here is clustered): an empty map.
             ["RAFTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "RaftzEventOptions", [], _ => ("{}"u8.ToArray(), null)),
@@ -218,19 +218,6 @@ internal sealed partial class SystemEvents
         var tk = subject.Split('.');
         if (tk.Length != 5) return (null, $"subject \"{subject}\" is malformed");
         return respf(tk[3]);
-    }
-
-    private ZResult HealthzData(Dictionary<string, string> q)
-    {
-        var r = Render(Monitor.HealthzPath, q);
-        if (r.Data is null) return r;
-        return (Json(w =>
-        {
-            w.WriteStartObject();
-            w.Str("status", "ok");
-            w.Num("status_code", 200);
-            w.WriteEndObject();
-        }), (string?)null);
     }
 
     /// <summary>Go's zReq: options from the JSON body (a bad body is a 400), the filter, then the data or a 500 with the

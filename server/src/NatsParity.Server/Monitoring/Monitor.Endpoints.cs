@@ -715,14 +715,55 @@ public sealed partial class Monitor
         return null;
     }
 
-    /// <summary>Go's Healthz on a server without JetStream configured: ok once it accepts connections; the status code
-    /// is left out of the HTTP body, and the body is compact.</summary>
-    private string? Healthz(MonitorQuery q, Utf8JsonWriter w)
+    /// <summary>Go's healthz for a system account request: the health with its status code.</summary>
+    private string? Healthz(MonitorQuery q, Utf8JsonWriter w) => WriteHealthz(q, w, withCode: true, out _, out _);
+
+    /// <summary>Go's healthz on a server without JetStream: a stream asked for without its account, or a consumer
+    /// without its stream, is a bad request; a server not ready for connections is an error. With details the
+    /// problems are listed by type; <paramref name="code"/> is the HTTP status (left out of the body over HTTP) and
+    /// <paramref name="failure"/> what HTTP logs of a failed check.</summary>
+    private string? WriteHealthz(MonitorQuery q, Utf8JsonWriter w, bool withCode, out int code, out string? failure)
     {
-        foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only", "details" })
+        code = 0;
+        failure = null;
+        foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only" })
             if (DecodeBool(q, opt, out _) is { } e) return e;
+        if (DecodeBool(q, "details", out bool details) is { } de) return de;
+        string account = Q(q, "account") ?? "", stream = Q(q, "stream") ?? "", consumer = Q(q, "consumer") ?? "";
+        (string Type, string Text)? problem = null;
+        code = 200;
+        if (account.Length == 0 && stream.Length > 0)
+        {
+            code = 400;
+            problem = ("BAD_REQUEST", "\"account\" must not be empty when checking stream health");
+        }
+        else if (stream.Length == 0 && consumer.Length > 0)
+        {
+            code = 400;
+            problem = ("BAD_REQUEST", "\"stream\" must not be empty when checking consumer health");
+        }
+        else if (_s.ReadyForConnections(TimeSpan.FromMilliseconds(1)) is { } notReady)
+        {
+            code = 500;
+            problem = ("CONNECTION", notReady);
+        }
         w.WriteStartObject();
-        w.Str("status", "ok");
+        w.Str("status", problem is null ? "ok" : "error");
+        if (withCode) w.Num("status_code", code);
+        if (problem is { } p)
+        {
+            if (!details) w.Str("error", p.Text);
+            else
+            {
+                w.WriteStartArray("errors");
+                w.WriteStartObject();
+                w.Str("type", p.Type);
+                w.Str("error", p.Text);
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+            failure = details ? "Healthcheck failed: 1 errors" : $"Healthcheck failed: {Protocol.ProtocolParser.Quote(System.Text.Encoding.UTF8.GetBytes(p.Text))}";
+        }
         w.WriteEndObject();
         return null;
     }

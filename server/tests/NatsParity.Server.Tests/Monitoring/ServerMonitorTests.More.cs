@@ -209,6 +209,27 @@ public sealed partial class ServerMonitorTests
         }
     }
 
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorHealthzStatusError")]
+    public async Task MonitorHealthzStatusError()
+    {
+        await using var s = RunMonitorServer();
+        // Without its client listener the server is not ready for connections.
+        var listener = s.Listener;
+        s.Listener = null;
+        try
+        {
+            foreach (var q in new[] { "", "?js-enabled-only=true", "?js-server-only=true" })
+            {
+                var h = JsonDocument.Parse(await ReadBody(Url(s) + "healthz" + q, 500)).RootElement;
+                h.GetProperty("status").GetString().ShouldBe("error", q);
+            }
+        }
+        finally
+        {
+            s.Listener = listener;
+        }
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorServerIDZRequest")]
     public async Task MonitorServerIdzRequest()
     {
