@@ -686,9 +686,23 @@ public sealed partial class Monitor
         return null;
     }
 
-    /// <summary>Go's Jsz on a server without JetStream.</summary>
+    /// <summary>Go's errSkipZreq: the error text of a request that does not concern this server; a system account
+    /// request gets no response at all.</summary>
+    internal const string SkipZreq = "filtered response";
+
+    internal static bool IsSkip(string? error) => error is not null && error.StartsWith(SkipZreq, StringComparison.Ordinal);
+
+    /// <summary>Go's Jsz on a server without JetStream: disabled, and never the leader asked for by leader-only.</summary>
     private string? Jsz(MonitorQuery q, Utf8JsonWriter w)
     {
+        foreach (var opt in new[] { "accounts", "streams", "consumers", "direct-consumers", "config" })
+            if (DecodeBool(q, opt, out _) is { } e) return e;
+        if (DecodeInt(q, "offset", out _) is { } oe) return oe;
+        if (DecodeInt(q, "limit", out _) is { } le) return le;
+        if (DecodeBool(q, "leader-only", out bool leaderOnly) is { } lo) return lo;
+        if (DecodeBool(q, "raft", out _) is { } re) return re;
+        if (DecodeBool(q, "stream-leader-only", out _) is { } se) return se;
+        if (leaderOnly) return $"{SkipZreq}: not leader";
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
         w.Str("now", GoJson.Time(DateTime.UtcNow));

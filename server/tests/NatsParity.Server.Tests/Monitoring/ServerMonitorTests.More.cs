@@ -230,6 +230,21 @@ public sealed partial class ServerMonitorTests
         }
     }
 
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorJszNonJszServer")]
+    public async Task MonitorJszNonJszServer()
+    {
+        await using var srv = InProcess.Run(new ServerOptions());
+        srv.ReadyForConnections(TimeSpan.FromSeconds(5)).ShouldBeNull("server did not become ready");
+
+        var jsi = Render(srv, Monitor.JszPath);
+        jsi.GetProperty("server_id").GetString().ShouldBe(srv.ServerId, "did not receive valid info");
+
+        // Asked for the leader only, a server without JetStream has nothing to say.
+        var (json, err) = srv.Monitor.Render(Monitor.JszPath, MonitorQuery.From(new Dictionary<string, string> { ["leader-only"] = "true" }));
+        Monitor.IsSkip(err).ShouldBeTrue($"expected a skip z req error: {err}");
+        json.ShouldBeNull("expected no jsi");
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorServerIDZRequest")]
     public async Task MonitorServerIdzRequest()
     {
