@@ -346,6 +346,11 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The certificate the HTTPS monitoring port serves to a client asking for <paramref name="serverName"/>:
+    /// the client port's, as the running (possibly reloaded) TLS configuration has it (Go's getMonitoringTLSConfig).</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2? MonitorCertificate(string? serverName) =>
+        _tls?.SelectCertificate(serverName);
+
     /// <summary>The client listener, null once lame duck mode or shutdown closed it (tests take it away, as Go's
     /// tests set s.listener, to make the server unready).</summary>
     internal Socket? Listener { get => _listener; set => _listener = value; }
@@ -374,7 +379,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (secure && _tls is null) return "TLS cert and key required for HTTPS";
         try
         {
-            Monitor.StartHttpAsync(secure, _tls?.Certificate).GetAwaiter().GetResult();
+            Monitor.StartHttpAsync(secure).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {

@@ -44,6 +44,11 @@ public sealed class TestPki : IDisposable
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Server(string name) =>
         Issue(name, "CN=localhost, O=NatsParity", ["localhost"], [], serverAuth: true);
 
+    /// <summary>A server certificate for localhost only, without an IP SAN (as Go's server-noip.pem): clients that
+    /// check 127.0.0.1 refuse it.</summary>
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) ServerNoIp(string name) =>
+        Issue(name, new X500DistinguishedName("CN=localhost, O=NatsParity"), ["localhost"], [], serverAuth: true, ipSan: false);
+
     /// <summary>A client certificate signed by the CA; returns its files and the certificate with its key.</summary>
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null) =>
         Issue(name, subject, dnsNames ?? [], emails ?? [], serverAuth: false);
@@ -92,14 +97,15 @@ public sealed class TestPki : IDisposable
     private (string, string, X509Certificate2) Issue(string name, string subject, string[] dns, string[] emails, bool serverAuth) =>
         Issue(name, new X500DistinguishedName(subject), dns, emails, serverAuth);
 
-    private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth)
+    private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth,
+        bool ipSan = true)
     {
         using var key = RSA.Create(2048);
         var req = new CertificateRequest(subject, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         var san = new SubjectAlternativeNameBuilder();
         foreach (var d in dns) san.AddDnsName(d);
         foreach (var e in emails) san.AddEmailAddress(e);
-        if (serverAuth) san.AddIpAddress(IPAddress.Loopback);
+        if (serverAuth && ipSan) san.AddIpAddress(IPAddress.Loopback);
         if (dns.Length + emails.Length > 0 || serverAuth) req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(

@@ -37,8 +37,9 @@ public sealed partial class Monitor : IAsyncDisposable
     internal Monitor(NatsServer s) => _s = s;
 
     /// <summary>Go's startMonitoring: listens on http_host (the client host when unset) on the HTTP or, with
-    /// <paramref name="secure"/>, the HTTPS port (-1 picks one), serving the client port's certificate.</summary>
-    internal async Task StartHttpAsync(bool secure, System.Security.Cryptography.X509Certificates.X509Certificate2? cert)
+    /// <paramref name="secure"/>, the HTTPS port (-1 picks one), serving the client port's certificate as it is at each
+    /// handshake (a reload changes it) and asking for no client certificate.</summary>
+    internal async Task StartHttpAsync(bool secure)
     {
         var o = _s.Options;
         string host = o.HttpHost.Length > 0 ? o.HttpHost : o.Host;
@@ -51,7 +52,13 @@ public sealed partial class Monitor : IAsyncDisposable
             bool wildcard = host is "" or "0.0.0.0" or "::";
             k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port, lo =>
             {
-                if (secure) lo.UseHttps(cert!);
+                if (secure)
+                {
+                    lo.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => _s.MonitorCertificate(name),
+                    });
+                }
             });
         });
         var app = builder.Build();
