@@ -181,6 +181,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         listener.Listen(512);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        // Go writes the port a random one resolved to back into the options.
+        if (Options.Port == 0) Options.Port = Port;
         if (SetInfoHostPort() is { } advErr)
         {
             Logger.Fatal($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
