@@ -400,6 +400,7 @@ public sealed partial class Monitor
             {
                 w.WriteStartObject();
                 w.Str("account", a.Name);
+                w.Str("account_tag", a.NameTagOrName);
                 w.Str("subject", sub.Subject);
                 w.Str("qgroup", sub.Queue, omitEmpty: true);
                 w.Str("sid", System.Text.Encoding.UTF8.GetString(sub.Sid));
@@ -659,7 +660,7 @@ public sealed partial class Monitor
             var (im, ib, om, ob) = a.Traffic();
             w.WriteStartObject();
             w.Str("acc", a.Name);
-            w.Str("name", a.Name);
+            w.Str("name", a.NameTagOrName);
             w.Num("conns", conns);
             w.Num("leafnodes", 0);
             w.Num("total_conns", conns);

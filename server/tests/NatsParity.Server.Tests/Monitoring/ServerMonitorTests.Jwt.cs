@@ -5,6 +5,7 @@ using NatsParity.Server.Config;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
+using Monitor = NatsParity.Server.Monitoring.Monitor;
 
 namespace NatsParity.Server.Tests.Monitoring;
 
@@ -151,5 +152,101 @@ public sealed partial class ServerMonitorTests
         {
             conn?.Dispose();
         }
+    }
+
+    /// <summary>The single-server half of Go's operator-mode monitor tests (TestSubszOperatorMode,
+    /// TestMonitorAccountStatzOperatorMode, TestMonitorConnzOperatorAccountNames, whose setup is a JetStream cluster
+    /// with a gateway and a leafnode): subsz, accstatz and connz name JWT accounts by their claims' names.</summary>
+    [Fact]
+    public async Task OperatorModeEndpointsNameAccountsByTheirJwtNames()
+    {
+        var okp = NKeyPair.Create(NKeys.PrefixOperator);
+        var sys = NKeyPair.Create(NKeys.PrefixAccount);
+        var app = NKeyPair.Create(NKeys.PrefixAccount);
+        string oJwt = new OperatorClaims(okp.PublicKey) { Name = "O" }.Encode(okp);
+        string sysJwt = new AccountClaims(sys.PublicKey) { Name = "SYS" }.Encode(okp);
+        string appJwt = new AccountClaims(app.PublicKey) { Name = "APP" }.Encode(okp);
+        await using var s = InProcess.RunConf($$"""
+            listen: 127.0.0.1:-1
+            http: 127.0.0.1:-1
+            operator: {{oJwt}}
+            resolver: MEMORY
+            system_account: {{sys.PublicKey}}
+            resolver_preload {
+              {{app.PublicKey}} : {{appJwt}}
+              {{sys.PublicKey}} : {{sysJwt}}
+            }
+            """);
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send(JwtCreds.ConnectLine(nc, app));
+        nc.ExpectLine(ProtoRegex.Pong);
+        nc.SendAndFlush("SUB foo 1\r\n");
+
+        var names = new Dictionary<string, string> { [sys.PublicKey] = "SYS", [app.PublicKey] = "APP", ["$G"] = "$G" };
+        for (int mode = 0; mode < 2; mode++)
+        {
+            var subs = (await PollSubsz(s, mode, "?subs=1")).GetProperty("subscriptions_list").EnumerateArray().ToList();
+            subs.ShouldContain(x => x.GetProperty("account").GetString() == app.PublicKey);
+            foreach (var sub in subs)
+                sub.GetProperty("account_tag").GetString().ShouldBe(names[sub.GetProperty("account").GetString()!]);
+
+            var statz = (await Poll(s, mode, Monitor.AccountStatzPath, "?unused=1")).GetProperty("account_statz").EnumerateArray().ToList();
+            statz.Count.ShouldBe(3);
+            foreach (var acc in statz)
+            {
+                string key = acc.GetProperty("acc").GetString()!;
+                acc.GetProperty("name").GetString().ShouldBe(names[key]);
+                acc.GetProperty("conns").GetInt32().ShouldBe(key == app.PublicKey ? 1 : 0);
+            }
+
+            var ci = (await PollConnz(s, mode, "?auth=1")).GetProperty("connections").EnumerateArray().Single();
+            ci.GetProperty("account").GetString().ShouldBe(app.PublicKey);
+            ci.GetProperty("name_tag").GetString().ShouldBe("APP");
+        }
+    }
+
+    /// <summary>The single-server half of Go's TestMonitorConnzOperatorModeFilterByUser (whose setup is a JetStream
+    /// cluster with a gateway and a leafnode): connz filters JWT users by their public key, open and closed.</summary>
+    [Fact]
+    public async Task OperatorModeConnzFiltersByJwtUser()
+    {
+        var okp = NKeyPair.Create(NKeys.PrefixOperator);
+        var app = NKeyPair.Create(NKeys.PrefixAccount);
+        string oJwt = new OperatorClaims(okp.PublicKey) { Name = "O" }.Encode(okp);
+        string appJwt = new AccountClaims(app.PublicKey) { Name = "APP" }.Encode(okp);
+        await using var s = InProcess.RunConf($$"""
+            listen: 127.0.0.1:-1
+            http: 127.0.0.1:-1
+            operator: {{oJwt}}
+            resolver: MEMORY
+            resolver_preload { {{app.PublicKey}} : {{appJwt}} }
+            """);
+        NKeyPair aUser = NKeyPair.Create(NKeys.PrefixUser), bUser = NKeyPair.Create(NKeys.PrefixUser);
+        using var users = new ProtoClients();
+        foreach (var (user, count) in new[] { (aUser, 2), (bUser, 5) })
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+                users.Add(nc);
+                nc.Send(JwtCreds.ConnectLine(nc, app, user: user));
+                nc.ExpectLine(ProtoRegex.Pong);
+            }
+        }
+
+        void ExpectUser(JsonElement connz, string user, int count)
+        {
+            connz.GetProperty("num_connections").GetInt32().ShouldBe(count);
+            foreach (var ci in connz.GetProperty("connections").EnumerateArray())
+                ci.GetProperty("authorized_user").GetString().ShouldBe(user);
+        }
+        ExpectUser(Render(s, Monitor.ConnzPath, $"?user={aUser.PublicKey}&auth=1"), aUser.PublicKey, 2);
+        ExpectUser(Render(s, Monitor.ConnzPath, $"?user={bUser.PublicKey}&auth=1"), bUser.PublicKey, 5);
+        ExpectUser(await PollConnz(s, 0, $"?auth=true&user={aUser.PublicKey}"), aUser.PublicKey, 2);
+
+        // Closed connections are filtered as well.
+        foreach (var nc in users) nc.Dispose();
+        await WaitForClosed(s, 7);
+        ExpectUser(Render(s, Monitor.ConnzPath, $"?user={aUser.PublicKey}&auth=1&state=closed"), aUser.PublicKey, 2);
     }
 }
