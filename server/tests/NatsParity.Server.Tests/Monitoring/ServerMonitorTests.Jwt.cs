@@ -154,19 +154,17 @@ public sealed partial class ServerMonitorTests
         }
     }
 
-    /// <summary>The single-server half of Go's operator-mode monitor tests (TestSubszOperatorMode,
-    /// TestMonitorAccountStatzOperatorMode, TestMonitorConnzOperatorAccountNames, whose setup is a JetStream cluster
-    /// with a gateway and a leafnode): subsz, accstatz and connz name JWT accounts by their claims' names.</summary>
-    [Fact]
-    public async Task OperatorModeEndpointsNameAccountsByTheirJwtNames()
+    /// <summary>The server of Go's runMonitorServerWithOperator without its cluster, gateway and leafnode: an operator
+    /// with a memory resolver preloaded with accounts named SYS (the system account) and APP.</summary>
+    private static NatsServer RunOperatorMonitorServer(out NKeyPair sys, out NKeyPair app)
     {
         var okp = NKeyPair.Create(NKeys.PrefixOperator);
-        var sys = NKeyPair.Create(NKeys.PrefixAccount);
-        var app = NKeyPair.Create(NKeys.PrefixAccount);
+        sys = NKeyPair.Create(NKeys.PrefixAccount);
+        app = NKeyPair.Create(NKeys.PrefixAccount);
         string oJwt = new OperatorClaims(okp.PublicKey) { Name = "O" }.Encode(okp);
         string sysJwt = new AccountClaims(sys.PublicKey) { Name = "SYS" }.Encode(okp);
         string appJwt = new AccountClaims(app.PublicKey) { Name = "APP" }.Encode(okp);
-        await using var s = InProcess.RunConf($$"""
+        return InProcess.RunConf($$"""
             listen: 127.0.0.1:-1
             http: 127.0.0.1:-1
             operator: {{oJwt}}
@@ -177,6 +175,16 @@ public sealed partial class ServerMonitorTests
               {{sys.PublicKey}} : {{sysJwt}}
             }
             """);
+    }
+
+    /// <summary>The single-server half of Go's operator-mode monitor tests (TestSubszOperatorMode,
+    /// TestMonitorAccountzOperatorMode, TestMonitorAccountStatzOperatorMode, TestMonitorConnzOperatorAccountNames, whose
+    /// setup is a JetStream cluster with a gateway and a leafnode): subsz, accountz, accstatz and connz name JWT accounts
+    /// by their claims' names.</summary>
+    [Fact]
+    public async Task OperatorModeEndpointsNameAccountsByTheirJwtNames()
+    {
+        await using var s = RunOperatorMonitorServer(out var sys, out var app);
         using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
         nc.Send(JwtCreds.ConnectLine(nc, app));
         nc.ExpectLine(ProtoRegex.Pong);
@@ -202,6 +210,14 @@ public sealed partial class ServerMonitorTests
             var ci = (await PollConnz(s, mode, "?auth=1")).GetProperty("connections").EnumerateArray().Single();
             ci.GetProperty("account").GetString().ShouldBe(app.PublicKey);
             ci.GetProperty("name_tag").GetString().ShouldBe("APP");
+
+            var az = await Poll(s, mode, Monitor.AccountzPath);
+            az.GetProperty("accounts").EnumerateArray().Select(x => x.GetString()).ShouldBe(names.Keys, ignoreOrder: true);
+            az.GetProperty("system_account").GetString().ShouldBe(sys.PublicKey);
+            var detail = (await Poll(s, mode, Monitor.AccountzPath, $"?acc={sys.PublicKey}")).GetProperty("account_detail");
+            detail.GetProperty("account_name").GetString().ShouldBe(sys.PublicKey);
+            detail.GetProperty("name_tag").GetString().ShouldBe("SYS");
+            detail.GetProperty("is_system").GetBoolean().ShouldBeTrue();
         }
     }
 
@@ -210,17 +226,7 @@ public sealed partial class ServerMonitorTests
     [Fact]
     public async Task OperatorModeConnzFiltersByJwtUser()
     {
-        var okp = NKeyPair.Create(NKeys.PrefixOperator);
-        var app = NKeyPair.Create(NKeys.PrefixAccount);
-        string oJwt = new OperatorClaims(okp.PublicKey) { Name = "O" }.Encode(okp);
-        string appJwt = new AccountClaims(app.PublicKey) { Name = "APP" }.Encode(okp);
-        await using var s = InProcess.RunConf($$"""
-            listen: 127.0.0.1:-1
-            http: 127.0.0.1:-1
-            operator: {{oJwt}}
-            resolver: MEMORY
-            resolver_preload { {{app.PublicKey}} : {{appJwt}} }
-            """);
+        await using var s = RunOperatorMonitorServer(out _, out var app);
         NKeyPair aUser = NKeyPair.Create(NKeys.PrefixUser), bUser = NKeyPair.Create(NKeys.PrefixUser);
         using var users = new ProtoClients();
         foreach (var (user, count) in new[] { (aUser, 2), (bUser, 5) })
