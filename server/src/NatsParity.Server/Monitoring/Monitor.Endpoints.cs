@@ -195,7 +195,7 @@ public sealed partial class Monitor
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
                     subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
-                    Jwt: auth ? RedactBearerJwt(cc.Jwt) : cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags));
+                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
