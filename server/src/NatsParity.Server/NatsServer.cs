@@ -24,7 +24,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _cts = new();
     private readonly ClosedConnections _closed;
-    private Socket? _listener;
+    private volatile Socket? _listener;
     private Timer? _deadlineTimer;
     // Go's connRateCounter (tls connection_rate_limit) and the once-a-second report of the handshakes it refused.
     internal readonly Auth.RateCounter? TlsRateCounter;
@@ -192,6 +192,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         listener.Listen(512);
         _listener = listener;
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        // Go writes the port a random one resolved to back into the options.
+        if (Options.Port == 0) Options.Port = Port;
         if (SetInfoHostPort() is { } advErr)
         {
             Logger.Fatal($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
@@ -363,6 +365,28 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The certificate the HTTPS monitoring port serves to a client asking for <paramref name="serverName"/>:
+    /// the client port's, as the running (possibly reloaded) TLS configuration has it (Go's getMonitoringTLSConfig).</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2? MonitorCertificate(string? serverName) =>
+        _tls?.SelectCertificate(serverName);
+
+    /// <summary>The client listener, null once lame duck mode or shutdown closed it (tests take it away, as Go's
+    /// tests set s.listener, to make the server unready).</summary>
+    internal Socket? Listener { get => _listener; set => _listener = value; }
+
+    /// <summary>Go's readyForConnections: null once the client listener is up (the only listener this server has),
+    /// else why it is not after <paramref name="d"/>.</summary>
+    internal string? ReadyForConnections(TimeSpan d)
+    {
+        var end = DateTime.UtcNow + d;
+        do
+        {
+            if (_listener is not null) return null;
+            if (d > TimeSpan.FromMilliseconds(25)) Thread.Sleep(25);
+        } while (DateTime.UtcNow < end);
+        return $"failed to be ready for connections after {ServerOptions.GoDuration(d)}: server";
+    }
+
     /// <summary>Go's StartMonitoring: the HTTP or the HTTPS monitoring port when one is configured (not both); the
     /// error text when it cannot start.</summary>
     public string? StartMonitoring()
@@ -374,7 +398,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (secure && _tls is null) return "TLS cert and key required for HTTPS";
         try
         {
-            Monitor.StartHttpAsync(secure, _tls?.Certificate).GetAwaiter().GetResult();
+            Monitor.StartHttpAsync(secure).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
@@ -754,7 +778,8 @@ public sealed partial class NatsServer : IAsyncDisposable
             Events?.AccountDisconnectEvent(c, stop, reason.Text());
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
-                c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails));
+                c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags));
         }
     }
 
@@ -787,6 +812,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _lameDuck = true;
         Logger.Notice("Entering lame duck mode, stop accepting new clients");
         try { _listener?.Close(); } catch (SocketException) { }
+        _listener = null;
         var clients = _clients.Values.ToList();
         if (clients.Count == 0)
         {
@@ -846,6 +872,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         AccountResolver?.Close();
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
+        _listener = null;
         _deadlineTimer?.Dispose();
         _tlsRejectTimer?.Dispose();
         var clients = _clients.Values.ToList();

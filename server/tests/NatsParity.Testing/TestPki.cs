@@ -44,6 +44,11 @@ public sealed class TestPki : IDisposable
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Server(string name) =>
         Issue(name, "CN=localhost, O=NatsParity", ["localhost"], [], serverAuth: true);
 
+    /// <summary>A server certificate for localhost only, without an IP SAN (as Go's server-noip.pem): clients that
+    /// check 127.0.0.1 refuse it.</summary>
+    public (string CertFile, string KeyFile, X509Certificate2 Cert) ServerNoIp(string name) =>
+        Issue(name, new X500DistinguishedName("CN=localhost, O=NatsParity"), ["localhost"], [], serverAuth: true, ipSan: false);
+
     /// <summary>A client certificate signed by the CA; returns its files and the certificate with its key.</summary>
     public (string CertFile, string KeyFile, X509Certificate2 Cert) Client(string name, string subject, string[]? dnsNames = null, string[]? emails = null,
         string[]? uris = null) =>
@@ -95,7 +100,7 @@ public sealed class TestPki : IDisposable
         Issue(name, new X500DistinguishedName(subject), dns, emails, serverAuth);
 
     private (string, string, X509Certificate2) Issue(string name, X500DistinguishedName subject, string[] dns, string[] emails, bool serverAuth,
-        string[]? uris = null)
+        string[]? uris = null, bool ipSan = true)
     {
         uris ??= [];
         using var key = RSA.Create(2048);
@@ -104,7 +109,7 @@ public sealed class TestPki : IDisposable
         foreach (var d in dns) san.AddDnsName(d);
         foreach (var e in emails) san.AddEmailAddress(e);
         foreach (var u in uris) san.AddUri(new Uri(u));
-        if (serverAuth) san.AddIpAddress(IPAddress.Loopback);
+        if (serverAuth && ipSan) san.AddIpAddress(IPAddress.Loopback);
         if (dns.Length + emails.Length + uris.Length > 0 || serverAuth) req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(

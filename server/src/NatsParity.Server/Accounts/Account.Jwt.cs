@@ -83,6 +83,9 @@ public sealed partial class Account
     /// <summary>Go's acc.nameTag: the name in the account's claims.</summary>
     internal string NameTag => Claims?.Name ?? "";
 
+    /// <summary>Go's getNameTag: the JWT's name, else the account's own name.</summary>
+    internal string NameTagOrName => NameTag.Length > 0 ? NameTag : Name;
+
     /// <summary>Go's traceLabel: the name, with the claims' name when there is one.</summary>
     internal string TraceLabel => NameTag.Length > 0 ? $"{Name}/{NameTag}" : Name;
 

@@ -12,9 +12,6 @@ internal sealed class TlsSetup
     private readonly X509Certificate2[] _certs;
     private readonly X509Certificate2Collection? _roots;
 
-    /// <summary>The (first) server certificate, which the HTTPS monitoring port serves too.</summary>
-    public X509Certificate2 Certificate => _certs[0];
-
     public bool Verify { get; }
     public TimeSpan Timeout { get; }
     public bool HandshakeFirst { get; }
@@ -85,8 +82,8 @@ internal sealed class TlsSetup
     }
 
     /// <summary>Go's certificate choice: the first certificate that covers the server name the client asked for, else
-    /// the first.</summary>
-    private X509Certificate2 SelectCertificate(string? serverName)
+    /// the first. The HTTPS monitoring port serves these certificates too.</summary>
+    internal X509Certificate2 SelectCertificate(string? serverName)
     {
         if (_certs.Length > 1 && !string.IsNullOrEmpty(serverName))
             foreach (var c in _certs)

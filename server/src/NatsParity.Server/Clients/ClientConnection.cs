@@ -98,6 +98,11 @@ public sealed partial class ClientConnection : IProtocolHandler
     public ConnectOptions Options => _opts;
     /// <summary>The account this client's subjects live in: the global one until a user binds it elsewhere.</summary>
     public Account Account => _acc;
+
+    /// <summary>Binds the client to <paramref name="acc"/> without registering it there: tests swap a client's
+    /// account under its lock as Go's tests set c.acc, racing the readers of <see cref="Account"/>.</summary>
+    internal void SwapAccountForTest(Account acc) => _acc = acc;
+
     /// <summary>The INFO nonce this connection was challenged with, when nkey users are configured.</summary>
     internal string? Nonce { get; set; }
     internal ClientPermissions? Permissions => _perms;

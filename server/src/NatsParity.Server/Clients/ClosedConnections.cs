@@ -1,11 +1,14 @@
 namespace NatsParity.Server.Clients;
 
-/// <summary>What is kept of a closed connection for monitoring (Go's closedClient).</summary>
+/// <summary>What is kept of a closed connection for monitoring (Go's closedClient): besides the counters, the user's
+/// JWT (bearer ones redacted), its issuer, its JWT name (<paramref name="NameTag"/>) and tags, shown by connz whether or
+/// not auth is asked for.</summary>
 public sealed record ClosedConnection(
     ulong Cid, string Host, int Port, DateTime Start, DateTime Stop, ClosedState Reason,
     string Name, string Lang, string Version, long InMsgs, long InBytes, long OutMsgs, long OutBytes,
     IReadOnlyList<string> Subs, string Account = "", string User = "", TimeSpan Rtt = default, DateTime LastActivity = default,
-    IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? SubDetails = null);
+    IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? SubDetails = null,
+    string Jwt = "", string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null);
 
 /// <summary>A fixed-size ring of the most recently closed connections (Go's closedRingBuffer).</summary>
 public sealed class ClosedConnections(int capacity)

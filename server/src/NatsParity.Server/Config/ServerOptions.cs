@@ -183,6 +183,15 @@ public sealed class ServerOptions
         return o;
     }
 
+    /// <summary>Go's Options.Clone: a shallow copy whose users and nkey users are copies of their own.</summary>
+    public ServerOptions Clone()
+    {
+        var o = (ServerOptions)MemberwiseClone();
+        if (Users is not null) o.Users = Users.Select(u => u.Clone()).ToList();
+        if (Nkeys is not null) o.Nkeys = Nkeys.Select(n => n.Clone()).ToList();
+        return o;
+    }
+
     /// <summary>Go's setBaselineOptions for the listen addresses: an empty host is every interface, and monitoring
     /// listens where clients do unless told otherwise.</summary>
     public void SetBaselineOptions()

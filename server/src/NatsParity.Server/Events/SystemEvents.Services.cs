@@ -43,6 +43,17 @@ internal sealed partial class SystemEvents
 
     private static readonly Opt[] AccountzOpts = [new("account", "acc", OptKind.String, "string")];
 
+    /// <summary>Go's JSzOptions.</summary>
+    private static readonly Opt[] JszOpts =
+    [
+        new("account", "acc", OptKind.String, "string"), new("accounts", "accounts", OptKind.Bool, "bool"),
+        new("streams", "streams", OptKind.Bool, "bool"), new("consumer", "consumers", OptKind.Bool, "bool"),
+        new("direct_consumer", "direct-consumers", OptKind.Bool, "bool"), new("config", "config", OptKind.Bool, "bool"),
+        new("leader_only", "leader-only", OptKind.Bool, "bool"), new("offset", "offset", OptKind.Int, "int"),
+        new("limit", "limit", OptKind.Int, "int"), new("raft", "raft", OptKind.Bool, "bool"),
+        new("stream_leader_only", "stream-leader-only", OptKind.Bool, "bool"),
+    ];
+
     /// <summary>Go's IpqueueszOptions: every queue (also empty ones) and a name filter.</summary>
     private static readonly Opt[] IpqueueszOpts =
     [
@@ -91,8 +102,8 @@ internal sealed partial class SystemEvents
             ["GATEWAYZ"] = (c, s, r, h, m) => ZReq(r, h, m, "GatewayzEventOptions", [], q => Render(Monitor.GatewayzPath, q)),
             ["LEAFZ"] = (c, s, r, h, m) => ZReq(r, h, m, "LeafzEventOptions", [], q => Render(Monitor.LeafzPath, q)),
             ["ACCOUNTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "AccountzEventOptions", AccountzOpts, q => Render(Monitor.AccountzPath, q)),
-            ["JSZ"] = (c, s, r, h, m) => ZReq(r, h, m, "JszEventOptions", [], q => Render(Monitor.JszPath, q)),
-            ["HEALTHZ"] = (c, s, r, h, m) => ZReq(r, h, m, "HealthzEventOptions", HealthzOpts, HealthzData),
+            ["JSZ"] = (c, s, r, h, m) => ZReq(r, h, m, "JszEventOptions", JszOpts, q => Render(Monitor.JszPath, q)),
+            ["HEALTHZ"] = (c, s, r, h, m) => ZReq(r, h, m, "HealthzEventOptions", HealthzOpts, q => Render(Monitor.HealthzPath, q)),
             ["IPQUEUESZ"] = (c, s, r, h, m) => ZReq(r, h, m, "IpqueueszEventOptions", IpqueueszOpts, q => Render(Monitor.IPQueuesPath, q)),
             // Go's Raftz with a system account and no Raft groups (nothing here is clustered): an empty map.
             ["RAFTZ"] = (c, s, r, h, m) => ZReq(r, h, m, "RaftzEventOptions", [], _ => ("{}"u8.ToArray(), null)),
@@ -198,7 +209,7 @@ internal sealed partial class SystemEvents
     private ZResult Render(string endpoint, Dictionary<string, string> q)
     {
         var (json, err) = _s.Monitor.Render(endpoint, MonitorQuery.From(q));
-        return (json, err);
+        return Monitor.IsSkip(err) ? Skip : (json, err);
     }
 
     /// <summary>Go's AccountStatz for a request: accounts without connections are left out unless include_unused, and
@@ -218,19 +229,6 @@ internal sealed partial class SystemEvents
         var tk = subject.Split('.');
         if (tk.Length != 5) return (null, $"subject \"{subject}\" is malformed");
         return respf(tk[3]);
-    }
-
-    private ZResult HealthzData(Dictionary<string, string> q)
-    {
-        var r = Render(Monitor.HealthzPath, q);
-        if (r.Data is null) return r;
-        return (Json(w =>
-        {
-            w.WriteStartObject();
-            w.Str("status", "ok");
-            w.Num("status_code", 200);
-            w.WriteEndObject();
-        }), (string?)null);
     }
 
     /// <summary>Go's zReq: options from the JSON body (a bad body is a 400), the filter, then the data or a 500 with the

@@ -165,23 +165,22 @@ public sealed partial class Monitor
 
         var now = ClientConnection.ClockNow; // the clock of the connections' start and activity times
         var rows = new List<ConnRow>();
-        IEnumerable<ClientConnection> open = _s.Clients;
-        if (acc.Length > 0)
+        var filterAcc = acc.Length > 0 ? _s.LookupAccount(acc) : null;
+        if (state is ConnState.Open or ConnState.All && (acc.Length == 0 || filterAcc is not null))
         {
-            var filterAcc = _s.LookupAccount(acc);
-            open = filterAcc is null ? [] : open.Where(c => ReferenceEquals(c.Account, filterAcc));
-        }
-        if (state is ConnState.Open or ConnState.All)
-        {
-            foreach (var c in open)
+            foreach (var c in _s.Clients)
             {
+                // One read of the client's account: it may be swapped while this runs (Go snapshots it under the
+                // client's lock).
+                var ca = c.Account;
+                if (filterAcc is not null && !ReferenceEquals(ca, filterAcc)) continue;
                 rows.Add(new ConnRow(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, c.LastActivity, null, "", c.Rtt, c.PendingBytes,
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
-                    c.AuthorizedUser, c.Account.Name == Account.GlobalName ? "" : c.Account.Name,
+                    c.AuthorizedUser, ca.Name == Account.GlobalName ? "" : ca.Name,
                     subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
                     auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
-                    c.Account.NameTag.Length > 0 ? c.Account.NameTag : c.Account.Name, c.JwtTags));
+                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -189,10 +188,14 @@ public sealed partial class Monitor
             foreach (var cc in _s.Closed.Snapshot())
             {
                 if (acc.Length > 0 && cc.Account != acc && !(acc == Account.GlobalName && cc.Account.Length == 0)) continue;
+                // Go's closedClient keeps the JWT, issuer, JWT name and tags it was closed with; with auth the name tag
+                // is its (non-global) account's, as that account is now.
+                string nameTag = auth && cc.Account.Length > 0 && _s.LookupAccount(cc.Account) is { } ccAcc ? ccAcc.NameTagOrName : cc.NameTag;
                 rows.Add(new ConnRow(cc.Cid, cc.Host, cc.Port, cc.Start, cc.LastActivity == default ? cc.Stop : cc.LastActivity, cc.Stop,
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
-                    subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : []));
+                    subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
+                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
@@ -270,12 +273,6 @@ public sealed partial class Monitor
             {
                 w.Str("authorized_user", r.User, omitEmpty: true);
                 w.Str("account", r.Account.Length > 0 ? r.Account : Account.GlobalName);
-                // Go's getNameTag: the account's name when it has no JWT name tag; closed connections only carry it
-                // for accounts other than the global one.
-                w.Str("jwt", r.Jwt, omitEmpty: true);
-                w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
-                w.Str("name_tag", r.NameTag.Length > 0 ? r.NameTag : r.Account.Length > 0 ? r.Account : r.Stop is null ? Account.GlobalName : "", omitEmpty: true);
-                if (r.Tags is { } tags) WriteTags(w, tags);
             }
             if (subsDetail && r.Subs.Count > 0)
             {
@@ -300,6 +297,10 @@ public sealed partial class Monitor
                 foreach (var sd in r.Subs) w.WriteStringValue(sd.Subject);
                 w.WriteEndArray();
             }
+            w.Str("jwt", r.Jwt, omitEmpty: true);
+            w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
+            w.Str("name_tag", r.NameTag, omitEmpty: true);
+            if (r.Tags is { } tags) WriteTags(w, tags);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -399,6 +400,7 @@ public sealed partial class Monitor
             {
                 w.WriteStartObject();
                 w.Str("account", a.Name);
+                w.Str("account_tag", a.NameTagOrName);
                 w.Str("subject", sub.Subject);
                 w.Str("qgroup", sub.Queue, omitEmpty: true);
                 w.Str("sid", System.Text.Encoding.UTF8.GetString(sub.Sid));
@@ -613,7 +615,7 @@ public sealed partial class Monitor
     }
 
     /// <summary>Go's redactBearerJWT: a bearer user JWT is not shown.</summary>
-    private static string RedactBearerJwt(string? jwt)
+    internal static string RedactBearerJwt(string? jwt)
     {
         if (string.IsNullOrEmpty(jwt)) return "";
         try { return Auth.Jwt.UserClaims.Decode(jwt).BearerToken ? "" : jwt; }
@@ -658,7 +660,7 @@ public sealed partial class Monitor
             var (im, ib, om, ob) = a.Traffic();
             w.WriteStartObject();
             w.Str("acc", a.Name);
-            w.Str("name", a.Name);
+            w.Str("name", a.NameTagOrName);
             w.Num("conns", conns);
             w.Num("leafnodes", 0);
             w.Num("total_conns", conns);
@@ -685,9 +687,23 @@ public sealed partial class Monitor
         return null;
     }
 
-    /// <summary>Go's Jsz on a server without JetStream.</summary>
+    /// <summary>Go's errSkipZreq: the error text of a request that does not concern this server; a system account
+    /// request gets no response at all.</summary>
+    internal const string SkipZreq = "filtered response";
+
+    internal static bool IsSkip(string? error) => error is not null && error.StartsWith(SkipZreq, StringComparison.Ordinal);
+
+    /// <summary>Go's Jsz on a server without JetStream: disabled, and never the leader asked for by leader-only.</summary>
     private string? Jsz(MonitorQuery q, Utf8JsonWriter w)
     {
+        foreach (var opt in new[] { "accounts", "streams", "consumers", "direct-consumers", "config" })
+            if (DecodeBool(q, opt, out _) is { } e) return e;
+        if (DecodeInt(q, "offset", out _) is { } oe) return oe;
+        if (DecodeInt(q, "limit", out _) is { } le) return le;
+        if (DecodeBool(q, "leader-only", out bool leaderOnly) is { } lo) return lo;
+        if (DecodeBool(q, "raft", out _) is { } re) return re;
+        if (DecodeBool(q, "stream-leader-only", out _) is { } se) return se;
+        if (leaderOnly) return $"{SkipZreq}: not leader";
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
         w.Str("now", GoJson.Time(DateTime.UtcNow));
@@ -714,14 +730,55 @@ public sealed partial class Monitor
         return null;
     }
 
-    /// <summary>Go's Healthz on a server without JetStream configured: ok once it accepts connections; the status code
-    /// is left out of the HTTP body, and the body is compact.</summary>
-    private string? Healthz(MonitorQuery q, Utf8JsonWriter w)
+    /// <summary>Go's healthz for a system account request: the health with its status code.</summary>
+    private string? Healthz(MonitorQuery q, Utf8JsonWriter w) => WriteHealthz(q, w, withCode: true, out _, out _);
+
+    /// <summary>Go's healthz on a server without JetStream: a stream asked for without its account, or a consumer
+    /// without its stream, is a bad request; a server not ready for connections is an error. With details the
+    /// problems are listed by type; <paramref name="code"/> is the HTTP status (left out of the body over HTTP) and
+    /// <paramref name="failure"/> what HTTP logs of a failed check.</summary>
+    private string? WriteHealthz(MonitorQuery q, Utf8JsonWriter w, bool withCode, out int code, out string? failure)
     {
-        foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only", "details" })
+        code = 0;
+        failure = null;
+        foreach (var opt in new[] { "js-enabled", "js-enabled-only", "js-server-only", "js-meta-only" })
             if (DecodeBool(q, opt, out _) is { } e) return e;
+        if (DecodeBool(q, "details", out bool details) is { } de) return de;
+        string account = Q(q, "account") ?? "", stream = Q(q, "stream") ?? "", consumer = Q(q, "consumer") ?? "";
+        (string Type, string Text)? problem = null;
+        code = 200;
+        if (account.Length == 0 && stream.Length > 0)
+        {
+            code = 400;
+            problem = ("BAD_REQUEST", "\"account\" must not be empty when checking stream health");
+        }
+        else if (stream.Length == 0 && consumer.Length > 0)
+        {
+            code = 400;
+            problem = ("BAD_REQUEST", "\"stream\" must not be empty when checking consumer health");
+        }
+        else if (_s.ReadyForConnections(TimeSpan.FromMilliseconds(1)) is { } notReady)
+        {
+            code = 500;
+            problem = ("CONNECTION", notReady);
+        }
         w.WriteStartObject();
-        w.Str("status", "ok");
+        w.Str("status", problem is null ? "ok" : "error");
+        if (withCode) w.Num("status_code", code);
+        if (problem is { } p)
+        {
+            if (!details) w.Str("error", p.Text);
+            else
+            {
+                w.WriteStartArray("errors");
+                w.WriteStartObject();
+                w.Str("type", p.Type);
+                w.Str("error", p.Text);
+                w.WriteEndObject();
+                w.WriteEndArray();
+            }
+            failure = details ? "Healthcheck failed: 1 errors" : $"Healthcheck failed: {Protocol.ProtocolParser.Quote(System.Text.Encoding.UTF8.GetBytes(p.Text))}";
+        }
         w.WriteEndObject();
         return null;
     }

@@ -37,8 +37,9 @@ public sealed partial class Monitor : IAsyncDisposable
     internal Monitor(NatsServer s) => _s = s;
 
     /// <summary>Go's startMonitoring: listens on http_host (the client host when unset) on the HTTP or, with
-    /// <paramref name="secure"/>, the HTTPS port (-1 picks one), serving the client port's certificate.</summary>
-    internal async Task StartHttpAsync(bool secure, System.Security.Cryptography.X509Certificates.X509Certificate2? cert)
+    /// <paramref name="secure"/>, the HTTPS port (-1 picks one), serving the client port's certificate as it is at each
+    /// handshake (a reload changes it) and asking for no client certificate.</summary>
+    internal async Task StartHttpAsync(bool secure)
     {
         var o = _s.Options;
         string host = o.HttpHost.Length > 0 ? o.HttpHost : o.Host;
@@ -51,7 +52,13 @@ public sealed partial class Monitor : IAsyncDisposable
             bool wildcard = host is "" or "0.0.0.0" or "::";
             k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port, lo =>
             {
-                if (secure) lo.UseHttps(cert!);
+                if (secure)
+                {
+                    lo.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificateSelector = (_, name) => _s.MonitorCertificate(name),
+                    });
+                }
             });
         });
         var app = builder.Build();
@@ -111,7 +118,25 @@ public sealed partial class Monitor : IAsyncDisposable
         Json(AccountzPath, Accountz);
         Json(AccountStatzPath, AccountStatz);
         Json(JszPath, Jsz);
-        Json(HealthzPath, Healthz, indented: false);
+        app.MapGet(PathFor(HealthzPath), async ctx =>
+        {
+            _reqStats.AddOrUpdate(HealthzPath, 1, (_, n) => n + 1);
+            var buf = new MemoryStream();
+            string? error, failure;
+            int code;
+            using (var w = new Utf8JsonWriter(buf, GoJson.Compact)) error = WriteHealthz(MonitorQuery.From(ctx), w, withCode: false, out code, out failure);
+            if (error is not null)
+            {
+                await RespondError(ctx, error).ConfigureAwait(false);
+                return;
+            }
+            if (failure is not null) _s.Logger.Warn(failure);
+            // Go's handleResponse: the health's status code on plain JSON (no JSONP).
+            ctx.Response.StatusCode = code;
+            ctx.Response.ContentType = "application/json";
+            ctx.Response.Headers["Access-Control-Allow-Origin"] = "*";
+            await ctx.Response.Body.WriteAsync(buf.ToArray()).ConfigureAwait(false);
+        });
         Json(IPQueuesPath, Ipqueuesz, indented: true, indent: 3);
         app.MapGet(PathFor(StackszPath), async ctx =>
         {
@@ -141,14 +166,21 @@ public sealed partial class Monitor : IAsyncDisposable
             using (var w = new Utf8JsonWriter(buf, wopts)) error = write(MonitorQuery.From(ctx), w);
             if (error is not null)
             {
-                ctx.Response.StatusCode = error.StartsWith("503:", StringComparison.Ordinal) ? 503 : 400;
-                // Go writes the text after WriteHeader; net/http sniffs it as plain text.
-                ctx.Response.ContentType = "text/plain; charset=utf-8";
-                await ctx.Response.WriteAsync(error.StartsWith("503:", StringComparison.Ordinal) ? error[4..] : error).ConfigureAwait(false);
+                await RespondError(ctx, error).ConfigureAwait(false);
                 return;
             }
             await Respond(ctx, buf.ToArray()).ConfigureAwait(false);
         });
+    }
+
+    /// <summary>A handler's refusal: 400 (503 for a "503:" text) with the text, which Go writes after WriteHeader and
+    /// net/http sniffs as plain text.</summary>
+    private static async Task RespondError(HttpContext ctx, string error)
+    {
+        bool unavailable = error.StartsWith("503:", StringComparison.Ordinal);
+        ctx.Response.StatusCode = unavailable ? 503 : 400;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        await ctx.Response.WriteAsync(unavailable ? error[4..] : error).ConfigureAwait(false);
     }
 
     /// <summary>Go's ResponseHandler: JSON, or JSONP when a callback is named; any origin may read it.</summary>

@@ -5,6 +5,7 @@ using NatsParity.Server.Config;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
+using Monitor = NatsParity.Server.Monitoring.Monitor;
 
 namespace NatsParity.Server.Tests.Monitoring;
 
@@ -401,6 +402,35 @@ public sealed partial class ServerMonitorTests
                 JsonDocument.Parse(await ReadBody(u)).RootElement.GetProperty("connections").GetArrayLength().ShouldBe(100);
         }
         await Task.WhenAll(Task.Run(() => Poll(url + "&subs=true")), Task.Run(() => Poll(url)));
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestConnzClosedSubsDetailNoSharedMutation")]
+    public async Task ConnzClosedSubsDetailNoSharedMutation()
+    {
+        await using var s = RunMonitorServer();
+        // A closed connection with subscription detail, put straight into the ring.
+        var cc = new ClosedConnection(1, "", 0, default, default, default, "", "", "", 0, 0, 0, 0, ["foo.bar"],
+            SubDetails: [("foo.bar", null, "", 0, 0)]);
+        var kept = cc with { };
+        s.Closed.Add(cc);
+
+        // Closed connections with subscription detail, asked for concurrently.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Render(s, Monitor.ConnzPath, "?state=closed&subs=detail"))));
+        foreach (var a in answers)
+            Conns(a).Single().GetProperty("subscriptions_list_detail").EnumerateArray().Single().GetProperty("subject").GetString().ShouldBe("foo.bar");
+
+        // The kept entry is not changed by what those answers showed.
+        var ring = s.Closed.Snapshot();
+        ring.Count.ShouldBe(1);
+        ring[0].ShouldBeSameAs(cc);
+        ring[0].ShouldBe(kept);
+        ring[0].Subs.ShouldBe(["foo.bar"]);
+        ring[0].SubDetails!.ShouldHaveSingleItem().Subject.ShouldBe("foo.bar");
+
+        // A plain closed connections query carries no subscription detail.
+        var conns = Conns(Render(s, Monitor.ConnzPath, "?state=closed"));
+        conns.Count.ShouldBe(1);
+        conns[0].TryGetProperty("subscriptions_list_detail", out var sd).ShouldBeFalse($"plain closed-conn query unexpectedly carried detail: {sd}");
     }
 
     /// <summary>Closed connections' idle never exceeds their uptime and their last activity is set.</summary>

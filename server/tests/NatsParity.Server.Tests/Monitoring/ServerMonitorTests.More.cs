@@ -209,6 +209,42 @@ public sealed partial class ServerMonitorTests
         }
     }
 
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorHealthzStatusError")]
+    public async Task MonitorHealthzStatusError()
+    {
+        await using var s = RunMonitorServer();
+        // Without its client listener the server is not ready for connections.
+        var listener = s.Listener;
+        s.Listener = null;
+        try
+        {
+            foreach (var q in new[] { "", "?js-enabled-only=true", "?js-server-only=true" })
+            {
+                var h = JsonDocument.Parse(await ReadBody(Url(s) + "healthz" + q, 500)).RootElement;
+                h.GetProperty("status").GetString().ShouldBe("error", q);
+            }
+        }
+        finally
+        {
+            s.Listener = listener;
+        }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorJszNonJszServer")]
+    public async Task MonitorJszNonJszServer()
+    {
+        await using var srv = InProcess.Run(new ServerOptions());
+        srv.ReadyForConnections(TimeSpan.FromSeconds(5)).ShouldBeNull("server did not become ready");
+
+        var jsi = Render(srv, Monitor.JszPath);
+        jsi.GetProperty("server_id").GetString().ShouldBe(srv.ServerId, "did not receive valid info");
+
+        // Asked for the leader only, a server without JetStream has nothing to say.
+        var (json, err) = srv.Monitor.Render(Monitor.JszPath, MonitorQuery.From(new Dictionary<string, string> { ["leader-only"] = "true" }));
+        Monitor.IsSkip(err).ShouldBeTrue($"expected a skip z req error: {err}");
+        json.ShouldBeNull("expected no jsi");
+    }
+
     [Fact, GoTest("server/monitor_test.go", "TestMonitorServerIDZRequest")]
     public async Task MonitorServerIdzRequest()
     {

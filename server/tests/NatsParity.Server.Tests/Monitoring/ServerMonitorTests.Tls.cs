@@ -1,4 +1,7 @@
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using NatsParity.Testing;
 using Shouldly;
@@ -79,6 +82,66 @@ public sealed partial class ServerMonitorTests
             d.GetProperty("spki_sha256").GetString()!.Length.ShouldBe(64);
             d.GetProperty("cert_sha256").GetString()!.Length.ShouldBe(64);
         }
+    }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorReloadTLSConfig")]
+    public async Task MonitorReloadTlsConfig()
+    {
+        using var pki = new TestPki();
+        var noIp = pki.ServerNoIp("server-noip");
+        // verify_and_map must not make the HTTPS monitoring port ask for client certificates.
+        string Conf(string cert, string key) => $$"""
+            listen: "127.0.0.1:-1"
+            https: "127.0.0.1:-1"
+            tls {
+              cert_file: '{{cert}}'
+              key_file: '{{key}}'
+              ca_file: '{{pki.CaFile}}'
+              verify_and_map: true
+            }
+            """;
+        await using var s = InProcess.RunConf(Conf(noIp.CertFile, noIp.KeyFile), out string conf);
+        int port = s.Monitor.Port;
+
+        // A client trusting the CA that checks the certificate against 127.0.0.1, as Go's with ServerName 127.0.0.1:
+        // the stream and what it found wrong with the server's certificate.
+        async Task<(SslStream Ssl, SslPolicyErrors Errors)> Handshake()
+        {
+            var tcp = new TcpClient();
+            await tcp.ConnectAsync("127.0.0.1", port);
+            var errors = SslPolicyErrors.None;
+            var ssl = new SslStream(tcp.GetStream(), leaveInnerStreamOpen: false, (_, cert, _, policy) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(pki.Ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                if (!chain.Build(X509CertificateLoader.LoadCertificate(cert!.GetRawCertData()))) errors |= SslPolicyErrors.RemoteCertificateChainErrors;
+                errors |= policy & ~SslPolicyErrors.RemoteCertificateChainErrors;
+                return errors == SslPolicyErrors.None;
+            });
+            try { await ssl.AuthenticateAsClientAsync("127.0.0.1"); }
+            catch (AuthenticationException) { }
+            return (ssl, errors);
+        }
+
+        // Go's "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs".
+        var (refused, why) = await Handshake();
+        refused.IsAuthenticated.ShouldBeFalse();
+        why.ShouldBe(SslPolicyErrors.RemoteCertificateNameMismatch);
+        refused.Dispose();
+
+        File.WriteAllText(conf, Conf(pki.ServerCertFile, pki.ServerKeyFile));
+        s.Reload().ShouldBeNull();
+
+        var (ok, errs) = await Handshake();
+        errs.ShouldBe(SslPolicyErrors.None);
+        ok.IsAuthenticated.ShouldBeTrue();
+        // Reading shows whether the certificate was taken: the server waits for a request, so the read times out.
+        ok.ReadTimeout = 250;
+        var e = Should.Throw<IOException>(() => ok.Read(new byte[64]));
+        e.InnerException.ShouldBeOfType<SocketException>().SocketErrorCode.ShouldBe(SocketError.TimedOut);
+        ok.Dispose();
     }
 }
 
