@@ -880,7 +880,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));
         await Task.WhenAny(flushed, Task.Delay(2000)).ConfigureAwait(false);
         await Monitor.DisposeAsync().ConfigureAwait(false);
-        if (Options.PidFile.Length > 0) TryDelete(Options.PidFile);
+        // Go leaves the pid file in place; only the ports file is removed.
         if (_portsFile is not null) TryDelete(_portsFile);
         Logger.Notice("Server Exiting..");
         _shutdown.TrySetResult();

@@ -50,7 +50,7 @@ public sealed partial class Account
             SubjectTransform? tr;
             try
             {
-                if (ValidateMapping(d.Subject) is { } verr) return verr;
+                SubjectTransform.ValidateMapping(src, d.Subject);
                 tr = SubjectTransform.Create(src, d.Subject);
             }
             catch (SubjectTransformException e) { return e.Message; }
@@ -89,21 +89,6 @@ public sealed partial class Account
             _hasMappings = _mappings.Count > 0;
             return n > 0;
         }
-    }
-
-    /// <summary>Go's ValidateMapping: destination tokens are non-empty, '>' only last, functions known, no spaces.</summary>
-    private static string? ValidateMapping(string dest)
-    {
-        if (dest.Length == 0) return null;
-        bool fwc = false;
-        foreach (var t in dest.Split('.'))
-        {
-            if (t.Length == 0 || fwc) return $"{SubjectTransform.ErrInvalidMappingDestination}: invalid mapping destination subject in {t}";
-            if (t.Length > 4 && t.StartsWith("{{", StringComparison.Ordinal) && t.EndsWith("}}", StringComparison.Ordinal)) continue;
-            if (t == ">") fwc = true;
-            else if (t.AsSpan().IndexOfAny("\t\n\f\r ") >= 0) return $"{SubjectTransform.ErrInvalidMappingDestination}: invalid mapping destination subject";
-        }
-        return null;
     }
 
     /// <summary>Go's selectMappedSubject: the first mapping whose source covers the subject picks a destination by weight.</summary>

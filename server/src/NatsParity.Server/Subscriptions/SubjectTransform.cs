@@ -26,6 +26,7 @@ public sealed class SubjectTransform
     public const string ErrInvalidMappingDestination = "invalid mapping destination";
     public const string ErrMappingDestinationNotUsingAllWildcards = ErrInvalidMappingDestination + ": not using all of the token wildcard(s)";
     public const string ErrUnknownMappingDestinationFunction = ErrInvalidMappingDestination + ": unknown function";
+    public const string ErrInvalidMappingDestinationSubject = ErrInvalidMappingDestination + ": invalid transform";
     public const string ErrMappingDestinationIndexOutOfRange = ErrInvalidMappingDestination + ": wildcard index out of range";
     public const string ErrMappingDestinationNotEnoughArgs = ErrInvalidMappingDestination + ": not enough arguments passed to the function";
     public const string ErrMappingDestinationInvalidArg = ErrInvalidMappingDestination + ": function argument is invalid or in the wrong format";
@@ -46,6 +47,30 @@ public sealed class SubjectTransform
     private static readonly Regex LeftFn = Fn("[lL]eft");
     private static readonly Regex RightFn = Fn("[rR]ight");
     private static readonly Regex RandomFn = Fn("[rR]andom");
+
+    /// <summary>Go's ValidateMapping: the destination's tokens are non-empty with '>' only last and no spaces, its
+    /// mustache tokens name a mapping function, and a transform can be made from <paramref name="src"/> to it; a
+    /// <see cref="SubjectTransformException"/> otherwise.</summary>
+    public static void ValidateMapping(string src, string dest)
+    {
+        if (dest.Length == 0) return;
+        bool sfwc = false;
+        foreach (var t in dest.Split('.'))
+        {
+            if (t.Length == 0 || sfwc) throw new SubjectTransformException(ErrInvalidMappingDestinationSubject, t);
+            if (t.Length > 4 && t.StartsWith("{{", StringComparison.Ordinal) && t.EndsWith("}}", StringComparison.Ordinal))
+            {
+                // Go's list here leaves out left() and right().
+                if (!PartitionFn.IsMatch(t) && !WildcardFn.IsMatch(t) && !SplitFromLeftFn.IsMatch(t) && !SplitFromRightFn.IsMatch(t)
+                    && !SliceFromLeftFn.IsMatch(t) && !SliceFromRightFn.IsMatch(t) && !SplitFn.IsMatch(t) && !RandomFn.IsMatch(t))
+                    throw new SubjectTransformException(ErrUnknownMappingDestinationFunction, t);
+                continue;
+            }
+            if (t == ">") sfwc = true;
+            else if (t.AsSpan().IndexOfAny("\t\n\f\r ") >= 0) throw new SubjectTransformException(ErrInvalidMappingDestinationSubject);
+        }
+        Create(src, dest);
+    }
 
     public string Source { get; }
     public string Destination { get; }

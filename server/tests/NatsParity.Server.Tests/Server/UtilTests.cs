@@ -1,0 +1,50 @@
+using NatsParity.Server.Protocol;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Server;
+
+/// <summary>Ports of server/util_test.go for the helpers the server has: the protocol's size parsing and the
+/// host:port parsing of client_advertise.</summary>
+public sealed class UtilTests
+{
+    [Fact, GoTest("server/util_test.go", "TestParseSize")]
+    public void ParseSize()
+    {
+        ProtocolParser.ParseSize(default).ShouldBe(-1, "should error on an empty slice");
+        ProtocolParser.ParseSize("12345678"u8).ShouldBe(12345678);
+        ProtocolParser.ParseSize("12345invalid678"u8).ShouldBe(-1);
+    }
+
+    [Fact, GoTest("server/util_test.go", "TestParseHostPort")]
+    public void ParseHostPort()
+    {
+        void Check(string hostPort, int defaultPort, string expectedHost, int expectedPort, bool expectedErr)
+        {
+            var (h, p, err) = NatsServer.ParseHostPort(hostPort, defaultPort);
+            if (expectedErr)
+            {
+                err.ShouldNotBeNull($"expected an error for \"{hostPort}\"");
+                return;
+            }
+            err.ShouldBeNull($"unexpected error for \"{hostPort}\"");
+            h.ShouldBe(expectedHost);
+            p.ShouldBe(expectedPort);
+        }
+        Check("addr:1234", 5678, "addr", 1234, false);
+        Check(" addr:1234 ", 5678, "addr", 1234, false);
+        Check(" addr : 1234 ", 5678, "addr", 1234, false);
+        Check("addr", 5678, "addr", 5678, false);
+        Check(" addr ", 5678, "addr", 5678, false);
+        Check("addr:-1", 5678, "addr", 5678, false);
+        Check(" addr:-1 ", 5678, "addr", 5678, false);
+        Check(" addr : -1 ", 5678, "addr", 5678, false);
+        Check("addr:0", 5678, "addr", 5678, false);
+        Check(" addr:0 ", 5678, "addr", 5678, false);
+        Check(" addr : 0 ", 5678, "addr", 5678, false);
+        Check("addr:addr", 0, "", 0, true);
+        Check("addr:::1234", 0, "", 0, true);
+        Check("", 0, "", 0, true);
+    }
+}
