@@ -67,9 +67,9 @@ public sealed class ServiceImportTests
         r.Groups[2].Value.ShouldBe("11");
         r.Groups[4].Value.ShouldBeEmpty();
         resp[r.Length..].ShouldBe("22\r\n");
-        barAcc.NumPendingResponses.ShouldBe(0);
+        barAcc.NumPendingAllResponses.ShouldBe(0);
         // The singleton response closed the response import in the exporting account.
-        fooAcc.NumPendingResponses.ShouldBe(0);
+        fooAcc.NumPendingAllResponses.ShouldBe(0);
     }
 
     [Fact, GoTest("test/accounts_cycles_test.go", "TestAccountCycleDepthLimit")]
