@@ -144,6 +144,31 @@ public sealed class ServiceImportTests
         svc.ExpectNothing(TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>A streamed response ends with an empty message (EOF); one that has headers is not empty, so the stream
+    /// stays open for the responses after it, as on the reference.</summary>
+    [Theory, TargetData]
+    public void StreamedResponseWithOnlyHeadersIsNotEof(ServerTarget target)
+    {
+        using var server = NatsServerProcess.Start(target, new ServerConfig
+        {
+            Extra = ServiceConf.Replace("""{ service: "help.>" }""", """{ service: "help.>", response: stream }""", StringComparison.Ordinal),
+        });
+        using var svc = ProtoClient.Login(server, "svc", "svc", commands: "SUB help.> 1\r\n", connectFields: ",\"headers\":true");
+        using var app = ProtoClient.Login(server, "app", "app", commands: "SUB inbox.1 9\r\nPUB help.me inbox.1 3\r\nhi!\r\n",
+            connectFields: ",\"headers\":true");
+
+        var req = svc.ReadMsg();
+        req.Reply!.ShouldStartWith("_R_.");
+        const string hdr = "NATS/1.0\r\nA: 1\r\n\r\n";
+        svc.SendAndFlush($"HPUB {req.Reply} {hdr.Length} {hdr.Length}\r\n{hdr}\r\nPUB {req.Reply} 4\r\nmore\r\nPUB {req.Reply} 0\r\n\r\n" +
+                         $"PUB {req.Reply} 5\r\nafter\r\n");
+        app.ReadMsg().CheckHeaders("inbox.1", "9", "", hdr.Length, hdr.Length, hdr, "");
+        app.ReadMsg().Check("inbox.1", "9", "", 4, "more");
+        app.ReadMsg().Check("inbox.1", "9", "", 0, "");
+        // The empty message closed the stream.
+        app.ExpectNothing(TimeSpan.FromMilliseconds(150));
+    }
+
     /// <summary>Since 2.10 a request crossing accounts carries Nats-Request-Info with the requestor's account; a
     /// responder that speaks headers receives it as HMSG.</summary>
     [Fact]
