@@ -10,7 +10,7 @@ internal sealed class ServiceExport
     public ExportAuth? Auth;
     public ServiceResponseType ResponseType;
     /// <summary>How long a streamed or chunked response stays open (Go's respThresh, 2 minutes by default).</summary>
-    public TimeSpan Threshold = TimeSpan.FromMinutes(2);
+    public TimeSpan Threshold = Account.DefaultServiceExportResponseThreshold;
     /// <summary>Latency tracking of the service (Go's se.latency), or null.</summary>
     public ServiceLatencyConfig? Latency;
 }
@@ -95,7 +95,44 @@ public sealed partial class Account
     }
 
     public int NumServiceImports { get { lock (_imu) return _serviceImports.Count; } }
-    public int NumPendingResponses { get { lock (_imu) return _responses.Count; } }
+    /// <summary>Go's NumPendingAllResponses: response imports waiting for answers to any of this account's services.</summary>
+    public int NumPendingAllResponses { get { lock (_imu) return _responses.Count; } }
+
+    /// <summary>Go's NumPendingResponses: the response imports waiting on the export that covers
+    /// <paramref name="filter"/> (every one when empty; none when no export covers it).</summary>
+    public int NumPendingResponses(string filter)
+    {
+        if (filter.Length == 0) return NumPendingAllResponses;
+        var se = GetServiceExport(filter);
+        if (se is null) return 0;
+        int n = 0;
+        lock (_imu)
+            foreach (var rsi in _responses.Values)
+                if (ReferenceEquals(rsi.Export, se)) n++;
+        return n;
+    }
+
+    /// <summary>Go's ServiceExportResponseThreshold: how long a response to <paramref name="export"/> may take; the
+    /// error when no export covers it.</summary>
+    public string? ServiceExportResponseThreshold(string export, out TimeSpan threshold)
+    {
+        threshold = TimeSpan.Zero;
+        var se = GetServiceExport(export);
+        if (se is null) return $"no export defined for \"{export}\"";
+        lock (_imu) threshold = se.Threshold;
+        return null;
+    }
+
+    /// <summary>Go's SetServiceExportResponseThreshold: a new response threshold for <paramref name="export"/>; refused
+    /// for an account defined by a JWT, whose claims say what it exports.</summary>
+    public string? SetServiceExportResponseThreshold(string export, TimeSpan maxTime)
+    {
+        if (ClaimJwt.Length > 0) return "claim based accounts can not be updated directly";
+        var se = GetServiceExport(export);
+        if (se is null) return $"no export defined for \"{export}\"";
+        lock (_imu) se.Threshold = maxTime;
+        return null;
+    }
     /// <summary>Go's NumPendingReverseResponses: reply subjects here with response imports pending elsewhere.</summary>
     public int NumPendingReverseResponses { get { lock (_imu) return _rrMap.Count; } }
     internal bool HasReverseEntries { get { lock (_imu) return _rrMap.Count > 0; } }
@@ -292,7 +329,9 @@ public sealed partial class Account
         rsi.Acc.CheckForReverseEntry(rsi.To, rsi, checkInterest: false);
     }
 
-    private static readonly TimeSpan DefaultResponseThreshold = TimeSpan.FromMinutes(2);
+    /// <summary>Go's DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD.</summary>
+    public static readonly TimeSpan DefaultServiceExportResponseThreshold = TimeSpan.FromMinutes(2);
+    private static TimeSpan DefaultResponseThreshold => DefaultServiceExportResponseThreshold;
     private Timer? _responseTimer;
     private DateTime _responseTimerDue = DateTime.MaxValue;
 

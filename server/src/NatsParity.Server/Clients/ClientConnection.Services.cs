@@ -78,7 +78,7 @@ public sealed partial class ClientConnection
             _psi.RemoveAt(_psi.Count - 1);
         }
 
-        bool shouldRemove = !delivered || (isResponse && (si.ResponseType == ServiceResponseType.Singleton || msg.Length - Math.Max(hdr, 0) == 2));
+        bool shouldRemove = !delivered || (isResponse && (si.ResponseType == ServiceResponseType.Singleton || msg.Length == 2));
         if (si.ResponseType != ServiceResponseType.Singleton && delivered) si.Created = DateTime.UtcNow;
         if (shouldRemove)
         {

@@ -259,7 +259,7 @@ public sealed class AccountMoreTests
         var cbar = ClientIn(s, bar);
         Parse(cfoo, "SUB ngs.update.* 1\r\n");
         RequestReply(cbar, cfoo, "ngs.update", "reply", "ngs.update.$bar");
-        bar.NumPendingResponses.ShouldBe(0);
+        bar.NumPendingAllResponses.ShouldBe(0);
     }
 
     [Fact, GoTest("server/accounts_test.go", "TestAccountAddServiceImportRace")]
@@ -440,7 +440,7 @@ public sealed class AccountMoreTests
 
         // The response mapping goes with the requestor's interest.
         cbar.Close(ClosedState.ClientClosed);
-        (await InProcess.WaitFor(() => bar.NumPendingResponses == 0, TimeSpan.FromSeconds(1))).ShouldBeTrue();
+        (await InProcess.WaitFor(() => bar.NumPendingAllResponses == 0, TimeSpan.FromSeconds(1))).ShouldBeTrue();
 
         // A request whose reply subject nobody listens on: the first answer finds no interest and cleans up.
         cbar = ClientIn(s, bar);
@@ -448,8 +448,8 @@ public sealed class AccountMoreTests
         reply = OneMsg(cfoo).Reply.ShouldNotBeNull();
         reply.ShouldStartWith("_R_.");
         Parse(cfoo, $"PUB {reply} 2\r\n22\r\n");
-        (await InProcess.WaitFor(() => foo.NumPendingResponses == 0, TimeSpan.FromSeconds(1))).ShouldBeTrue(
-            $"{foo.NumPendingResponses} responses pending");
+        (await InProcess.WaitFor(() => foo.NumPendingAllResponses == 0, TimeSpan.FromSeconds(1))).ShouldBeTrue(
+            $"{foo.NumPendingAllResponses} responses pending");
         foo.ResponsesSnapshot().ShouldBeEmpty();
     }
 

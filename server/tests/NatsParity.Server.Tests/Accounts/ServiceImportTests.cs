@@ -67,9 +67,9 @@ public sealed class ServiceImportTests
         r.Groups[2].Value.ShouldBe("11");
         r.Groups[4].Value.ShouldBeEmpty();
         resp[r.Length..].ShouldBe("22\r\n");
-        barAcc.NumPendingResponses.ShouldBe(0);
+        barAcc.NumPendingAllResponses.ShouldBe(0);
         // The singleton response closed the response import in the exporting account.
-        fooAcc.NumPendingResponses.ShouldBe(0);
+        fooAcc.NumPendingAllResponses.ShouldBe(0);
     }
 
     [Fact, GoTest("test/accounts_cycles_test.go", "TestAccountCycleDepthLimit")]
@@ -142,6 +142,31 @@ public sealed class ServiceImportTests
         // Isolation: the service account's own subscription does not see the app's other subjects.
         app.SendAndFlush("PUB other 1\r\nx\r\n");
         svc.ExpectNothing(TimeSpan.FromMilliseconds(100));
+    }
+
+    /// <summary>A streamed response ends with an empty message (EOF); one that has headers is not empty, so the stream
+    /// stays open for the responses after it, as on the reference.</summary>
+    [Theory, TargetData]
+    public void StreamedResponseWithOnlyHeadersIsNotEof(ServerTarget target)
+    {
+        using var server = NatsServerProcess.Start(target, new ServerConfig
+        {
+            Extra = ServiceConf.Replace("""{ service: "help.>" }""", """{ service: "help.>", response: stream }""", StringComparison.Ordinal),
+        });
+        using var svc = ProtoClient.Login(server, "svc", "svc", commands: "SUB help.> 1\r\n", connectFields: ",\"headers\":true");
+        using var app = ProtoClient.Login(server, "app", "app", commands: "SUB inbox.1 9\r\nPUB help.me inbox.1 3\r\nhi!\r\n",
+            connectFields: ",\"headers\":true");
+
+        var req = svc.ReadMsg();
+        req.Reply!.ShouldStartWith("_R_.");
+        const string hdr = "NATS/1.0\r\nA: 1\r\n\r\n";
+        svc.SendAndFlush($"HPUB {req.Reply} {hdr.Length} {hdr.Length}\r\n{hdr}\r\nPUB {req.Reply} 4\r\nmore\r\nPUB {req.Reply} 0\r\n\r\n" +
+                         $"PUB {req.Reply} 5\r\nafter\r\n");
+        app.ReadMsg().CheckHeaders("inbox.1", "9", "", hdr.Length, hdr.Length, hdr, "");
+        app.ReadMsg().Check("inbox.1", "9", "", 4, "more");
+        app.ReadMsg().Check("inbox.1", "9", "", 0, "");
+        // The empty message closed the stream.
+        app.ExpectNothing(TimeSpan.FromMilliseconds(150));
     }
 
     /// <summary>Since 2.10 a request crossing accounts carries Nats-Request-Info with the requestor's account; a
