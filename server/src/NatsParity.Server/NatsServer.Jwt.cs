@@ -4,6 +4,7 @@ using NatsParity.Server.Accounts;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Auth.Jwt;
 using NatsParity.Server.Clients;
+using NatsParity.Server.Subscriptions;
 
 namespace NatsParity.Server;
 
@@ -70,6 +71,25 @@ public sealed partial class NatsServer
             events.Start();
         }
         return null;
+    }
+
+    /// <summary>Go's ErrNoSysAccount.</summary>
+    public const string ErrNoSysAccount = "system account not setup";
+
+    /// <summary>Go's sysSubscribe: an internal subscription of the system account whose messages go to
+    /// <paramref name="cb"/>; Go's errors without a system account or a handler.</summary>
+    internal (Subscription? Sub, string? Error) SysSubscribe(string subject, Events.SystemEvents.SysHandler? cb)
+    {
+        var events = Events;
+        if (events is null) return (null, ErrNoSysAccount);
+        if (cb is null) return (null, "undefined message handler");
+        return (events.Subscribe(subject, cb), null);
+    }
+
+    /// <summary>Go's sysUnsubscribe.</summary>
+    internal void SysUnsubscribe(Subscription? sub)
+    {
+        if (sub is not null) Events?.Unsubscribe(sub);
     }
 
     private const string ImportErrorsMissingAccount = ImportErrors.MissingAccount;

@@ -263,6 +263,16 @@ internal sealed partial class SystemEvents
         return sub;
     }
 
+    /// <summary>Go's sysSubscribe for callers outside the event stack (Go's ErrNoSysAccount and handler errors are the
+    /// server's to give).</summary>
+    internal Subscription Subscribe(string subject, SysHandler cb) => SysSubscribe(subject, cb);
+
+    /// <summary>Go's sysUnsubscribe.</summary>
+    internal void Unsubscribe(Subscription sub)
+    {
+        Account.Sublist.Remove(sub);
+    }
+
     // ---- sending helpers ----
 
     internal void SendInternalMsg(string subject, string reply, bool withServerInfo, Func<ServerStamp?, byte[]> body,

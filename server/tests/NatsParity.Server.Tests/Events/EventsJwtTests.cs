@@ -380,4 +380,52 @@ public sealed class EventsJwtTests
         await Task.Delay(50);
         NumSubscriptions().ShouldBeLessThanOrEqualTo(startSubs, "subscriptions leaked");
     }
+
+    [Fact, GoTest("server/events_test.go", "TestSystemAccountInternalSubscriptions")]
+    public async Task SystemAccountInternalSubscriptions()
+    {
+        await using var s = RunTrustedServer();
+        var (sub, err) = s.SysSubscribe("foo", null);
+        sub.ShouldBeNull();
+        err.ShouldBe(NatsServer.ErrNoSysAccount);
+
+        var (acc, akp) = CreateAccount(s);
+        s.SetSystemAccount(acc).ShouldBeNull();
+        using var nc = Connect(s, akp);
+
+        // A handler is required.
+        (sub, err) = s.SysSubscribe("foo", null);
+        sub.ShouldBeNull();
+        err.ShouldNotBeNull("expected an error for no handler");
+
+        var received = System.Threading.Channels.Channel.CreateUnbounded<(string Subject, string Reply, byte[] Data)>();
+        (sub, err) = s.SysSubscribe("foo", (_, subject, reply, _, msg) => received.Writer.TryWrite((subject, reply, msg)));
+        err.ShouldBeNull();
+        sub.ShouldNotBeNull();
+
+        // A message from a normal client reaches the internal subscription.
+        nc.SendAndFlush("PUB foo 11\r\nHELLO WORLD\r\n");
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
+        {
+            var msg = await received.Reader.ReadAsync(cts.Token);
+            msg.Subject.ShouldBe("foo");
+            msg.Reply.ShouldBe("");
+            Encoding.UTF8.GetString(msg.Data).ShouldBe("HELLO WORLD");
+        }
+
+        // Unsubscribed: no more.
+        s.SysUnsubscribe(sub);
+        nc.SendAndFlush("PUB foo 10\r\nYou There?\r\n");
+        await Task.Delay(100);
+        received.Reader.TryRead(out _).ShouldBeFalse("received a message when we should not have");
+
+        // And the system account's own messages are not heard by its internal subscriptions.
+        (sub, _) = s.SysSubscribe("foo", (_, subject, reply, _, msg) => received.Writer.TryWrite((subject, reply, msg)));
+        nc.SendAndFlush("SUB foo 1\r\n");
+        s.Events!.SendInternalMsg("foo", "", false, _ => Encoding.UTF8.GetBytes("HELLO WORLD"));
+        // It was sent: a client of the system account gets it.
+        nc.ReadMsg(TimeSpan.FromSeconds(1)).PayloadText.ShouldBe("HELLO WORLD");
+        await Task.Delay(100);
+        received.Reader.TryRead(out _).ShouldBeFalse("the system client heard itself");
+    }
 }
