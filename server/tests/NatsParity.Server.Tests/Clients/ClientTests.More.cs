@@ -1,0 +1,69 @@
+using System.Text.Json;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Clients;
+
+/// <summary>More ports of server/client_test.go.</summary>
+public sealed partial class ClientTests
+{
+    [Fact, GoTest("server/client_test.go", "TestClientUserInfoReq")]
+    public async Task ClientUserInfoReq()
+    {
+        await using var s = InProcess.RunConf("""
+            listen: 127.0.0.1:-1
+            PERMS = {
+                publish = { allow: "$SYS.REQ.>", deny: "$SYS.REQ.ACCOUNT.>" }
+                subscribe = "_INBOX.>"
+                allow_responses: true
+            }
+            accounts: {
+                A: { users: [ { user: dlc, password: pass, permissions: $PERMS } ] }
+                $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] }
+            }
+            no_auth_user: dlc
+            """);
+
+        using (var nc = ProtoClient.Login("127.0.0.1", s.Port))
+        {
+            using var doc = JsonDocument.Parse(UserInfoRequest(nc));
+            var data = doc.RootElement.GetProperty("data");
+            // Go compares the whole UserInfo: every field it decodes must be as expected, and no other set.
+            Keys(data).ShouldBe(["account", "account_name", "permissions", "user"]);
+            data.GetProperty("user").GetString().ShouldBe("dlc");
+            data.GetProperty("account").GetString().ShouldBe("A");
+            data.GetProperty("account_name").GetString().ShouldBe("A");
+            var perms = data.GetProperty("permissions");
+            Keys(perms).ShouldBe(["publish", "responses", "subscribe"]);
+            Keys(perms.GetProperty("publish")).ShouldBe(["allow", "deny"]);
+            Strings(perms.GetProperty("publish").GetProperty("allow")).ShouldBe(["$SYS.REQ.>"]);
+            Strings(perms.GetProperty("publish").GetProperty("deny")).ShouldBe(["$SYS.REQ.ACCOUNT.>"]);
+            Keys(perms.GetProperty("subscribe")).ShouldBe(["allow"]);
+            Strings(perms.GetProperty("subscribe").GetProperty("allow")).ShouldBe(["_INBOX.>"]);
+            var responses = perms.GetProperty("responses");
+            responses.GetProperty("max").GetInt32().ShouldBe(1);
+            responses.GetProperty("ttl").GetInt64().ShouldBe((long)TimeSpan.FromMinutes(2).TotalNanoseconds);
+        }
+
+        // System users get theirs too.
+        using (var nc = ProtoClient.Login("127.0.0.1", s.Port, "admin", "s3cr3t!"))
+        {
+            using var doc = JsonDocument.Parse(UserInfoRequest(nc));
+            var data = doc.RootElement.GetProperty("data");
+            Keys(data).ShouldBe(["account", "account_name", "user"]);
+            data.GetProperty("user").GetString().ShouldBe("admin");
+            data.GetProperty("account").GetString().ShouldBe("$SYS");
+            data.GetProperty("account_name").GetString().ShouldBe("$SYS");
+        }
+
+        // nc.Request with a one second timeout.
+        static byte[] UserInfoRequest(ProtoClient nc)
+        {
+            nc.Send("SUB _INBOX.ui 1\r\nPUB $SYS.REQ.USER.INFO _INBOX.ui 0\r\n\r\n");
+            return nc.ReadMsg(TimeSpan.FromSeconds(1)).Payload;
+        }
+        static string[] Keys(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+        static string[] Strings(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetString()!)];
+    }
+}
