@@ -1494,6 +1494,19 @@ public sealed partial class ClientConnection : IProtocolHandler
         SetPingTimer(interval);
     }
 
+    /// <summary>Go's maxNoRTTPingBeforeFirstPong: a client that never sent PING may get the server's RTT PING only
+    /// this long after it connected.</summary>
+    internal static readonly TimeSpan MaxNoRttPingBeforeFirstPong = TimeSpan.FromSeconds(2);
+
+    /// <summary>Go's sendRTTPing: a PING to measure the round trip, once the client has had its first PONG (it
+    /// drives the PING/PONG exchange itself) or has been connected a while; true when sent.</summary>
+    internal bool SendRttPing()
+    {
+        if (_closed || (!_firstPongSent && ClockNow - StartTime <= MaxNoRttPingBeforeFirstPong)) return false;
+        SendPing();
+        return true;
+    }
+
     /// <summary>Go's sendPing: a PING whose PONG measures the round trip time.</summary>
     internal void SendPing()
     {

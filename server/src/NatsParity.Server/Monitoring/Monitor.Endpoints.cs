@@ -175,6 +175,8 @@ public sealed partial class Monitor
         {
             foreach (var c in open)
             {
+                // Go's getRTT: a real client (one that named its language) with no RTT yet is PINGed for one.
+                if (c.Rtt == TimeSpan.Zero && !string.IsNullOrEmpty(c.Options.Lang)) c.SendRttPing();
                 rows.Add(new ConnRow(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, c.LastActivity, null, "", c.Rtt, c.PendingBytes,
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using NATS.Client.Core;
+using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
+using NatsParity.Server.Monitoring;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -65,5 +69,36 @@ public sealed partial class ClientTests
         }
         static string[] Keys(JsonElement e) => [.. e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
         static string[] Strings(JsonElement e) => [.. e.EnumerateArray().Select(x => x.GetString()!)];
+    }
+
+    [Fact, GoTest("server/client_test.go", "TestPingNotSentTooSoon")]
+    public async Task PingNotSentTooSoon()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        using var done = new CancellationTokenSource();
+        // Connz asks clients without an RTT for one while they come and go.
+        var connz = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                s.Monitor.Render(NatsParity.Server.Monitoring.Monitor.ConnzPath, MonitorQuery.From(new Dictionary<string, string>()));
+                await Task.Delay(1);
+            }
+        });
+        for (int i = 0; i < 100; i++)
+        {
+            await using var nc = new NatsConnection(InProcess.ClientOpts(s));
+            await nc.ConnectAsync();
+        }
+        done.Cancel();
+        await connz;
+
+        var c = NewClient(s);
+        c.Parse("CONNECT {\"user\":\"ivan\",\"pass\":\"bar\"}\r\n").ShouldBeNull();
+        // The client has not sent PING: the server does not PING it for its RTT yet.
+        c.C.SendRttPing().ShouldBeFalse();
+        await Task.Delay(ClientConnection.MaxNoRttPingBeforeFirstPong);
+        c.C.SendRttPing().ShouldBeTrue();
+        c.ReadLine().ShouldBe("PING\r\n");
     }
 }
