@@ -290,7 +290,7 @@ public sealed partial class NatsServer
             ("MaxClosedClients", cur.MaxClosedClients, next.MaxClosedClients),
             ("LameDuckDuration", cur.LameDuckDuration, next.LameDuckDuration),
             ("LameDuckGracePeriod", cur.LameDuckGracePeriod, next.LameDuckGracePeriod),
-            ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("HTTPPort", cur.HttpPort, next.HttpPort),
+            ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("WriteTimeout", cur.WriteTimeout.Text(), next.WriteTimeout.Text()), ("HTTPPort", cur.HttpPort, next.HttpPort),
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
             ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),

@@ -422,8 +422,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             info.TlsRequired = true;
             firstProto = info.ToProtocol();
         }
+        ClientCreated?.Invoke(c);
         c.Start(proto, AuthRequired, refuse, _tls, firstProto);
     }
+
+    /// <summary>Sees each client connection before it is sent anything (tests that set what Go's initClient takes from
+    /// the options, at a precision the options cannot express).</summary>
+    internal Action<ClientConnection>? ClientCreated { get; set; }
 
     /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>
     internal byte[] ConnectInfoFor(ClientConnection c)
@@ -757,9 +762,8 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     private void CheckWriteDeadlines()
     {
-        long now = Environment.TickCount64;
-        long dl = (long)Options.WriteDeadline.TotalMilliseconds;
-        foreach (var c in _clients.Values) c.CheckWriteDeadline(now, dl);
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var c in _clients.Values) c.CheckWriteDeadline(now);
     }
 
     /// <summary>Lame duck mode (Go's lameDuckMode): stop accepting, send INFO ldm to clients that take async INFO,

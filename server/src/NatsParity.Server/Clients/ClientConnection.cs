@@ -143,6 +143,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         RemoteHost = "";
         _expectConnect = authRequired;
         _ncs = $"pipe - cid:{cid}"; // as Go's tests' net.Pipe connections
+        InitOutbound();
     }
 
     internal ProtocolParser Parser => _parser;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NatsParity.Server.Config;
 using NatsParity.Server.Accounts;
 using NatsParity.Server.Clients;
 
@@ -46,6 +47,7 @@ public sealed partial class Monitor
         }
         w.Flt("tls_timeout", o.TlsTimeout.TotalSeconds);
         w.Num("write_deadline", o.WriteDeadline.Ticks * 100);
+        w.Str("write_timeout", o.WriteTimeout.Text(), omitEmpty: true);
         w.Str("start", GoJson.Time(_s.StartTime));
         w.Str("now", GoJson.Time(now));
         w.Str("uptime", GoJson.Uptime(now - _s.StartTime));
