@@ -56,6 +56,12 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Task ShutdownCompleted => _shutdown.Task;
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
+
+    /// <summary>Go's readLoopReport: a client read whose processing takes this long is warned about.</summary>
+    internal static readonly TimeSpan ReadLoopReport = TimeSpan.FromSeconds(2);
+
+    /// <summary>Go's readLoopReportThreshold, in <see cref="System.Diagnostics.Stopwatch"/> ticks (tests lower it).</summary>
+    internal long ReadLoopReportTicks = (long)(ReadLoopReport.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     /// <summary>Users refused because their account is not pinned (Go's pinnedAccFail).</summary>
     public long PinnedAccountFails;
 

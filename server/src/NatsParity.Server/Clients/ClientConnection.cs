@@ -666,6 +666,8 @@ public sealed partial class ClientConnection : IProtocolHandler
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
                 bool backlog = FlushClients();
+                long took = System.Diagnostics.Stopwatch.GetTimestamp() - _readTimestamp;
+                if (took >= _server.ReadLoopReportTicks) ReportSlowReadLoop(took);
                 if (InMsgs != inMsgs)
                 {
                     _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
@@ -719,6 +721,10 @@ public sealed partial class ClientConnection : IProtocolHandler
             _parser.Release();
         }
     }
+
+    /// <summary>Go's readLoop warning: processing what one read brought took too long.</summary>
+    private void ReportSlowReadLoop(long ticks) =>
+        _server.Logger.Warn($"{this} - Readloop processing time: {Config.ServerOptions.GoDuration(System.Diagnostics.Stopwatch.GetElapsedTime(0, ticks))}");
 
     /// <summary>Signals every connection this batch wrote to (Go's flushClients); true when one of them has more than
     /// a chunk queued, i.e. its writer is behind.</summary>

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Text;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Clients;
+using NATS.Client.Core;
 using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
 using NatsParity.Server.Protocol;
 using NatsParity.Testing;
 using Shouldly;
@@ -90,5 +93,59 @@ public sealed partial class ClientTests
         (_, c) = RawSetup(new ServerOptions());
         c.Parse("CONNECT {\"verbose\":false,\"pedantic\":false}\r\n").ShouldBeNull();
         c.C.ToString().ShouldNotContain("$G/");
+    }
+
+    [Fact, GoTest("server/client_test.go", "TestReadloopWarning")]
+    public async Task ReadloopWarning()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"natsparity-warn-{Guid.NewGuid():N}.log");
+        using var logger = new ServerLogger(debug: false, trace: false, logtime: false, file: path);
+        try
+        {
+            await using var s = InProcess.Run(new ServerOptions(), logger);
+            s.ReadLoopReportTicks = (long)(0.1 * Stopwatch.Frequency); // 100ms
+
+            await using var nc = new NatsConnection(InProcess.ClientOpts(s));
+            await using var sub = await nc.SubscribeCoreAsync<byte[]>("foo");
+            await nc.PingAsync();
+            ulong cid = nc.ServerInfo!.ClientId;
+            await using var sender = new NatsConnection(InProcess.ClientOpts(s));
+            await sender.ConnectAsync();
+
+            // The subscriber's lock is held for 250ms, so the sender's read loop waits on it to deliver.
+            var c = s.Clients.Single(x => x.Cid == cid);
+            using var locked = new ManualResetEventSlim();
+            var holder = new Thread(() =>
+            {
+                lock (c.SyncRoot)
+                {
+                    locked.Set();
+                    Thread.Sleep(250);
+                }
+            });
+            holder.Start();
+            locked.Wait(TimeSpan.FromSeconds(5)).ShouldBeTrue();
+
+            await sender.PublishAsync("foo", new byte[100]);
+            await sender.PingAsync();
+
+            string? warn = null;
+            (await InProcess.WaitFor(() => (warn = Warnings(path).FirstOrDefault()) is not null, TimeSpan.FromSeconds(2), pollMs: 10))
+                .ShouldBeTrue("no warning printed");
+            warn.ShouldContain("Readloop");
+            holder.Join();
+        }
+        finally
+        {
+            logger.Dispose();
+            File.Delete(path);
+        }
+
+        static IEnumerable<string> Warnings(string path)
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(fs);
+            return reader.ReadToEnd().Split('\n').Where(l => l.Contains("[WRN]")).ToList();
+        }
     }
 }
