@@ -79,8 +79,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (options.Validate() is { } invalid) throw new ArgumentException(invalid, nameof(options));
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
-        Logger = logger ?? (options.NoLog ? ServerLogger.Discard()
-            : new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile));
+        Logger = logger ?? (options.NoLog ? ServerLogger.Discard() : CreateLogger(options));
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
@@ -140,6 +139,51 @@ public sealed partial class NatsServer : IAsyncDisposable
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
+    }
+
+    /// <summary>The logger the options ask for (Go's ConfigureLogger): stderr or the log file, with its size limit.</summary>
+    internal static ServerLogger CreateLogger(ServerOptions o)
+    {
+        var l = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
+        if (o.LogFile.Length > 0 && o.LogSizeLimit > 0) l.SetSizeLimit(o.LogSizeLimit);
+        return l;
+    }
+
+    /// <summary>Go's ConfigureLogger: the logger from the current options, unless they say no logging.</summary>
+    public void ConfigureLogger()
+    {
+        if (Options.NoLog) return;
+        SetLogger(CreateLogger(Options));
+    }
+
+    /// <summary>Go's SetLogger: logging goes to <paramref name="logger"/> (null: nowhere) and the previous logger is
+    /// closed.</summary>
+    public void SetLogger(ServerLogger? logger)
+    {
+        var old = Logger;
+        Logger = logger ?? ServerLogger.Discard();
+        if (!ReferenceEquals(old, Logger)) old?.Dispose();
+    }
+
+    /// <summary>Go's ReOpenLogFile (SIGUSR1): with a log file, a new logger opens it again, so that a file moved away
+    /// by a rotation tool is started afresh.</summary>
+    public void ReOpenLogFile()
+    {
+        if (Logger.IsDiscard)
+        {
+            Logger.Notice("File log re-open ignored, no logger");
+            return;
+        }
+        var o = Options;
+        if (o.LogFile.Length == 0)
+        {
+            Logger.Notice("File log re-open ignored, not a file logger");
+            return;
+        }
+        var fileLog = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
+        SetLogger(fileLog);
+        if (o.LogSizeLimit > 0) fileLog.SetSizeLimit(o.LogSizeLimit);
+        Logger.Notice("File log re-opened");
     }
 
     public IReadOnlyCollection<ClientConnection> Clients => (IReadOnlyCollection<ClientConnection>)_clients.Values;
