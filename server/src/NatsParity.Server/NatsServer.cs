@@ -444,7 +444,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         return null;
     }
 
-    private void CreateClient(Socket s)
+    internal void CreateClient(Socket s)
     {
         ulong cid = Interlocked.Increment(ref _cid);
         var c = new ClientConnection(this, s, cid);

@@ -119,7 +119,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         _parser = new ProtocolParser(this);
         _rand = (uint)Random.Shared.Next(1, int.MaxValue);
         _acc = RegisterWithGlobal(server);
-        if (socket.RemoteEndPoint is IPEndPoint ep)
+        if (RemoteEndPointOf(socket) is IPEndPoint ep)
         {
             RemoteHost = ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4().ToString() : ep.Address.ToString();
             RemotePort = ep.Port;
@@ -130,6 +130,13 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
         _ncs = ConnString(RemoteHost, RemotePort, cid);
         InitOutbound();
+    }
+
+    /// <summary>The peer's address; none once the socket is closed (the connection then fails on its first write).</summary>
+    private static EndPoint? RemoteEndPointOf(Socket socket)
+    {
+        try { return socket.RemoteEndPoint; }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException) { return null; }
     }
 
     /// <summary>A connection with no socket, as Go's tests' dummy clients: output stays buffered for inspection.</summary>

@@ -101,4 +101,33 @@ public sealed partial class ClientTests
         c.C.SendRttPing().ShouldBeTrue();
         c.ReadLine().ShouldBe("PING\r\n");
     }
+
+    [Theory, InlineData(false), InlineData(true)]
+    [GoTest("server/client_test.go", "TestCloseConnectionVeryEarly")]
+    public async Task CloseConnectionVeryEarly(bool useTls)
+    {
+        using var pki = useTls ? new TestPki() : null;
+        var o = new ServerOptions();
+        if (pki is not null)
+        {
+            o.Tls = true;
+            o.TlsCert = pki.ServerCertFile;
+            o.TlsKey = pki.ServerKeyFile;
+            o.TlsCaCert = pki.CaFile;
+        }
+        await using var s = InProcess.Run(o);
+
+        // A plain TCP connection, closed at once.
+        var c = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        c.Connect("127.0.0.1", s.Port);
+        c.Close();
+        (await InProcess.WaitFor(() => s.NumClients == 0, TimeSpan.FromSeconds(2), pollMs: 15))
+            .ShouldBeTrue($"expected 0 connections, got {s.NumClients}");
+
+        // The server is handed that closed connection, as if it broke while the INFO was being sent: it is not kept.
+        s.CreateClient(c);
+        (await InProcess.WaitFor(() => s.NumClients == 0, TimeSpan.FromSeconds(2), pollMs: 15))
+            .ShouldBeTrue($"expected 0 connections, got {s.NumClients}");
+    }
 }
