@@ -151,10 +151,18 @@ public sealed partial class ClientConnection
                     long written = 0;
                     long start = Stopwatch.GetTimestamp();
                     StartWriteAttempt(start);
+                    int vectors = 0;
                     try
                     {
                         foreach (var (buf, len) in batch)
                         {
+                            // As Go's flushOutbound, the deadline is per run of NbMaxVectorSize chunks, so that it can
+                            // be tuned to a known quantity of data rather than to the whole backlog.
+                            if (++vectors > NbMaxVectorSize)
+                            {
+                                vectors = 1;
+                                Volatile.Write(ref _writeDeadline, Stopwatch.GetTimestamp() + Volatile.Read(ref _wdl));
+                            }
                             int off = 0;
                             while (off < len)
                             {
@@ -240,6 +248,9 @@ public sealed partial class ClientConnection
     }
 
     private Func<ReadOnlyMemory<byte>, ValueTask<int>>? _rawWrite;
+
+    /// <summary>Go's nbMaxVectorSize: the chunks one write deadline covers.</summary>
+    private const int NbMaxVectorSize = 1024;
 
     /// <summary>Stands in for the connection's writes, as Go's tests wrap c.nc: it gets the bytes to write, the write
     /// deadline (a <see cref="Stopwatch"/> timestamp) and the connection's own write, and returns what it wrote.</summary>

@@ -97,7 +97,9 @@ public sealed partial class ClientTests
         c.Parse("CONNECT {\"user\":\"ivan\",\"pass\":\"bar\"}\r\n").ShouldBeNull();
         // The client has not sent PING: the server does not PING it for its RTT yet.
         c.C.SendRttPing().ShouldBeFalse();
-        await Task.Delay(ClientConnection.MaxNoRttPingBeforeFirstPong);
+        // Go's time.Sleep: at least that long (a timer may fire a little early by the monotonic clock).
+        var slept = System.Diagnostics.Stopwatch.StartNew();
+        while (slept.Elapsed <= ClientConnection.MaxNoRttPingBeforeFirstPong) await Task.Delay(ClientConnection.MaxNoRttPingBeforeFirstPong - slept.Elapsed + TimeSpan.FromMilliseconds(1));
         c.C.SendRttPing().ShouldBeTrue();
         c.ReadLine().ShouldBe("PING\r\n");
     }
