@@ -113,7 +113,7 @@ internal static class ServerHost
                     server.Logger.Error($"Failed to reload server configuration: {e}");
                 }
             }));
-            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.Logger.Reopen(); }));
+            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.ReOpenLogFile(); }));
             regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR2, ctx => { ctx.Cancel = true; _ = server.LameDuckShutdownAsync(); }));
         }
         try

@@ -80,7 +80,7 @@ public sealed partial class NatsServer
             if (changes.Contains("logging") && !next.NoLog)
             {
                 var old = Logger;
-                Logger = new ServerLogger(next.Debug, next.Trace, next.Logtime, next.LogtimeUTC, next.LogFile);
+                Logger = CreateLogger(next);
                 if (old.DebugEnabled != next.Debug) Logger.Notice($"Reloaded: debug = {Go(next.Debug)}");
                 if (old.TraceEnabled != next.Trace) Logger.Notice($"Reloaded: trace = {Go(next.Trace)}");
                 if (cur.TraceVerbose != next.TraceVerbose) Logger.Notice($"Reloaded: trace_verbose = {Go(next.TraceVerbose)}");
@@ -291,7 +291,7 @@ public sealed partial class NatsServer
             ("MaxClosedClients", cur.MaxClosedClients, next.MaxClosedClients),
             ("LameDuckDuration", cur.LameDuckDuration, next.LameDuckDuration),
             ("LameDuckGracePeriod", cur.LameDuckGracePeriod, next.LameDuckGracePeriod),
-            ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("HTTPPort", cur.HttpPort, next.HttpPort),
+            ("LogSizeLimit", cur.LogSizeLimit, next.LogSizeLimit), ("WriteTimeout", cur.WriteTimeout.Text(), next.WriteTimeout.Text()), ("HTTPPort", cur.HttpPort, next.HttpPort),
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
             ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),

@@ -59,6 +59,12 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Task ShutdownCompleted => _shutdown.Task;
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
+
+    /// <summary>Go's readLoopReport: a client read whose processing takes this long is warned about.</summary>
+    internal static readonly TimeSpan ReadLoopReport = TimeSpan.FromSeconds(2);
+
+    /// <summary>Go's readLoopReportThreshold, in <see cref="System.Diagnostics.Stopwatch"/> ticks (tests lower it).</summary>
+    internal long ReadLoopReportTicks = (long)(ReadLoopReport.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
     /// <summary>Users refused because their account is not pinned (Go's pinnedAccFail).</summary>
     public long PinnedAccountFails;
 
@@ -76,8 +82,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         if (options.Validate() is { } invalid) throw new ArgumentException(invalid, nameof(options));
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
-        Logger = logger ?? (options.NoLog ? ServerLogger.Discard()
-            : new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile));
+        Logger = logger ?? (options.NoLog ? ServerLogger.Discard() : CreateLogger(options));
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
@@ -145,6 +150,51 @@ public sealed partial class NatsServer : IAsyncDisposable
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
+    }
+
+    /// <summary>The logger the options ask for (Go's ConfigureLogger): stderr or the log file, with its size limit.</summary>
+    internal static ServerLogger CreateLogger(ServerOptions o)
+    {
+        var l = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
+        if (o.LogFile.Length > 0 && o.LogSizeLimit > 0) l.SetSizeLimit(o.LogSizeLimit);
+        return l;
+    }
+
+    /// <summary>Go's ConfigureLogger: the logger from the current options, unless they say no logging.</summary>
+    public void ConfigureLogger()
+    {
+        if (Options.NoLog) return;
+        SetLogger(CreateLogger(Options));
+    }
+
+    /// <summary>Go's SetLogger: logging goes to <paramref name="logger"/> (null: nowhere) and the previous logger is
+    /// closed.</summary>
+    public void SetLogger(ServerLogger? logger)
+    {
+        var old = Logger;
+        Logger = logger ?? ServerLogger.Discard();
+        if (!ReferenceEquals(old, Logger)) old?.Dispose();
+    }
+
+    /// <summary>Go's ReOpenLogFile (SIGUSR1): with a log file, a new logger opens it again, so that a file moved away
+    /// by a rotation tool is started afresh.</summary>
+    public void ReOpenLogFile()
+    {
+        if (Logger.IsDiscard)
+        {
+            Logger.Notice("File log re-open ignored, no logger");
+            return;
+        }
+        var o = Options;
+        if (o.LogFile.Length == 0)
+        {
+            Logger.Notice("File log re-open ignored, not a file logger");
+            return;
+        }
+        var fileLog = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
+        SetLogger(fileLog);
+        if (o.LogSizeLimit > 0) fileLog.SetSizeLimit(o.LogSizeLimit);
+        Logger.Notice("File log re-opened");
     }
 
     public IReadOnlyCollection<ClientConnection> Clients => (IReadOnlyCollection<ClientConnection>)_clients.Values;
@@ -435,7 +485,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         return null;
     }
 
-    private void CreateClient(Socket s)
+    internal void CreateClient(Socket s)
     {
         ulong cid = Interlocked.Increment(ref _cid);
         var c = new ClientConnection(this, s, cid);
@@ -463,8 +513,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             info.TlsRequired = true;
             firstProto = info.ToProtocol();
         }
+        ClientCreated?.Invoke(c);
         c.Start(proto, AuthRequired, refuse, _tls, firstProto);
     }
+
+    /// <summary>Sees each client connection before it is sent anything (tests that set what Go's initClient takes from
+    /// the options, at a precision the options cannot express).</summary>
+    internal Action<ClientConnection>? ClientCreated { get; set; }
 
     /// <summary>The INFO sent after the first PONG to protocol-1 clients (Go's processPing, since 2.10).</summary>
     internal byte[] ConnectInfoFor(ClientConnection c)
@@ -799,9 +854,8 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     private void CheckWriteDeadlines()
     {
-        long now = Environment.TickCount64;
-        long dl = (long)Options.WriteDeadline.TotalMilliseconds;
-        foreach (var c in _clients.Values) c.CheckWriteDeadline(now, dl);
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (var c in _clients.Values) c.CheckWriteDeadline(now);
     }
 
     /// <summary>Lame duck mode (Go's lameDuckMode): stop accepting, send INFO ldm to clients that take async INFO,

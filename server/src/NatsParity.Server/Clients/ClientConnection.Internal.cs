@@ -46,6 +46,20 @@ public sealed partial class ClientConnection
         !string.IsNullOrEmpty(_opts.Jwt) ? PublicKey :
         !string.IsNullOrEmpty(_opts.Token) ? "[REDACTED]" : "";
 
+    /// <summary>Go's getAuthUser: how logs name the user the client authenticated as.</summary>
+    internal string AuthUser =>
+        !string.IsNullOrEmpty(_opts.Nkey) ? $"Nkey {GoQuote(_opts.Nkey!)}" :
+        !string.IsNullOrEmpty(_opts.Username) ? $"User {GoQuote(_opts.Username!)}" :
+        !string.IsNullOrEmpty(_opts.Jwt) ? $"JWT User {GoQuote(PublicKey)}" :
+        !string.IsNullOrEmpty(_opts.Token) ? "Token \"[REDACTED]\"" : "User \"N/A\"";
+
+    /// <summary>Go's getAuthUserLabel: the user's label in the connection string.</summary>
+    internal string AuthUserLabel =>
+        !string.IsNullOrEmpty(_opts.Nkey) ? $"nkey:{_opts.Nkey}" :
+        !string.IsNullOrEmpty(_opts.Username) ? $"user:{_opts.Username}" :
+        !string.IsNullOrEmpty(_opts.Jwt) ? $"jwt:{PublicKey}" :
+        !string.IsNullOrEmpty(_opts.Token) ? "token" : "";
+
     /// <summary>Go's issuerForClient: for a user authenticated by nkey or JWT, the signing key that issued it, else
     /// its account.</summary>
     internal string IssuerKey => PublicKey.Length == 0 ? "" : SigningKey.Length > 0 ? SigningKey : Account.Name;

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
+using NatsParity.Server.Config;
 
 namespace NatsParity.Server.Clients;
 
@@ -13,12 +16,16 @@ public sealed partial class ClientConnection
     private byte[]? _cur;
     private int _curLen;
     private long _pendingBytes;
-    private long _writeStartTicks; // 0 when no write is in progress; read by the server's write-deadline check
     private Task? _writeTask;
 
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
-    private void InitOutbound() { }
+    private void InitOutbound()
+    {
+        var o = _server.Options;
+        WriteDeadlineNanoseconds = (long)Math.Min(o.WriteDeadline.Ticks * 100.0, long.MaxValue / 2);
+        _wtp = o.WriteTimeout == WriteTimeoutPolicy.Default ? WriteTimeoutPolicy.Close : o.WriteTimeout;
+    }
 
     /// <summary>Takes everything queued for this connection (socketless test connections only).</summary>
     internal byte[] TakeOutbound()
@@ -136,43 +143,73 @@ public sealed partial class ClientConnection
                         _pending = _writing;
                         _writing = batch;
                     }
+                    long attempted = 0;
+                    foreach (var (_, len) in batch) attempted += len;
+                    _batchChunks = batch.Count;
+                    _batchAttempted = attempted;
+                    _batchTimedOut = false;
                     long written = 0;
+                    long start = Stopwatch.GetTimestamp();
+                    StartWriteAttempt(start);
+                    int vectors = 0;
                     try
                     {
-                        Volatile.Write(ref _writeStartTicks, Environment.TickCount64);
-                        if (_tls is not null)
+                        foreach (var (buf, len) in batch)
                         {
-                            foreach (var (buf, len) in batch)
+                            // As Go's flushOutbound, the deadline is per run of NbMaxVectorSize chunks, so that it can
+                            // be tuned to a known quantity of data rather than to the whole backlog.
+                            if (++vectors > NbMaxVectorSize)
                             {
-                                await _tls.WriteAsync(buf.AsMemory(0, len)).ConfigureAwait(false);
-                                written += len;
+                                vectors = 1;
+                                Volatile.Write(ref _writeDeadline, Stopwatch.GetTimestamp() + Volatile.Read(ref _wdl));
                             }
-                            await _tls.FlushAsync().ConfigureAwait(false);
-                        }
-                        else
-                        {
-                            foreach (var (buf, len) in batch)
+                            int off = 0;
+                            while (off < len)
                             {
-                                int off = 0;
-                                while (off < len)
+                                int n;
+                                try
                                 {
-                                    int n = await _socket!.SendAsync(buf.AsMemory(off, len - off), SocketFlags.None).ConfigureAwait(false);
-                                    off += n;
-                                    written += n;
+                                    var data = buf.AsMemory(off, len - off);
+                                    n = WriteHook is { } hook
+                                        ? await hook(data, Volatile.Read(ref _writeDeadline), _rawWrite ??= RawWrite).ConfigureAwait(false)
+                                        : await RawWrite(data).ConfigureAwait(false);
                                 }
+                                catch (WriteTimeoutException t)
+                                {
+                                    if (OnWriteTimeout(t.Deadline))
+                                    {
+                                        Volatile.Write(ref _writeDeadline, 0);
+                                        ReturnChunks(batch);
+                                        return;
+                                    }
+                                    continue;
+                                }
+                                off += n;
+                                written += n;
+                                Interlocked.Add(ref _attemptWritten, n);
                             }
                         }
+                        if (_tls is not null) await _tls.FlushAsync().ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
                     {
-                        Volatile.Write(ref _writeStartTicks, 0);
+                        Volatile.Write(ref _writeDeadline, 0);
                         ReturnChunks(batch);
                         Close(ClosedState.WriteError);
                         return;
                     }
-                    Volatile.Write(ref _writeStartTicks, 0);
+                    Volatile.Write(ref _writeDeadline, 0);
                     ReturnChunks(batch);
-                    lock (_mu) _pendingBytes -= written;
+                    lock (_mu)
+                    {
+                        _pendingBytes -= written;
+                        if (!_batchTimedOut && _slowConsumer)
+                        {
+                            _server.Logger.Notice(string.Create(CultureInfo.InvariantCulture,
+                                $"{this} - Slow Consumer Recovered: Flush took {Stopwatch.GetElapsedTime(start).TotalSeconds:0.000}s with {batch.Count} chunks of {attempted} total bytes."));
+                            _slowConsumer = false;
+                        }
+                    }
                 }
                 if (_closed) break;
             }
@@ -193,20 +230,123 @@ public sealed partial class ClientConnection
         }
     }
 
+    /// <summary>One write to the connection under the current write deadline (Go's write on a conn with
+    /// SetWriteDeadline): a deadline already passed fails it with a timeout before anything is sent.</summary>
+    private ValueTask<int> RawWrite(ReadOnlyMemory<byte> data)
+    {
+        long deadline = Volatile.Read(ref _writeDeadline);
+        if (Stopwatch.GetTimestamp() >= deadline) throw new WriteTimeoutException(deadline);
+        if (_tls is null) return _socket!.SendAsync(data, SocketFlags.None);
+        var t = _tls.WriteAsync(data);
+        return t.IsCompletedSuccessfully ? new ValueTask<int>(data.Length) : AwaitTls(t, data.Length);
+
+        static async ValueTask<int> AwaitTls(ValueTask t, int n)
+        {
+            await t.ConfigureAwait(false);
+            return n;
+        }
+    }
+
+    private Func<ReadOnlyMemory<byte>, ValueTask<int>>? _rawWrite;
+
+    /// <summary>Go's nbMaxVectorSize: the chunks one write deadline covers.</summary>
+    private const int NbMaxVectorSize = 1024;
+
+    /// <summary>Stands in for the connection's writes, as Go's tests wrap c.nc: it gets the bytes to write, the write
+    /// deadline (a <see cref="Stopwatch"/> timestamp) and the connection's own write, and returns what it wrote.</summary>
+    internal delegate ValueTask<int> WriteInterceptor(ReadOnlyMemory<byte> data, long deadline, Func<ReadOnlyMemory<byte>, ValueTask<int>> write);
+
+    /// <summary>A test's stand-in for the connection's writes (null: the socket itself).</summary>
+    internal WriteInterceptor? WriteHook { get; set; }
+
+    private sealed class WriteTimeoutException(long deadline) : Exception
+    {
+        public long Deadline { get; } = deadline;
+    }
+
+    // Go's c.out.wdl (in Stopwatch ticks, and as set, in nanoseconds) and c.out.wtp, taken from the options when the
+    // connection is made.
+    private long _wdl, _wdlNs;
+    private WriteTimeoutPolicy _wtp;
+
+    // The write attempt in progress: the Stopwatch timestamp it must be done by (0 when not writing) and what it wrote.
+    private long _writeDeadline, _attemptWritten;
+
+    // The batch being written: chunks and bytes, and whether one of its writes timed out (Go's gotWriteTimeout).
+    private int _batchChunks;
+    private long _batchAttempted;
+    private bool _batchTimedOut;
+
+    // Go's isSlowConsumer flag: a write timed out and the connection was kept (retry policy) and has not caught up yet.
+    private bool _slowConsumer;
+
+    /// <summary>Go's c.out.wdl in nanoseconds; tests lower it on a live connection.</summary>
+    internal long WriteDeadlineNanoseconds
+    {
+        get => Volatile.Read(ref _wdlNs);
+        set
+        {
+            Volatile.Write(ref _wdlNs, value);
+            Volatile.Write(ref _wdl, (long)Math.Min(value * (Stopwatch.Frequency / 1e9), long.MaxValue / 2));
+        }
+    }
+
+    /// <summary>Go's c.out.wtp: close or retry (the default resolved).</summary>
+    internal WriteTimeoutPolicy WriteTimeoutPolicy => _wtp;
+
+    /// <summary>Go's isSlowConsumer flag.</summary>
+    internal bool IsSlowConsumer => Volatile.Read(ref _slowConsumer);
+
+    private void StartWriteAttempt(long now)
+    {
+        Volatile.Write(ref _attemptWritten, 0);
+        Volatile.Write(ref _writeDeadline, now + Volatile.Read(ref _wdl));
+    }
+
+    /// <summary>A write attempt missed its deadline <paramref name="deadline"/> (seen by the writer or by the server's
+    /// periodic check, whichever is first): Go's handleWriteTimeout. True when the connection was closed; otherwise a
+    /// new attempt starts with a fresh deadline.</summary>
+    private bool OnWriteTimeout(long deadline)
+    {
+        bool close, count;
+        lock (_mu)
+        {
+            if (_closed) return true;
+            if (Volatile.Read(ref _writeDeadline) != deadline) return false; // handled already, a new attempt is on
+            _batchTimedOut = true;
+            // Before CONNECT, a connection that cannot be written to is closed without counting a slow consumer.
+            count = !(_expectConnect && !_connectReceived);
+            close = true;
+            if (count)
+            {
+                _server.RecordSlowConsumer();
+                _server.Logger.Notice($"{this} - Slow Consumer {(_slowConsumer ? "State" : "Detected")}: WriteDeadline of " +
+                    $"{GoDurationNs(Volatile.Read(ref _wdlNs))} exceeded with {_batchChunks} chunks of {_batchAttempted} total bytes.");
+                // Clients close unless the policy says retry and the attempt got something through.
+                close = _wtp == WriteTimeoutPolicy.Close || Volatile.Read(ref _attemptWritten) == 0;
+                if (!close) _slowConsumer = true;
+            }
+            if (!close) StartWriteAttempt(Stopwatch.GetTimestamp());
+        }
+        if (close) Close(ClosedState.SlowConsumerWriteDeadline);
+        return close;
+    }
+
+    private static string GoDurationNs(long ns) =>
+        ns < 1000 ? $"{ns}ns" : Config.ServerOptions.GoDuration(TimeSpan.FromTicks(ns / 100));
+
     private static void ReturnChunks(List<(byte[] Buf, int Len)> chunks)
     {
         foreach (var (buf, _) in chunks) OutboundChunks.Return(buf);
         chunks.Clear();
     }
 
-    /// <summary>Called by the server's periodic check: a write stuck past write_deadline closes the client as a slow consumer.</summary>
-    internal void CheckWriteDeadline(long nowTicks, long deadlineMs)
+    /// <summary>Called by the server's periodic check: a write still in progress past its deadline times out.</summary>
+    internal void CheckWriteDeadline(long now)
     {
-        long start = Volatile.Read(ref _writeStartTicks);
-        if (start == 0 || nowTicks - start < deadlineMs || _closed) return;
-        _server.RecordSlowConsumer();
-        _server.Logger.Notice($"{this} - Slow Consumer Detected: WriteDeadline of {_server.Options.WriteDeadline} exceeded");
-        Close(ClosedState.SlowConsumerWriteDeadline);
+        long deadline = Volatile.Read(ref _writeDeadline);
+        if (deadline == 0 || now < deadline || _closed) return;
+        OnWriteTimeout(deadline);
     }
 
     internal Task WriterDone => _writeTask ?? Task.CompletedTask;

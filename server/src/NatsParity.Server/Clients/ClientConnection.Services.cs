@@ -37,7 +37,7 @@ public sealed partial class ClientConnection
                 {
                     // Go's setupResponseServiceImport: the requestor's round trip is part of the measurement, which
                     // starts when the request arrived.
-                    if (Volatile.Read(ref _rttTicks) == 0) SendPing();
+                    if (Volatile.Read(ref _rttTicks) == 0) SendRttPing();
                     rsi.Requestor = this;
                     rsi.Created = ReceivedUtc;
                 }

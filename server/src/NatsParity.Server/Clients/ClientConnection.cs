@@ -124,7 +124,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         _parser = new ProtocolParser(this);
         _rand = (uint)Random.Shared.Next(1, int.MaxValue);
         _acc = RegisterWithGlobal(server);
-        if (socket.RemoteEndPoint is IPEndPoint ep)
+        if (RemoteEndPointOf(socket) is IPEndPoint ep)
         {
             RemoteHost = ep.Address.IsIPv4MappedToIPv6 ? ep.Address.MapToIPv4().ToString() : ep.Address.ToString();
             RemotePort = ep.Port;
@@ -133,7 +133,15 @@ public sealed partial class ClientConnection : IProtocolHandler
         {
             RemoteHost = "";
         }
+        _ncs = ConnString(RemoteHost, RemotePort, cid);
         InitOutbound();
+    }
+
+    /// <summary>The peer's address; none once the socket is closed (the connection then fails on its first write).</summary>
+    private static EndPoint? RemoteEndPointOf(Socket socket)
+    {
+        try { return socket.RemoteEndPoint; }
+        catch (Exception e) when (e is ObjectDisposedException or SocketException) { return null; }
     }
 
     /// <summary>A connection with no socket, as Go's tests' dummy clients: output stays buffered for inspection.</summary>
@@ -146,6 +154,8 @@ public sealed partial class ClientConnection : IProtocolHandler
         _acc = RegisterWithGlobal(server);
         RemoteHost = "";
         _expectConnect = authRequired;
+        _ncs = $"pipe - cid:{cid}"; // as Go's tests' net.Pipe connections
+        InitOutbound();
     }
 
     internal ProtocolParser Parser => _parser;
@@ -401,12 +411,12 @@ public sealed partial class ClientConnection : IProtocolHandler
             if (sub.Queue is not null)
             {
                 SendErr($"Permissions Violation for Subscription to \"{sub.Subject}\" using queue \"{sub.Queue}\" (sid \"{sid}\")");
-                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" using queue \"{sub.Queue}\" (sid \"{sid}\") for {_opts.Username} - not authorized");
+                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" using queue \"{sub.Queue}\" (sid \"{sid}\") for {AuthUser} - not authorized");
             }
             else
             {
                 SendErr($"Permissions Violation for Subscription to \"{sub.Subject}\" (sid \"{sid}\")");
-                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" (sid \"{sid}\") for {_opts.Username} - not authorized");
+                _server.Logger.Notice($"Removed sub \"{sub.Subject}\" (sid \"{sid}\") for {AuthUser} - not authorized");
             }
         }
     }
@@ -427,8 +437,54 @@ public sealed partial class ClientConnection : IProtocolHandler
         lock (_mu) return _subs.TryGetValue(sid, out var s) ? s : null;
     }
 
-    public override string ToString() =>
-        _internalKind ?? (RemoteHost.Contains(':') ? $"[{RemoteHost}]:{RemotePort} - cid:{Cid}" : $"{RemoteHost}:{RemotePort} - cid:{Cid}");
+    public override string ToString() => _internalKind ?? _ncs;
+
+    /// <summary>Go's ncs: how the connection appears in logs, "host:port - cid:N", then after the first CONNECT with
+    /// the client's version, language and name and its account and user (Go's processConnect).</summary>
+    private string _ncs = "";
+
+    private static string ConnString(string host, int port, ulong cid) =>
+        host.Contains(':') ? $"[{host}]:{port} - cid:{cid}" : $"{host}:{port} - cid:{cid}";
+
+    /// <summary>Go's processConnect for a first CONNECT: the connection string gains the client's "version:lang:name"
+    /// and its "account/user" label, each quoted.</summary>
+    private void SetConnectionString()
+    {
+        string ncs = "";
+        if (!string.IsNullOrEmpty(_opts.Version)) ncs = $"v{_opts.Version}";
+        if (!string.IsNullOrEmpty(_opts.Lang)) ncs = ncs.Length == 0 ? _opts.Lang : $"{ncs}:{_opts.Lang}";
+        if (!string.IsNullOrEmpty(_opts.Name))
+            ncs = string.IsNullOrEmpty(_opts.Version) && string.IsNullOrEmpty(_opts.Lang) ? _opts.Name : $"{ncs}:{_opts.Name}";
+        string acs = _ncsUser is null ? "" : $"{_ncsAcc}/{_ncsUser}";
+        if (ncs.Length > 0 && acs.Length > 0) _ncs = $"{_ncs} - {GoQuote(ncs)} - {GoQuote(acs)}";
+        else if (ncs.Length > 0) _ncs = $"{_ncs} - {GoQuote(ncs)}";
+        else if (acs.Length > 0) _ncs = $"{_ncs} - {GoQuote(acs)}";
+    }
+
+    // Go's ncsAcc and ncsUser: the account's trace label and the user's label, as of the last CONNECT.
+    private string? _ncsAcc, _ncsUser;
+
+    /// <summary>Go's %q of a string.</summary>
+    internal static string GoQuote(string s)
+    {
+        var sb = new StringBuilder(s.Length + 2).Append('"');
+        foreach (char ch in s)
+        {
+            switch (ch)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                default:
+                    if (ch < 0x20 || ch == 0x7f) sb.Append("\\x").Append(((int)ch).ToString("x2"));
+                    else sb.Append(ch);
+                    break;
+            }
+        }
+        return sb.Append('"').ToString();
+    }
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
     internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null, byte[]? firstInfo = null)
@@ -625,6 +681,8 @@ public sealed partial class ClientConnection : IProtocolHandler
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
                 bool backlog = FlushClients();
+                long took = System.Diagnostics.Stopwatch.GetTimestamp() - _readTimestamp;
+                if (took >= _server.ReadLoopReportTicks) ReportSlowReadLoop(took);
                 if (InMsgs != inMsgs)
                 {
                     _server.AddInbound(InMsgs - inMsgs, InBytes - inBytes);
@@ -679,6 +737,10 @@ public sealed partial class ClientConnection : IProtocolHandler
         }
     }
 
+    /// <summary>Go's readLoop warning: processing what one read brought took too long.</summary>
+    private void ReportSlowReadLoop(long ticks) =>
+        _server.Logger.Warn($"{this} - Readloop processing time: {Config.ServerOptions.GoDuration(System.Diagnostics.Stopwatch.GetElapsedTime(0, ticks))}");
+
     /// <summary>Signals every connection this batch wrote to (Go's flushClients); true when one of them has more than
     /// a chunk queued, i.e. its writer is behind.</summary>
     private bool FlushClients()
@@ -718,7 +780,8 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     public void AuthViolation()
     {
-        _server.Logger.Error($"{this} - {ProtocolErrors.AuthenticationError}");
+        _server.Logger.Error(RawAuthUser.Length > 0 ? $"{this} - {ProtocolErrors.AuthenticationError} - {AuthUser}"
+            : $"{this} - {ProtocolErrors.AuthenticationError}");
         SendErr(ProtocolErrors.AuthorizationViolation);
         Close(ClosedState.AuthenticationViolation);
         _server.Events?.AuthErrorEvent(this, ClosedState.AuthenticationViolation.Text());
@@ -781,6 +844,10 @@ public sealed partial class ClientConnection : IProtocolHandler
             return ProtocolErrors.AuthenticationError;
         }
         _expectConnect = false;
+
+        if (RawAuthUser.Length > 0) _ncsUser = AuthUserLabel;
+        _ncsAcc = _acc.TraceLabel;
+        if (firstConnect && !IsInternal) SetConnectionString();
 
         if (opts.Protocol < 0 || opts.Protocol > 1)
         {
@@ -1447,6 +1514,19 @@ public sealed partial class ClientConnection : IProtocolHandler
             SendPing();
         }
         SetPingTimer(interval);
+    }
+
+    /// <summary>Go's maxNoRTTPingBeforeFirstPong: a client that never sent PING may get the server's RTT PING only
+    /// this long after it connected.</summary>
+    internal static readonly TimeSpan MaxNoRttPingBeforeFirstPong = TimeSpan.FromSeconds(2);
+
+    /// <summary>Go's sendRTTPing: a PING to measure the round trip, once the client has had its first PONG (it
+    /// drives the PING/PONG exchange itself) or has been connected a while; true when sent.</summary>
+    internal bool SendRttPing()
+    {
+        if (_closed || (!_firstPongSent && ClockNow - StartTime <= MaxNoRttPingBeforeFirstPong)) return false;
+        SendPing();
+        return true;
     }
 
     /// <summary>Go's sendPing: a PING whose PONG measures the round trip time.</summary>

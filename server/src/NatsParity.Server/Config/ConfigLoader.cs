@@ -84,6 +84,15 @@ public static partial class ConfigLoader
             case "ping_interval": o.PingInterval = ParseDuration("ping_interval", at, v, warnings); break;
             case "ping_max": o.MaxPingsOut = (int)Int(v); break;
             case "write_deadline": o.WriteDeadline = ParseDuration("write_deadline", at, v, warnings); break;
+            case "write_timeout":
+                o.WriteTimeout = Str(v) switch
+                {
+                    "default" => WriteTimeoutPolicy.Default,
+                    "close" => WriteTimeoutPolicy.Close,
+                    "retry" => WriteTimeoutPolicy.Retry,
+                    _ => throw new ConfigException("write_timeout must be 'default', 'close' or 'retry'"),
+                };
+                break;
             case "lame_duck_duration":
                 TimeSpan ldm;
                 try { ldm = ParseGoDuration(Str(v)); }

@@ -21,6 +21,8 @@ public sealed class ServerOptions
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromMinutes(2);
     public int MaxPingsOut { get; set; } = 2;
     public TimeSpan WriteDeadline { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>write_timeout: what a client write that misses the write deadline does (Go's WriteTimeout).</summary>
+    public WriteTimeoutPolicy WriteTimeout { get; set; }
     public bool NoHeaderSupport { get; set; }
     public bool NoSystemAccount { get; set; }
     public int MaxClosedClients { get; set; } = 10_000;

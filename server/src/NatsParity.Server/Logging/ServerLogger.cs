@@ -31,6 +31,7 @@ public sealed class ServerLogger : IDisposable
     {
         _file = "";
         _out = TextWriter.Null;
+        _discard = true;
     }
 
     /// <summary>A logger that writes nothing (Go's NoLog option, used by in-process tests).</summary>
@@ -40,19 +41,58 @@ public sealed class ServerLogger : IDisposable
     {
         if (_file.Length == 0) return Console.Error;
         var fs = new FileStream(_file, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        _outBytes = fs.Length;
         return new StreamWriter(fs, new UTF8Encoding(false)) { AutoFlush = true };
     }
 
-    /// <summary>SIGUSR1: reopen the log file so rotation tools can move it away.</summary>
-    public void Reopen()
+    /// <summary>The stand-in for no logger at all (Go's nil logger): it writes nothing.</summary>
+    internal bool IsDiscard => _discard;
+    private readonly bool _discard;
+
+    // Go's fileLogger size limit: bytes in the current file, the limit in force (doubled after a failed rotation)
+    // and the one configured.
+    private long _outBytes, _limit, _olimit;
+    private bool _canRotate;
+
+    /// <summary>Go's SetSizeLimit: once the file grows past <paramref name="limit"/> bytes it is moved to a backup
+    /// named after the time and a fresh file is started. File loggers only.</summary>
+    public void SetSizeLimit(long limit)
     {
         if (_file.Length == 0) return;
+        bool rotateNow;
         lock (_lock)
         {
-            _out.Dispose();
-            _out = Open();
-            Write("INF", "File log re-opened");
+            _olimit = _limit = limit;
+            _canRotate = true;
+            rotateNow = _outBytes > _limit;
         }
+        if (rotateNow) Notice("Rotating logfile...");
+    }
+
+    /// <summary>Go's fileLogger rotation, with the lock held: the file becomes "name.yyyy.MM.dd.HH.mm.ss.nnnnnnnnn"
+    /// and logging goes on in a new file that starts by saying so.</summary>
+    private void Rotate()
+    {
+        try
+        {
+            _out.Dispose();
+        }
+        catch (IOException e)
+        {
+            _limit *= 2;
+            _out.WriteLine(Format("ERR", $"Unable to close logfile for rotation ({e.Message}), will attempt next rotation at size {_limit}"));
+            return;
+        }
+        var now = DateTime.Now;
+        long nanos = now.Ticks % TimeSpan.TicksPerSecond * 100;
+        string bak = string.Create(CultureInfo.InvariantCulture,
+            $"{_file}.{now.Year:0000}.{now.Month:00}.{now.Day:00}.{now.Hour:00}.{now.Minute:00}.{now.Second:00}.{nanos:000000000}");
+        try { File.Move(_file, bak); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        _out = Open();
+        string line = Format("INF", $"Rotated log, backup saved as {Clients.ClientConnection.GoQuote(bak)}");
+        _out.WriteLine(line);
+        _outBytes = Encoding.UTF8.GetByteCount(line) + 1;
+        _limit = _olimit;
     }
 
     public void Notice(string msg) => Write("INF", msg);
@@ -64,6 +104,21 @@ public sealed class ServerLogger : IDisposable
 
     private void Write(string level, string msg)
     {
+        string line = Format(level, msg);
+        lock (_lock)
+        {
+            _out.WriteLine(line);
+            if (ReferenceEquals(_out, Console.Error)) _out.Flush();
+            else if (_file.Length > 0 && !ReferenceEquals(_out, TextWriter.Null))
+            {
+                _outBytes += Encoding.UTF8.GetByteCount(line) + 1;
+                if (_canRotate && _outBytes > _limit) Rotate();
+            }
+        }
+    }
+
+    private string Format(string level, string msg)
+    {
         var sb = new StringBuilder(64 + msg.Length);
         sb.Append(_pidPrefix);
         if (_time)
@@ -72,11 +127,7 @@ public sealed class ServerLogger : IDisposable
             sb.Append(now.ToString("yyyy/MM/dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture)).Append(' ');
         }
         sb.Append('[').Append(level).Append("] ").Append(msg);
-        lock (_lock)
-        {
-            _out.WriteLine(sb.ToString());
-            if (ReferenceEquals(_out, Console.Error)) _out.Flush();
-        }
+        return sb.ToString();
     }
 
     public void Dispose()

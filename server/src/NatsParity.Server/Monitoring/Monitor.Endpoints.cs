@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NatsParity.Server.Config;
 using NatsParity.Server.Accounts;
 using NatsParity.Server.Clients;
 
@@ -46,6 +47,7 @@ public sealed partial class Monitor
         }
         w.Flt("tls_timeout", o.TlsTimeout.TotalSeconds);
         w.Num("write_deadline", o.WriteDeadline.Ticks * 100);
+        w.Str("write_timeout", o.WriteTimeout.Text(), omitEmpty: true);
         w.Str("start", GoJson.Time(_s.StartTime));
         w.Str("now", GoJson.Time(now));
         w.Str("uptime", GoJson.Uptime(now - _s.StartTime));
@@ -174,6 +176,8 @@ public sealed partial class Monitor
                 // client's lock).
                 var ca = c.Account;
                 if (filterAcc is not null && !ReferenceEquals(ca, filterAcc)) continue;
+                // Go's getRTT: a real client (one that named its language) with no RTT yet is PINGed for one.
+                if (c.Rtt == TimeSpan.Zero && !string.IsNullOrEmpty(c.Options.Lang)) c.SendRttPing();
                 rows.Add(new ConnRow(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, c.LastActivity, null, "", c.Rtt, c.PendingBytes,
                     Interlocked.Read(ref c.InMsgs), Interlocked.Read(ref c.OutMsgs), Interlocked.Read(ref c.InBytes), Interlocked.Read(ref c.OutBytes),
                     c.SubscriptionCount, c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.TlsState,
