@@ -266,6 +266,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         WritePortsFile();
         Logger.Notice("Server is ready");
         _deadlineTimer = new Timer(_ => CheckWriteDeadlines(), null, 100, 100);
+        StartRateLimitLogExpiration();
         if (TlsRateCounter is { } rc)
             _tlsRejectTimer = new Timer(_ =>
             {
@@ -929,6 +930,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _listener = null;
         _deadlineTimer?.Dispose();
         _tlsRejectTimer?.Dispose();
+        _rateLimitLogTimer?.Dispose();
         var clients = _clients.Values.ToList();
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));

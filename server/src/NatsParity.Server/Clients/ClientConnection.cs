@@ -249,7 +249,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         if (_closed) return;
         SendErr("Account Authentication Expired");
-        _server.Logger.Debug($"{this} - Account Authentication Expired");
+        RateLimitDebug("Account Authentication Expired");
         Close(ClosedState.AuthenticationExpired);
     }
 
@@ -258,7 +258,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         if (_closed) return;
         SendErr("User Authentication Expired");
-        _server.Logger.Debug($"{this} - User Authentication Expired");
+        RateLimitDebug("User Authentication Expired");
         Close(ClosedState.AuthenticationExpired);
     }
 
@@ -274,7 +274,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         if (acc.MaxTotalConnectionsReached())
         {
             SendErr(ProtocolErrors.TooManyAccountConnections);
-            _server.Logger.Error($"{this} - {ProtocolErrors.TooManyAccountConnections}");
+            RateLimitError(ProtocolErrors.TooManyAccountConnections);
             Close(ClosedState.MaxAccountConnectionsExceeded);
             return;
         }
@@ -370,7 +370,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     internal void MaxAccountConnectionsExceeded()
     {
         SendErr(ProtocolErrors.TooManyAccountConnections);
-        _server.Logger.Error($"{this} - {ProtocolErrors.TooManyAccountConnections}");
+        RateLimitError(ProtocolErrors.TooManyAccountConnections);
         Close(ClosedState.MaxAccountConnectionsExceeded);
     }
 
@@ -384,7 +384,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     internal void MaxConnectionsExceeded()
     {
         SendErr(ProtocolErrors.TooManyConnections);
-        _server.Logger.Error($"{this} - {ProtocolErrors.TooManyConnections}");
+        RateLimitError(ProtocolErrors.TooManyConnections);
         Close(ClosedState.MaxConnectionsExceeded);
     }
 
@@ -628,7 +628,7 @@ public sealed partial class ClientConnection : IProtocolHandler
         if (refuseForMaxConnections)
         {
             SendErr(ProtocolErrors.TooManyConnections);
-            _server.Logger.Error($"{this} - {ProtocolErrors.TooManyConnections}");
+            RateLimitError(ProtocolErrors.TooManyConnections);
             Close(ClosedState.MaxConnectionsExceeded);
             return;
         }
@@ -791,6 +791,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     {
         if (_connectReceived || _closed) return;
         SendErr(ProtocolErrors.AuthenticationTimeout);
+        RateLimitDebug(ProtocolErrors.AuthenticationTimeout);
         Close(ClosedState.AuthenticationTimeout);
     }
 
