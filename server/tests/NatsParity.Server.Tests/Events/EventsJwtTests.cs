@@ -428,4 +428,33 @@ public sealed class EventsJwtTests
         await Task.Delay(100);
         received.Reader.TryRead(out _).ShouldBeFalse("the system client heard itself");
     }
+
+    [Fact, GoTest("server/events_test.go", "TestSysSubscribeRace")]
+    public async Task SysSubscribeRace()
+    {
+        var (s, _, akp) = RunTrustedServerWithSystemAccount();
+        await using var _ = s;
+        using var nc = Connect(s, akp);
+
+        // A client publishing on foo without pause (bounded by time) while the internal subscription is made.
+        using var done = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var publisher = Task.Run(() =>
+        {
+            var batch = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("PUB foo 5\r\nhello\r\n", 64)));
+            while (!done.IsCancellationRequested)
+            {
+                try { nc.Send(batch); }
+                catch (IOException) { return; }
+            }
+        });
+        await Task.Delay(10);
+
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (sub, err) = s.SysSubscribe("foo", (_, _, _, _, _) => received.TrySetResult());
+        err.ShouldBeNull();
+        sub.ShouldNotBeNull();
+        (await Task.WhenAny(received.Task, Task.Delay(TimeSpan.FromSeconds(1)))).ShouldBe(received.Task, "did not receive the message");
+        done.Cancel();
+        await publisher;
+    }
 }
