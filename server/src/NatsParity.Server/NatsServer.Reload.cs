@@ -80,7 +80,7 @@ public sealed partial class NatsServer
             if (changes.Contains("logging") && !next.NoLog)
             {
                 var old = Logger;
-                Logger = new ServerLogger(next.Debug, next.Trace, next.Logtime, next.LogtimeUTC, next.LogFile);
+                Logger = ServerLogger.Configure(next);
                 if (old.DebugEnabled != next.Debug) Logger.Notice($"Reloaded: debug = {Go(next.Debug)}");
                 if (old.TraceEnabled != next.Trace) Logger.Notice($"Reloaded: trace = {Go(next.Trace)}");
                 if (cur.TraceVerbose != next.TraceVerbose) Logger.Notice($"Reloaded: trace_verbose = {Go(next.TraceVerbose)}");

@@ -77,7 +77,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
         Logger = logger ?? (options.NoLog ? ServerLogger.Discard()
-            : new ServerLogger(options.Debug, options.Trace, options.Logtime, options.LogtimeUTC, options.LogFile));
+            : ServerLogger.Configure(options));
         ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
