@@ -105,6 +105,8 @@ public sealed class ServerLogger : IDisposable
         {
             var l = NewFileLogger(o.LogFile, o.Logtime, o.Debug, o.Trace, pid: true, o.LogtimeUTC);
             if (o.LogSizeLimit > 0) l.SetSizeLimit(o.LogSizeLimit);
+            // A count beyond an int keeps every file, as Go's overflow check does.
+            if (o.LogMaxFiles > 0) l.SetMaxNumFiles(o.LogMaxFiles > int.MaxValue ? 0 : (int)o.LogMaxFiles);
             return l;
         }
         if (o.RemoteSyslog.Length > 0) return NewRemoteSysLogger(o.RemoteSyslog, o.Debug, o.Trace);

@@ -80,4 +80,43 @@ public sealed class ServerLogTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>test/log_test.go's cases: the conf (with the log file's path for {0}) and the files left in its folder.
+    /// With a 100-byte limit the startup and shutdown lines rotate the file 8 times.</summary>
+    public static TheoryData<string, int> LogMaxArchivesCases => new()
+    {
+        { "port: -1\nlog_file: \"{0}\"\nlogfile_size_limit: 100\n", 9 },
+        { "port: -1\nlog_file: \"{0}\"\nlogfile_size_limit: 100\nlogfile_max_num: 0\n", 9 },
+        { "port: -1\nlog_file: \"{0}\"\nlogfile_size_limit: 100\nlogfile_max_num: -42\n", 9 },
+        { "port: -1\nlog_file: \"{0}\"\nlogfile_size_limit: 100\nlogfile_max_num: 1\n", 1 },
+        { "port: -1\nlog_file: \"{0}\"\nlog_size_limit: 100\nlog_max_num: 5\n", 5 },
+        { "port: -1\nlog_file: \"{0}\"\nlogfile_size_limit: 100\nlogfile_max_num: 100\n", 9 },
+    };
+
+    [Theory, MemberData(nameof(LogMaxArchivesCases)), GoTest("test/log_test.go", "TestLogMaxArchives")]
+    public async Task LogMaxArchives(string config, int totEntriesExpected)
+    {
+        string d = Directory.CreateTempSubdirectory("natsparity-logtest-").FullName;
+        try
+        {
+            string conf = InProcess.WriteConf(string.Format(System.Globalization.CultureInfo.InvariantCulture, config, Path.Combine(d, "nats-server.log")));
+            try
+            {
+                // Go's RunServerWithLogging: the server logs to its configured file.
+                var s = InProcess.Run(ServerOptions.FromConfigFile(conf));
+                await s.ShutdownAsync();
+                s.Logger.Dispose();
+                string[] entries = Directory.GetFileSystemEntries(d);
+                entries.Length.ShouldBe(totEntriesExpected, string.Join("\n", entries.Select(Path.GetFileName)));
+            }
+            finally
+            {
+                File.Delete(conf);
+            }
+        }
+        finally
+        {
+            Directory.Delete(d, recursive: true);
+        }
+    }
 }
