@@ -98,6 +98,9 @@ internal static class ServerHost
         var regs = new List<PosixSignalRegistration>();
         if (NatsServer.HasPosixSignals)
         {
+            // A process started in the background by a non-interactive shell inherits SIGINT ignored, and .NET then
+            // leaves it ignored; Go's signal.Notify traps it regardless, so an ignored SIGINT is reset first.
+            UnignoreSigint();
             // .NET names the portable signals by its own values; USR1 and USR2 are passed as raw numbers.
             foreach (var (trap, sig) in new (PosixSignal, int)[] {(PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGTERM, SIGTERM),
                          (PosixSignal.SIGHUP, SIGHUP), ((PosixSignal)SIGUSR1, SIGUSR1), ((PosixSignal)SIGUSR2, SIGUSR2) })
@@ -149,4 +152,21 @@ internal static class ServerHost
         return 0;
     }
 
+    /// <summary>Sets SIGINT back to its default action when it is ignored, so the trap registered next receives it.
+    /// Any other disposition (the runtime's own handler) is left alone.</summary>
+    private static unsafe void UnignoreSigint()
+    {
+        // struct sigaction begins with the handler on Linux and macOS; the buffer is larger than the struct.
+        byte* buf = stackalloc byte[512];
+        if (SigAction(SIGINT, IntPtr.Zero, (IntPtr)buf) == 0 && *(IntPtr*)buf == SigIgn) Signal(SIGINT, IntPtr.Zero);
+    }
+
+    private static readonly IntPtr SigIgn = 1;
+
+    [DllImport("libc", EntryPoint = "sigaction")]
+    private static extern int SigAction(int sig, IntPtr act, IntPtr oldact);
+
+    /// <summary>libc's signal(2); a null handler is SIG_DFL.</summary>
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern IntPtr Signal(int sig, IntPtr handler);
 }

@@ -76,6 +76,43 @@ public sealed partial class SignalTests
         s.WaitForExit(TimeSpan.FromSeconds(10)).ShouldBe(0, s.Log);
     }
 
+    /// <summary>A server started with SIGINT ignored (as a non-interactive shell starts a background job) still traps
+    /// it, as Go's signal.Notify does.</summary>
+    [Theory, TargetData]
+    public async Task InterruptTrappedWhenStartedIgnoringIt(ServerTarget target)
+    {
+        string dir = Directory.CreateTempSubdirectory("natsparity-sigign-").FullName;
+        try
+        {
+            string pidFile = Path.Combine(dir, "server.pid");
+            var psi = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in (string[])["-c", "trap '' INT; exec \"$0\" -a 127.0.0.1 -p -1 -P \"$1\"", ServerTargets.ResolveBinary(target), pidFile])
+                psi.ArgumentList.Add(a);
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var output = p.StandardError.ReadToEndAsync();
+            _ = p.StandardOutput.ReadToEndAsync();
+            try
+            {
+                (await Eventually(() => File.Exists(pidFile) && File.ReadAllText(pidFile).Length > 0)).ShouldBeTrue("the server wrote its pid file");
+                await Task.Delay(200);
+                Kill(p.Id, SIGINT).ShouldBe(0);
+                p.WaitForExit(TimeSpan.FromSeconds(10)).ShouldBeTrue("the server exited on SIGINT");
+                p.ExitCode.ShouldBe(0, await output);
+            }
+            finally
+            {
+                if (!p.HasExited) p.Kill();
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int sig);
+
     [Theory, TargetData, GoTest("server/signal_test.go", "TestSignalTermHasSuccessfulExit", Since = "2.11")]
     public void SignalTermHasSuccessfulExit(ServerTarget target)
     {
