@@ -8,7 +8,7 @@ return await ServerHost.RunAsync(args);
 /// <summary>The natsparity-server executable: nats-server's flags, signals and exit codes (Go's main.go).</summary>
 internal static class ServerHost
 {
-    private const int SIGHUP = 1, SIGINT = 2, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
+    private const int SIGHUP = 1, SIGINT = 2, SIGUSR1 = 10, SIGUSR2 = 12, SIGTERM = 15;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -66,10 +66,12 @@ internal static class ServerHost
             return 0;
         }
 
-        var logger = new ServerLogger(opts.Debug, opts.Trace, opts.Logtime, opts.LogtimeUTC, opts.LogFile);
+        ServerLogger logger;
         NatsServer server;
         try
         {
+            // Go's ConfigureLogger: the log file, remote or local syslog, or stderr.
+            logger = opts.NoLog ? ServerLogger.Discard() : ServerLogger.Configure(opts);
             // The options are validated (and completed, as Go's NewServer does) by the server.
             server = new NatsServer(opts, logger);
         }
@@ -78,7 +80,6 @@ internal static class ServerHost
             // Go's main: "<exe>: <error>" and exit 1.
             string msg = e.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message;
             Console.Error.WriteLine($"natsparity-server: {msg}");
-            logger.Dispose();
             return 1;
         }
         if (opts.ConfigFile.Length > 0)
@@ -97,24 +98,13 @@ internal static class ServerHost
         var regs = new List<PosixSignalRegistration>();
         if (NatsServer.HasPosixSignals)
         {
-            regs.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; Trapped(server, logger, "interrupt"); }));
-            regs.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; Trapped(server, logger, "terminated"); }));
-            regs.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-            {
-                ctx.Cancel = true;
-                server.Logger.Debug("Trapped \"hangup\" signal");
-                try
-                {
-                    if (server.Reload() is { } err) server.Logger.Error($"Failed to reload server configuration: {err}");
-                }
-                catch (Exception e)
-                {
-                    // A reload must never take the server down.
-                    server.Logger.Error($"Failed to reload server configuration: {e}");
-                }
-            }));
-            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR1, ctx => { ctx.Cancel = true; server.ReOpenLogFile(); }));
-            regs.Add(PosixSignalRegistration.Create((PosixSignal)SIGUSR2, ctx => { ctx.Cancel = true; _ = server.LameDuckShutdownAsync(); }));
+            // A process started in the background by a non-interactive shell inherits SIGINT ignored, and .NET then
+            // leaves it ignored; Go's signal.Notify traps it regardless, so an ignored SIGINT is reset first.
+            UnignoreSigint();
+            // .NET names the portable signals by its own values; USR1 and USR2 are passed as raw numbers.
+            foreach (var (trap, sig) in new (PosixSignal, int)[] {(PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGTERM, SIGTERM),
+                         (PosixSignal.SIGHUP, SIGHUP), ((PosixSignal)SIGUSR1, SIGUSR1), ((PosixSignal)SIGUSR2, SIGUSR2) })
+                regs.Add(PosixSignalRegistration.Create(trap, ctx => { ctx.Cancel = true; server.HandleSignal(sig); }));
         }
         try
         {
@@ -137,64 +127,46 @@ internal static class ServerHost
         return 0;
     }
 
-    private static void Trapped(NatsServer server, ServerLogger logger, string name)
-    {
-        logger.Notice($"Trapped \"{name}\" signal");
-        _ = server.ShutdownAsync();
-    }
-
-    /// <summary>--signal cmd[=pid|pidfile]: sends the matching POSIX signal, as nats-server does.</summary>
+    /// <summary>--signal cmd[=pid|pidfile]: Go's processSignal; errors are printed as Go's main prints them.</summary>
     private static int SendSignal(string spec)
     {
-        string cmd = spec, target = "";
-        int eq = spec.IndexOf('=');
-        if (eq >= 0) { cmd = spec[..eq]; target = spec[(eq + 1)..]; }
-        int sig = cmd switch
+        string[] parts = spec.Split('=');
+        string pid = "";
+        if (parts.Length == 2)
         {
-            "stop" => SIGKILL, "quit" => SIGINT, "term" => SIGTERM, "reopen" => SIGUSR1,
-            "reload" => SIGHUP, "ldm" => SIGUSR2, _ => 0,
-        };
-        if (sig == 0)
+            // Go's maybeReadPidFile: a readable file's content, else the text itself.
+            try { pid = File.ReadAllText(parts[1]); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException) { pid = parts[1]; }
+        }
+        else if (parts.Length > 2)
         {
-            Console.Error.WriteLine($"natsparity-server: unknown signal \"{cmd}\"");
+            Console.Error.WriteLine($"natsparity-server: invalid signal parameters: [{string.Join(' ', parts[2..])}]");
             return 1;
         }
-        var pids = new List<int>();
-        if (target.Length == 0)
+        var signaler = new ProcessSignaler { ProcessName = "natsparity-server" };
+        if (signaler.ProcessSignal(parts[0], pid) is { } err)
         {
-            foreach (var p in System.Diagnostics.Process.GetProcessesByName("natsparity-server"))
-                if (p.Id != Environment.ProcessId) pids.Add(p.Id);
-            if (pids.Count == 0) { Console.Error.WriteLine("natsparity-server: no natsparity-server processes running"); return 1; }
-            if (pids.Count > 1)
-            {
-                Console.Error.WriteLine($"natsparity-server: multiple natsparity-server processes running:\n{string.Join('\n', pids)}");
-                return 1;
-            }
-        }
-        else if (int.TryParse(target, out int pid))
-        {
-            pids.Add(pid);
-        }
-        else
-        {
-            try { pids.Add(int.Parse(File.ReadAllText(target).Trim())); }
-            catch (Exception e) when (e is IOException or FormatException)
-            {
-                Console.Error.WriteLine($"natsparity-server: invalid pid file \"{target}\": {e.Message}");
-                return 1;
-            }
-        }
-        foreach (int pid in pids)
-        {
-            if (Kill(pid, sig) != 0)
-            {
-                Console.Error.WriteLine($"natsparity-server: failed to signal pid {pid}");
-                return 1;
-            }
+            Console.Error.WriteLine($"natsparity-server: {err}");
+            return 1;
         }
         return 0;
     }
 
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int sig);
+    /// <summary>Sets SIGINT back to its default action when it is ignored, so the trap registered next receives it.
+    /// Any other disposition (the runtime's own handler) is left alone.</summary>
+    private static unsafe void UnignoreSigint()
+    {
+        // struct sigaction begins with the handler on Linux and macOS; the buffer is larger than the struct.
+        byte* buf = stackalloc byte[512];
+        if (SigAction(SIGINT, IntPtr.Zero, (IntPtr)buf) == 0 && *(IntPtr*)buf == SigIgn) Signal(SIGINT, IntPtr.Zero);
+    }
+
+    private static readonly IntPtr SigIgn = 1;
+
+    [DllImport("libc", EntryPoint = "sigaction")]
+    private static extern int SigAction(int sig, IntPtr act, IntPtr oldact);
+
+    /// <summary>libc's signal(2); a null handler is SIG_DFL.</summary>
+    [DllImport("libc", EntryPoint = "signal")]
+    private static extern IntPtr Signal(int sig, IntPtr handler);
 }

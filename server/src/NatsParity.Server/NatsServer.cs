@@ -155,9 +155,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>The logger the options ask for (Go's ConfigureLogger): stderr or the log file, with its size limit.</summary>
     internal static ServerLogger CreateLogger(ServerOptions o)
     {
-        var l = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
-        if (o.LogFile.Length > 0 && o.LogSizeLimit > 0) l.SetSizeLimit(o.LogSizeLimit);
-        return l;
+        return ServerLogger.Configure(o);
     }
 
     /// <summary>Go's ConfigureLogger: the logger from the current options, unless they say no logging.</summary>
@@ -191,7 +189,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             Logger.Notice("File log re-open ignored, not a file logger");
             return;
         }
-        var fileLog = new ServerLogger(o.Debug, o.Trace, o.Logtime, o.LogtimeUTC, o.LogFile);
+        var fileLog = ServerLogger.NewFileLogger(o.LogFile, o.Logtime, o.Debug, o.Trace, pid: true, o.LogtimeUTC);
         SetLogger(fileLog);
         if (o.LogSizeLimit > 0) fileLog.SetSizeLimit(o.LogSizeLimit);
         Logger.Notice("File log re-opened");

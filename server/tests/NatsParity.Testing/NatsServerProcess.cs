@@ -275,6 +275,20 @@ public sealed class NatsServerProcess : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>Sends the server a POSIX signal (e.g. 2 for SIGINT, 10 for SIGUSR1), as an operator's kill does.</summary>
+    public void Signal(int signum)
+    {
+        if (SendSignal(_process.Id, signum) != 0) throw new InvalidOperationException($"could not send signal {signum} to {this}");
+    }
+
+    /// <summary>Waits for the server to exit by itself: its exit code, or null while it still runs after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) return null;
+        _process.WaitForExit(); // drains the output readers
+        return _process.ExitCode;
+    }
+
     public override string ToString() => $"{Target} pid {(_process.HasExited ? "exited" : _process.Id)} at {Url}";
 
     public void Dispose()

@@ -118,6 +118,7 @@ public static partial class ConfigLoader
             case "ports_file_dir": o.PortsFileDir = Str(v); break;
             case "log_file" or "logfile": o.LogFile = Str(v); break;
             case "log_size_limit" or "logfile_size_limit": o.LogSizeLimit = Int(v); break;
+            case "logfile_max_num" or "log_max_num": o.LogMaxFiles = Int(v); break;
             case "logtime": o.Logtime = Bool(v); break;
             case "logtime_utc": o.LogtimeUTC = Bool(v); break;
             case "debug": o.Debug = Bool(v); break;

@@ -86,6 +86,8 @@ public sealed class ServerOptions
     public string PortsFileDir { get; set; } = "";
     public string LogFile { get; set; } = "";
     public long LogSizeLimit { get; set; }
+    /// <summary>Go's logfile_max_num: how many log files rotation keeps (the current one and its backups); 0 or less keeps all.</summary>
+    public long LogMaxFiles { get; set; }
     public bool Logtime { get; set; } = true;
     public bool LogtimeUTC { get; set; }
     public bool Debug { get; set; }
