@@ -12,6 +12,10 @@ internal static class ServerHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // A process started in the background by a non-interactive shell inherits SIGINT ignored, and .NET then leaves
+        // it ignored; Go's signal.Notify traps it regardless. The disposition is reset before .NET sets up any signal
+        // handling of its own, so its handler is the one installed when SIGINT is trapped below.
+        if (NatsServer.HasPosixSignals) UnignoreSigint();
         var cl = CommandLine.Parse(args);
         switch (cl.Action)
         {
@@ -98,9 +102,6 @@ internal static class ServerHost
         var regs = new List<PosixSignalRegistration>();
         if (NatsServer.HasPosixSignals)
         {
-            // A process started in the background by a non-interactive shell inherits SIGINT ignored, and .NET then
-            // leaves it ignored; Go's signal.Notify traps it regardless, so an ignored SIGINT is reset first.
-            UnignoreSigint();
             // .NET names the portable signals by its own values; USR1 and USR2 are passed as raw numbers.
             foreach (var (trap, sig) in new (PosixSignal, int)[] {(PosixSignal.SIGINT, SIGINT), (PosixSignal.SIGTERM, SIGTERM),
                          (PosixSignal.SIGHUP, SIGHUP), ((PosixSignal)SIGUSR1, SIGUSR1), ((PosixSignal)SIGUSR2, SIGUSR2) })
