@@ -447,6 +447,27 @@ internal sealed partial class SystemEvents
         SendStatsz(reply);
     }
 
+    /// <summary>Test hook, as Go's tests set s.sys fields: the statsz heartbeat stopped, its interval an hour and the
+    /// last broadcast now, so only a forced broadcast can send one.</summary>
+    internal void HoldStatszForTest()
+    {
+        lock (_statszLock)
+        {
+            _statszTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+            _cstatsz = TimeSpan.FromHours(1);
+            _lastStatsz = DateTime.UtcNow;
+        }
+    }
+
+    /// <summary>Test hook: the rate limit window starts again now.</summary>
+    internal void RearmStatszLimitForTest()
+    {
+        lock (_statszLock) _lastStatsz = DateTime.UtcNow;
+    }
+
+    /// <summary>Test hook: Go's statszReq called directly, as a request on <paramref name="subject"/> without a reply.</summary>
+    internal void StatszRequestForTest(string subject) => StatszReq(null!, subject, "", [], []);
+
     /// <summary>Go's connsRequest: an account's connection count, when it has local connections.</summary>
     private void ConnsRequest(ClientConnection c, string subject, string reply, byte[] hdr, byte[] msg)
     {

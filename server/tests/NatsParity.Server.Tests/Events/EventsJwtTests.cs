@@ -457,4 +457,28 @@ public sealed class EventsJwtTests
         done.Cancel();
         await publisher;
     }
+
+    [Fact, GoTest("server/events_test.go", "TestServerEventsStatsZForcedBroadcastNotRateLimited")]
+    public async Task ServerEventsStatsZForcedBroadcastNotRateLimited()
+    {
+        var (s, _, akp) = RunTrustedServerWithSystemAccount();
+        await using var _ = s;
+        using var nc = Connect(s, akp);
+        string subj = $"$SYS.SERVER.{s.ServerId}.STATSZ";
+
+        // Nothing but a broadcast the rate limiter lets through can publish on the subject: the heartbeat is stopped
+        // and the last broadcast was just now.
+        s.Events!.HoldStatszForTest();
+        // Start-up broadcasts in flight land before the subscription.
+        await Task.Delay(300);
+        nc.SendAndFlush($"SUB {subj} 1\r\n");
+
+        // Within the window again, a forced request (no reply) broadcasts at once.
+        s.Events.RearmStatszLimitForTest();
+        s.Events.StatszRequestForTest(subj);
+        var m = nc.ReadMsg(TimeSpan.FromSeconds(2));
+        using var doc = JsonDocument.Parse(m.Payload);
+        doc.RootElement.GetProperty("server").GetProperty("id").GetString().ShouldBe(s.ServerId);
+        doc.RootElement.GetProperty("statsz").GetProperty("connections").GetInt32().ShouldBe(1);
+    }
 }
