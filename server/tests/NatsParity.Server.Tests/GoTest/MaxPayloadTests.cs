@@ -1,4 +1,7 @@
+using System.Text.Json;
 using NATS.Client.Core;
+using NatsParity.Server.Auth;
+using NatsParity.Server.Auth.Jwt;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -51,5 +54,46 @@ public sealed class MaxPayloadTests
             c.Send("PUB foo 18446744073709551615123\r\n");
             c.ExpectClosed(TimeSpan.FromMilliseconds(200)).ShouldBe("");
         }
+    }
+    [Theory, TargetData]
+    [GoTest("test/maxpayload_test.go", "TestAsyncInfoWithSmallerMaxPayload")]
+    public void AsyncInfoWithSmallerMaxPayload(ServerTarget target)
+    {
+        const int testMaxPayload = 522;
+        // Go's runOperatorServer (configs/operator.conf: the tests' operator, a memory resolver) with an account whose
+        // JWT limits the payload; the reference cannot be handed the JWT at run time, so the resolver is preloaded.
+        var op = JwtCreds.Operator;
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var ac = new AccountClaims(akp.PublicKey);
+        ac.Limits.Payload = testMaxPayload;
+        string ojwt = new OperatorClaims(op.PublicKey) { Name = "OP" }.Encode(op);
+        var config = GoTestServers.Default with
+        {
+            Extra = $"operator: {ojwt}\nresolver: MEMORY\nresolver_preload: {{\n  {akp.PublicKey}: {ac.Encode(op)}\n}}\n",
+        };
+        using var server = NatsServerProcess.Start(target, config);
+
+        // What a client that honours async INFO (protocol 1, as Go's nats.Connect) takes as the max payload once it
+        // has connected and flushed.
+        using var c = ProtoClient.Connect(server);
+        long mp = c.Info!.Value.GetProperty("max_payload").GetInt64();
+        c.Send(JwtCreds.ConnectLine(c, akp, fields: ",\"protocol\":1"));
+        mp = ReadUntilPong(c, mp);
+        c.Send("PING\r\n");
+        mp = ReadUntilPong(c, mp);
+        mp.ShouldBe(testMaxPayload);
+    }
+
+    /// <summary>Reads up to the next PONG; the max_payload of the last INFO read, else <paramref name="mp"/>.</summary>
+    private static long ReadUntilPong(ProtoClient c, long mp)
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            string line = c.ReadLine(TimeSpan.FromSeconds(2));
+            if (line == "PONG\r\n") return mp;
+            line.ShouldStartWith("INFO ");
+            mp = JsonDocument.Parse(line[5..]).RootElement.GetProperty("max_payload").GetInt64();
+        }
+        throw new InvalidOperationException("no PONG");
     }
 }

@@ -27,6 +27,22 @@ public sealed class PingTests
     }
 
     [Theory, TargetData]
+    [GoTest("test/ping_test.go", "TestPingSentToTLSConnection")]
+    public void PingSentToTlsConnection(ServerTarget target)
+    {
+        using var pki = new TestPki();
+        using var server = NatsServerProcess.Start(target, GoTestServers.Ping with { Extra = pki.TlsBlock("timeout: 5") });
+        using var c = ProtoClient.Connect(server);
+        c.Info!.Value.GetProperty("tls_required").GetBoolean().ShouldBeTrue();
+        c.UpgradeToTls(null, pki.Ca);
+        c.Send("CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":true}\r\n");
+
+        ExpectPingsThenStale(c);
+        Thread.Sleep(PingInterval);
+        ExpectWritesFail(c);
+    }
+
+    [Theory, TargetData]
     [GoTest("test/ping_test.go", "TestUnpromptedPong")]
     public void UnpromptedPong(ServerTarget target)
     {
