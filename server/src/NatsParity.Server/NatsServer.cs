@@ -379,8 +379,12 @@ public sealed partial class NatsServer : IAsyncDisposable
         File.WriteAllText(_portsFile, json);
     }
 
+    /// <summary>Go's ACCEPT_MIN_SLEEP and ACCEPT_MAX_SLEEP: the bounds of the pause after a temporary accept error.</summary>
+    internal static readonly TimeSpan AcceptMinSleep = TimeSpan.FromMilliseconds(10), AcceptMaxSleep = TimeSpan.FromSeconds(1);
+
     private async Task AcceptLoop(Socket listener)
     {
+        var tmpDelay = AcceptMinSleep;
         while (!_cts.IsCancellationRequested)
         {
             Socket s;
@@ -393,10 +397,11 @@ public sealed partial class NatsServer : IAsyncDisposable
             catch (SocketException e)
             {
                 if (_cts.IsCancellationRequested) return;
-                Logger.Error($"Temporary Client Accept Error({e.Message}), sleeping 10ms");
-                await Task.Delay(10).ConfigureAwait(false);
+                tmpDelay = await AcceptError("Client", e, tmpDelay).ConfigureAwait(false);
+                if (tmpDelay < TimeSpan.Zero) return;
                 continue;
             }
+            tmpDelay = AcceptMinSleep;
             if (_lameDuck)
             {
                 s.Dispose();
@@ -413,6 +418,39 @@ public sealed partial class NatsServer : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Go's acceptError: after a temporary accept error, logs it and pauses <paramref name="tmpDelay"/> (cut
+    /// short by shutdown), returning the doubled pause, at most <see cref="AcceptMaxSleep"/>; any other error is logged and
+    /// the pause kept. Negative once the server is not running.</summary>
+    internal async Task<TimeSpan> AcceptError(string acceptName, Exception err, TimeSpan tmpDelay)
+    {
+        if (Volatile.Read(ref _running) != 1) return TimeSpan.FromTicks(-1);
+        if (IsTemporary(err))
+        {
+            Logger.Error($"Temporary {acceptName} Accept Error({err.Message}), sleeping {(long)tmpDelay.TotalMilliseconds}ms");
+            try
+            {
+                await Task.Delay(tmpDelay, _cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return TimeSpan.FromTicks(-1);
+            }
+            tmpDelay *= 2;
+            if (tmpDelay > AcceptMaxSleep) tmpDelay = AcceptMaxSleep;
+        }
+        else
+        {
+            Logger.Error($"{acceptName} Accept error: {err.Message}");
+        }
+        return tmpDelay;
+    }
+
+    /// <summary>Go's net.Error Temporary for an accept: interrupted, out of descriptors, a connection reset or aborted
+    /// before it was accepted, or a timeout.</summary>
+    private static bool IsTemporary(Exception err) => err is SocketException se && se.SocketErrorCode is
+        SocketError.Interrupted or SocketError.TooManyOpenSockets or SocketError.ConnectionReset or
+        SocketError.ConnectionAborted or SocketError.WouldBlock or SocketError.TimedOut or SocketError.TryAgain;
 
     /// <summary>The certificate the HTTPS monitoring port serves to a client asking for <paramref name="serverName"/>:
     /// the client port's, as the running (possibly reloaded) TLS configuration has it (Go's getMonitoringTLSConfig).</summary>
