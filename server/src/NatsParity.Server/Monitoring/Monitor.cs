@@ -49,6 +49,12 @@ public sealed partial class Monitor : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
+            // As Go's monitoring http.Server: no read or write timeout (a slow reader of a large connz is not cut off),
+            // 5s to read a request's headers, which may take up to 1MB.
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+            k.Limits.MaxRequestHeadersTotalSize = 1 << 20;
             bool wildcard = host is "" or "0.0.0.0" or "::";
             k.Listen(wildcard ? IPAddress.IPv6Any : IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port, lo =>
             {
@@ -76,6 +82,10 @@ public sealed partial class Monitor : IAsyncDisposable
     public bool Secure { get; private set; }
 
     public bool HttpRunning => _app is not null;
+
+    /// <summary>The running HTTP server's limits (its timeouts among them); null when it is not running.</summary>
+    internal Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits? HttpLimits =>
+        _app?.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>().Value.Limits;
 
     /// <summary>One endpoint's JSON (compact) for the given options, or the error text Go gives for bad ones.</summary>
     internal (byte[]? Json, string? Error) Render(string endpoint, MonitorQuery q)
