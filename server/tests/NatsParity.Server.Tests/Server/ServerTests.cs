@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using NATS.Client.Core;
 using NatsParity.Server.Config;
@@ -137,5 +139,62 @@ public sealed class ServerTests
         var ex = Should.Throw<ArgumentException>(() => new NatsServer(o));
         ex.Message.ShouldContain("should be strictly lower");
         ex.Message.ShouldStartWith("lame duck grace period (10s) should be strictly lower than lame duck duration (5s)");
+    }
+    [Fact, GoTest("server/server_test.go", "TestAcceptError")]
+    public async Task AcceptError()
+    {
+        await using var s = InProcess.Run(new ServerOptions { NoSystemAccount = true });
+        var orgDelay = TimeSpan.FromHours(1);
+        (await s.AcceptError("Test", new InvalidOperationException("any error"), orgDelay)).ShouldBe(orgDelay,
+            "with this type of error, delay should have stayed same");
+
+        // A temporary accept error (Go's net.Error with Temporary true).
+        var ne = new SocketException((int)SocketError.TooManyOpenSockets);
+        orgDelay = TimeSpan.FromMilliseconds(10);
+        (await s.AcceptError("Test", ne, orgDelay)).ShouldBe(2 * orgDelay, "expected delay to double");
+        orgDelay = NatsServer.AcceptMaxSleep * 60 / 100;
+        (await s.AcceptError("Test", ne, orgDelay)).ShouldBe(NatsServer.AcceptMaxSleep, "expected delay to be capped");
+
+        var start = Stopwatch.StartNew();
+        var pending = Task.Run(() => s.AcceptError("Test", ne, orgDelay));
+        await Task.Delay(100);
+        // Shutdown cuts the pause short.
+        await s.ShutdownAsync();
+        start.Elapsed.ShouldBeLessThan(NatsServer.AcceptMaxSleep, "shutdown took too long");
+        await pending;
+        (await s.AcceptError("Test", ne, orgDelay)).ShouldBeLessThan(TimeSpan.Zero, "expected delay to be negative");
+    }
+
+    [Fact, GoTest("server/server_test.go", "TestClientWriteLoopStall")]
+    public async Task ClientWriteLoopStall()
+    {
+        await using var s = InProcess.Run(new ServerOptions());
+        using var nc = ProtoClient.Connect("127.0.0.1", s.Port);
+        nc.Send("CONNECT {\"verbose\":false}\r\nSUB foo 1\r\n");
+        nc.Flush();
+        ulong cid = nc.Info!.Value.GetProperty("client_id").GetUInt64();
+        using var sender = ProtoClient.Connect("127.0.0.1", s.Port);
+        sender.Send("CONNECT {\"verbose\":false}\r\n");
+
+        // As Go's shortWriteConn: each write gets at most 10 bytes through.
+        var c = s.Clients.Single(x => x.Cid == cid);
+        lock (c.SyncRoot) c.WriteHook = (data, _, write) => write(data.Length > 10 ? data[..10] : data);
+
+        sender.Send($"PUB foo 100\r\n{new string('\0', 100)}\r\n");
+        // The whole message gets through, not just its first 10 bytes, and the connection gets no error.
+        nc.ReadLine(TimeSpan.FromSeconds(3)).ShouldBe("MSG foo 1 100\r\n", "write loop has stalled");
+        nc.ReadLine(TimeSpan.FromSeconds(3)).ShouldBe(new string('\0', 100) + "\r\n", "write loop has stalled");
+        nc.ExpectNothing(TimeSpan.FromMilliseconds(250));
+    }
+    [Fact, GoTest("server/server_test.go", "TestMonitoringNoTimeout")]
+    public async Task MonitoringNoTimeout()
+    {
+        // Go's runMonitorServer.
+        await using var s = InProcess.Run(new ServerOptions { HttpHost = "127.0.0.1", HttpPort = ServerOptions.RandomPort, NoSystemAccount = true });
+        var limits = s.Monitor.HttpLimits;
+        limits.ShouldNotBeNull("monitoring server not set");
+        // Kestrel's read and write timeouts are its minimum request body and response data rates.
+        limits.MinRequestBodyDataRate.ShouldBeNull("read timeout should not be set");
+        limits.MinResponseDataRate.ShouldBeNull("write timeout should not be set");
     }
 }
