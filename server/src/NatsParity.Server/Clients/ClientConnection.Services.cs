@@ -131,7 +131,7 @@ public sealed partial class ClientConnection
             {
                 sb.Append(",\"tags\":").Append(System.Text.Json.JsonSerializer.Serialize(JwtTags));
             }
-            Str("kind", "Client");
+            Str("kind", KindString(Kind));
             Str("client_type", "nats");
         }
         return sb.Append('}').ToString();
