@@ -505,6 +505,7 @@ public sealed partial class ClientConnection : IProtocolHandler
 
     private async Task StartTls(byte[] info, byte[] firstInfo, bool authRequired, bool refuse, TlsSetup tls)
     {
+        FirstRecordStream? first = null;
         try
         {
             bool tlsFirst = tls.HandshakeFirst;
@@ -549,9 +550,10 @@ public sealed partial class ClientConnection : IProtocolHandler
                 return;
             }
             if (pre.Length > 0) inner = new PrefixedStream(pre, inner);
+            first = new FirstRecordStream(inner);
             TlsFirst = tlsFirst;
             Debug("Starting TLS client connection handshake");
-            var ssl = new SslStream(inner, leaveInnerStreamOpen: true);
+            var ssl = new SslStream(first, leaveInnerStreamOpen: true);
             using (var cts = new CancellationTokenSource(tls.Timeout))
             {
                 try
@@ -561,7 +563,10 @@ public sealed partial class ClientConnection : IProtocolHandler
                 catch (OperationCanceledException)
                 {
                     ssl.Dispose();
+                    // Go's timer logs the timeout, and the handshake's read, timed out too, fails; a client that
+                    // connects and sends nothing is taken for a probe, so neither is an error.
                     Debug("TLS handshake timeout");
+                    Debug("TLS handshake error: i/o timeout");
                     Close(ClosedState.TLSHandshakeError);
                     return;
                 }
@@ -580,7 +585,11 @@ public sealed partial class ClientConnection : IProtocolHandler
         {
             if (!_closed)
             {
-                _server.Logger.Error($"{this} - TLS handshake error: {(e.InnerException ?? e).Message}");
+                // As Go's isClientProbeTLSHandshakeError: a peer whose first bytes are not TLS is a probe (a load
+                // balancer's health check), logged at debug level only.
+                string msg = $"TLS handshake error: {(e.InnerException ?? e).Message}";
+                if (first is { FirstRecordNotTls: true }) Debug(msg);
+                else _server.Logger.Error($"{this} - {msg}");
                 Close(ClosedState.TLSHandshakeError);
             }
             return;
