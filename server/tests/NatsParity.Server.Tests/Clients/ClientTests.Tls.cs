@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -54,5 +56,56 @@ public sealed partial class ClientTests
         (await Task.WhenAny(closing, Task.Delay(TimeSpan.FromSeconds(3)))).ShouldBeSameAs(closing, "close is blocked");
         await closing;
         (await InProcess.WaitFor(() => s.NumClients == 0, TimeSpan.FromSeconds(2), pollMs: 15)).ShouldBeTrue($"expected 0 clients, got {s.NumClients}");
+    }
+    [Theory, GoTest("server/client_test.go", "TestTLSClientHandshakeProbeErrorsLogAsDebug", Since = "2.15")]
+    [InlineData("timeout", 0.01, "", false, true, false)]
+    [InlineData("not_tls_first_record", 1, "plain", false, true, false)]
+    [InlineData("pinned_cert_failure", 1, "tls", true, false, true)]
+    public async Task TlsClientHandshakeProbeErrorsLogAsDebug(string name, double timeout, string peer, bool pinned, bool wantDebug, bool wantErrLog)
+    {
+        using var pki = new TestPki();
+        string path = Path.Combine(Path.GetTempPath(), $"natsparity-probe-{Guid.NewGuid():N}.log");
+        try
+        {
+            using (var logger = new ServerLogger(debug: true, trace: false, logtime: false, file: path))
+            {
+                var o = new ServerOptions
+                {
+                    NoSystemAccount = true, Tls = true, TlsCert = pki.ServerCertFile, TlsKey = pki.ServerKeyFile,
+                    TlsTimeout = TimeSpan.FromSeconds(timeout),
+                    // Any pin fails: the client presents no certificate.
+                    TlsPinnedCerts = pinned ? [new string('0', 64)] : null,
+                };
+                await using var s = InProcess.Run(o, logger);
+                using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+                switch (peer)
+                {
+                    case "plain":
+                        c.Send("not tls\r\n");
+                        break;
+                    case "tls":
+                        try { c.UpgradeToTls(null, pki.Ca); } catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException) { }
+                        break;
+                }
+                (await InProcess.WaitFor(() => s.Closed.TotalClosed > 0, TimeSpan.FromSeconds(3), pollMs: 15)).ShouldBeTrue($"{name}: the handshake did not fail");
+                await Task.Delay(100);
+            }
+            string[] lines = ReadShared(path).Split('\n');
+            bool gotDebug = lines.Any(l => l.Contains("[DBG]") && l.Contains("TLS handshake error"));
+            bool gotErrLog = lines.Any(l => l.Contains("[ERR]") && l.Contains("TLS handshake error"));
+            gotDebug.ShouldBe(wantDebug, $"{name}: debug TLS handshake error log");
+            gotErrLog.ShouldBe(wantErrLog, $"{name}: error TLS handshake error log");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static string ReadShared(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var r = new StreamReader(fs);
+        return r.ReadToEnd();
     }
 }
