@@ -121,7 +121,7 @@ public sealed partial class NatsServer
                 WritePortsFile();
                 Logger.Notice($"Reloaded: ports_file_dir = {next.PortsFileDir}");
             }
-            if (cur.ClientAdvertise != next.ClientAdvertise) SetInfoHostPort();
+            if (cur.ClientAdvertise != next.ClientAdvertise) SetInfoHostPort(Port);
 
             if (next.AccountResolver is UrlAccountResolver) AccountResolver = next.AccountResolver;
             ReloadAuthorization(cur, next);

@@ -150,6 +150,9 @@ public sealed partial class NatsServer : IAsyncDisposable
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
+        // As Go's New: INFO's host and port are known before the listener is up (Start sets them again with the port
+        // actually bound); a bad client_advertise is reported by Start.
+        SetInfoHostPort(options.Port);
     }
 
     /// <summary>The logger the options ask for (Go's ConfigureLogger): stderr or the log file, with its size limit.</summary>
@@ -242,7 +245,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         // Go writes the port a random one resolved to back into the options.
         if (Options.Port == 0) Options.Port = Port;
-        if (SetInfoHostPort() is { } advErr)
+        if (SetInfoHostPort(Port) is { } advErr)
         {
             Logger.Fatal($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
             listener.Dispose();
@@ -277,19 +280,83 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     /// <summary>INFO carries client_advertise when set (Go's setInfoHostPort), else the listen host and port; null, or
     /// the error for a client_advertise Go cannot parse.</summary>
-    private string? SetInfoHostPort()
+    private string? SetInfoHostPort(int listenPort)
     {
         if (Options.ClientAdvertise.Length == 0)
         {
             _info.Host = Options.Host;
-            _info.Port = Port;
+            _info.Port = listenPort;
             return null;
         }
-        var (host, port, err) = ParseHostPort(Options.ClientAdvertise, Port);
+        var (host, port, err) = ParseHostPort(Options.ClientAdvertise, listenPort);
         if (err is not null) return err;
         _info.Host = host;
         _info.Port = port;
         return null;
+    }
+
+    /// <summary>INFO's host and port as clients are told them.</summary>
+    internal (string Host, int Port) InfoHostPort => (_info.Host, _info.Port);
+
+    /// <summary>Go's getClientConnectURLs: the URLs clients may use to reach this server, "host:port" each: the
+    /// client_advertise address when set; else the listen host, or for a wildcard host every global unicast address of
+    /// the machine's interfaces.</summary>
+    internal List<string> ClientConnectUrls()
+    {
+        var urls = new List<string>(1);
+        int port = Options.Port;
+        if (Options.ClientAdvertise.Length > 0)
+        {
+            var (h, p, err) = ParseHostPort(Options.ClientAdvertise, port);
+            if (err is null) urls.Add(JoinHostPort(h, p));
+            return urls;
+        }
+        string host = Options.Host;
+        foreach (var ip in NonLocalIpsIfHostIsIpAny(host)) urls.Add(JoinHostPort(ip, port));
+        if (urls.Count == 0)
+        {
+            if (host is "0.0.0.0" or "::") Logger.Error($"Address \"{host}\" can not be resolved properly");
+            else urls.Add(JoinHostPort(host, port));
+        }
+        return urls;
+    }
+
+    /// <summary>Go's net.JoinHostPort.</summary>
+    private static string JoinHostPort(string host, int port) =>
+        host.Contains(':') ? $"[{host}]:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : $"{host}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>Go's getNonLocalIPsIfHostIsIPAny (all of them): for 0.0.0.0 or ::, the global unicast addresses of the
+    /// machine's interfaces; nothing for any other host.</summary>
+    private List<string> NonLocalIpsIfHostIsIpAny(string host)
+    {
+        var ips = new List<string>();
+        if (!IPAddress.TryParse(host, out var any) || !(any.Equals(IPAddress.Any) || any.Equals(IPAddress.IPv6Any))) return ips;
+        Logger.Debug($"Get non local IPs for \"{host}\"");
+        foreach (var nic in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces())
+        {
+            foreach (var ua in nic.GetIPProperties().UnicastAddresses)
+            {
+                var ip = ua.Address;
+                if (!IsGlobalUnicast(ip)) continue;
+                string ipStr = ip.AddressFamily == AddressFamily.InterNetworkV6 ? new IPAddress(ip.GetAddressBytes()).ToString() : ip.ToString();
+                Logger.Debug($"  ip={ipStr}");
+                ips.Add(ipStr);
+            }
+        }
+        return ips;
+    }
+
+    /// <summary>Go's net.IP.IsGlobalUnicast: not unspecified, loopback, link-local, multicast nor the IPv4 broadcast.</summary>
+    private static bool IsGlobalUnicast(IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        if (ip.AddressFamily == AddressFamily.InterNetwork)
+        {
+            var b = ip.GetAddressBytes();
+            return !(b[0] == 0 && b[1] == 0 && b[2] == 0 && b[3] == 0) && b[0] != 127 && !(b[0] == 169 && b[1] == 254)
+                && !(b[0] >= 224 && b[0] <= 239) && !(b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255);
+        }
+        return !ip.Equals(IPAddress.IPv6Any) && !IPAddress.IsLoopback(ip) && !ip.IsIPv6LinkLocal && !ip.IsIPv6Multicast;
     }
 
     /// <summary>Go's parseHostPort: "host:port" or a bare host (the default port then), 0 and -1 meaning the default.</summary>
