@@ -197,4 +197,25 @@ public sealed class ServerTests
         limits.MinRequestBodyDataRate.ShouldBeNull("read timeout should not be set");
         limits.MinResponseDataRate.ShouldBeNull("write timeout should not be set");
     }
+    [Fact, GoTest("server/server_test.go", "TestClientAdvertiseConnectURL")]
+    public void ClientAdvertiseConnectURL()
+    {
+        var opts = new ServerOptions { Host = "127.0.0.1", Port = 4222, ClientAdvertise = "nats.example.com", NoLog = true };
+        var s = new NatsServer(opts);
+        var urls = s.ClientConnectUrls();
+        urls.Count.ShouldBe(1, $"expected to get one url with ClientAdvertise {opts.ClientAdvertise}");
+        urls[0].ShouldBe("nats.example.com:4222");
+
+        opts.ClientAdvertise = "nats.example.com:7777";
+        s = new NatsServer(opts);
+        urls = s.ClientConnectUrls();
+        urls.Count.ShouldBe(1, $"expected to get one url with ClientAdvertise {opts.ClientAdvertise}");
+        urls[0].ShouldBe("nats.example.com:7777");
+        s.InfoHostPort.Host.ShouldBe("nats.example.com");
+        s.InfoHostPort.Port.ShouldBe(7777);
+
+        opts = new ServerOptions { Host = "127.0.0.1", Port = 0, ClientAdvertise = "nats.example.com:7777", NoLog = true };
+        s = new NatsServer(opts);
+        s.InfoHostPort.ShouldBe(("nats.example.com", 7777));
+    }
 }
