@@ -59,18 +59,35 @@ public sealed class ProtoTests
     public void QueueSub(ServerTarget target)
     {
         using var server = NatsServerProcess.Start(target, GoTestServers.Proto);
-        using var c = ProtoClient.Connect(server).Setup();
+        QueueSpread(() =>
+        {
+            using var c = ProtoClient.Connect(server).Setup();
+            const int sent = 100;
+            c.Send("SUB foo qgroup1 22\r\n");
+            c.Send("SUB foo qgroup1 32\r\n");
+            for (var i = 0; i < sent; i++)
+                c.Send("PUB foo 2\r\nok\r\n");
+            var sids = c.ExpectMsgs(sent).CountBy(m => m.Sid).ToDictionary();
+            sids.Count.ShouldBe(2, "expected only 2 sids");
+            return sids;
+        });
+    }
 
-        const int sent = 100;
-        c.Send("SUB foo qgroup1 22\r\n");
-        c.Send("SUB foo qgroup1 32\r\n");
-        for (var i = 0; i < sent; i++)
-            c.Send("PUB foo 2\r\nok\r\n");
-
-        var sids = c.ExpectMsgs(sent).CountBy(m => m.Sid).ToDictionary();
-        sids.Count.ShouldBe(2, "expected only 2 sids");
-        foreach (var (sid, count) in sids)
-            count.ShouldBeGreaterThanOrEqualTo(35, $"expected ~50 (+-15) msgs for sid '{sid}'");
+    /// <summary>Go's check that a random queue pick spreads 100 messages as ~50 (+-15) per member. A fair pick misses
+    /// that window about once in 300 runs per member (both servers do), so one miss is tried again with a new
+    /// connection; a biased pick fails both.</summary>
+    private static void QueueSpread(Func<Dictionary<string, int>> run)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var sids = run();
+            if (attempt == 2 || sids.Values.All(c => c >= 35))
+            {
+                foreach (var (sid, count) in sids)
+                    count.ShouldBeGreaterThanOrEqualTo(35, $"expected ~50 (+-15) msgs for sid '{sid}'");
+                return;
+            }
+        }
     }
 
     [Theory, TargetData]
@@ -78,20 +95,20 @@ public sealed class ProtoTests
     public void MultipleQueueSub(ServerTarget target)
     {
         using var server = NatsServerProcess.Start(target, GoTestServers.Proto);
-        using var c = ProtoClient.Connect(server).Setup();
-
-        const int sent = 100;
-        c.Send("SUB foo g1 1\r\n");
-        c.Send("SUB foo g1 2\r\n");
-        c.Send("SUB foo g2 3\r\n");
-        c.Send("SUB foo g2 4\r\n");
-        for (var i = 0; i < sent; i++)
-            c.Send("PUB foo 2\r\nok\r\n");
-
-        var sids = c.ExpectMsgs(sent * 2).CountBy(m => m.Sid).ToDictionary();
-        sids.Count.ShouldBe(4, "expected 4 sids");
-        foreach (var (sid, count) in sids)
-            count.ShouldBeGreaterThanOrEqualTo(35, $"expected ~50 (+-15) msgs for sid '{sid}'");
+        QueueSpread(() =>
+        {
+            using var c = ProtoClient.Connect(server).Setup();
+            const int sent = 100;
+            c.Send("SUB foo g1 1\r\n");
+            c.Send("SUB foo g1 2\r\n");
+            c.Send("SUB foo g2 3\r\n");
+            c.Send("SUB foo g2 4\r\n");
+            for (var i = 0; i < sent; i++)
+                c.Send("PUB foo 2\r\nok\r\n");
+            var sids = c.ExpectMsgs(sent * 2).CountBy(m => m.Sid).ToDictionary();
+            sids.Count.ShouldBe(4, "expected 4 sids");
+            return sids;
+        });
     }
 
     [Theory, TargetData]
