@@ -2,7 +2,7 @@ namespace NatsParity.Server.Clients;
 
 /// <summary>Passes a connection through to the TLS handshake, keeping the header of the first record the peer sent, so
 /// that a failed handshake can tell a peer that never spoke TLS (a load balancer's probe) from a TLS client.</summary>
-internal sealed class FirstRecordStream(Stream inner) : Stream
+internal sealed class FirstRecordStream(Stream inner) : PassThroughStream(inner)
 {
     private readonly byte[] _header = new byte[5];
     private int _count;
@@ -22,33 +22,22 @@ internal sealed class FirstRecordStream(Stream inner) : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanWrite => true;
-    public override bool CanSeek => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
-        int n = inner.Read(buffer);
+        int n = Inner.Read(buffer);
         Keep(buffer[..n]);
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
-        ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
-        if (_count >= _header.Length) return inner.ReadAsync(buffer, ct);
+        if (_count >= _header.Length) return Inner.ReadAsync(buffer, ct);
         return ReadKeeping(buffer, ct);
     }
 
     private async ValueTask<int> ReadKeeping(Memory<byte> buffer, CancellationToken ct)
     {
-        int n = await inner.ReadAsync(buffer, ct).ConfigureAwait(false);
+        int n = await Inner.ReadAsync(buffer, ct).ConfigureAwait(false);
         Keep(buffer.Span[..n]);
         return n;
     }
@@ -59,20 +48,5 @@ internal sealed class FirstRecordStream(Stream inner) : Stream
         if (n <= 0) return;
         read[..n].CopyTo(_header.AsSpan(_count));
         _count += n;
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => inner.WriteAsync(buffer, offset, count, ct);
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) => inner.WriteAsync(buffer, ct);
-    public override void Flush() => inner.Flush();
-    public override Task FlushAsync(CancellationToken ct) => inner.FlushAsync(ct);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }

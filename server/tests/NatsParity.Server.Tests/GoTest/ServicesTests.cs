@@ -20,18 +20,24 @@ public sealed class ServicesTests
 
     /// <summary>The accounts of Go's basicMASetupContents: A exports a streamed service "foo", B imports it as
     /// "foo_request".</summary>
-    private const string BasicMaAccounts = """
+    private static readonly string BasicMaAccounts = AbAccounts("""{service: "foo", response: stream}""", """{ service: { account: A, subject: "foo"}, to: "foo_request" }""");
+
+    /// <summary>The two accounts Go's service tests configure: A (user a) with <paramref name="exports"/>, B (user b)
+    /// with <paramref name="imports"/>; <paramref name="aPermissions"/> goes in user a's entry.</summary>
+    private static string AbAccounts(string exports, string imports, string aPermissions = "") => $$"""
         accounts: {
             A: {
-                users: [ {user: a, password: pwd} ]
-                exports: [{service: "foo", response: stream}]
+                users: [ {user: a, password: pwd{{aPermissions}}} ]
+                exports: [ {{exports}} ]
             },
             B: {
                 users: [{user: b, password: pwd} ]
-                imports: [{ service: { account: A, subject: "foo"}, to: "foo_request" }]
+                imports: [ {{imports}} ]
             }
         }
         """;
+
+    private const string ImportFoo = """{service: { account: A, subject: "foo"}}""";
 
     /// <summary>Go's createConfFile + RunServerWithConfig: an in-process server listening on a free loopback port.</summary>
     private static NatsServer RunConf(string accounts, string? serverName = null) =>
@@ -182,18 +188,7 @@ public sealed class ServicesTests
     [Fact, GoTest("test/services_test.go", "TestServiceExportsResponseFiltering")]
     public async Task ServiceExportsResponseFiltering()
     {
-        await using var s = RunConf("""
-            accounts: {
-                A: {
-                    users: [ {user: a, password: pwd} ]
-                    exports: [ {service: "foo"}, {service: "bar"} ]
-                },
-                B: {
-                    users: [{user: b, password: pwd} ]
-                    imports: [ {service: { account: A, subject: "foo"}}, {service: { account: A, subject: "bar"}, to: "baz"} ]
-                }
-            }
-            """, "A");
+        await using var s = RunConf(AbAccounts("""{service: "foo"}, {service: "bar"}""", """{service: { account: A, subject: "foo"}}, {service: { account: A, subject: "bar"}, to: "baz"}"""), "A");
 
         // Without a subscriber no response import would be made.
         using var nc = ProtoClient.Login(Host, s.Port, "a", "pwd", "SUB foo 1\r\nSUB bar 2\r\n");
@@ -215,18 +210,7 @@ public sealed class ServicesTests
     [Fact, GoTest("test/services_test.go", "TestServiceExportsAutoDirectCleanup")]
     public async Task ServiceExportsAutoDirectCleanup()
     {
-        await using var s = RunConf("""
-            accounts: {
-                A: {
-                    users: [ {user: a, password: pwd} ]
-                    exports: [ {service: "foo"} ]
-                },
-                B: {
-                    users: [{user: b, password: pwd} ]
-                    imports: [ {service: { account: A, subject: "foo"}} ]
-                }
-            }
-            """);
+        await using var s = RunConf(AbAccounts("""{service: "foo"}""", ImportFoo));
         var acc = s.LookupAccount("A").ShouldNotBeNull();
         void ExpectNone() => acc.NumPendingAllResponses.ShouldBe(0, "Expected no entries");
 
@@ -279,18 +263,7 @@ public sealed class ServicesTests
     [Fact, GoTest("test/services_test.go", "TestServiceExportsPruningCleanup")]
     public async Task ServiceExportsPruningCleanup()
     {
-        await using var s = RunConf("""
-            accounts: {
-                A: {
-                    users: [ {user: a, password: pwd} ]
-                    exports: [ {service: "foo", response: stream} ]
-                },
-                B: {
-                    users: [{user: b, password: pwd} ]
-                    imports: [ {service: { account: A, subject: "foo"}} ]
-                }
-            }
-            """);
+        await using var s = RunConf(AbAccounts("""{service: "foo", response: stream}""", ImportFoo));
 
         // A responder that never answers.
         using var nc = ProtoClient.Login(Host, s.Port, "a", "pwd", "SUB foo 1\r\n");
@@ -350,18 +323,7 @@ public sealed class ServicesTests
     [Theory, TargetData, GoTest("test/services_test.go", "TestServiceExportsResponseThresholdChunked")]
     public void ServiceExportsResponseThresholdChunked(ServerTarget target)
     {
-        using var server = NatsServerProcess.Start(target, ProcessConf($$$"""
-            accounts: {
-                A: {
-                    users: [ {user: a, password: pwd} ]
-                    exports: [ {service: "foo", response: chunked, threshold: "{{{ServerConfig.GoDuration(ChunkThreshold)}}}"} ]
-                },
-                B: {
-                    users: [{user: b, password: pwd} ]
-                    imports: [ {service: { account: A, subject: "foo"}} ]
-                }
-            }
-            """));
+        using var server = NatsServerProcess.Start(target, ProcessConf(AbAccounts($$$"""{service: "foo", response: chunked, threshold: "{{{ServerConfig.GoDuration(ChunkThreshold)}}}"}""", ImportFoo)));
         const int numChunks = 10;
         using var nc = ProtoClient.Login(server, "a", "pwd", "SUB foo 1\r\n");
         string reply = NewInbox();
@@ -392,18 +354,7 @@ public sealed class ServicesTests
     [Theory, TargetData, GoTest("test/services_test.go", "TestServiceAllowResponsesPerms")]
     public void ServiceAllowResponsesPerms(ServerTarget target)
     {
-        using var server = NatsServerProcess.Start(target, ProcessConf("""
-            accounts: {
-                A: {
-                    users: [ {user: a, password: pwd, permissions = {subscribe=foo, allow_responses=true}} ]
-                    exports: [ {service: "foo"} ]
-                },
-                B: {
-                    users: [{user: b, password: pwd} ]
-                    imports: [ {service: { account: A, subject: "foo"}} ]
-                }
-            }
-            """));
+        using var server = NatsServerProcess.Start(target, ProcessConf(AbAccounts("""{service: "foo"}""", ImportFoo, ", permissions = {subscribe=foo, allow_responses=true}")));
 
         // The responder may subscribe to foo and publish only responses.
         using var nc = ProtoClient.Login(server, "a", "pwd", "SUB foo 1\r\n");

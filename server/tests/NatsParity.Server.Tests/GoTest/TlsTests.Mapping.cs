@@ -51,10 +51,20 @@ public sealed partial class TlsTests
             "{ user = \"CN=www.nats.io\" }",
             UserAllowed("app.nats.prod", "\">\""),
             UserAllowed("app.nats.dev", "\"public.>\"", "\"sandbox.>\"")));
+        SanMappedUsers(target, pki, conf, plain.Cert, dev.Cert, prod.Cert);
+    }
+
+    /// <summary>The scenario of Go's SAN-mapped user tests: a user mapped from the subject (public.> only), "dev" (its
+    /// sandbox and public.>) and "prod" (everything), with three permission errors in all, none for prod.</summary>
+    private static void SanMappedUsers(ServerTarget target, TestPki pki, ServerConfig conf,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 plain,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 dev,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 prod)
+    {
         using var server = NatsServerProcess.Start(target, conf);
-        using var defaultc = LoginTls(server, pki, plain.Cert);
-        using var devc = LoginTls(server, pki, dev.Cert);
-        using var prodc = LoginTls(server, pki, prod.Cert);
+        using var defaultc = LoginTls(server, pki, plain);
+        using var devc = LoginTls(server, pki, dev);
+        using var prodc = LoginTls(server, pki, prod);
         int errors = 0;
         string Line(ProtoClient c)
         {

@@ -100,43 +100,7 @@ public sealed partial class TlsTests
             "{ user = \"CN=www.nats.io\" }",
             UserAllowed("*.app.nats.prod", "\">\""),
             UserAllowed("root@app.nats.dev", "\"public.>\"", "\"sandbox.>\"")));
-        using var server = NatsServerProcess.Start(target, conf);
-        using var defaultc = LoginTls(server, pki, plain.Cert);
-        using var devc = LoginTls(server, pki, dev.Cert);
-        using var prodc = LoginTls(server, pki, prod.Cert);
-        int errors = 0;
-        string Line(ProtoClient c)
-        {
-            string l = c.ReadLine(TimeSpan.FromSeconds(2));
-            if (l.StartsWith("-ERR", StringComparison.Ordinal)) errors++;
-            return l;
-        }
-
-        // dev may neither publish nor subscribe on foo.>.
-        devc.Send("PUB foo.bar 2\r\nhi\r\n");
-        Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Publish to \"foo.bar\"'");
-        devc.Send("SUB foo.> 1\r\n");
-        Line(devc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"foo.>\"'");
-        devc.Flush();
-
-        // prod, by its second SAN, gets everything.
-        prodc.SendAndReadMsg("SUB > 1\r\nPUB hello 2\r\nhi\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("hello");
-
-        // dev publishes in its sandbox; dev and prod both receive.
-        devc.SendAndReadMsg("SUB sandbox.> 2\r\nPUB sandbox.foo.bar 3\r\nhi!\r\n", TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
-        prodc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("sandbox.foo.bar");
-
-        // The subject-mapped default user may not use the sandbox, but reads public.>.
-        defaultc.Send("SUB sandbox.> 1\r\n");
-        Line(defaultc).ShouldStartWith("-ERR 'Permissions Violation for Subscription to \"sandbox.>\"'");
-        defaultc.SendAndFlush("SUB public.> 2\r\n");
-        devc.SendAndFlush("PUB public.foo.bar 3\r\nhi!\r\n");
-        defaultc.ReadMsg(TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
-
-        // Three permission errors in all, none for prod.
-        errors.ShouldBe(3);
-        prodc.SendAndReadMsg("", TimeSpan.FromSeconds(1)).Subject.ShouldBe("public.foo.bar");
-        prodc.SendAndFlush("");
+        SanMappedUsers(target, pki, conf, plain.Cert, dev.Cert, prod.Cert);
     }
 
     [Theory, TargetData, GoTest("test/tls_test.go", "TestTLSConnectionRate")]

@@ -29,6 +29,23 @@ public sealed partial class JwtTests
         (await InProcess.WaitFor(() => s.LookupAccount(account)?.Sublist.HasInterest(subject) == true, timeout, 20))
             .ShouldBeTrue($"no interest in {subject} in account {account}");
 
+    /// <summary>The /A/ account server of these tests: a path "/A/&lt;key&gt;" is answered by the route for that key
+    /// ("" for the directory itself); any other path is recorded in <paramref name="unexpected"/>.</summary>
+    private static Func<string, string?> AccountRoutes(Dictionary<string, Func<string>> routes, System.Runtime.CompilerServices.StrongBox<string?> unexpected) =>
+        path =>
+        {
+            if (path.StartsWith("/A/", StringComparison.Ordinal) && routes.TryGetValue(path[3..], out var route)) return route();
+            unexpected.Value = path;
+            return null;
+        };
+
+    /// <summary>Signals <paramref name="ch"/> and answers <paramref name="value"/>.</summary>
+    private static string Signal(Channel<bool> ch, string value)
+    {
+        ch.Writer.TryWrite(true);
+        return value;
+    }
+
     /// <summary>The URL resolver conf of these tests: the operator and the resolver at <paramref name="url"/>/A/.</summary>
     private static string UrlResolverConf(string url, string extra = "") =>
         $"listen: 127.0.0.1:-1\noperator: {OperatorJwt}\nresolver: URL(\"{url}/A/\")\n{extra}\n";
@@ -51,32 +68,13 @@ public sealed partial class JwtTests
         var chanExpS = Channel.CreateUnbounded<bool>();
         var chanExpF = Channel.CreateUnbounded<bool>();
         int failureCnt = 0;
-        string? unexpected = null;
-        var (app, url) = await JwtHttpServer(path =>
+        var unexpected = new System.Runtime.CompilerServices.StrongBox<string?>();
+        var (app, url) = await JwtHttpServer(AccountRoutes(new()
         {
-            if (path == "/A/")
-            {
-                chanImpA.Writer.TryWrite(true);
-                return "";
-            }
-            if (path == "/A/" + impKp.PublicKey)
-            {
-                chanImpA.Writer.TryWrite(true);
-                return impJwt;
-            }
-            if (path == "/A/" + expKp.PublicKey)
-            {
-                if (Interlocked.Increment(ref failureCnt) <= 1)
-                {
-                    chanExpF.Writer.TryWrite(true);
-                    return "";
-                }
-                chanExpS.Writer.TryWrite(true);
-                return expJwt;
-            }
-            unexpected = path;
-            return null;
-        });
+            [""] = () => Signal(chanImpA, ""),
+            [impKp.PublicKey] = () => Signal(chanImpA, impJwt),
+            [expKp.PublicKey] = () => Interlocked.Increment(ref failureCnt) <= 1 ? Signal(chanExpF, "") : Signal(chanExpS, expJwt),
+        }, unexpected));
         await using var _ = app;
         await using var sA = InProcess.RunConf(UrlResolverConf(url));
         // The start-up fetch.
@@ -93,7 +91,7 @@ public sealed partial class JwtTests
         await ChanRecv(chanExpS, TimeSpan.FromSeconds(10));
         await CheckSubInterest(sA, impKp.PublicKey, subj, TimeSpan.FromSeconds(10));
         await CheckSubInterest(sA, expKp.PublicKey, crossAccSubj, TimeSpan.FromSeconds(10));
-        unexpected.ShouldBeNull();
+        unexpected.Value.ShouldBeNull();
     }
 
     [Fact, GoTest("server/jwt_test.go", "TestJWTAccountURLResolverFetchFailurePushReorder")]
@@ -115,28 +113,14 @@ public sealed partial class JwtTests
         // An account server that only has the exporter's JWT without the export.
         var chanImpA = Channel.CreateUnbounded<bool>();
         var chanExpS = Channel.CreateUnbounded<bool>();
-        string? unexpected = null;
-        var (app, url) = await JwtHttpServer(path =>
+        var unexpected = new System.Runtime.CompilerServices.StrongBox<string?>();
+        var (app, url) = await JwtHttpServer(AccountRoutes(new()
         {
-            if (path == "/A/")
-            {
-                chanImpA.Writer.TryWrite(true);
-                return "";
-            }
-            if (path == "/A/" + impKp.PublicKey)
-            {
-                chanImpA.Writer.TryWrite(true);
-                return impJwt;
-            }
-            if (path == "/A/" + expKp.PublicKey)
-            {
-                chanExpS.Writer.TryWrite(true);
-                return expJwt1;
-            }
-            if (path == "/A/" + sysKp.PublicKey) return sysJwt;
-            unexpected = path;
-            return null;
-        });
+            [""] = () => Signal(chanImpA, ""),
+            [impKp.PublicKey] = () => Signal(chanImpA, impJwt),
+            [expKp.PublicKey] = () => Signal(chanExpS, expJwt1),
+            [sysKp.PublicKey] = () => sysJwt,
+        }, unexpected));
         await using var _ = app;
         await using var sA = InProcess.RunConf(UrlResolverConf(url, $"system_account: {sysKp.PublicKey}"));
         await ChanRecv(chanImpA, TimeSpan.FromSeconds(10));
@@ -153,7 +137,7 @@ public sealed partial class JwtTests
         sysc.SendAndFlush($"PUB {pushSubj} {expJwt2.Length}\r\n{expJwt2}\r\n");
         await CheckSubInterest(sA, impKp.PublicKey, subj, TimeSpan.FromSeconds(10));
         await CheckSubInterest(sA, expKp.PublicKey, crossAccSubj, TimeSpan.FromSeconds(10));
-        unexpected.ShouldBeNull();
+        unexpected.Value.ShouldBeNull();
     }
 
     [Fact, GoTest("server/jwt_test.go", "TestJWTAccountURLResolverPermanentFetchFailure")]
@@ -172,16 +156,14 @@ public sealed partial class JwtTests
         impAc.Imports.Add(new JwtImport { Account = expKp.PublicKey, Subject = crossAccSubj, Type = "stream" });
         string impJwt = impAc.Encode(Operator);
 
-        string? unexpected = null;
-        var (app, url) = await JwtHttpServer(path =>
+        var unexpected = new System.Runtime.CompilerServices.StrongBox<string?>();
+        var (app, url) = await JwtHttpServer(AccountRoutes(new()
         {
-            if (path == "/A/") return "";
-            if (path == "/A/" + impKp.PublicKey) return impJwt;
-            if (path == "/A/" + expKp.PublicKey) return expJwt;
-            if (path == "/A/" + sysKp.PublicKey) return sysJwt;
-            unexpected = path;
-            return null;
-        });
+            [""] = () => "",
+            [impKp.PublicKey] = () => impJwt,
+            [expKp.PublicKey] = () => expJwt,
+            [sysKp.PublicKey] = () => sysJwt,
+        }, unexpected));
         await using var _ = app;
         string log = Path.Combine(Path.GetTempPath(), $"natsparity-{Guid.NewGuid():N}.log");
         var opts = ServerOptions.FromConfigFile(InProcess.WriteConf(UrlResolverConf(url, $"system_account: {sysKp.PublicKey}")));
@@ -210,7 +192,7 @@ public sealed partial class JwtTests
             await InProcess.WaitFor(() => ImportErrors() >= 7, TimeSpan.FromSeconds(5), 20);
             await Task.Delay(500);
             ImportErrors().ShouldBe(7);
-            unexpected.ShouldBeNull();
+            unexpected.Value.ShouldBeNull();
         }
         finally
         {

@@ -91,38 +91,36 @@ public sealed class OperatorTests : IDisposable
             opts.Users = null;
             opts.Nkeys = null;
         }
-        WipeOpts();
-        opts.Accounts = [new Account("TEST")];
-        Should.Throw<ArgumentException>(() => NewServer(opts), "accounts defined");
-        WipeOpts();
-        opts.Users = [new User { Username = "TEST" }];
-        Should.Throw<ArgumentException>(() => NewServer(opts), "users defined");
-        WipeOpts();
-        opts.Nkeys = [new NkeyUser { Nkey = "TEST" }];
-        Should.Throw<ArgumentException>(() => NewServer(opts), "nkey users defined");
-        WipeOpts();
-        opts.AccountResolver = null;
-        Should.Throw<ArgumentException>(() => NewServer(opts), "no account resolver");
+        // Each of these alone, on wiped options, refuses the server.
+        foreach (var (what, set) in new (string, Action)[]
+        {
+            ("accounts defined", () => opts.Accounts = [new Account("TEST")]),
+            ("users defined", () => opts.Users = [new User { Username = "TEST" }]),
+            ("nkey users defined", () => opts.Nkeys = [new NkeyUser { Nkey = "TEST" }]),
+            ("no account resolver", () => opts.AccountResolver = null),
+        })
+        {
+            WipeOpts();
+            set();
+            Should.Throw<ArgumentException>(() => NewServer(opts), what);
+        }
+    }
+
+    /// <summary>The conf loads the one operator, a server is made from it, and the options then trust the operator's
+    /// key and its three signing keys.</summary>
+    private static async Task CheckOperatorConf(string conf)
+    {
+        var opts = ServerOptions.FromConfigFile(conf);
+        opts.TrustedOperators.Count.ShouldBe(1);
+        await using var _ = NewServer(opts);
+        CheckKeys(opts, opts.TrustedOperators[0], 4);
     }
 
     [Fact, GoTest("test/operator_test.go", "TestOperatorConfig")]
-    public async Task OperatorConfig()
-    {
-        var opts = ServerOptions.FromConfigFile(OperatorConf());
-        opts.TrustedOperators.Count.ShouldBe(1);
-        await using var _ = NewServer(opts);
-        // The operator's key and its three signing keys.
-        CheckKeys(opts, opts.TrustedOperators[0], 4);
-    }
+    public Task OperatorConfig() => CheckOperatorConf(OperatorConf());
 
     [Fact, GoTest("test/operator_test.go", "TestOperatorConfigInline")]
-    public async Task OperatorConfigInline()
-    {
-        var opts = ServerOptions.FromConfigFile(OperatorInlineConf());
-        opts.TrustedOperators.Count.ShouldBe(1);
-        await using var _ = NewServer(opts);
-        CheckKeys(opts, opts.TrustedOperators[0], 4);
-    }
+    public Task OperatorConfigInline() => CheckOperatorConf(OperatorInlineConf());
 
     [Fact, GoTest("test/operator_test.go", "TestOperatorServer")]
     public async Task OperatorServer()
