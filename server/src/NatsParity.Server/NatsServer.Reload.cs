@@ -53,6 +53,9 @@ public sealed partial class NatsServer
             // NoLog is not a conf key (Go's tests set it for servers without a log file); a log file named by the new
             // conf is written to, as Go's reload configures the logger from the new options.
             next.NoLog = cur.NoLog && next.LogFile.Length == 0;
+            // Set by the embedding program, not by conf files (Go's reload keeps them).
+            next.CustomClientAuthentication = cur.CustomClientAuthentication;
+            next.DisableShortFirstPing = cur.DisableShortFirstPing;
             if (next.Validate() is { } invalid) return invalid;
             if (Diff(cur, next, out var changes) is { } err) return err;
             // Go: no moving to or from a resolver; a URL resolver is the new conf's (its TLS settings may have changed),

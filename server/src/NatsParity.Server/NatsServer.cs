@@ -704,7 +704,14 @@ public sealed partial class NatsServer : IAsyncDisposable
             users = [.. users ?? [], new User { Username = _sysAccOnlyNoAuthUser, Password = _sysAccOnlyNoAuthUser[6..], Account = Account.GlobalName }];
             NoAuthUser = _sysAccOnlyNoAuthUser;
         }
-        if (_trustedKeys is not null)
+        if (Options.CustomClientAuthentication is not null)
+        {
+            // Go: an embedder's check replaces the configured users.
+            _users = null;
+            _nkeys = null;
+            AuthRequired = true;
+        }
+        else if (_trustedKeys is not null)
         {
             // Operator mode: users come from JWTs only (Go's configureAuthorization).
             _users = null;
@@ -764,6 +771,7 @@ public sealed partial class NatsServer : IAsyncDisposable
 
     private bool ProcessClientAuthentication(ClientConnection c)
     {
+        if (Options.CustomClientAuthentication is { } custom) return custom.Check(c);
         if (!AuthRequired) return true;
         if (_trustedKeys is not null) return ProcessJwtAuthentication(c);
         var o = c.Options;

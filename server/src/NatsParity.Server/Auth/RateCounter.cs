@@ -8,7 +8,9 @@ internal sealed class RateCounter(long limit)
     private long _count;
     private ulong _blocked;
     private long _endTicks;
-    private static readonly long IntervalTicks = TimeSpan.FromSeconds(1).Ticks;
+
+    /// <summary>The window's length: a second, as Go's; tests shorten it.</summary>
+    internal TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     public bool Allow()
     {
@@ -18,7 +20,7 @@ internal sealed class RateCounter(long limit)
             if (now > _endTicks)
             {
                 _count = 0;
-                _endTicks = now + IntervalTicks;
+                _endTicks = now + Interval.Ticks;
             }
             else
             {

@@ -84,11 +84,14 @@ public sealed class User
     public string? Account { get; set; }
     public HashSet<string>? AllowedConnectionTypes { get; set; }
     public bool ProxyRequired { get; set; }
+    /// <summary>Go's ConnectionDeadline: a custom authenticator's user is disconnected at this time.</summary>
+    public DateTime? ConnectionDeadline { get; set; }
 
     public User Clone() => new()
     {
         Username = Username, Password = Password, Permissions = Permissions?.Clone(), Account = Account,
         AllowedConnectionTypes = AllowedConnectionTypes is null ? null : [.. AllowedConnectionTypes], ProxyRequired = ProxyRequired,
+        ConnectionDeadline = ConnectionDeadline,
     };
 }
 

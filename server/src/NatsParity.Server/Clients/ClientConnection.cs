@@ -14,7 +14,7 @@ using NatsParity.Server.Subscriptions;
 namespace NatsParity.Server.Clients;
 
 /// <summary>A client connection: read loop, protocol handling and outbound buffer (Go's client.go for kind CLIENT).</summary>
-public sealed partial class ClientConnection : IProtocolHandler
+public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAuthentication
 {
     private const int StartBufSize = 512;
     private const int MinBufSize = 64;
@@ -222,7 +222,12 @@ public sealed partial class ClientConnection : IProtocolHandler
             after = validFor != TimeSpan.Zero && validFor < expiresAt ? validFor : expiresAt;
         }
         if (after is not { } d) return;
-        var at = DateTimeOffset.UtcNow + d;
+        SetExpirationAt(DateTimeOffset.UtcNow + d);
+    }
+
+    /// <summary>Go's setExpirationTimer: the connection ends at <paramref name="at"/>.</summary>
+    private void SetExpirationAt(DateTimeOffset at)
+    {
         _expirationTimer?.Dispose();
         _expirationTimer = new DeadlineTimer(at, AuthExpired);
         Volatile.Write(ref _expiresAtTicks, at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond);
@@ -282,6 +287,31 @@ public sealed partial class ClientConnection : IProtocolHandler
         _server.Events?.AccConnsUpdate(acc);
         SetPermissions(perms);
         if (!string.IsNullOrEmpty(username)) _opts.Username = username;
+    }
+
+    // Go's ClientAuthentication, as a custom authenticator sees the client.
+    ConnectOptions Auth.IClientAuthentication.GetOpts() => _opts;
+
+    X509Certificate2? Auth.IClientAuthentication.GetTlsCertificate() => ClientCertificate;
+
+    EndPoint? Auth.IClientAuthentication.RemoteAddress() => _socket is null ? null : RemoteEndPointOf(_socket);
+
+    byte[] Auth.IClientAuthentication.GetNonce() => Nonce is null ? [] : Encoding.ASCII.GetBytes(Nonce);
+
+    ClientKind Auth.IClientAuthentication.Kind() => Kind;
+
+    ulong Auth.IClientAuthentication.GetId() => Cid;
+
+    void Auth.IClientAuthentication.RegisterUser(Auth.User user)
+    {
+        var acc = user.Account is null ? _acc : _server.LookupAccount(user.Account);
+        if (acc is null)
+        {
+            _server.Logger.Error($"{this} - Problem registering with account \"{user.Account}\": account not found");
+            return;
+        }
+        RegisterUser(acc, user.Permissions, user.Username);
+        if (user.ConnectionDeadline is { } deadline) SetExpirationAt(new DateTimeOffset(deadline.ToUniversalTime()));
     }
 
     /// <summary>Go's setPermissions: compiles the permissions afresh, dropping any earlier caches and deny filters.</summary>
@@ -1490,7 +1520,7 @@ public sealed partial class ClientConnection : IProtocolHandler
     private void SetFirstPingTimer()
     {
         var d = _server.Options.PingInterval;
-        if (d > TimeSpan.FromSeconds(2)) d = TimeSpan.FromSeconds(2);
+        if (!_server.Options.DisableShortFirstPing && d > TimeSpan.FromSeconds(2)) d = TimeSpan.FromSeconds(2);
         long jitter = d.Ticks / 5;
         if (jitter > 0) d += TimeSpan.FromTicks(Random.Shared.NextInt64(jitter));
         SetPingTimer(d);

@@ -38,6 +38,9 @@ public sealed class ClosedConnections(int capacity)
 
     public long TotalClosed { get { lock (_ring) return _total; } }
 
+    /// <summary>How many closed connections are kept now (at most the capacity).</summary>
+    public int Count { get { lock (_ring) return (int)Math.Min(_total, _ring.Length); } }
+
     /// <summary>Closed connections, oldest first.</summary>
     public List<ClosedConnection> Snapshot()
     {

@@ -79,6 +79,14 @@ public sealed class ServerOptions
     /// <summary>Go's AlwaysEnableNonce: INFO carries a nonce even without nkey users.</summary>
     public bool AlwaysEnableNonce { get; set; }
 
+    /// <summary>Go's CustomClientAuthentication: an embedder's check of every client in place of the configured users.
+    /// Not a conf key; a reload keeps the running one.</summary>
+    public Auth.IAuthentication? CustomClientAuthentication { get; set; }
+
+    /// <summary>Go's DisableShortFirstPing: the first PING waits the full ping interval rather than at most 2 s.
+    /// Not a conf key; a reload keeps the running one.</summary>
+    public bool DisableShortFirstPing { get; set; }
+
     public TimeSpan LameDuckDuration { get; set; } = TimeSpan.FromMinutes(2);
     public TimeSpan LameDuckGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
 
