@@ -49,7 +49,7 @@ public sealed partial class NatsServer
         }
         // Go: a URL resolver is asked once at start whether anyone is home.
         if (AccountResolver is UrlAccountResolver ur && ur.Fetch("") is null)
-            throw new ArgumentException(ur.LastError ?? $"could not fetch <\"{ur.Url}\">", nameof(o));
+            throw new ArgumentException(ur.LastError ?? $"could not fetch <\"{UrlRedaction.RedactUrlString(ur.Url)}\">", nameof(o));
     }
 
     /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>

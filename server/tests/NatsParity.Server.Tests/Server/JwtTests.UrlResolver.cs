@@ -23,7 +23,11 @@ public sealed partial class JwtTests
     private static Task<(WebApplication App, string Url)> JwtHttpServer(string body, TestPki? tls = null) => JwtHttpServer(_ => body, tls);
 
     /// <summary>Go's httptest server answering each path with what <paramref name="route"/> gives (404 for null).</summary>
-    private static async Task<(WebApplication App, string Url)> JwtHttpServer(Func<string, string?> route, TestPki? tls = null)
+    private static Task<(WebApplication App, string Url)> JwtHttpServer(Func<string, string?> route, TestPki? tls = null) =>
+        JwtHttpServerFor(req => route(req.Path.Value ?? ""), tls);
+
+    /// <summary>As <see cref="JwtHttpServer(Func{string, string?}, TestPki?)"/>, the route seeing the whole request.</summary>
+    private static async Task<(WebApplication App, string Url)> JwtHttpServerFor(Func<HttpRequest, string?> route, TestPki? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -35,7 +39,7 @@ public sealed partial class JwtTests
         var app = builder.Build();
         app.Run(ctx =>
         {
-            if (route(ctx.Request.Path.Value ?? "") is { } body) return ctx.Response.WriteAsync(body);
+            if (route(ctx.Request) is { } body) return ctx.Response.WriteAsync(body);
             ctx.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         });

@@ -71,17 +71,27 @@ public sealed class UrlAccountResolver : IAccountResolver
         try
         {
             using var cts = new CancellationTokenSource(Timeout);
-            using var resp = _http.GetAsync(url, cts.Token).GetAwaiter().GetResult();
+            using var req = new HttpRequestMessage(HttpMethod.Get, url);
+            // Go's HTTP client: credentials in the URL are sent as basic auth.
+            var uri = req.RequestUri!;
+            if (uri.UserInfo.Length > 0)
+            {
+                string[] up = uri.UserInfo.Split(':', 2);
+                string user = Uri.UnescapeDataString(up[0]), pass = up.Length > 1 ? Uri.UnescapeDataString(up[1]) : "";
+                req.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{pass}")));
+            }
+            using var resp = _http.SendAsync(req, cts.Token).GetAwaiter().GetResult();
             if (!resp.IsSuccessStatusCode)
             {
-                LastError = $"could not fetch <\"{url}\">: {(int)resp.StatusCode} {resp.ReasonPhrase}";
+                LastError = $"could not fetch <\"{UrlRedaction.RedactUrlString(url)}\">: {(int)resp.StatusCode} {resp.ReasonPhrase}";
                 return null;
             }
             return resp.Content.ReadAsStringAsync(cts.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
         {
-            LastError = $"could not fetch <\"{url}\">: {e.Message}";
+            LastError = $"could not fetch <\"{UrlRedaction.RedactUrlString(url)}\">: {UrlRedaction.RedactUrlString(e.Message)}";
             return null;
         }
     }
