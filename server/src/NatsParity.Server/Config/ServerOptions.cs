@@ -26,6 +26,13 @@ public sealed class ServerOptions
     public bool NoHeaderSupport { get; set; }
     public bool NoSystemAccount { get; set; }
     public int MaxClosedClients { get; set; } = 10_000;
+    /// <summary>Go's DEFAULT_CONNECT_ERROR_REPORTS and DEFAULT_RECONNECT_ERROR_REPORTS.</summary>
+    public const int DefaultConnectErrorReports = 3600, DefaultReconnectErrorReports = 1;
+    /// <summary>connect_error_reports: every how many failed attempts a route, gateway or leafnode connect error is
+    /// logged. Those links are not built, so nothing is logged yet; the key is taken and reloaded as Go takes it.</summary>
+    public int ConnectErrorReports { get; set; } = DefaultConnectErrorReports;
+    /// <summary>reconnect_error_reports: as <see cref="ConnectErrorReports"/>, for reconnects.</summary>
+    public int ReconnectErrorReports { get; set; } = DefaultReconnectErrorReports;
     /// <summary>max_sub_tokens: a client subscription with more tokens is refused (0: no limit).</summary>
     public int MaxSubTokens { get; set; }
     /// <summary>disable_sublist_cache: accounts match without the sublist's result cache.</summary>
@@ -213,6 +220,8 @@ public sealed class ServerOptions
         else if (Port == RandomPort) Port = 0;
         if (Host.Length == 0) Host = DefaultHost;
         if (HttpHost.Length == 0) HttpHost = Host;
+        if (ConnectErrorReports == 0) ConnectErrorReports = DefaultConnectErrorReports;
+        if (ReconnectErrorReports == 0) ReconnectErrorReports = DefaultReconnectErrorReports;
     }
 
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>

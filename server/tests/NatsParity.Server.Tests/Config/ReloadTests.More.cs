@@ -1,3 +1,4 @@
+using NatsParity.Server.Config;
 using System.Text.Json;
 using NatsParity.Server.Monitoring;
 using NatsParity.Server.Protocol;
@@ -293,5 +294,20 @@ public sealed partial class ReloadTests
         s.Options.Metadata!.ShouldBe(new SortedDictionary<string, string>(StringComparer.Ordinal) { ["a"] = "2", ["b"] = "3" });
         File.WriteAllText(conf, "port: -1\nserver_metadata: {a: \"2\", b: \"3\"}\nfeature_flags: {js_ack_fc_v2: true}\n");
         s.Reload().ShouldBe("config reload not supported for FeatureFlags: old=map[js_ack_fc_v2:false], new=map[js_ack_fc_v2:true]");
+    }
+
+    [Fact, GoTest("server/reload_test.go", "TestConfigReloadConnectErrReports")]
+    public async Task ConfigReloadConnectErrReports()
+    {
+        const string template = "port: -1\n{0}\n{1}\n";
+        var (s, conf) = Run(string.Format(template, "", ""));
+        await using var _ = s;
+        s.Options.ConnectErrorReports.ShouldBe(ServerOptions.DefaultConnectErrorReports);
+        s.Options.ReconnectErrorReports.ShouldBe(ServerOptions.DefaultReconnectErrorReports);
+
+        File.WriteAllText(conf, string.Format(template, "connect_error_reports: 2", "reconnect_error_reports: 3"));
+        s.Reload().ShouldBeNull();
+        s.Options.ConnectErrorReports.ShouldBe(2);
+        s.Options.ReconnectErrorReports.ShouldBe(3);
     }
 }
