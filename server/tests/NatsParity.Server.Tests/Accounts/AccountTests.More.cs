@@ -633,6 +633,7 @@ public sealed class AccountMoreTests
         foo2.CheckStreamImportAuthorized(fb, "foo.bar.baz.1").ShouldBeFalse();
         foo2.CheckStreamImportAuthorized(bz, "foo.bar.baz.1").ShouldBeFalse();
     }
+
     [Fact, GoTest("server/accounts_test.go", "TestStreamActivationExpiredNoMatchDoesNotInvalidate")]
     public void StreamActivationExpiredNoMatchDoesNotInvalidate()
     {
@@ -709,6 +710,7 @@ public sealed class AccountMoreTests
         bar.NumPendingReverseResponses.ShouldBe(0);
         foo.NumPendingAllResponses.ShouldBe(0);
     }
+
     // Go's conf enables JetStream in both accounts, which we do not have; it plays no part here: 2.9.10, without
     // JetStream, delivers twice (the service import's subscription picked up a shadow of the stream import).
     [Fact, GoTest("server/accounts_test.go", "TestAccountServiceAndStreamExportDoubleDelivery")]
