@@ -400,7 +400,7 @@ public sealed partial class Account
 
     /// <summary>Go's activationExpired: unless the import's token is good again (updated), the import becomes invalid;
     /// a stream import's shadow subscriptions go.</summary>
-    private void ActivationExpired(Account exporter, string subject, string type)
+    internal void ActivationExpired(Account exporter, string subject, string type)
     {
         if (IsExpired) return;
         if (type == "stream")

@@ -137,6 +137,19 @@ public sealed partial class Account
     public int NumPendingReverseResponses { get { lock (_imu) return _rrMap.Count; } }
     internal bool HasReverseEntries { get { lock (_imu) return _rrMap.Count > 0; } }
 
+    /// <summary>How many response imports elsewhere answer requests from here that carried <paramref name="reply"/>;
+    /// null when the reply has no entry (Go's imports.rrMap[reply]).</summary>
+    internal int? ReverseEntryCount(string reply)
+    {
+        lock (_imu) return _rrMap.TryGetValue(reply, out var entries) ? entries.Count : null;
+    }
+
+    /// <summary>The response imports waiting for answers to this account's services (Go's exports.responses).</summary>
+    internal ServiceImport[] ResponseImportsSnapshot()
+    {
+        lock (_imu) return [.. _responses.Values];
+    }
+
     /// <summary>Go's addServiceExportWithResponseAndAccountPos: public when <paramref name="accounts"/> is null and
     /// <paramref name="accountPos"/> is 0.</summary>
     public string? AddServiceExport(string subject, IReadOnlyCollection<Account>? accounts,

@@ -633,4 +633,112 @@ public sealed class AccountMoreTests
         foo2.CheckStreamImportAuthorized(fb, "foo.bar.baz.1").ShouldBeFalse();
         foo2.CheckStreamImportAuthorized(bz, "foo.bar.baz.1").ShouldBeFalse();
     }
+
+    [Fact, GoTest("server/accounts_test.go", "TestStreamActivationExpiredNoMatchDoesNotInvalidate")]
+    public void StreamActivationExpiredNoMatchDoesNotInvalidate()
+    {
+        var s = new NatsServer(new ServerOptions { NoLog = true });
+        var importer = s.RegisterAccount("importer");
+        var exporter = s.RegisterAccount("exporter");
+        var other = s.RegisterAccount("other");
+        other.AddStreamExport("other.subject", null).ShouldBeNull();
+        // An import without a token: were it looked at, its activation would not check out.
+        importer.AddStreamImport(other, "other.subject", "").ShouldBeNull();
+        var si = importer.StreamImports.ShouldHaveSingleItem();
+        si.Token.ShouldBeNull();
+
+        importer.ActivationExpired(exporter, "nomatch.subject", "stream");
+        si.Invalid.ShouldBeFalse("unrelated stream import was wrongly invalidated on no match");
+    }
+
+    private const string SharedInbox = "my.inbox";
+
+    /// <summary>Go's sharedInboxRequests: <paramref name="numReqs"/> requests from $bar to $foo's never answering
+    /// "test" service, all with the same reply subject.</summary>
+    private static (Account Foo, Account Bar) SharedInboxRequests(int numReqs)
+    {
+        var (s, foo, bar) = SimpleAccountServer();
+        foo.AddServiceExport("test", null).ShouldBeNull();
+        bar.AddServiceImport(foo, "test", "").ShouldBeNull();
+
+        var cfoo = ClientIn(s, foo);
+        Parse(cfoo, "SUB test 1\r\n");
+        var cbar = ClientIn(s, bar);
+        Parse(cbar, $"SUB {SharedInbox} 11\r\n");
+        var pub = Encoding.ASCII.GetBytes($"PUB test {SharedInbox} 4\r\nhelp\r\n");
+        for (int i = 0; i < numReqs; i++)
+        {
+            cbar.ParseForTest(pub).ShouldBeNull();
+            // The responder's buffer is drained as Go's tests drain their pipes.
+            if (i % 64 == 63) cfoo.TakeOutbound();
+        }
+        return (foo, bar);
+    }
+
+    // Go switches the entries of one reply subject to an index above rrIndexThreshold (16) outstanding responses; ours
+    // are always keyed by response subject, so both sizes check the same structure.
+    [Theory, InlineData(16 - 1), InlineData(16 * 100)]
+    [GoTest("server/accounts_test.go", "TestServiceImportReverseEntriesSharedReplySubject")]
+    public void ServiceImportReverseEntriesSharedReplySubject(int numReqs)
+    {
+        var (foo, bar) = SharedInboxRequests(numReqs);
+        bar.ReverseEntryCount(SharedInbox).ShouldBe(numReqs, $"reverse entries for {SharedInbox}");
+
+        // Expired one by one, as the response threshold timer does.
+        var expired = foo.ResponseImportsSnapshot();
+        expired.Length.ShouldBe(numReqs, "outstanding responses");
+        for (int i = 0; i < expired.Length; i++)
+        {
+            foo.RemoveRespServiceImport(expired[i], ResponseRemoval.Timeout);
+            int expect = numReqs - i - 1;
+            if (expect == 0) bar.ReverseEntryCount(SharedInbox).ShouldBeNull("the reverse entry should go once empty");
+            else bar.ReverseEntryCount(SharedInbox).ShouldBe(expect, $"entries after {i + 1} removals");
+        }
+        foo.NumPendingAllResponses.ShouldBe(0);
+    }
+
+    [Theory, InlineData(16 - 1), InlineData(16 * 100)]
+    [GoTest("server/accounts_test.go", "TestServiceImportReverseEntriesBulkRemoval")]
+    public void ServiceImportReverseEntriesBulkRemoval(int numReqs)
+    {
+        var (foo, bar) = SharedInboxRequests(numReqs);
+        foo.NumPendingAllResponses.ShouldBe(numReqs);
+
+        // Without a response import: every entry of the reply goes, with the responses they name.
+        bar.CheckForReverseEntry(SharedInbox, null, checkInterest: false);
+        bar.ReverseEntryCount(SharedInbox).ShouldBeNull();
+        bar.NumPendingReverseResponses.ShouldBe(0);
+        foo.NumPendingAllResponses.ShouldBe(0);
+    }
+
+    // Go's conf enables JetStream in both accounts, which we do not have; it plays no part here: 2.9.10, without
+    // JetStream, delivers twice (the service import's subscription picked up a shadow of the stream import).
+    [Fact, GoTest("server/accounts_test.go", "TestAccountServiceAndStreamExportDoubleDelivery")]
+    public async Task AccountServiceAndStreamExportDoubleDelivery()
+    {
+        await using var s = InProcess.RunConf("""
+            listen: 127.0.0.1:-1
+            accounts: {
+              tenant1: {
+                users: [ { user: "one", password: "one" } ]
+                exports: [
+                  { stream: "DW.>" }
+                  { service: "DW.>" }
+                ]
+              }
+              global: {
+                users: [ { user: "global", password: "global" } ]
+                imports: [
+                  { stream: { account: tenant1, subject: "DW.>" }, prefix: tenant1 }
+                  { service: { account: tenant1, subject: "DW.>" }, to: "tenant1.DW.>" }
+                ]
+              }
+              $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] }
+            }
+            """);
+        using var nc = ProtoClient.Login("127.0.0.1", s.Port, "one", "one", commands: "SUB > 1\r\n");
+        nc.Send("PUB DW.test.123 4\r\ntest\r\n");
+        nc.ExpectMsgs(1, TimeSpan.FromSeconds(2)).ShouldHaveSingleItem().Subject.ShouldBe("DW.test.123");
+        nc.ExpectNothing(TimeSpan.FromMilliseconds(200));
+    }
 }
