@@ -111,6 +111,8 @@ public sealed partial class NatsServer
             if (cur.MaxControlLine != next.MaxControlLine) Logger.Notice($"Reloaded: max_control_line = {next.MaxControlLine}");
             if (cur.PingInterval != next.PingInterval) Logger.Notice($"Reloaded: ping_interval = {ServerOptions.GoDuration(next.PingInterval)}");
             if (cur.MaxPingsOut != next.MaxPingsOut) Logger.Notice($"Reloaded: ping_max = {next.MaxPingsOut}");
+            if (cur.NoFastProducerStall != next.NoFastProducerStall)
+                Logger.Notice($"Reloaded: fast producers will {(next.NoFastProducerStall ? "not " : "")}be stalled");
             if (cur.ConnectErrorReports != next.ConnectErrorReports) Logger.Notice($"Reloaded: connect_error_reports = {next.ConnectErrorReports}");
             if (cur.ReconnectErrorReports != next.ReconnectErrorReports) Logger.Notice($"Reloaded: reconnect_error_reports = {next.ReconnectErrorReports}");
             if (cur.WriteDeadline != next.WriteDeadline) Logger.Notice($"Reloaded: write_deadline = {ServerOptions.GoDuration(next.WriteDeadline)}");

@@ -59,6 +59,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     public Task ShutdownCompleted => _shutdown.Task;
 
     public long InMsgs, InBytes, OutMsgs, OutBytes, SlowConsumers, TotalConnections, StaleConnections;
+    /// <summary>How many times publishers were held back for receivers falling behind (Go's stalls).</summary>
+    public long StalledClients;
 
     /// <summary>Go's readLoopReport: a client read whose processing takes this long is warned about.</summary>
     internal static readonly TimeSpan ReadLoopReport = TimeSpan.FromSeconds(2);
@@ -946,7 +948,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
-                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags));
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls)));
         }
     }
 

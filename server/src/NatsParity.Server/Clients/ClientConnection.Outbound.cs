@@ -20,6 +20,66 @@ public sealed partial class ClientConnection
 
     public long PendingBytes => Interlocked.Read(ref _pendingBytes);
 
+    // Go's stall gate (c.out.stc): there while this client's queue is over three quarters of max_pending. Publishers
+    // delivering to it wait on it a little (StalledWait); it opens when the writer catches up or the client closes.
+    private ManualResetEventSlim? _stallGate;
+
+    /// <summary>How many times publishers were held back for this client (Go's c.stalls).</summary>
+    internal long Stalls;
+
+    // What this connection, as a publisher, has spent stalled while processing the current read (Go's c.in.tst).
+    private TimeSpan _stalledFor;
+
+    // Go's stallClientMinDuration, stallClientMaxDuration and stallTotalAllowed.
+    internal static readonly TimeSpan StallMin = TimeSpan.FromMilliseconds(2), StallMax = TimeSpan.FromMilliseconds(5),
+        StallTotalAllowed = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Go's stalledWait: <paramref name="producer"/> waits for this client's writer to catch up, 2 ms (5 ms
+    /// when the queue is at max_pending) at most each time and 10 ms in all for what one read of it brought.</summary>
+    private void StalledWait(ClientConnection producer)
+    {
+        if (producer._stalledFor > StallTotalAllowed) return;
+        var gate = Volatile.Read(ref _stallGate);
+        if (gate is null) return;
+        var ttl = Interlocked.Read(ref _pendingBytes) >= _server.Options.MaxPending ? StallMax : StallMin;
+        Interlocked.Increment(ref Stalls);
+        Interlocked.Increment(ref _server.StalledClients);
+        if (producer._stalledFor + ttl > StallTotalAllowed) ttl = StallTotalAllowed - producer._stalledFor;
+        long start = Stopwatch.GetTimestamp();
+        if (!gate.Wait(ttl)) producer.Debug($"Timed out of fast producer stall ({ServerOptions.GoDuration(ttl)})");
+        producer._stalledFor += Stopwatch.GetElapsedTime(start);
+    }
+
+    /// <summary>Go's resetReadLoopStallTime: a publisher held back for long is warned about, once in a while.</summary>
+    private void ResetReadLoopStallTime()
+    {
+        if (_stalledFor >= StallMax)
+        {
+            var ms = TimeSpan.FromMilliseconds(Math.Round(_stalledFor.TotalMilliseconds, MidpointRounding.AwayFromZero));
+            RateLimitFormatWarn("Producer was stalled for a total of %v", $"Producer was stalled for a total of {ServerOptions.GoDuration(ms)}");
+        }
+        _stalledFor = TimeSpan.Zero;
+    }
+
+    /// <summary>Sets a stall gate as Go's tests do by hand, with the queue's pending count set to
+    /// <paramref name="pendingBytes"/> when given.</summary>
+    internal void SetStallGateForTest(long? pendingBytes = null)
+    {
+        lock (_mu)
+        {
+            Volatile.Write(ref _stallGate, new ManualResetEventSlim());
+            if (pendingBytes is { } pb) _pendingBytes = pb;
+        }
+    }
+
+    /// <summary>Opens the stall gate, if there is one (lock held).</summary>
+    private void ReleaseStalledLocked()
+    {
+        if (_stallGate is not { } gate) return;
+        Volatile.Write(ref _stallGate, null);
+        gate.Set();
+    }
+
     private void InitOutbound()
     {
         var o = _server.Options;
@@ -116,6 +176,11 @@ public sealed partial class ClientConnection
             _server.Logger.Notice($"{this} - Slow Consumer Detected: MaxPending of {_server.Options.MaxPending} Exceeded");
             Close(ClosedState.SlowConsumerPendingBytes);
         }
+        else if (_stallGate is null && _pendingBytes > _server.Options.MaxPending / 4 * 3)
+        {
+            // Falling behind: publishers to this client are held back a little from now on (Go's queueOutbound).
+            Volatile.Write(ref _stallGate, new ManualResetEventSlim());
+        }
     }
 
     internal void FlushSignal() => _signal.Set();
@@ -203,6 +268,8 @@ public sealed partial class ClientConnection
                     lock (_mu)
                     {
                         _pendingBytes -= written;
+                        if (_stallGate is not null && (written == attempted || _pendingBytes < _server.Options.MaxPending / 4 * 3))
+                            ReleaseStalledLocked();
                         if (!_batchTimedOut && _slowConsumer)
                         {
                             _server.Logger.Notice(string.Create(CultureInfo.InvariantCulture,

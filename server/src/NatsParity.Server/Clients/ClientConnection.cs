@@ -719,6 +719,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
                 long inMsgs = InMsgs, inBytes = InBytes;
                 string? err = _parser.Parse(buf, n);
+                if (_stalledFor != TimeSpan.Zero) ResetReadLoopStallTime();
                 bool backlog = FlushClients();
                 long took = System.Diagnostics.Stopwatch.GetTimestamp() - _readTimestamp;
                 if (took >= _server.ReadLoopReportTicks) ReportSlowReadLoop(took);
@@ -1300,6 +1301,13 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         if (client is null || (ReferenceEquals(client, this) && !_opts.Echo)) return false;
         var cperms = client._perms;
         if (cperms is { HasMsgDenyFilter: true } && cperms.CheckDenySub(pubSubject, sub.Queue)) return false;
+        // A receiver falling behind holds back a publishing client a little, or (no_fast_producer_stall) misses this
+        // message (Go's deliverMsg).
+        if (client._stallGate is not null && Kind == ClientKind.Client)
+        {
+            if (_server.Options.NoFastProducerStall) return false;
+            client.StalledWait(this);
+        }
 
         bool hasHeader = hdr > 0;
         bool canReceiveHeader = client.Headers;
@@ -1593,6 +1601,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             _authTimer?.Dispose();
             _authTimer = null;
             _expirationTimer?.Dispose();
+            ReleaseStalledLocked();
             subs = new List<Subscription>(_subs.Values);
             _closedSubDetails = subs.Select(x => (x.Subject, x.Queue, Encoding.UTF8.GetString(x.Sid), x.Delivered, x.Max)).ToList();
             _subs.Clear();

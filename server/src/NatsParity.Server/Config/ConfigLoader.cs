@@ -185,6 +185,7 @@ public static partial class ConfigLoader
             case "system_account" or "system": o.SystemAccount = v as string ?? throw new ConfigException("system account name must be a string"); break;
             case "no_system_account" or "no_system" or "no_sys_acc": o.NoSystemAccount = Bool(v); break;
             case "max_closed_clients": o.MaxClosedClients = (int)Int(v); break;
+            case "no_fast_producer_stall": o.NoFastProducerStall = Bool(v); break;
             case "connect_error_reports": o.ConnectErrorReports = (int)Int(v); break;
             case "reconnect_error_reports": o.ReconnectErrorReports = (int)Int(v); break;
             default:

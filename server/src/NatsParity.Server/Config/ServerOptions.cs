@@ -26,6 +26,9 @@ public sealed class ServerOptions
     public bool NoHeaderSupport { get; set; }
     public bool NoSystemAccount { get; set; }
     public int MaxClosedClients { get; set; } = 10_000;
+    /// <summary>no_fast_producer_stall: a publisher is not held back for a receiver that falls behind; the receiver
+    /// misses the message instead (Go's NoFastProducerStall).</summary>
+    public bool NoFastProducerStall { get; set; }
     /// <summary>Go's DEFAULT_CONNECT_ERROR_REPORTS and DEFAULT_RECONNECT_ERROR_REPORTS.</summary>
     public const int DefaultConnectErrorReports = 3600, DefaultReconnectErrorReports = 1;
     /// <summary>connect_error_reports: every how many failed attempts a route, gateway or leafnode connect error is

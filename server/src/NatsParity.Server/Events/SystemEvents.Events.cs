@@ -227,6 +227,7 @@ internal sealed partial class SystemEvents
             if (slow != 0) w.KindStats("slow_consumer_stats", slow);
             w.Num("stale_connections", stale, omitEmpty: true);
             if (stale != 0) w.KindStats("stale_connection_stats", stale);
+            w.Num("stalled_clients", Interlocked.Read(ref _s.StalledClients), omitEmpty: true);
             w.Num("active_servers", 1);
             w.Num("gomaxprocs", Environment.ProcessorCount);
             w.WriteEndObject();

@@ -73,7 +73,7 @@ public sealed partial class Monitor
         long slow = Interlocked.Read(ref _s.SlowConsumers);
         w.Num("slow_consumers", slow);
         w.Num("stale_connections", Interlocked.Read(ref _s.StaleConnections));
-        w.Num("stalled_clients", 0);
+        w.Num("stalled_clients", Interlocked.Read(ref _s.StalledClients));
         w.Num("subscriptions", _s.Accounts.Sum(a => (long)a.Sublist.Count));
         w.WriteStartObject("http_req_stats");
         foreach (var (k, v) in _reqStats.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
@@ -128,7 +128,7 @@ public sealed partial class Monitor
         string Version, (string, string)? Tls, string User, string Account,
         IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
         System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null, bool TlsFirst = false, string Jwt = "",
-        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null);
+        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0);
 
     /// <summary>Go's SortByIdle: ascending by time since the last activity (connz reverses it).</summary>
     internal static IEnumerable<T> SortByIdle<T>(IEnumerable<T> conns, Func<T, DateTime> lastActivity, DateTime now) =>
@@ -184,7 +184,7 @@ public sealed partial class Monitor
                     c.AuthorizedUser, ca.Name == Account.GlobalName ? "" : ca.Name,
                     subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
                     auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
-                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null));
+                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null, Interlocked.Read(ref c.Stalls)));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -199,7 +199,7 @@ public sealed partial class Monitor
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
                     subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
-                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags));
+                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags, Stalls: cc.Stalls));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
@@ -252,6 +252,7 @@ public sealed partial class Monitor
             w.Num("out_msgs", r.OutMsgs);
             w.Num("in_bytes", r.InBytes);
             w.Num("out_bytes", r.OutBytes);
+            w.Num("stalls", r.Stalls, omitEmpty: true);
             w.Num("subscriptions", r.NumSubs);
             w.Str("name", r.Name, omitEmpty: true);
             w.Str("lang", r.Lang, omitEmpty: true);
