@@ -26,11 +26,18 @@ public sealed class OperatorTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    /// <summary>test/configs/operator.conf: the operator from a file, a memory resolver.</summary>
-    private string OperatorConf()
+    /// <summary>test/configs/nkeys/op.jwt: the operator's JWT in a file; its path.</summary>
+    private string OperatorJwtFile()
     {
         string op = Path.Combine(_dir, "op.jwt");
         File.WriteAllText(op, OperatorJwt);
+        return op;
+    }
+
+    /// <summary>test/configs/operator.conf: the operator from a file, a memory resolver.</summary>
+    private string OperatorConf()
+    {
+        string op = OperatorJwtFile();
         string conf = Path.Combine(_dir, "operator.conf");
         File.WriteAllText(conf, $"listen: 127.0.0.1:-1\noperator = \"{op}\"\nresolver = MEMORY\n");
         return conf;
@@ -206,13 +213,9 @@ public sealed class OperatorTests : IDisposable
 
     /// <summary>The conf of Go's memory resolver reload tests (without their cluster block, which plays no part): the
     /// operator from a file, a system account and one more account preloaded.</summary>
-    private string MemoryResolverConf(string sysPub, string sysJwt, string accPub, string accJwt)
-    {
-        string op = Path.Combine(_dir, "op.jwt");
-        File.WriteAllText(op, OperatorJwt);
-        return $"listen: 127.0.0.1:-1\noperator = \"{op}\"\nsystem_account = \"{sysPub}\"\nresolver = MEMORY\n"
-            + $"resolver_preload = {{\n  {sysPub} : \"{sysJwt}\"\n  {accPub} : \"{accJwt}\"\n}}\n";
-    }
+    private string MemoryResolverConf(string sysPub, string sysJwt, string accPub, string accJwt) =>
+        $"listen: 127.0.0.1:-1\noperator = \"{OperatorJwtFile()}\"\nsystem_account = \"{sysPub}\"\nresolver = MEMORY\n"
+        + $"resolver_preload = {{\n  {sysPub} : \"{sysJwt}\"\n  {accPub} : \"{accJwt}\"\n}}\n";
 
     [Fact, GoTest("test/operator_test.go", "TestReloadDoesUpdateAccountsWithMemoryResolver")]
     public async Task ReloadDoesUpdateAccountsWithMemoryResolver()
