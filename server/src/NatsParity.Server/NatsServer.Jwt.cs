@@ -46,10 +46,34 @@ public sealed partial class NatsServer
             if (AccountResolver.IsReadOnly)
                 throw new ArgumentException("resolver preloads only available for writeable resolver types MEM/DIR/CACHE_DIR", nameof(o));
             foreach (var (name, jwt) in preloads) AccountResolver.Store(name, jwt);
+            CheckResolvePreloads(o);
         }
         // Go: a URL resolver is asked once at start whether anyone is home.
         if (AccountResolver is UrlAccountResolver ur && ur.Fetch("") is null)
             throw new ArgumentException(ur.LastError ?? $"could not fetch <\"{UrlRedaction.RedactUrlString(ur.Url)}\">", nameof(o));
+    }
+
+    /// <summary>Go's checkResolvePreloads: preloaded accounts are kept even when expired or otherwise invalid, with a
+    /// warning.</summary>
+    private void CheckResolvePreloads(Config.ServerOptions o)
+    {
+        if (!OperatorMode) return;
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (name, jwt) in o.ResolverPreloads ?? [])
+        {
+            AccountClaims claims;
+            try { claims = AccountClaims.Decode(jwt); }
+            catch (JwtException)
+            {
+                Logger.Error($"Preloaded account [{name}] not valid");
+                continue;
+            }
+            var issues = claims.ImportErrors(now);
+            if (claims.TimeError(now) is { } te) issues.Insert(0, te);
+            if (issues.Count == 0) continue;
+            Logger.Warn($"Account [{name}] has validation issues:");
+            foreach (var issue in issues) Logger.Warn($"  - {issue}");
+        }
     }
 
     /// <summary>Go's SetAccountResolver: the resolver operator mode finds account JWTs in.</summary>
@@ -336,7 +360,7 @@ public sealed partial class NatsServer
 
     /// <summary>Go's fetchAccountClaims: the resolver's JWT for <paramref name="name"/>, verified (decoded, for that
     /// account, signed by a trusted operator, without blocking validation errors).</summary>
-    private (AccountClaims, string)? FetchAccountClaims(string name)
+    private (AccountClaims Claims, string Jwt)? FetchAccountClaims(string name)
     {
         string? jwt = AccountResolver!.Fetch(name);
         if (jwt is null) return null;

@@ -130,7 +130,8 @@ public sealed partial class NatsServer
             }
             if (cur.ClientAdvertise != next.ClientAdvertise) SetInfoHostPort(Port);
 
-            if (next.AccountResolver is UrlAccountResolver) AccountResolver = next.AccountResolver;
+            // Go's configureResolver: a URL or memory resolver is the new conf's.
+            if (next.AccountResolver is UrlAccountResolver or MemoryAccountResolver) AccountResolver = next.AccountResolver;
             ReloadAuthorization(cur, next);
             if (AccountResolver is DirAccountResolver dr) dr.Reload();
 
@@ -168,16 +169,28 @@ public sealed partial class NatsServer
     /// longer may connect are closed) and subscriptions their new permissions refuse removed.</summary>
     private void ReloadAuthorization(ServerOptions cur, ServerOptions next)
     {
-        // Operator mode with a memory resolver: the preloaded JWTs are stored again, and accounts already in use take
-        // their new claims.
-        if (OperatorMode && AccountResolver is Auth.Jwt.MemoryAccountResolver resolver && next.ResolverPreloads is { } preloads)
+        // Go's reloadAuthorization with a memory resolver: the new conf's resolver holds its preloads alone, and the
+        // accounts in use are walked like configured ones: gone from it or no longer valid they are deleted (their
+        // clients then fail authorization below), else they take its JWT.
+        if (OperatorMode && AccountResolver is Auth.Jwt.MemoryAccountResolver resolver)
         {
-            foreach (var (name, jwt) in preloads)
+            foreach (var (name, jwt) in next.ResolverPreloads ?? []) resolver.Store(name, jwt);
+            CheckResolvePreloads(next);
+            foreach (var (name, acc) in _accounts)
             {
-                resolver.Store(name, jwt);
-                if (LookupAccount(name) is { Claims: not null } acc && acc.ClaimJwt != jwt && UpdateAccountWithClaimJwt(acc, jwt) is { } err)
-                    Logger.Error($"Reloaded: account {name} not updated: {err}");
+                if (ReferenceEquals(acc, GlobalAccount)) continue;
+                if (FetchAccountClaims(name) is { } fetched)
+                {
+                    if (UpdateAccountWithClaimJwt(acc, fetched.Jwt) is null) continue;
+                    Logger.Notice($"Reloaded: deleting account [bad claims]: \"{name}\"");
+                }
+                else
+                {
+                    Logger.Notice($"Reloaded: deleting account [removed]: \"{name}\"");
+                }
+                _accounts.TryRemove(name, out _);
             }
+            if (SystemAccount is { } sys && !next.NoSystemAccount) _accounts[sys.Name] = sys;
         }
         // Accounts no longer configured go (the global account and the default system account stay, as in Go).
         var nextByName = next.Accounts.ToDictionary(a => a.Name, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Auth.Jwt;
 using NatsParity.Testing;
@@ -108,7 +109,6 @@ public sealed class DirJwtStoreTests : IDisposable
     public void DirStoreInaccessibleParent()
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "directory permission bits do not block traversal on Windows");
-        Assert.SkipWhen(Environment.IsPrivilegedProcess, "root bypasses directory permission checks");
         string parent = Path.Combine(TempDir(), "parent");
         string child = Path.Combine(parent, "child");
         Directory.CreateDirectory(child);
@@ -116,12 +116,64 @@ public sealed class DirJwtStoreTests : IDisposable
         File.SetUnixFileMode(parent, UnixFileMode.None);
         try
         {
-            Should.Throw<IOException>(() => DirJwtStore.Create(child, false, true));
+            // Root passes permission bits only by its DAC capabilities: without them (on this test's thread alone) it
+            // sees what Go's test, which skips for root, sees as any other user.
+            WithoutDacOverride(() => Should.Throw<IOException>(() => DirJwtStore.Create(child, false, true)));
         }
         finally
         {
             File.SetUnixFileMode(parent, (UnixFileMode)Convert.ToInt32("755", 8));
         }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapUserHeader { public uint Version; public int Pid; }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct CapUserData { public uint Effective; public uint Permitted; public uint Inheritable; }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int capget(ref CapUserHeader header, [Out] CapUserData[] data);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int capset(ref CapUserHeader header, CapUserData[] data);
+
+    private const uint LinuxCapabilityVersion3 = 0x20080522;
+    // CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH.
+    private const uint DacCapabilities = (1u << 1) | (1u << 2);
+
+    /// <summary>Runs <paramref name="check"/>; for root, on a thread of its own whose effective capabilities lack
+    /// those that pass permission bits (Linux keeps capabilities per thread, so the rest of the process keeps them).</summary>
+    private static void WithoutDacOverride(Action check)
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            check();
+            return;
+        }
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        bool dropped = false;
+        var thread = new Thread(() =>
+        {
+            var header = new CapUserHeader { Version = LinuxCapabilityVersion3 };
+            var data = new CapUserData[2];
+            if (capget(ref header, data) != 0) return;
+            uint effective = data[0].Effective;
+            data[0].Effective &= ~DacCapabilities;
+            if (capset(ref header, data) != 0) return;
+            dropped = true;
+            try { check(); }
+            catch (Exception e) { failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+            finally
+            {
+                data[0].Effective = effective;
+                capset(ref header, data);
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.SkipUnless(dropped, "root bypasses directory permission checks and its capabilities cannot be dropped here");
+        failure?.Throw();
     }
 
     /// <summary>The two pack tests' common start: a sharded store of <see cref="Expected"/>, packed and merged into a

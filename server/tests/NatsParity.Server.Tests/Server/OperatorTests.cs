@@ -26,11 +26,18 @@ public sealed class OperatorTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    /// <summary>test/configs/operator.conf: the operator from a file, a memory resolver.</summary>
-    private string OperatorConf()
+    /// <summary>test/configs/nkeys/op.jwt: the operator's JWT in a file; its path.</summary>
+    private string OperatorJwtFile()
     {
         string op = Path.Combine(_dir, "op.jwt");
         File.WriteAllText(op, OperatorJwt);
+        return op;
+    }
+
+    /// <summary>test/configs/operator.conf: the operator from a file, a memory resolver.</summary>
+    private string OperatorConf()
+    {
+        string op = OperatorJwtFile();
         string conf = Path.Combine(_dir, "operator.conf");
         File.WriteAllText(conf, $"listen: 127.0.0.1:-1\noperator = \"{op}\"\nresolver = MEMORY\n");
         return conf;
@@ -196,5 +203,63 @@ public sealed class OperatorTests : IDisposable
         s.NonceRequired.ShouldBeTrue("nonce should be required");
         s.Reload().ShouldBeNull();
         s.NonceRequired.ShouldBeTrue("nonce should still be required after reload");
+    }
+    /// <summary>Go's createAccountForConfig: a new account and its JWT signed by the operator.</summary>
+    private static (string Jwt, NKeyPair Kp) CreateAccountForConfig()
+    {
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        return (new AccountClaims(akp.PublicKey).Encode(Operator), akp);
+    }
+
+    /// <summary>The conf of Go's memory resolver reload tests (without their cluster block, which plays no part): the
+    /// operator from a file, a system account and one more account preloaded.</summary>
+    private string MemoryResolverConf(string sysPub, string sysJwt, string accPub, string accJwt) =>
+        $"listen: 127.0.0.1:-1\noperator = \"{OperatorJwtFile()}\"\nsystem_account = \"{sysPub}\"\nresolver = MEMORY\n"
+        + $"resolver_preload = {{\n  {sysPub} : \"{sysJwt}\"\n  {accPub} : \"{accJwt}\"\n}}\n";
+
+    [Fact, GoTest("test/operator_test.go", "TestReloadDoesUpdateAccountsWithMemoryResolver")]
+    public async Task ReloadDoesUpdateAccountsWithMemoryResolver()
+    {
+        var (sysJwt, sysKp) = CreateAccountForConfig();
+        var (accJwt, accKp) = CreateAccountForConfig();
+        await using var s = InProcess.RunConf(MemoryResolverConf(sysKp.PublicKey, sysJwt, accKp.PublicKey, accJwt), out string conf);
+
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        c.Send(JwtCreds.ConnectLine(c, accKp));
+        c.Expect("PONG\r\n");
+        c.Send("SUB foo 1\r\nPING\r\n");
+        c.Expect("PONG\r\n");
+
+        // The account is replaced by another one: its client is no longer authorized.
+        var (accJwt2, accKp2) = CreateAccountForConfig();
+        File.WriteAllText(conf, MemoryResolverConf(sysKp.PublicKey, sysJwt, accKp2.PublicKey, accJwt2));
+        s.Reload();
+        c.Expect("-ERR 'Authorization Violation'\r\n", TimeSpan.FromSeconds(2));
+
+        s.LookupOrFetchAccount(accKp2.PublicKey).ShouldNotBeNull("error looking up account");
+        s.LookupOrFetchAccount(accKp.PublicKey).ShouldBeNull("expected error looking up old account");
+    }
+
+    [Fact, GoTest("test/operator_test.go", "TestReloadFailsWithBadAccountsWithMemoryResolver")]
+    public async Task ReloadFailsWithBadAccountsWithMemoryResolver()
+    {
+        var (sysJwt, sysKp) = CreateAccountForConfig();
+        // An expired account: the server still starts with it preloaded.
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        var now = DateTimeOffset.UtcNow;
+        string ajwt = new AccountClaims(akp.PublicKey)
+        {
+            IssuedAt = now.AddSeconds(-10).ToUnixTimeSeconds(), Expires = now.AddSeconds(-2).ToUnixTimeSeconds(),
+        }.Encode(Operator);
+        await using var s = InProcess.RunConf(MemoryResolverConf(sysKp.PublicKey, sysJwt, akp.PublicKey, ajwt), out string conf);
+
+        // A bogus preload entry fails the reload.
+        File.WriteAllText(conf, MemoryResolverConf(sysKp.PublicKey, sysJwt, "foo", "bar"));
+        s.Reload().ShouldNotBeNull("expected fatal error with bad account on reload");
+
+        // A good account again, and the reload succeeds.
+        var (accJwt, accKp) = CreateAccountForConfig();
+        File.WriteAllText(conf, MemoryResolverConf(sysKp.PublicKey, sysJwt, accKp.PublicKey, accJwt));
+        s.Reload().ShouldBeNull();
     }
 }
