@@ -485,7 +485,7 @@ public sealed partial class NatsServer
     /// expired, the signer known to the account, the nonce signed (unless a bearer token), not revoked, from an allowed
     /// address and within its connect times; the client then takes the account, the user's permissions (or the
     /// account's defaults) and limits, and an expiry.</summary>
-    private bool ProcessJwtAuthentication(ClientConnection c)
+    private bool ProcessJwtAuthentication(ClientConnection c, ref UserClaims? decoded, ref Account? account)
     {
         string ujwt = c.Options.Jwt ?? "";
         if (ujwt.Length == 0 && Options.DefaultSentinel.Length > 0)
@@ -503,6 +503,13 @@ public sealed partial class NatsServer
         catch (JwtException e)
         {
             c.Debug($"User JWT not valid: {e.Message}");
+            return false;
+        }
+        decoded = juc;
+        // Go: no proxies are trusted here, so a user that must come through one is refused.
+        if (juc.ProxyRequired)
+        {
+            c.Debug("proxy connection required");
             return false;
         }
         if (juc.TimeError(DateTimeOffset.UtcNow) is { } invalid)
@@ -523,6 +530,7 @@ public sealed partial class NatsServer
             c.Debug("Account JWT lookup error");
             return false;
         }
+        account = acc;
         if (!IsTrustedIssuer(acc.Issuer))
         {
             c.Debug("Account JWT not signed by trusted operator");

@@ -39,6 +39,11 @@ public sealed partial class NatsServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private Dictionary<string, User>? _users;
     private TlsSetup? _tls;
+    private readonly NKeyPair _serverKp;
+
+    /// <summary>The chain a verified client certificate was accepted on (auth callout requests carry it).</summary>
+    internal List<System.Security.Cryptography.X509Certificates.X509Certificate2>? TlsVerifiedChain(
+        System.Security.Cryptography.X509Certificates.X509Certificate2 cert) => _tls?.VerifiedChain(cert);
     private Dictionary<string, NkeyUser>? _nkeys;
 
     /// <summary>The global account's sublist: where clients without an account of their own subscribe.</summary>
@@ -85,7 +90,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         Options = options;
         _closed = new ClosedConnections(Math.Max(1, options.MaxClosedClients));
         Logger = logger ?? (options.NoLog ? ServerLogger.Discard() : CreateLogger(options));
-        ServerId = NKeys.CreatePublicKey(NKeys.PrefixServer);
+        // The server's identity is a key pair: auth callout requests are signed with it (Go's s.kp).
+        _serverKp = NKeyPair.Create(NKeys.PrefixServer);
+        ServerId = _serverKp.PublicKey;
         XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
         Monitor = new Monitoring.Monitor(this);
@@ -762,20 +769,27 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// users (with no_auth_user), then the single token or user. A user found is registered with the client.</summary>
     internal bool CheckAuthentication(ClientConnection c)
     {
-        bool ok = ProcessClientAuthentication(c);
-        if (Events is { } ev)
-        {
-            if (ok) ev.AccountConnectEvent(c);
-            else ev.AccountAuthErrorEvent(c, c.Account, ClosedState.AuthenticationViolation.Text());
-        }
+        Auth.Jwt.UserClaims? juc = null;
+        Account? jwtAcc = null;
+        bool ok = ProcessClientAuthentication(c, ref juc, ref jwtAcc, out bool authChecked);
+        // Go's deferred step: the auth callout and the account auth error event (none without auth checks).
+        if (authChecked) ok = AuthCalloutStep(c, ok, juc, jwtAcc, juc is null ? "" : c.Options.Jwt ?? "");
+        if (ok && Events is { } ev) ev.AccountConnectEvent(c);
         return ok;
     }
 
-    private bool ProcessClientAuthentication(ClientConnection c)
+    private bool ProcessClientAuthentication(ClientConnection c, ref Auth.Jwt.UserClaims? juc, ref Account? jwtAcc, out bool authChecked)
     {
-        if (Options.CustomClientAuthentication is { } custom) return custom.Check(c);
+        authChecked = false;
+        if (Options.CustomClientAuthentication is { } custom)
+        {
+            bool ok = custom.Check(c);
+            if (!ok) Events?.AccountAuthErrorEvent(c, c.Account, ClosedState.AuthenticationViolation.Text());
+            return ok;
+        }
         if (!AuthRequired) return true;
-        if (_trustedKeys is not null) return ProcessJwtAuthentication(c);
+        authChecked = true;
+        if (_trustedKeys is not null) return ProcessJwtAuthentication(c, ref juc, ref jwtAcc);
         var o = c.Options;
         string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;

@@ -22,6 +22,16 @@ public sealed partial class Account
         SigningKeys = new Dictionary<string, UserScope?>(StringComparer.Ordinal) { [Name] = null };
     }
 
+    /// <summary>Go's acc.extAuth: the account's external authorization (auth callout), null when it has none.</summary>
+    internal ExternalAuthorization? ExternalAuth { get; private set; }
+
+    /// <summary>Go's isExternalAuthUser: one of the users that run the account's callout service.</summary>
+    internal bool IsExternalAuthUser(string userId) => ExternalAuth?.AuthUsers.Contains(userId) == true;
+
+    /// <summary>Go's isAllowedAcount: the callout may place users in <paramref name="acc"/> (a lone "*" allows any).</summary>
+    internal bool IsAllowedAccount(string acc) => ExternalAuth is { } ea
+        && (ea.AllowedAccounts is [ExternalAuthorization.AnyAccount] || ea.AllowedAccounts.Contains(acc));
+
     /// <summary>An account users may authenticate against: one from a JWT, or the bootstrapping system account.</summary>
     internal bool IsJwtAccount => Claims is not null || _bootstrapIssuer.Length > 0;
 
@@ -55,6 +65,11 @@ public sealed partial class Account
         MaxPayload = Limit(claims.Limits.Payload);
         MaxLeafNodes = Limit(claims.Limits.LeafNodeConn);
         DefaultPermissions = claims.DefaultPermissions.ToServer();
+        ExternalAuth = claims.HasExternalAuthorization ? new ExternalAuthorization
+        {
+            AuthUsers = [.. claims.Authorization.AuthUsers], AllowedAccounts = [.. claims.Authorization.AllowedAccounts],
+            XKey = claims.Authorization.XKey,
+        } : null;
         _expired = false;
         _expirationTimer?.Dispose();
         _expirationTimer = null;

@@ -130,4 +130,20 @@ internal sealed class TlsSetup
         }
         return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     }
+
+    /// <summary>The chain a verified client certificate was accepted on, leaf first (Go's VerifiedChains[0]); null when
+    /// client certificates are not verified or it does not chain.</summary>
+    internal List<X509Certificate2>? VerifiedChain(X509Certificate2 certificate)
+    {
+        if (!Verify) return null;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (_roots is not null)
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(_roots);
+        }
+        if (!chain.Build(certificate)) return null;
+        return chain.ChainElements.Select(e => X509CertificateLoader.LoadCertificate(e.Certificate.RawData)).ToList();
+    }
 }

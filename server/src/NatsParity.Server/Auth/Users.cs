@@ -110,3 +110,14 @@ public sealed class NkeyUser
         AllowedConnectionTypes = AllowedConnectionTypes is null ? null : [.. AllowedConnectionTypes], ProxyRequired = ProxyRequired,
     };
 }
+
+/// <summary>Go's AuthCallout options: who signs the responses, the account the service runs in, the users that power
+/// it (never called out for), an optional curve key to encrypt requests for, and the accounts it may place users in.</summary>
+public sealed class AuthCallout
+{
+    public string Issuer { get; set; } = "";
+    public string Account { get; set; } = "";
+    public List<string> AuthUsers { get; } = [];
+    public string XKey { get; set; } = "";
+    public List<string> AllowedAccounts { get; } = [];
+}

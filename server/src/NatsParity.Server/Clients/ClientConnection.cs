@@ -875,7 +875,8 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         if (!firstConnect) ClearAccountSubs();
         if (!_server.CheckAuthentication(this))
         {
-            AuthViolation();
+            // An auth callout's reply handler may have refused the client already.
+            if (!_closed) AuthViolation();
             return ProtocolErrors.AuthenticationError;
         }
         if (_closed) return null;

@@ -11,6 +11,54 @@ public static partial class ConfigLoader
     private static Dictionary<string, object?> Map(object? v, string what) =>
         v as Dictionary<string, object?> ?? throw new ConfigException(what);
 
+    /// <summary>Go's parseAuthCallout: an account nkey issuer and the auth users are required; the account defaults to
+    /// the global one.</summary>
+    private static AuthCallout ParseAuthCallout(object? v)
+    {
+        if (v is not Dictionary<string, object?> m)
+            throw new ConfigException($"Expected authorization callout to be a map/struct, got {v}");
+        var ac = new AuthCallout();
+        foreach (var (k, val) in m)
+        {
+            try
+            {
+                switch (k.ToLowerInvariant())
+                {
+                    case "issuer":
+                        ac.Issuer = Str(val);
+                        if (!NKeys.IsValidPublicAccountKey(ac.Issuer))
+                            throw new ConfigException($"Expected callout user to be a valid public account nkey, got \"{ac.Issuer}\"");
+                        break;
+                    case "account" or "acc": ac.Account = Str(val); break;
+                    case "auth_users" or "users":
+                        if (val is not List<object?> users) throw new ConfigException($"Expected auth_users field to be an array, got {GoTypeName(val)}");
+                        ac.AuthUsers.AddRange(users.Select(Str));
+                        break;
+                    case "xkey" or "key":
+                        ac.XKey = Str(val);
+                        if (!NKeys.IsValidPublicCurveKey(ac.XKey))
+                            throw new ConfigException($"Expected callout xkey to be a valid public xkey, got \"{ac.XKey}\"");
+                        throw new ConfigException("auth_callout xkey encryption is not supported by natsparity-server");
+                    case "allowed_accounts":
+                        if (val is not List<object?> accs) throw new ConfigException($"Expected allowed accounts field to be an array, got {GoTypeName(val)}");
+                        ac.AllowedAccounts.AddRange(accs.Select(Str));
+                        break;
+                    default:
+                        if (ConfigParser.IsUsedVariable(m, k)) break;
+                        throw new ConfigException($"Unknown field \"{k}\" parsing authorization callout");
+                }
+            }
+            catch (ConfigException e)
+            {
+                throw e.At(ConfigParser.PositionOf(m, k));
+            }
+        }
+        if (ac.Account.Length == 0) ac.Account = Account.GlobalName;
+        if (ac.Issuer.Length == 0) throw new ConfigException("Authorization callouts require an issuer to be specified");
+        if (ac.AuthUsers.Count == 0) throw new ConfigException("Authorization callouts require authorized users to be specified");
+        return ac;
+    }
+
     private static void ApplyAuthorization(ServerOptions o, object? v, List<string> warnings)
     {
         var m = Map(v, "authorization should be a map");
@@ -40,6 +88,7 @@ public static partial class ConfigLoader
                         defaults = ParseUserPermissions(val);
                         break;
                     case "proxy_required": Bool(val); break;
+                    case "auth_callout" or "auth_hook": o.AuthCallout = ParseAuthCallout(val); break;
                     default:
                         if (ConfigParser.IsUsedVariable(m, k)) break;
                         throw new ConfigException($"unknown field \"{k}\"");

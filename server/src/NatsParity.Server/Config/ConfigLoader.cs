@@ -32,6 +32,11 @@ public static partial class ConfigLoader
                 errors.Add(e.At(ConfigParser.PositionOf(conf, rawKey)).Message);
             }
         }
+        // Go's processConfigFile post-processing: the callout's allowed accounts must be configured ones.
+        if (o.AuthCallout is { } ac)
+            foreach (var acc in ac.AllowedAccounts)
+                if (!o.Accounts.Any(a => a.Name == acc))
+                    errors.Add($"auth_callout allowed account \"{acc}\" not found in configured accounts");
         return (errors, warnings);
     }
 

@@ -46,6 +46,8 @@ public sealed class ServerOptions
     public string Authorization { get; set; } = "";
     public TimeSpan AuthTimeout { get; set; }
     public string NoAuthUser { get; set; } = "";
+    /// <summary>authorization { auth_callout {} }: clients that fail (or skip) local auth are authorized by a service.</summary>
+    public Auth.AuthCallout? AuthCallout { get; set; }
     /// <summary>Go's configDigest: the SHA-256 of the parsed conf file, reported by varz.</summary>
     public string ConfigDigest { get; set; } = "";
     /// <summary>True when the conf file has an authorization {} block (Go's authBlockDefined).</summary>
@@ -301,6 +303,8 @@ public sealed class ServerOptions
             // The operator's system account can always connect.
             if (SystemAccount.Length > 0) pinned.Add(SystemAccount);
         }
+        // Go's validateTrustedOperators: in operator mode the callout lives in the account JWT.
+        if (AuthCallout is not null) return "operators do not allow authorization callouts to be configured directly";
         return null;
     }
 

@@ -283,6 +283,29 @@ internal sealed partial class SystemEvents
     internal void SendInternalAccountMsg(Account? acc, string subject, string reply, byte[]? hdr, byte[] body) =>
         Push(new PubMsg(acc is null ? null : AccountClient(acc), subject, reply, _ => body, false, hdr));
 
+    /// <summary>Go's acc.subscribeInternal: a subscription of the account's internal client, handled where the message
+    /// is delivered (the payload without its CRLF).</summary>
+    internal Subscription AccountSubscribeInline(Account acc, string subject, SysHandler cb)
+    {
+        var client = AccountClient(acc);
+        string sid = Interlocked.Increment(ref _sid).ToString(CultureInfo.InvariantCulture);
+        var sub = new Subscription(subject, null, client, Encoding.ASCII.GetBytes(sid))
+        {
+            Handler = (from, subj, reply, hdr, msg) =>
+            {
+                byte[] h = hdr > 0 ? msg[..hdr].ToArray() : [];
+                byte[] m = msg[Math.Max(hdr, 0)..^2].ToArray();
+                cb(from, Encoding.UTF8.GetString(subj), Encoding.UTF8.GetString(reply), h, m);
+                return true;
+            },
+        };
+        acc.Sublist.Insert(sub);
+        return sub;
+    }
+
+    /// <summary>Go's acc.unsubscribeInternal.</summary>
+    internal static void AccountUnsubscribe(Account acc, Subscription sub) => acc.Sublist.Remove(sub);
+
     private ClientConnection AccountClient(Account acc) =>
         ReferenceEquals(acc, Account) ? _client : _accClients.GetOrAdd(acc, a => new ClientConnection(_s, a, _s.NextInternalCid(), system: false));
 

@@ -18,6 +18,8 @@ public abstract class JwtClaims
     public string Issuer { get; set; } = "";
     public string Name { get; set; } = "";
     public string Subject { get; set; }
+    /// <summary>"aud": who the claims are for (a server id, a request subject, or a callout's target account).</summary>
+    public string Audience { get; set; } = "";
     /// <summary>Unix seconds; 0 for never.</summary>
     public long Expires { get; set; }
     /// <summary>Unix seconds; 0 for at once.</summary>
@@ -46,6 +48,7 @@ public abstract class JwtClaims
         nats["type"] = ClaimType;
         nats["version"] = 2;
         var o = new JsonObject();
+        if (Audience.Length > 0) o["aud"] = Audience;
         if (Expires != 0) o["exp"] = Expires;
         o["iat"] = IssuedAt;
         if (Name.Length > 0) o["name"] = Name;
@@ -66,18 +69,19 @@ public abstract class JwtClaims
         Issuer = Str(o, "iss");
         Name = Str(o, "name");
         Subject = Str(o, "sub");
+        Audience = Str(o, "aud");
         Expires = Long(o, "exp");
         NotBefore = Long(o, "nbf");
         if (o["nats"] is JsonObject nats && nats["tags"] is JsonArray tags) Tags = Strings(tags);
     }
 
     /// <summary>Decodes a verified JWT and checks it is of <paramref name="type"/>.</summary>
-    protected static JsonObject DecodeOfType(string token, string type)
+    protected static JsonObject DecodeOfType(string token, string type, string? mismatch = null)
     {
         var o = JwtCodec.DecodeVerified(token);
         // Version 2 keeps the type under "nats"; version 1 at the top.
         string actual = Str(o["nats"] as JsonObject, "type") is { Length: > 0 } t ? t : Str(o, "type");
-        if (actual != type) throw new JwtException($"not {(type is "account" or "operator" ? "an" : "a")} {type} claim");
+        if (actual != type) throw new JwtException(mismatch ?? $"not {(type is "account" or "operator" ? "an" : "a")} {type} claim");
         return o;
     }
 
@@ -181,6 +185,7 @@ public sealed class UserPermissionLimits
     public long Data { get; set; } = JwtLimits.NoLimit;
     public long Payload { get; set; } = JwtLimits.NoLimit;
     public bool BearerToken { get; set; }
+    public bool ProxyRequired { get; set; }
     public List<string> AllowedConnectionTypes { get; set; } = [];
 
     /// <summary>Go's zero value: nothing allowed or limited (what a scoped user carries).</summary>
@@ -189,7 +194,7 @@ public sealed class UserPermissionLimits
     /// <summary>Go's comparison with the zero value (jwt's HasEmptyPermissions).</summary>
     public bool IsZero => Permissions.Pub.Empty && Permissions.Sub.Empty && Permissions.Resp is null && Src.Count == 0
         && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken
-        && AllowedConnectionTypes.Count == 0;
+        && !ProxyRequired && AllowedConnectionTypes.Count == 0;
 
     internal void Write(JsonObject o)
     {
@@ -202,6 +207,7 @@ public sealed class UserPermissionLimits
         if (Data != 0) o["data"] = Data;
         if (Payload != 0) o["payload"] = Payload;
         if (BearerToken) o["bearer_token"] = true;
+        if (ProxyRequired) o["proxy_required"] = true;
         if (AllowedConnectionTypes.Count > 0) o["allowed_connection_types"] = JwtClaims.ToArray(AllowedConnectionTypes);
     }
 
@@ -217,6 +223,7 @@ public sealed class UserPermissionLimits
         Data = JwtClaims.Long(o, "data"),
         Payload = JwtClaims.Long(o, "payload"),
         BearerToken = JwtClaims.Bool(o, "bearer_token"),
+        ProxyRequired = JwtClaims.Bool(o, "proxy_required"),
         AllowedConnectionTypes = JwtClaims.Strings(o?["allowed_connection_types"]),
     };
 
@@ -292,6 +299,7 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     public long Data { get => UserPermissionLimits.Data; set => UserPermissionLimits.Data = value; }
     public long Payload { get => UserPermissionLimits.Payload; set => UserPermissionLimits.Payload = value; }
     public bool BearerToken { get => UserPermissionLimits.BearerToken; set => UserPermissionLimits.BearerToken = value; }
+    public bool ProxyRequired { get => UserPermissionLimits.ProxyRequired; set => UserPermissionLimits.ProxyRequired = value; }
     public List<string> AllowedConnectionTypes { get => UserPermissionLimits.AllowedConnectionTypes; set => UserPermissionLimits.AllowedConnectionTypes = value; }
     public string IssuerAccount { get; set; } = "";
 
@@ -473,6 +481,15 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
     /// <summary>jwt.Mapping: subject mappings by source subject.</summary>
     public Dictionary<string, List<JwtWeightedMapping>> Mappings { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>jwt.ExternalAuthorization: the account's users are authorized by a callout service.</summary>
+    public ExternalAuthorization Authorization { get; set; } = new();
+
+    /// <summary>jwt's HasExternalAuthorization.</summary>
+    public bool HasExternalAuthorization => Authorization.AuthUsers.Count > 0;
+
+    /// <summary>jwt's EnableExternalAuthorization.</summary>
+    public void EnableExternalAuthorization(params string[] users) => Authorization.AuthUsers.AddRange(users);
+
     /// <summary>jwt's AddMapping: replaces the source's destinations.</summary>
     public void AddMapping(string subject, params JwtWeightedMapping[] to) => Mappings[subject] = [.. to];
 
@@ -497,6 +514,7 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         var dp = new JsonObject();
         DefaultPermissions.Write(dp);
         if (dp.Count > 0) nats["default_permissions"] = dp;
+        if (Authorization.ToJson() is { } auth) nats["authorization"] = auth;
         if (Mappings.Count > 0)
         {
             var mo = new JsonObject();
@@ -530,6 +548,7 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
             Imports = nats?["imports"] is JsonArray im ? im.OfType<JsonObject>().Select(JwtImport.From).ToList() : [],
         };
         JwtClaims.ReadRevocations(nats, c.Revocations);
+        c.Authorization = ExternalAuthorization.From(nats?["authorization"] as JsonObject);
         if (nats?["mappings"] is JsonObject maps)
             foreach (var (src, dests) in maps)
                 c.Mappings[src] = dests is JsonArray da ? da.OfType<JsonObject>().Select(JwtWeightedMapping.From).ToList() : [];
@@ -583,6 +602,33 @@ public sealed class AccountClaims(string subject) : JwtClaims(subject)
         if (!SigningKeys.Contains(scope.Key)) SigningKeys.Add(scope.Key);
         Scopes[scope.Key] = scope;
     }
+}
+
+/// <summary>jwt.ExternalAuthorization: the users that run the account's callout service (never called out for), the
+/// accounts it may place users in ("*" for any), and the curve key requests are encrypted for.</summary>
+public sealed class ExternalAuthorization
+{
+    /// <summary>jwt.AnyAccount.</summary>
+    public const string AnyAccount = "*";
+
+    public List<string> AuthUsers { get; set; } = [];
+    public List<string> AllowedAccounts { get; set; } = [];
+    public string XKey { get; set; } = "";
+
+    internal JsonObject? ToJson()
+    {
+        var o = new JsonObject();
+        if (AuthUsers.Count > 0) o["auth_users"] = JwtClaims.ToArray(AuthUsers);
+        if (AllowedAccounts.Count > 0) o["allowed_accounts"] = JwtClaims.ToArray(AllowedAccounts);
+        if (XKey.Length > 0) o["xkey"] = XKey;
+        return o.Count == 0 ? null : o;
+    }
+
+    internal static ExternalAuthorization From(JsonObject? o) => new()
+    {
+        AuthUsers = JwtClaims.Strings(o?["auth_users"]), AllowedAccounts = JwtClaims.Strings(o?["allowed_accounts"]),
+        XKey = JwtClaims.Str(o, "xkey"),
+    };
 }
 
 /// <summary>jwt.WeightedMapping: a mapping destination with its weight in percent (0 meaning 100) and cluster.</summary>
