@@ -24,6 +24,9 @@ internal sealed class AuthCalloutTest : IDisposable
     private Exception? _failure;
     private int _callouts;
     private readonly List<ProtoClient> _clients = [];
+    private readonly object _sendLock = new();
+    private readonly System.Collections.Concurrent.BlockingCollection<MsgFrame> _other = [];
+    private int _sid = 1;
 
     public int Callouts => Volatile.Read(ref _callouts);
 
@@ -60,13 +63,18 @@ internal sealed class AuthCalloutTest : IDisposable
                 if (!_stopping) _failure ??= e;
                 return;
             }
+            if (m.Sid != "1")
+            {
+                _other.Add(m);
+                continue;
+            }
             try
             {
                 Interlocked.Increment(ref _callouts);
                 var req = AuthorizationRequestClaims.Decode(m.PayloadText);
                 byte[] resp = _handler(req) ?? [];
                 var frame = new byte[0].Concat(Encoding.ASCII.GetBytes($"PUB {m.Reply} {resp.Length}\r\n")).Concat(resp).Concat("\r\n"u8.ToArray()).ToArray();
-                AuthClient.Send(frame);
+                lock (_sendLock) AuthClient.Send(frame);
             }
             catch (Exception e)
             {
@@ -75,11 +83,28 @@ internal sealed class AuthCalloutTest : IDisposable
         }
     }
 
+    /// <summary>Go's authClient.SubscribeSync: messages on <paramref name="subject"/> to the service's connection are
+    /// read with <see cref="NextMsg"/>.</summary>
+    public void Subscribe(string subject)
+    {
+        lock (_sendLock) AuthClient.Send($"SUB {subject} {Interlocked.Increment(ref _sid)}\r\n");
+    }
+
+    /// <summary>Go's sub.NextMsg.</summary>
+    public MsgFrame NextMsg(TimeSpan timeout)
+    {
+        if (!_other.TryTake(out var m, timeout)) throw new Xunit.Sdk.XunitException("timeout waiting for a message");
+        return m;
+    }
+
+    /// <summary>Go's checkSubsPending(sub, 0) right after the check.</summary>
+    public int PendingMsgs => _other.Count;
+
     /// <summary>Go's at.Connect: a client that must be authorized (PONG for its PING).</summary>
     public ProtoClient Connect(string? user = null, string? pass = null, string? token = null)
     {
         var c = ProtoClient.Connect("127.0.0.1", Server.Port);
-        _clients.Add(c);
+        lock (_clients) _clients.Add(c);
         c.Send($"CONNECT {ConnectJson(user, pass, token)}\r\nPING\r\n");
         c.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(5));
         return c;
@@ -146,7 +171,7 @@ internal sealed class AuthCalloutTest : IDisposable
     public void Dispose()
     {
         _stopping = true;
-        foreach (var c in _clients) c.Dispose();
+        lock (_clients) foreach (var c in _clients) c.Dispose();
         AuthClient.Dispose();
         _loop.Join(TimeSpan.FromSeconds(5));
         Server.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -224,5 +249,318 @@ public sealed class AuthCalloutTests
 
         nc = at.Connect(token: "SECRET_TOKEN");
         ShouldBeDlcInfo(AuthCalloutTest.UserInfo(nc), "[REDACTED]");
+    }
+
+    private static JsonElement UserInfoOf(ProtoClient nc) => AuthCalloutTest.UserInfo(nc);
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutMultiAccounts")]
+    public void AuthCalloutMultiAccounts()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: ZZ
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO {}
+                BAR {}
+                BAZ {}
+            }
+            authorization {
+                timeout: 1s
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            string user = req.UserNkey;
+            req.Server.Name.ShouldBe("ZZ");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            if (req.ConnectOptions.Username == "dlc" && req.ConnectOptions.Password == "zzz")
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "", "BAZ", "", null, TimeSpan.Zero, null);
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+            }
+            return null;
+        });
+        var nc = at.Connect("dlc", "zzz");
+        var info = UserInfoOf(nc);
+        info.GetProperty("user").GetString().ShouldBe("dlc");
+        info.GetProperty("account").GetString().ShouldBe("BAZ");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutAllowedAccounts")]
+    public void AuthCalloutAllowedAccounts()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: ZZ
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO { users [ {user: "foo", password: "pwd"} ] }
+                BAR {}
+                SYS { users [ {user: "sys", password: "pwd"} ] }
+            }
+            system_account: SYS
+            no_auth_user: foo
+            authorization {
+                timeout: 1s
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                    allowed_accounts: [ BAR ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            string user = req.UserNkey;
+            req.Server.Name.ShouldBe("ZZ");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            if (req.ConnectOptions.Username == "dlc" && req.ConnectOptions.Password == "zzz")
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "", "BAR", "", null, TimeSpan.Zero, null);
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+            }
+            return null;
+        });
+        foreach (var (user, password, account) in new[] { ("dlc", "zzz", "BAR"), ("foo", "", "FOO"), ("sys", "pwd", "SYS") })
+        {
+            var nc = password.Length == 0 ? at.Connect() : at.Connect(user, password);
+            var info = UserInfoOf(nc);
+            info.GetProperty("user").GetString().ShouldBe(user);
+            info.GetProperty("account").GetString().ShouldBe(account);
+            nc.Dispose();
+        }
+    }
+
+    private const string NoAuthUserConf = """
+        listen: "127.0.0.1:-1"
+        server_name: ZZ
+        accounts {
+            AUTH { users [ {user: "auth", password: "pwd"} ] }
+            FOO { users [ {user: "foo", password: "pwd"} ] }
+            SYS { users [ {user: "sys", password: "pwd"} ] }
+        }
+        system_account: SYS
+        no_auth_user: foo
+        authorization {
+            timeout: 1s
+            auth_callout {
+                issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                account: AUTH
+                auth_users: [ auth ]
+            }
+        }
+        """;
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutNoAuthUserPreConnectInvokesCallout")]
+    public void AuthCalloutNoAuthUserPreConnectInvokesCallout()
+    {
+        using var at = new AuthCalloutTest(NoAuthUserConf, _ => null);
+        using var c = ProtoClient.Connect("127.0.0.1", at.Server.Port);
+        c.Send("PING\r\n");
+        string line = c.ReadLine(TimeSpan.FromSeconds(2));
+        line.ShouldNotStartWith("PONG");
+        line.ShouldContain("Authorization Violation");
+        at.Callouts.ShouldBeGreaterThan(0);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutNoAuthUserPreConnectHonorsExpiration")]
+    public void AuthCalloutNoAuthUserPreConnectHonorsExpiration()
+    {
+        using var at = new AuthCalloutTest(NoAuthUserConf, req =>
+        {
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "foo", "FOO", "", null, TimeSpan.FromSeconds(1), null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        using var c = ProtoClient.Connect("127.0.0.1", at.Server.Port);
+        c.Send("PING\r\n");
+        c.ReadLine(TimeSpan.FromSeconds(2)).ShouldStartWith("PONG");
+        bool expired = false;
+        var end = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < end)
+        {
+            string line;
+            try { line = c.ReadLine(end - DateTime.UtcNow); }
+            catch (Exception e) when (e is ProtoException or IOException) { break; }
+            if (line.Contains("User Authentication Expired")) expired = true;
+        }
+        expired.ShouldBeTrue();
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutServerTags")]
+    public void AuthCalloutServerTags()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            server_tags: ["foo", "bar"]
+            authorization {
+                users: [ { user: "auth", password: "pwd" } ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        var tch = new System.Collections.Concurrent.BlockingCollection<List<string>>();
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            tch.Add(req.Server.Tags);
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "$G", "", null, TimeSpan.FromMinutes(10), null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        at.Connect();
+        tch.TryTake(out var tags, TimeSpan.FromSeconds(5)).ShouldBeTrue();
+        tags!.Count.ShouldBe(2);
+        tags.ShouldContain("foo");
+        tags.ShouldContain("bar");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutErrorResponse")]
+    public void AuthCalloutErrorResponse()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            authorization {
+                users: [ { user: "auth", password: "pwd" } ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req => AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, "", "BAD AUTH", TimeSpan.Zero));
+        at.RequireConnectError("dlc", "zzz");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutAuthUserFailDoesNotInvokeCallout")]
+    public void AuthCalloutAuthUserFailDoesNotInvokeCallout()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            authorization {
+                users: [ { user: "auth", password: "pwd" } ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req => AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, "", "WRONG PASSWORD", TimeSpan.Zero));
+        at.RequireConnectError("auth", "zzz");
+        at.Callouts.ShouldBe(0);
+    }
+
+    private const string AuthFooConf = """
+        listen: "127.0.0.1:-1"
+        server_name: A
+        accounts {
+            AUTH { users [ {user: "auth", password: "pwd"} ] }
+            FOO {}
+            BAR {}
+        }
+        authorization {
+            auth_callout {
+                issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                account: AUTH
+                auth_users: [ auth ]
+            }
+        }
+        """;
+
+    /// <summary>Go's checkAuthErrEvent: the refused client's account auth error event names the reason.</summary>
+    private static void CheckAuthErrEvent(AuthCalloutTest at, string user, string pass, string reason, bool ignoreCase = false)
+    {
+        at.RequireConnectError(user, pass);
+        var m = at.NextMsg(TimeSpan.FromSeconds(1));
+        using var doc = JsonDocument.Parse(m.Payload);
+        string got = doc.RootElement.GetProperty("reason").GetString()!;
+        if (ignoreCase) got.ToLowerInvariant().ShouldContain(reason.ToLowerInvariant());
+        else got.ShouldContain(reason);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutAuthErrEvents")]
+    public void AuthCalloutAuthErrEvents()
+    {
+        using var at = new AuthCalloutTest(AuthFooConf, req =>
+        {
+            string user = req.UserNkey;
+            var opts = req.ConnectOptions;
+            if (opts.Username == "dlc" && opts.Password == "zzz")
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, AuthCalloutTest.CreateAuthUser(user, "", "FOO", "", null, TimeSpan.Zero, null), "", TimeSpan.Zero);
+            if (opts.Username == "dlc") return AuthCalloutTest.ServiceResponse(user, req.Server.Id, "", "WRONG PASSWORD", TimeSpan.Zero);
+            if (opts.Username == "rip") return AuthCalloutTest.ServiceResponse(user, req.Server.Id, "", "BAD CREDS", TimeSpan.Zero);
+            if (opts.Username == "proxy")
+            {
+                var j = new UserPermissionLimits { ProxyRequired = true };
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, AuthCalloutTest.CreateAuthUser(user, "", "FOO", "", null, TimeSpan.Zero, j), "", TimeSpan.Zero);
+            }
+            throw new InvalidOperationException("Go's handler does not answer this user");
+        });
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        at.Connect("dlc", "zzz");
+        Thread.Sleep(100);
+        at.PendingMsgs.ShouldBe(0);
+        CheckAuthErrEvent(at, "dlc", "xxx", "WRONG PASSWORD", ignoreCase: true);
+        CheckAuthErrEvent(at, "rip", "abc", "BAD CREDS", ignoreCase: true);
+        CheckAuthErrEvent(at, "proxy", "proxy", "proxy connection required", ignoreCase: true);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutBadServer")]
+    public void AuthCalloutBadServer()
+    {
+        using var at = new AuthCalloutTest(AuthFooConf, req =>
+        {
+            string spk = NKeyPair.Create(NKeys.PrefixServer).PublicKey;
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "FOO", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, spk, ujwt, "", TimeSpan.Zero);
+        });
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        CheckAuthErrEvent(at, "hello", "world", "response is not for server");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutBadUser")]
+    public void AuthCalloutBadUser()
+    {
+        using var at = new AuthCalloutTest(AuthFooConf, req =>
+        {
+            string upk = NKeyPair.Create(NKeys.PrefixUser).PublicKey;
+            string ujwt = AuthCalloutTest.CreateAuthUser(upk, "", "FOO", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(upk, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        CheckAuthErrEvent(at, "hello", "world", "auth callout response is not for expected user");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutExpiredUser")]
+    public void AuthCalloutExpiredUser()
+    {
+        using var at = new AuthCalloutTest(AuthFooConf, req =>
+        {
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "FOO", "", null, TimeSpan.FromSeconds(-5), null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        CheckAuthErrEvent(at, "hello", "world", "claim is expired");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutExpiredResponse")]
+    public void AuthCalloutExpiredResponse()
+    {
+        using var at = new AuthCalloutTest(AuthFooConf, req =>
+        {
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "FOO", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.FromSeconds(-5));
+        });
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        CheckAuthErrEvent(at, "hello", "world", "claim is expired");
     }
 }
