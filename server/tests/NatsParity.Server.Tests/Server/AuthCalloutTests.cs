@@ -36,7 +36,7 @@ internal sealed class AuthCalloutTest : IDisposable
         _handler = handler;
         AuthClient = ProtoClient.Connect("127.0.0.1", Server.Port);
         AuthClient.Send($"CONNECT {ConnectJson(user, pass)}\r\nSUB {NatsServer.AuthCalloutSubject} 1\r\nPING\r\n");
-        AuthClient.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(5));
+        ExpectPong(AuthClient);
         _loop = new Thread(Serve) { IsBackground = true, Name = "auth-callout-service" };
         _loop.Start();
     }
@@ -106,8 +106,16 @@ internal sealed class AuthCalloutTest : IDisposable
         var c = ProtoClient.Connect("127.0.0.1", Server.Port);
         lock (_clients) _clients.Add(c);
         c.Send($"CONNECT {ConnectJson(user, pass, token)}\r\nPING\r\n");
-        c.ExpectLine(ProtoRegex.Pong, TimeSpan.FromSeconds(5));
+        ExpectPong(c);
         return c;
+    }
+
+    /// <summary>The PONG for a PING, past any async INFO.</summary>
+    public static void ExpectPong(ProtoClient c)
+    {
+        string line;
+        while ((line = c.ReadLine(TimeSpan.FromSeconds(5))).StartsWith("INFO ", StringComparison.Ordinal)) { }
+        line.ShouldBe("PONG\r\n");
     }
 
     /// <summary>Go's at.RequireConnectError: the server refuses the client.</summary>
@@ -562,5 +570,85 @@ public sealed class AuthCalloutTests
         });
         at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
         CheckAuthErrEvent(at, "hello", "world", "claim is expired");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutConnectEvents")]
+    public void AuthCalloutConnectEvents()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO {}
+                BAR {}
+                $SYS { users = [ { user: "admin", pass: "s3cr3t!" } ] }
+            }
+            authorization {
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth, admin ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            string user = req.UserNkey;
+            var opts = req.ConnectOptions;
+            if (opts.Username == "dlc" && opts.Password == "zzz")
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, AuthCalloutTest.CreateAuthUser(user, "", "FOO", "", null, TimeSpan.Zero, null), "", TimeSpan.Zero);
+            if (opts.Username == "rip" && opts.Password == "xxx")
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, AuthCalloutTest.CreateAuthUser(user, "", "BAR", "", null, TimeSpan.Zero, null), "", TimeSpan.Zero);
+            return AuthCalloutTest.ServiceResponse(user, req.Server.Id, "", "BAD CREDS", TimeSpan.Zero);
+        });
+
+        var snc = at.Connect("admin", "s3cr3t!");
+        // Let the admin's own connect event pass.
+        Thread.Sleep(250);
+        snc.Send("SUB $SYS.ACCOUNT.*.CONNECT c\r\nSUB $SYS.ACCOUNT.*.DISCONNECT d\r\n" +
+            "SUB $SYS.SERVER.ACCOUNT.*.CONNS o\r\nSUB $SYS.ACCOUNT.*.SERVER.CONNS n\r\nPING\r\n");
+        AuthCalloutTest.ExpectPong(snc);
+
+        // One message for each subscription named, in whatever order the server sends them.
+        Dictionary<string, JsonElement> Next(params string[] sids)
+        {
+            var got = new Dictionary<string, JsonElement>();
+            while (got.Count < sids.Length)
+            {
+                var m = AuthCalloutTest.ReadMsg(snc, TimeSpan.FromSeconds(1));
+                sids.ShouldContain(m.Sid);
+                got.ContainsKey(m.Sid).ShouldBeFalse($"a second message on {m.Subject}");
+                using var doc = JsonDocument.Parse(m.Payload);
+                got[m.Sid] = doc.RootElement.Clone();
+            }
+            return got;
+        }
+
+        void CheckConnectEvents(string user, string pass, string acc)
+        {
+            var nc = at.Connect(user, pass);
+            var ev = Next("c", "o", "n");
+            ev["c"].GetProperty("client").GetProperty("user").GetString().ShouldBe(user);
+            ev["c"].GetProperty("client").GetProperty("acc").GetString().ShouldBe(acc);
+            foreach (var sid in new[] { "o", "n" })
+            {
+                ev[sid].GetProperty("acc").GetString().ShouldBe(acc);
+                ev[sid].GetProperty("conns").GetInt32().ShouldBe(1);
+            }
+            nc.Dispose();
+            ev = Next("d", "o", "n");
+            foreach (var sid in new[] { "o", "n" })
+            {
+                ev[sid].GetProperty("acc").GetString().ShouldBe(acc);
+                ev[sid].TryGetProperty("conns", out var conns).ShouldBe(conns.ValueKind == JsonValueKind.Number);
+                (conns.ValueKind == JsonValueKind.Number ? conns.GetInt32() : 0).ShouldBe(0);
+            }
+            // No double events.
+            snc.ExpectNothing(TimeSpan.FromMilliseconds(200));
+        }
+
+        CheckConnectEvents("dlc", "zzz", "FOO");
+        CheckConnectEvents("rip", "xxx", "BAR");
     }
 }
