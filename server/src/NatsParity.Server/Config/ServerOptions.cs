@@ -193,6 +193,15 @@ public sealed class ServerOptions
         if (errors.Count > 0 || warnings.Count > 0) throw new ConfigProcessException(errors, warnings);
     }
 
+    /// <summary>Go's Options.ProcessConfigString: conf text processed as a file would be.</summary>
+    public void ProcessConfigString(string data)
+    {
+        var tree = ConfigParser.Parse(data);
+        ConfigDigest = ConfigParser.Digest(tree);
+        var (errors, warnings) = ConfigLoader.Process(this, tree);
+        if (errors.Count > 0 || warnings.Count > 0) throw new ConfigProcessException(errors, warnings);
+    }
+
     /// <summary>Go's ProcessConfigFile: options from a conf file alone; warnings alone do not fail it.</summary>
     public static ServerOptions FromConfigFile(string path)
     {
