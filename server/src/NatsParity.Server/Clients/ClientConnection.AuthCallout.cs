@@ -40,6 +40,9 @@ public sealed partial class ClientConnection
     internal bool RegisterCalloutUser(Account acc, UserClaims arc, HashSet<string>? allowedConnectionTypes, out string error)
     {
         var perms = arc.Permissions.ToServer();
+        // Go clears the connecting JWT, so its user limits no longer apply.
+        _userMsubs = Account.NoLimit;
+        _userMpay = Account.NoLimit;
         RegisterUser(acc, perms ?? acc.DefaultPermissions?.Clone(), null);
         if (_closed && !ReferenceEquals(_acc, acc))
         {

@@ -595,7 +595,7 @@ internal sealed partial class SystemEvents
     private void UserInfoReq(ClientConnection c, string reply, byte[] hdr)
     {
         if (reply.Length == 0) return;
-        string user = "", account = "";
+        string user = "", account = "", nameTag = "";
         var ci = Protocol.Headers.GetHeader(ClientConnection.ClientInfoHeader, hdr);
         bool bad = ci is null;
         if (ci is not null)
@@ -605,6 +605,7 @@ internal sealed partial class SystemEvents
                 using var doc = JsonDocument.Parse(ci);
                 user = doc.RootElement.TryGetProperty("user", out var u) ? u.GetString() ?? "" : "";
                 account = doc.RootElement.TryGetProperty("acc", out var a) ? a.GetString() ?? "" : "";
+                nameTag = doc.RootElement.TryGetProperty("name_tag", out var nt) ? nt.GetString() ?? "" : "";
             }
             catch (JsonException) { bad = true; }
         }
@@ -625,7 +626,9 @@ internal sealed partial class SystemEvents
                 w.WriteStartObject("data");
                 w.Str("user", user);
                 w.Str("account", account);
-                w.Str("account_name", _s.LookupAccount(account)?.Name, omitEmpty: true);
+                // Go's getNameTag: the account JWT's name, else the account's own.
+                w.Str("account_name", _s.LookupAccount(account)?.NameTagOrName, omitEmpty: true);
+                w.Str("user_name", nameTag, omitEmpty: true);
                 if (perms is not null)
                 {
                     w.WritePropertyName("permissions");

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Auth.Jwt;
+using NatsParity.Server.Config;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -31,11 +32,17 @@ internal sealed class AuthCalloutTest : IDisposable
     public int Callouts => Volatile.Read(ref _callouts);
 
     public AuthCalloutTest(string conf, Func<AuthorizationRequestClaims, byte[]?> handler, string user = "auth", string pass = "pwd")
+        : this(conf, handler, _ => ConnectJson(user, pass))
+    {
+    }
+
+    /// <summary>The service connects with the CONNECT <paramref name="connect"/> makes (from the connection's INFO).</summary>
+    public AuthCalloutTest(string conf, Func<AuthorizationRequestClaims, byte[]?> handler, Func<ProtoClient, string> connect)
     {
         Server = InProcess.RunConf(conf);
         _handler = handler;
         AuthClient = ProtoClient.Connect("127.0.0.1", Server.Port);
-        AuthClient.Send($"CONNECT {ConnectJson(user, pass)}\r\nSUB {NatsServer.AuthCalloutSubject} 1\r\nPING\r\n");
+        AuthClient.Send($"CONNECT {connect(AuthClient)}\r\nSUB {NatsServer.AuthCalloutSubject} 1\r\nPING\r\n");
         ExpectPong(AuthClient);
         _loop = new Thread(Serve) { IsBackground = true, Name = "auth-callout-service" };
         _loop.Start();
@@ -90,6 +97,16 @@ internal sealed class AuthCalloutTest : IDisposable
         lock (_sendLock) AuthClient.Send($"SUB {subject} {Interlocked.Increment(ref _sid)}\r\n");
     }
 
+    /// <summary>Go's authClient.Request on the service's connection: the reply's "data".</summary>
+    public JsonElement AuthClientUserInfo()
+    {
+        int sid = Interlocked.Increment(ref _sid);
+        lock (_sendLock) AuthClient.Send($"SUB _INBOX.svc{sid} {sid}\r\nPUB $SYS.REQ.USER.INFO _INBOX.svc{sid} 0\r\n\r\n");
+        var m = NextMsg(TimeSpan.FromSeconds(5));
+        using var doc = JsonDocument.Parse(m.Payload);
+        return doc.RootElement.GetProperty("data").Clone();
+    }
+
     /// <summary>Go's sub.NextMsg.</summary>
     public MsgFrame NextMsg(TimeSpan timeout)
     {
@@ -101,13 +118,29 @@ internal sealed class AuthCalloutTest : IDisposable
     public int PendingMsgs => _other.Count;
 
     /// <summary>Go's at.Connect: a client that must be authorized (PONG for its PING).</summary>
-    public ProtoClient Connect(string? user = null, string? pass = null, string? token = null)
+    public ProtoClient Connect(string? user = null, string? pass = null, string? token = null) => Connect(_ => ConnectJson(user, pass, token));
+
+    public ProtoClient Connect(Func<ProtoClient, string> connect)
     {
         var c = ProtoClient.Connect("127.0.0.1", Server.Port);
         lock (_clients) _clients.Add(c);
-        c.Send($"CONNECT {ConnectJson(user, pass, token)}\r\nPING\r\n");
+        c.Send($"CONNECT {connect(c)}\r\nPING\r\n");
         ExpectPong(c);
         return c;
+    }
+
+    /// <summary>nats.go's CONNECT with user credentials (a JWT and the nonce signed by its key) and a token.</summary>
+    public static string CredsConnectJson(ProtoClient c, string? ujwt, NKeyPair? ukp, string? token = null)
+    {
+        var o = new Dictionary<string, object> { ["verbose"] = false, ["pedantic"] = false, ["lang"] = "go", ["version"] = "1.39.1", ["protocol"] = 1, ["headers"] = true, ["no_responders"] = true };
+        if (ujwt is not null) o["jwt"] = ujwt;
+        if (ukp is not null)
+        {
+            string nonce = c.Info is { } info && info.TryGetProperty("nonce", out var n) ? n.GetString()! : "";
+            o["sig"] = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
+        }
+        if (token is not null) o["auth_token"] = token;
+        return JsonSerializer.Serialize(o);
     }
 
     /// <summary>The PONG for a PING, past any async INFO.</summary>
@@ -119,10 +152,13 @@ internal sealed class AuthCalloutTest : IDisposable
     }
 
     /// <summary>Go's at.RequireConnectError: the server refuses the client.</summary>
-    public void RequireConnectError(string? user = null, string? pass = null, string? token = null)
+    public void RequireConnectError(string? user = null, string? pass = null, string? token = null) =>
+        RequireConnectError(_ => ConnectJson(user, pass, token));
+
+    public void RequireConnectError(Func<ProtoClient, string> connect)
     {
         using var c = ProtoClient.Connect("127.0.0.1", Server.Port);
-        c.Send($"CONNECT {ConnectJson(user, pass, token)}\r\nPING\r\n");
+        c.Send($"CONNECT {connect(c)}\r\nPING\r\n");
         c.ExpectLine(ProtoRegex.Err, TimeSpan.FromSeconds(5)).Groups[1].Value.ShouldBe("'Authorization Violation'");
     }
 
@@ -650,5 +686,164 @@ public sealed class AuthCalloutTests
 
         CheckConnectEvents("dlc", "zzz", "FOO");
         CheckConnectEvents("rip", "xxx", "BAR");
+    }
+
+    private static readonly string OperatorJwt = new OperatorClaims(JwtCreds.Operator.PublicKey).Encode(JwtCreds.Operator);
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutOperatorNoServerConfigCalloutAllowed")]
+    public void AuthCalloutOperatorNoServerConfigCalloutAllowed()
+    {
+        string conf = InProcess.WriteConf($$"""
+            listen: 127.0.0.1:-1
+            operator: {{OperatorJwt}}
+            resolver: MEM
+            authorization {
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                }
+            }
+            """);
+        try
+        {
+            var opts = ServerOptions.FromConfigFile(conf);
+            Should.Throw<ArgumentException>(() => new NatsServer(opts)).Message
+                .ShouldStartWith("operators do not allow authorization callouts to be configured directly");
+        }
+        finally { File.Delete(conf); }
+    }
+
+    /// <summary>Go's newScopedRole.</summary>
+    private static (UserScope Scope, NKeyPair Kp) NewScopedRole(string role, string[] pub, string[] sub, bool allowResponses)
+    {
+        var kp = NKeyPair.Create(NKeys.PrefixAccount);
+        var r = new UserScope { Key = kp.PublicKey, Role = role };
+        r.Template.Permissions.Sub.Allow.AddRange(sub);
+        r.Template.Permissions.Pub.Allow.AddRange(pub);
+        if (allowResponses) r.Template.Permissions.Resp = (1, TimeSpan.FromSeconds(3));
+        return (r, kp);
+    }
+
+    /// <summary>Go's createAuthServiceUser / createBasicAccount: a user of the account and its key.</summary>
+    private static (string Jwt, NKeyPair Kp) CreateAccountUser(NKeyPair accKp, string name, bool addDeny, bool bearer = false)
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var uc = new UserClaims(ukp.PublicKey) { Name = name, BearerToken = bearer };
+        if (addDeny)
+        {
+            uc.Permissions.Pub.Deny.Add(">");
+            uc.Permissions.Sub.Deny.Add(">");
+        }
+        return (uc.Encode(accKp), ukp);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutOperatorModeBasics")]
+    public void AuthCalloutOperatorModeBasics()
+    {
+        var oKp = JwtCreds.Operator;
+        string spub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string sysJwt = new AccountClaims(spub) { Name = "$SYS" }.Encode(oKp);
+
+        var tkp = NKeyPair.Create(NKeys.PrefixAccount);
+        string tpub = tkp.PublicKey;
+        var tSigningKp = NKeyPair.Create(NKeys.PrefixAccount);
+        var accClaim = new AccountClaims(tpub) { Name = "TEST" };
+        accClaim.SigningKeys.Add(tSigningKp.PublicKey);
+        var (scope, scopedKp) = NewScopedRole("foo", ["foo.>", "$SYS.REQ.USER.INFO"], ["foo.>", "_INBOX.>"], false);
+        accClaim.AddScopedSigner(scope);
+        string accJwt = accClaim.Encode(oKp);
+
+        var akp = NKeyPair.FromSeed(AuthCalloutTest.IssuerSeed);
+        string apub = akp.PublicKey;
+        var (serviceJwt, serviceKp) = CreateAccountUser(akp, "auth-service", addDeny: false);
+        string upub = serviceKp.PublicKey;
+
+        var authClaim = new AccountClaims(apub) { Name = "AUTH" };
+        authClaim.EnableExternalAuthorization(upub);
+        authClaim.Authorization.AllowedAccounts.Add(tpub);
+        string authJwt = authClaim.Encode(oKp);
+
+        string defaultSentinel = CreateAccountUser(akp, "default_sentinel", addDeny: true, bearer: true).Jwt;
+
+        string conf = $$"""
+            listen: 127.0.0.1:-1
+            operator: {{OperatorJwt}}
+            system_account: {{spub}}
+            resolver: MEM
+            resolver_preload: {
+                {{apub}}: {{authJwt}}
+                {{tpub}}: {{accJwt}}
+                {{spub}}: {{sysJwt}}
+            }
+            default_sentinel: {{defaultSentinel}}
+            """;
+
+        const string secretToken = "--XX--";
+        const string dummyToken = "--ZZ--";
+        const string skKeyToken = "--SK--";
+        const string scopedToken = "--Scoped--";
+        const string badScopedToken = "--BADScoped--";
+        const string defaultToken = "--Default--";
+
+        var dkp = NKeyPair.Create(NKeys.PrefixAccount);
+        string notAllowAccountPub = dkp.PublicKey;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            string user = req.UserNkey;
+            string? ujwt = req.ConnectOptions.Token switch
+            {
+                secretToken => AuthCalloutTest.CreateAuthUser(user, "dlc", tpub, "", tkp, TimeSpan.Zero, null),
+                dummyToken => AuthCalloutTest.CreateAuthUser(user, "dummy", notAllowAccountPub, "", dkp, TimeSpan.Zero, null),
+                skKeyToken => AuthCalloutTest.CreateAuthUser(user, "sk", tpub, tpub, tSigningKp, TimeSpan.Zero, null),
+                scopedToken => AuthCalloutTest.CreateAuthUser(user, "scoped", tpub, tpub, scopedKp, TimeSpan.Zero, UserPermissionLimits.Zero()),
+                badScopedToken => AuthCalloutTest.CreateAuthUser(user, "bad-scoped", tpub, tpub, scopedKp, TimeSpan.Zero, null),
+                defaultToken => AuthCalloutTest.CreateAuthUser(user, "default", tpub, "", tkp, TimeSpan.Zero, null),
+                _ => null,
+            };
+            return ujwt is null ? null : AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        }, c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+
+        var info = at.AuthClientUserInfo();
+        info.GetProperty("user").GetString().ShouldBe(upub);
+        info.GetProperty("account").GetString().ShouldBe(apub);
+        info.GetProperty("account_name").GetString().ShouldBe("AUTH");
+        info.GetProperty("user_name").GetString().ShouldBe("auth-service");
+        info.GetProperty("permissions").GetRawText().ShouldBe("""{"publish":{"deny":["$SYS.REQ.USER.AUTH"]},"subscribe":{}}""");
+        info.EnumerateObject().Select(p => p.Name).Order().ShouldBe(["account", "account_name", "permissions", "user", "user_name"]);
+
+        // The bearer of the connection; the customization is in the other connect arguments.
+        var (clientJwt, clientKp) = CreateAccountUser(akp, "auth-client", addDeny: true);
+        Func<ProtoClient, string> Creds(string? token) => c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, token);
+
+        // A token is required.
+        at.RequireConnectError(Creds(null));
+
+        // The right token switches to the test account.
+        var nc = at.Connect(Creds(secretToken));
+        AuthCalloutTest.UserInfo(nc).GetProperty("account").GetString().ShouldBe(tpub);
+
+        // An account the callout may not place users in is refused.
+        at.RequireConnectError(Creds(dummyToken));
+
+        // A user signed by the test account's signing key.
+        nc = at.Connect(Creds(skKeyToken));
+        AuthCalloutTest.UserInfo(nc).GetProperty("account").GetString().ShouldBe(tpub);
+
+        // A scoped signer's user with limits of its own is refused.
+        at.RequireConnectError(Creds(badScopedToken));
+
+        nc = at.Connect(Creds(scopedToken));
+        info = AuthCalloutTest.UserInfo(nc);
+        info.GetProperty("account").GetString().ShouldBe(tpub);
+        var pubAllow = info.GetProperty("permissions").GetProperty("publish").GetProperty("allow").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+        pubAllow.Count.ShouldBe(2);
+        pubAllow[1].ShouldBe("foo.>");
+        var subAllow = info.GetProperty("permissions").GetProperty("subscribe").GetProperty("allow").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+        subAllow.Count.ShouldBe(2);
+        subAllow[1].ShouldBe("foo.>");
+
+        // Without credentials the default sentinel is used.
+        nc = at.Connect(token: defaultToken);
+        AuthCalloutTest.UserInfo(nc).GetProperty("user").GetString().ShouldBe("default");
     }
 }
