@@ -846,4 +846,90 @@ public sealed class AuthCalloutTests
         nc = at.Connect(token: defaultToken);
         AuthCalloutTest.UserInfo(nc).GetProperty("user").GetString().ShouldBe("default");
     }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutOperator_AnyAccount")]
+    public void AuthCalloutOperatorAnyAccount()
+    {
+        var oKp = JwtCreds.Operator;
+        string spub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string sysJwt = new AccountClaims(spub) { Name = "$SYS" }.Encode(oKp);
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        string apk = akp.PublicKey;
+        string aJwt = new AccountClaims(apk) { Name = "A" }.Encode(oKp);
+        var bkp = NKeyPair.Create(NKeys.PrefixAccount);
+        string bpk = bkp.PublicKey;
+        string bJwt = new AccountClaims(bpk) { Name = "B" }.Encode(oKp);
+
+        var ckp = NKeyPair.FromSeed(AuthCalloutTest.IssuerSeed);
+        string cpk = ckp.PublicKey;
+        var (serviceJwt, serviceKp) = CreateAccountUser(ckp, "auth-service", addDeny: false);
+        var authClaim = new AccountClaims(cpk) { Name = "AUTH" };
+        authClaim.EnableExternalAuthorization(serviceKp.PublicKey);
+        authClaim.Authorization.AllowedAccounts.Add("*");
+        string authJwt = authClaim.Encode(oKp);
+
+        string conf = $$"""
+            listen: 127.0.0.1:-1
+            operator: {{OperatorJwt}}
+            system_account: {{spub}}
+            resolver: MEM
+            resolver_preload: {
+                {{cpk}}: {{authJwt}}
+                {{apk}}: {{aJwt}}
+                {{bpk}}: {{bJwt}}
+                {{spub}}: {{sysJwt}}
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            string user = req.UserNkey;
+            string? ujwt = req.ConnectOptions.Token switch
+            {
+                "PutMeInA" => AuthCalloutTest.CreateAuthUser(user, "user_a", apk, "", akp, TimeSpan.Zero, null),
+                "PutMeInB" => AuthCalloutTest.CreateAuthUser(user, "user_b", bpk, "", bkp, TimeSpan.Zero, null),
+                _ => null,
+            };
+            return ujwt is null ? null : AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        }, c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+        at.AuthClientUserInfo();
+
+        var (clientJwt, clientKp) = CreateAccountUser(ckp, "auth-client", addDeny: true);
+        Func<ProtoClient, string> Creds(string? token) => c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, token);
+        at.RequireConnectError(Creds(null));
+        var nc = at.Connect(Creds("PutMeInA"));
+        AuthCalloutTest.UserInfo(nc).GetProperty("account").GetString().ShouldBe(apk);
+        nc = at.Connect(Creds("PutMeInB"));
+        AuthCalloutTest.UserInfo(nc).GetProperty("account").GetString().ShouldBe(bpk);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutUpdateAccountClaimsClearsExternalAuthorization")]
+    public async Task AuthCalloutUpdateAccountClaimsClearsExternalAuthorization()
+    {
+        await using var s = new NatsServer(new ServerOptions { NoLog = true });
+        string authAccPub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string authUserPub = NKeyPair.Create(NKeys.PrefixUser).PublicKey;
+        string allowedAccPub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string deniedAccPub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+
+        var authAcc = s.RegisterAccount(authAccPub);
+        var claim = new AccountClaims(authAccPub) { Name = "AUTH" };
+        claim.EnableExternalAuthorization(authUserPub);
+        claim.Authorization.AllowedAccounts.Add(allowedAccPub);
+        claim.Authorization.XKey = "test-xkey";
+        s.UpdateAccountClaims(authAcc, claim);
+
+        (authAcc.ExternalAuth is not null).ShouldBeTrue();
+        authAcc.IsExternalAuthUser(authUserPub).ShouldBeTrue();
+        authAcc.IsAllowedAccount(allowedAccPub).ShouldBeTrue();
+        authAcc.IsAllowedAccount(deniedAccPub).ShouldBeFalse();
+        authAcc.ExternalAuth!.XKey.ShouldBe("test-xkey");
+
+        claim = new AccountClaims(authAccPub) { Name = "AUTH" };
+        s.UpdateAccountClaims(authAcc, claim);
+
+        (authAcc.ExternalAuth is not null).ShouldBeFalse();
+        authAcc.IsExternalAuthUser(authUserPub).ShouldBeFalse();
+        authAcc.IsAllowedAccount(allowedAccPub).ShouldBeFalse();
+        (authAcc.ExternalAuth?.XKey ?? "").ShouldBe("");
+    }
 }
