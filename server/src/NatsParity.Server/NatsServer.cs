@@ -31,6 +31,9 @@ public sealed partial class NatsServer : IAsyncDisposable
     private Timer? _tlsRejectTimer;
     private ulong _cid;
     private int _running;
+
+    /// <summary>Go's Running: started and not shut down.</summary>
+    public bool Running => Volatile.Read(ref _running) == 1;
     private volatile bool _lameDuck;
     private string? _portsFile;
 

@@ -932,4 +932,160 @@ public sealed class AuthCalloutTests
         authAcc.IsAllowedAccount(allowedAccPub).ShouldBeFalse();
         (authAcc.ExternalAuth?.XKey ?? "").ShouldBe("");
     }
+
+    [Theory, GoTest("server/auth_callout_test.go", "TestAuthCallout_ClientAuthErrorConf")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AuthCalloutClientAuthErrorConf(bool respondNil)
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: ZZ
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+            }
+            authorization {
+                timeout: 1s
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+            respondNil ? null : AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, "", "not today", TimeSpan.Zero));
+        at.RequireConnectError("a", "x");
+    }
+
+    /// <summary>Go's operator setup with an AUTH account whose bearer users come from a scoped signing key without
+    /// permissions (the sentinel), the TEST account optional.</summary>
+    private static (string Conf, NKeyPair Akp, string ServiceJwt, NKeyPair ServiceKp, NKeyPair SentinelKp) ScopedSentinelSetup(
+        string allowed, string extraPreload = "")
+    {
+        var oKp = JwtCreds.Operator;
+        string spub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string sysJwt = new AccountClaims(spub) { Name = "$SYS" }.Encode(oKp);
+        var akp = NKeyPair.FromSeed(AuthCalloutTest.IssuerSeed);
+        string apub = akp.PublicKey;
+        var (serviceJwt, serviceKp) = CreateAccountUser(akp, "auth-service", addDeny: false);
+        var authClaim = new AccountClaims(apub) { Name = "AUTH" };
+        authClaim.EnableExternalAuthorization(serviceKp.PublicKey);
+        authClaim.Authorization.AllowedAccounts.Add(allowed);
+        var (sentinelScope, authKp) = NewScopedRole("sentinel", [], [], false);
+        sentinelScope.Template.Permissions.Sub.Deny.Add(">");
+        sentinelScope.Template.Permissions.Pub.Deny.Add(">");
+        sentinelScope.Template.Subs = 0;
+        sentinelScope.Template.Payload = 0;
+        authClaim.AddScopedSigner(sentinelScope);
+        string authJwt = authClaim.Encode(oKp);
+        string conf = $$"""
+            listen: 127.0.0.1:-1
+            operator: {{OperatorJwt}}
+            system_account: {{spub}}
+            resolver: MEM
+            resolver_preload: {
+                {{apub}}: {{authJwt}}
+                {{spub}}: {{sysJwt}}
+                {{extraPreload}}
+            }
+            """;
+        return (conf, akp, serviceJwt, serviceKp, authKp);
+    }
+
+    /// <summary>Go's createScopedUser: a bearer of the account signed by its scoped key, carrying nothing itself.</summary>
+    private static (string Jwt, NKeyPair Kp) CreateScopedUser(NKeyPair accKp, NKeyPair sk)
+    {
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var uc = new UserClaims(ukp.PublicKey) { IssuerAccount = accKp.PublicKey, Name = "scoped-user" };
+        uc.SetScoped(true);
+        return (uc.Encode(sk), ukp);
+    }
+
+    [Theory, GoTest("server/auth_callout_test.go", "TestAuthCallout_ClientAuthErrorOperatorMode")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void AuthCalloutClientAuthErrorOperatorMode(bool respondNil)
+    {
+        var (conf, akp, serviceJwt, serviceKp, authKp) = ScopedSentinelSetup("*");
+        using var at = new AuthCalloutTest(conf, req =>
+            respondNil ? null : AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, "", "not today", TimeSpan.Zero),
+            c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+        var (ujwt, ukp) = CreateScopedUser(akp, authKp);
+        at.RequireConnectError(c => AuthCalloutTest.CredsConnectJson(c, ujwt, ukp));
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutOperatorModeMismatchedCalloutCreds")]
+    public async Task AuthCalloutOperatorModeMismatchedCalloutCreds()
+    {
+        var (conf, akp, _, serviceKp, _) = ScopedSentinelSetup("*");
+        // The auth service user's JWT with the nonce signed by another key.
+        var uc = new UserClaims(serviceKp.PublicKey) { Name = "auth-service" };
+        string ujwt = uc.Encode(akp);
+        var badKp = NKeyPair.Create(NKeys.PrefixUser);
+        await using var s = InProcess.RunConf(conf);
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            // The callout has no service to answer it: the client is refused at the auth timeout.
+            c.Send($"CONNECT {AuthCalloutTest.CredsConnectJson(c, ujwt, badKp)}\r\nPING\r\n");
+            c.ExpectLine(ProtoRegex.Err, TimeSpan.FromSeconds(10));
+        }
+        await Task.Delay(500);
+        s.Running.ShouldBeTrue();
+    }
+
+    private static void ScopedUser(bool allowAnyAccount)
+    {
+        var oKp = JwtCreds.Operator;
+        var tpub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        var accClaim = new AccountClaims(tpub) { Name = "TEST" };
+        accClaim.SigningKeys.Add(NKeyPair.Create(NKeys.PrefixAccount).PublicKey);
+        var (scope, scopedKp) = NewScopedRole("foo", ["foo.>", "$SYS.REQ.USER.INFO"], ["foo.>", "_INBOX.>"], true);
+        scope.Template.Subs = 10;
+        scope.Template.Payload = 512;
+        accClaim.AddScopedSigner(scope);
+        string accJwt = accClaim.Encode(oKp);
+
+        var (conf, akp, serviceJwt, serviceKp, authKp) = ScopedSentinelSetup(allowAnyAccount ? "*" : tpub, $"{tpub}: {accJwt}");
+        const string scopedToken = "--Scoped--";
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            if (req.ConnectOptions.Token != scopedToken) return null;
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "scoped", tpub, tpub, scopedKp, TimeSpan.Zero, UserPermissionLimits.Zero());
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        }, c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+
+        var info = at.AuthClientUserInfo();
+        info.GetProperty("user").GetString().ShouldBe(serviceKp.PublicKey);
+        info.GetProperty("account").GetString().ShouldBe(akp.PublicKey);
+        info.GetProperty("account_name").GetString().ShouldBe("AUTH");
+        info.GetProperty("user_name").GetString().ShouldBe("auth-service");
+        info.GetProperty("permissions").GetRawText().ShouldBe("""{"publish":{"deny":["$SYS.REQ.USER.AUTH"]},"subscribe":{}}""");
+        info.EnumerateObject().Select(p => p.Name).Order().ShouldBe(["account", "account_name", "permissions", "user", "user_name"]);
+
+        var (sjwt, skp) = CreateScopedUser(akp, authKp);
+        var nc = at.Connect(c => AuthCalloutTest.CredsConnectJson(c, sjwt, skp, scopedToken));
+        info = AuthCalloutTest.UserInfo(nc);
+        info.GetProperty("account").GetString().ShouldBe(tpub);
+        var pubAllow = info.GetProperty("permissions").GetProperty("publish").GetProperty("allow").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+        pubAllow.Count.ShouldBe(2);
+        pubAllow[1].ShouldBe("foo.>");
+        var subAllow = info.GetProperty("permissions").GetProperty("subscribe").GetProperty("allow").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToList();
+        subAllow.Count.ShouldBe(2);
+        subAllow[1].ShouldBe("foo.>");
+
+        // A responder on foo.> answers a request on foo.bar (the scope allows responses).
+        nc.Send("SUB foo.> svc\r\nSUB _INBOX.req req\r\nPUB foo.bar _INBOX.req 0\r\n\r\n");
+        var req = AuthCalloutTest.ReadMsg(nc, TimeSpan.FromSeconds(1));
+        req.Sid.ShouldBe("svc");
+        nc.Send($"PUB {req.Reply} 0\r\n\r\n");
+        var resp = AuthCalloutTest.ReadMsg(nc, TimeSpan.FromSeconds(1));
+        resp.Sid.ShouldBe("req");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutScopedUserAssignedAccount")]
+    public void AuthCalloutScopedUserAssignedAccount() => ScopedUser(false);
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutScopedUserAllAccount")]
+    public void AuthCalloutScopedUserAllAccount() => ScopedUser(true);
 }
