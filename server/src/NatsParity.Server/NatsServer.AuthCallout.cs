@@ -94,13 +94,7 @@ public sealed partial class NatsServer
         }
 
         string pubAccXKey = !operatorMode && opts is not null ? opts.XKey : operatorMode ? acc.ExternalAuth?.XKey ?? "" : "";
-        if (pubAccXKey.Length > 0)
-        {
-            // Encrypted callouts (curve xkeys) are not built: refuse rather than send the request in the clear.
-            errStr = $"Error encrypting auth request claim on account \"{acc.Name}\": xkey encryption is not supported";
-            Logger.Warn(errStr);
-            return (false, errStr);
-        }
+        var xkp = pubAccXKey.Length > 0 ? _xkp : null;
 
         // A fresh user key the response must name, against replays.
         var ukp = NKeyPair.Create(NKeys.PrefixUser);
@@ -120,6 +114,13 @@ public sealed partial class NatsServer
             string account = racc.Name;
             if (msg.Length == 0) throw new CalloutException($"auth callout violation: \"no reason supplied\" on account \"{account}\"");
             bool encrypted = false;
+            // An encrypted request may get an encrypted response; a JWT starts with "eyJ".
+            if (xkp is not null && !msg.AsSpan().StartsWith("eyJ"u8))
+            {
+                msg = xkp.Open(msg, pubAccXKey, out var openError)
+                    ?? throw new CalloutException($"error decrypting auth callout response on account \"{account}\": {openError}");
+                encrypted = true;
+            }
             AuthorizationResponseClaims cr;
             try { cr = AuthorizationResponseClaims.Decode(Encoding.UTF8.GetString(msg)); }
             catch (JwtException e) { throw new CalloutException(e.Message); }
@@ -281,11 +282,24 @@ public sealed partial class NatsServer
             claim.Expires = DateTimeOffset.UtcNow.Add(authTimeout).ToUnixTimeSeconds();
             claim.ClientInformation = c.CalloutClientInfo();
             claim.ConnectOptions = c.CalloutConnectOptions(ujwt);
+            if (xkp is not null) claim.Server.XKey = XKey;
             if (claim.ConnectOptions.SignedNonce.Length > 0) claim.ClientInformation.Nonce = c.Nonce ?? "";
             claim.Tls = c.CalloutTls();
 
             byte[] req = Encoding.ASCII.GetBytes(claim.Encode(_serverKp));
-            events.SendInternalAccountMsg(acc, AuthCalloutSubject, reply, null, req);
+            byte[]? hdr = null;
+            if (xkp is not null)
+            {
+                try { req = xkp.Seal(req, pubAccXKey); }
+                catch (ArgumentException e)
+                {
+                    errStr = $"Error encrypting auth request claim on account \"{acc.Name}\": {e.Message}";
+                    Logger.Warn(errStr);
+                    return (false, errStr);
+                }
+                hdr = Encoding.ASCII.GetBytes($"NATS/1.0\r\n{AuthRequestXKeyHeader}: {XKey}\r\n\r\n");
+            }
+            events.SendInternalAccountMsg(acc, AuthCalloutSubject, reply, hdr, req);
 
             // Go blocks the client's read loop here too; Task.Wait lets the thread pool compensate for the blocked thread.
             if (respCh.Task.Wait(authTimeout))

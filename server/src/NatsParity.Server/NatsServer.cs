@@ -43,6 +43,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     private Dictionary<string, User>? _users;
     private TlsSetup? _tls;
     private readonly NKeyPair _serverKp;
+    private readonly XKeyPair _xkp;
 
     /// <summary>The chain a verified client certificate was accepted on (auth callout requests carry it).</summary>
     internal List<System.Security.Cryptography.X509Certificates.X509Certificate2>? TlsVerifiedChain(
@@ -96,7 +97,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         // The server's identity is a key pair: auth callout requests are signed with it (Go's s.kp).
         _serverKp = NKeyPair.Create(NKeys.PrefixServer);
         ServerId = _serverKp.PublicKey;
-        XKey = NKeys.CreatePublicKey(NKeys.PrefixCurve);
+        // The curve key pair encrypted auth callouts are sealed and opened with (Go's s.xkp).
+        _xkp = XKeyPair.Create();
+        XKey = _xkp.PublicKey;
         Name = options.ServerName.Length > 0 ? options.ServerName : ServerId;
         Monitor = new Monitoring.Monitor(this);
         GlobalAccount = AddAccount(new Account(Account.GlobalName));

@@ -38,7 +38,7 @@ public static partial class ConfigLoader
                         ac.XKey = Str(val);
                         if (!NKeys.IsValidPublicCurveKey(ac.XKey))
                             throw new ConfigException($"Expected callout xkey to be a valid public xkey, got \"{ac.XKey}\"");
-                        throw new ConfigException("auth_callout xkey encryption is not supported by natsparity-server");
+                        break;
                     case "allowed_accounts":
                         if (val is not List<object?> accs) throw new ConfigException($"Expected allowed accounts field to be an array, got {GoTypeName(val)}");
                         ac.AllowedAccounts.AddRange(accs.Select(Str));

@@ -19,7 +19,7 @@ internal sealed class AuthCalloutTest : IDisposable
 
     public NatsServer Server { get; }
     public ProtoClient AuthClient { get; }
-    private readonly Func<AuthorizationRequestClaims, byte[]?> _handler;
+    private readonly Func<MsgFrame, byte[]?> _handler;
     private readonly Thread _loop;
     private volatile bool _stopping;
     private Exception? _failure;
@@ -38,6 +38,12 @@ internal sealed class AuthCalloutTest : IDisposable
 
     /// <summary>The service connects with the CONNECT <paramref name="connect"/> makes (from the connection's INFO).</summary>
     public AuthCalloutTest(string conf, Func<AuthorizationRequestClaims, byte[]?> handler, Func<ProtoClient, string> connect)
+        : this(conf, (MsgFrame m) => handler(AuthorizationRequestClaims.Decode(m.PayloadText)), connect)
+    {
+    }
+
+    /// <summary>A service that sees the request message itself (headers and raw, possibly encrypted, payload).</summary>
+    public AuthCalloutTest(string conf, Func<MsgFrame, byte[]?> handler, Func<ProtoClient, string> connect)
     {
         Server = InProcess.RunConf(conf);
         _handler = handler;
@@ -78,8 +84,7 @@ internal sealed class AuthCalloutTest : IDisposable
             try
             {
                 Interlocked.Increment(ref _callouts);
-                var req = AuthorizationRequestClaims.Decode(m.PayloadText);
-                byte[] resp = _handler(req) ?? [];
+                byte[] resp = _handler(m) ?? [];
                 var frame = new byte[0].Concat(Encoding.ASCII.GetBytes($"PUB {m.Reply} {resp.Length}\r\n")).Concat(resp).Concat("\r\n"u8.ToArray()).ToArray();
                 lock (_sendLock) AuthClient.Send(frame);
             }
@@ -1088,4 +1093,147 @@ public sealed class AuthCalloutTests
 
     [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutScopedUserAllAccount")]
     public void AuthCalloutScopedUserAllAccount() => ScopedUser(true);
+
+    private const string CurveSeed = "SXAAXMRAEP6JWWHNB6IKFL554IE6LZVT6EY5MBRICPILTLOPHAG73I3YX4";
+    private const string CurvePublic = "XAB3NANV3M6N7AHSQP2U5FRWKKUT7EG2ZXXABV4XVXYQRJGM4S2CZGHT";
+
+    /// <summary>Seal and open agree with NaCl's box (the vector is PyNaCl's Box.encrypt for these keys and nonce) and
+    /// with each other across keys.</summary>
+    [Fact]
+    public void XKeySealMatchesNaClBox()
+    {
+        var a = XKeyPair.FromSeed(NKeys.EncodeSeed(NKeys.PrefixCurve, Enumerable.Range(0, 32).Select(i => (byte)i).ToArray()));
+        var b = XKeyPair.FromSeed(NKeys.EncodeSeed(NKeys.PrefixCurve, Enumerable.Range(32, 32).Select(i => (byte)i).ToArray()));
+        NKeys.Decode(NKeys.PrefixCurve, a.PublicKey, out _)!.ShouldBe(Convert.FromHexString("8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f"));
+        NKeys.Decode(NKeys.PrefixCurve, b.PublicKey, out _)!.ShouldBe(Convert.FromHexString("358072d6365880d1aeea329adf9121383851ed21a28e3b75e965d0d2cd166254"));
+        byte[] nonce = Enumerable.Range(0, 24).Select(i => (byte)i).ToArray();
+        byte[] sealedMsg = a.Seal("hello xkey"u8, b.PublicKey, nonce);
+        sealedMsg.ShouldBe([.. "xkv1"u8.ToArray(), .. nonce, .. Convert.FromHexString("70accc0b695349a0269778bbbf03ac3d0bb7d35c135830c4240a")]);
+        b.Open(sealedMsg, a.PublicKey, out var err).ShouldBe("hello xkey"u8.ToArray());
+        err.ShouldBeNull();
+        sealedMsg[^1] ^= 1;
+        b.Open(sealedMsg, a.PublicKey, out err).ShouldBeNull();
+        err.ShouldBe("nkeys: unable to decrypt input");
+        XKeyPair.FromSeed(CurveSeed).PublicKey.ShouldBe(CurvePublic);
+    }
+
+    private static string HeaderValue(MsgFrame m, string key)
+    {
+        foreach (var line in m.HeaderText.Split("\r\n"))
+        {
+            int i = line.IndexOf(':');
+            if (i > 0 && line[..i].Equals(key, StringComparison.OrdinalIgnoreCase)) return line[(i + 1)..].Trim();
+        }
+        return "";
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutServerConfigEncryption")]
+    public void AuthCalloutServerConfigEncryption()
+    {
+        string conf = $$"""
+            listen: "127.0.0.1:-1"
+            server_name: A
+            authorization {
+                timeout: 1s
+                users: [ { user: "auth", password: "pwd" } ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                    xkey: "{{CurvePublic}}"
+                }
+            }
+            """;
+        var rkp = XKeyPair.FromSeed(CurveSeed);
+        using var at = new AuthCalloutTest(conf, (MsgFrame m) =>
+        {
+            Should.Throw<JwtException>(() => AuthorizationRequestClaims.Decode(m.PayloadText));
+            string xkey = HeaderValue(m, NatsServer.AuthRequestXKeyHeader);
+            xkey.ShouldNotBeEmpty();
+            var decrypted = rkp.Open(m.Payload, xkey, out var err);
+            err.ShouldBeNull();
+            var req = AuthorizationRequestClaims.Decode(Encoding.ASCII.GetString(decrypted!));
+            string user = req.UserNkey;
+            req.Server.XKey.ShouldBe(xkey);
+            req.Server.Name.ShouldBe("A");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            var opts = req.ConnectOptions;
+            if (opts.Username == "dlc" && opts.Password == "zzz")
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "", "$G", "", null, TimeSpan.FromMinutes(10), null);
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+            }
+            if (opts.Username == "dlc" && opts.Password == "xxx")
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "", "$G", "", null, TimeSpan.FromMinutes(10), null);
+                return rkp.Seal(AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero), req.Server.XKey);
+            }
+            return null;
+        }, _ => AuthCalloutTest.ConnectJson("auth", "pwd"));
+
+        at.Connect("dlc", "zzz");
+        // The service may encrypt its response for the server's xkey.
+        at.Connect("dlc", "xxx");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutOperatorModeEncryption")]
+    public void AuthCalloutOperatorModeEncryption()
+    {
+        var oKp = JwtCreds.Operator;
+        string spub = NKeyPair.Create(NKeys.PrefixAccount).PublicKey;
+        string sysJwt = new AccountClaims(spub) { Name = "$SYS" }.Encode(oKp);
+        var tkp = NKeyPair.Create(NKeys.PrefixAccount);
+        string tpub = tkp.PublicKey;
+        string accJwt = new AccountClaims(tpub) { Name = "TEST" }.Encode(oKp);
+        var akp = NKeyPair.FromSeed(AuthCalloutTest.IssuerSeed);
+        string apub = akp.PublicKey;
+        var (serviceJwt, serviceKp) = CreateAccountUser(akp, "auth-service", addDeny: false);
+        var authClaim = new AccountClaims(apub) { Name = "AUTH" };
+        authClaim.EnableExternalAuthorization(serviceKp.PublicKey);
+        authClaim.Authorization.AllowedAccounts.Add(tpub);
+        authClaim.Authorization.XKey = CurvePublic;
+        string authJwt = authClaim.Encode(oKp);
+        string conf = $$"""
+            listen: 127.0.0.1:-1
+            operator: {{OperatorJwt}}
+            system_account: {{spub}}
+            resolver: MEM
+            resolver_preload: {
+                {{apub}}: {{authJwt}}
+                {{tpub}}: {{accJwt}}
+                {{spub}}: {{sysJwt}}
+            }
+            """;
+        var rkp = XKeyPair.FromSeed(CurveSeed);
+        const string tokenA = "--XX--";
+        const string tokenB = "--ZZ--";
+        using var at = new AuthCalloutTest(conf, (MsgFrame m) =>
+        {
+            m.PayloadText.StartsWith("eyJ", StringComparison.Ordinal).ShouldBeFalse("Request not encrypted");
+            string xkey = HeaderValue(m, NatsServer.AuthRequestXKeyHeader);
+            xkey.ShouldNotBeEmpty();
+            var decrypted = rkp.Open(m.Payload, xkey, out var err);
+            err.ShouldBeNull();
+            var req = AuthorizationRequestClaims.Decode(Encoding.ASCII.GetString(decrypted!));
+            string user = req.UserNkey;
+            req.Server.XKey.ShouldBe(xkey);
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            if (req.ConnectOptions.Token == tokenA)
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "dlc", tpub, "", tkp, TimeSpan.Zero, null);
+                return AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero);
+            }
+            if (req.ConnectOptions.Token == tokenB)
+            {
+                string ujwt = AuthCalloutTest.CreateAuthUser(user, "rip", tpub, "", tkp, TimeSpan.Zero, null);
+                return rkp.Seal(AuthCalloutTest.ServiceResponse(user, req.Server.Id, ujwt, "", TimeSpan.Zero), req.Server.XKey);
+            }
+            return null;
+        }, c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+
+        var (clientJwt, clientKp) = CreateAccountUser(akp, "auth-client", addDeny: true);
+        // An encrypted request answered in plain text.
+        at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, tokenA));
+        // An encrypted request answered encrypted.
+        at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, tokenB));
+    }
 }
