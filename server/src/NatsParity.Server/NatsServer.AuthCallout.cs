@@ -27,7 +27,7 @@ public sealed partial class NatsServer
     /// callout service (config mode: every account, or the allowed ones, except the auth users; operator mode: an
     /// account JWT with external authorization, except its auth users), then adds the auth subject deny for users in
     /// the callout account, or sends the account auth error event.</summary>
-    private bool AuthCalloutStep(ClientConnection c, bool authorized, UserClaims? juc, Account? jwtAcc, string ujwt)
+    private bool AuthCalloutStep(ClientConnection c, bool authorized, UserClaims? juc, Account? jwtAcc, string ujwt, bool proxyRequired)
     {
         string reason = ClosedState.AuthenticationViolation.Text();
         var ac = Options.AuthCallout;
@@ -56,7 +56,7 @@ public sealed partial class NatsServer
         }
         string userId = c.RawAuthUser;
         bool skip = juc is not null ? jwtAcc!.IsExternalAuthUser(userId) : ac!.AuthUsers.Contains(userId);
-        if (!skip) (authorized, reason) = ProcessClientCallout(c, ujwt);
+        if (!skip) (authorized, reason) = ProcessClientCallout(c, ujwt, proxyRequired);
         if (authorized)
         {
             string authAccountName = juc is null && ac is not null ? ac.Account : jwtAcc?.Name ?? "";
@@ -72,7 +72,7 @@ public sealed partial class NatsServer
 
     /// <summary>Go's processClientOrLeafCallout: sends the request and waits (auth timeout) for the response, which
     /// registers the user; the reason is empty when authorized or when no response came in time.</summary>
-    private (bool Authorized, string Reason) ProcessClientCallout(ClientConnection c, string ujwt)
+    private (bool Authorized, string Reason) ProcessClientCallout(ClientConnection c, string ujwt, bool proxyRequired)
     {
         bool operatorMode = _trustedKeys is not null;
         var opts = Options.AuthCallout;
@@ -206,7 +206,8 @@ public sealed partial class NatsServer
             try
             {
                 arc = DecodeResponse(msg, racc);
-                if (arc.ProxyRequired)
+                // The user (local or in the response) must come through a trusted proxy, and none is.
+                if (proxyRequired || arc.ProxyRequired)
                 {
                     c.CalloutAuthViolation();
                     return TitleCase("proxy connection required");

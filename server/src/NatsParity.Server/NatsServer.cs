@@ -777,14 +777,16 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         Auth.Jwt.UserClaims? juc = null;
         Account? jwtAcc = null;
-        bool ok = ProcessClientAuthentication(c, ref juc, ref jwtAcc, out bool authChecked);
+        bool proxyRequired = false;
+        bool ok = ProcessClientAuthentication(c, ref juc, ref jwtAcc, ref proxyRequired, out bool authChecked);
         // Go's deferred step: the auth callout and the account auth error event (none without auth checks).
-        if (authChecked) ok = AuthCalloutStep(c, ok, juc, jwtAcc, juc is null ? "" : c.Options.Jwt ?? "");
+        if (authChecked) ok = AuthCalloutStep(c, ok, juc, jwtAcc, juc is null ? "" : c.Options.Jwt ?? "", proxyRequired);
         if (ok && Events is { } ev) ev.AccountConnectEvent(c);
         return ok;
     }
 
-    private bool ProcessClientAuthentication(ClientConnection c, ref Auth.Jwt.UserClaims? juc, ref Account? jwtAcc, out bool authChecked)
+    private bool ProcessClientAuthentication(ClientConnection c, ref Auth.Jwt.UserClaims? juc, ref Account? jwtAcc, ref bool proxyRequired,
+        out bool authChecked)
     {
         authChecked = false;
         if (Options.CustomClientAuthentication is { } custom)
@@ -795,7 +797,13 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         if (!AuthRequired) return true;
         authChecked = true;
-        if (_trustedKeys is not null) return ProcessJwtAuthentication(c, ref juc, ref jwtAcc);
+        if (_trustedKeys is not null)
+        {
+            bool ok = ProcessJwtAuthentication(c, ref juc, ref jwtAcc);
+            // No proxy is ever trusted here: a user that requires one fails, and so does its callout.
+            proxyRequired = juc?.ProxyRequired == true;
+            return ok;
+        }
         var o = c.Options;
         string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;
@@ -818,7 +826,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             if (cert is null || (user = MapCertificateUser(cert)) is null) return false;
             if (!string.IsNullOrEmpty(o.Username)) Logger.Warn($"User \"{o.Username}\" found in connect proto, but user required from cert");
             o.Username = user.Username;
-            if (user.ProxyRequired) return false;
+            if (proxyRequired = user.ProxyRequired) return false;
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;
         }
@@ -837,14 +845,14 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         if (nkey is not null)
         {
-            if (nkey.ProxyRequired) return false;
+            if (proxyRequired = nkey.ProxyRequired) return false;
             if (nkey.Nkey != noAuthUser && !VerifyNonceSignature(c, nkey.Nkey)) return false;
             c.RegisterUser(LookupAccount(nkey.Account ?? Account.GlobalName) ?? GlobalAccount, nkey.Permissions, null);
             return true;
         }
         if (user is not null)
         {
-            if (user.ProxyRequired) return false;
+            if (proxyRequired = user.ProxyRequired) return false;
             if (!ComparePasswords(user.Password, o.Password ?? "")) return false;
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;

@@ -1236,4 +1236,89 @@ public sealed class AuthCalloutTests
         // An encrypted request answered encrypted.
         at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, tokenB));
     }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutVerifiedUserCalloutsWithSig")]
+    public void AuthCalloutVerifiedUserCalloutsWithSig()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            authorization {
+                timeout: 1s
+                users: [
+                    { user: "auth", password: "pwd" }
+                    { nkey: "UBO2MQV67TQTVIRV3XFTEZOACM4WLOCMCDMAWN5QVN5PI2N6JHTVDRON" }
+                ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            req.Server.Name.ShouldBe("A");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            req.ConnectOptions.SignedNonce.ShouldNotBeEmpty();
+            req.ClientInformation.Nonce.ShouldNotBeEmpty();
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "$G", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        var ukp = NKeyPair.FromSeed("SUAP277QP7U4JMFFPVZHLJYEQJ2UHOTYVEIZJYAWRJXQLP4FRSEHYZJJOU");
+        var nc = at.Connect(c =>
+        {
+            string nonce = c.Info!.Value.GetProperty("nonce").GetString()!;
+            string sig = JwtCodec.Base64Url(ukp.Sign(Encoding.ASCII.GetBytes(nonce)));
+            return $"{{\"verbose\":false,\"pedantic\":false,\"lang\":\"go\",\"version\":\"1.39.1\",\"protocol\":1,\"headers\":true,\"nkey\":\"{ukp.PublicKey}\",\"sig\":\"{sig}\"}}";
+        });
+        at.Callouts.ShouldBe(1);
+        var info = AuthCalloutTest.UserInfo(nc);
+        info.GetProperty("user").GetString().ShouldBe("UBO2MQV67TQTVIRV3XFTEZOACM4WLOCMCDMAWN5QVN5PI2N6JHTVDRON");
+        info.GetProperty("account").GetString().ShouldBe("$G");
+        info.GetProperty("account_name").GetString().ShouldBe("$G");
+        info.GetProperty("permissions").GetRawText().ShouldBe("""{"publish":{"deny":["$SYS.REQ.USER.AUTH"]},"subscribe":{}}""");
+        info.EnumerateObject().Select(p => p.Name).Order().ShouldBe(["account", "account_name", "permissions", "user"]);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutProxyRequiredInUserNotInAuthJWT")]
+    public void AuthCalloutProxyRequiredInUserNotInAuthJWT()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: A
+            accounts {
+                AUTH: {
+                    users: [ { user: auth, password: auth } ]
+                }
+                APP: {
+                    users: [
+                        { user: user, password: pwd }
+                        { user: proxy, password: pwd, proxy_required: true }
+                    ]
+                }
+                SYS: {}
+            }
+            system_account: SYS
+            authorization {
+                timeout: 1s
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    auth_users: [ auth ]
+                    account: AUTH
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            req.Server.Name.ShouldBe("A");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            if (req.ConnectOptions.Username != "proxy") return null;
+            // The response does not ask for a proxy; the configured user does.
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "APP", "", null, TimeSpan.FromMinutes(10), null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        }, "auth", "auth");
+        at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
+        CheckAuthErrEvent(at, "proxy", "pwd", "proxy connection required", ignoreCase: true);
+        at.Callouts.ShouldBe(1);
+    }
 }
