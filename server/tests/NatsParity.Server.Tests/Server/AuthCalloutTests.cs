@@ -20,6 +20,8 @@ internal sealed class AuthCalloutTest : IDisposable
     public NatsServer Server { get; }
     public ProtoClient AuthClient { get; }
     private readonly Func<MsgFrame, byte[]?> _handler;
+    // Upgrades each connection to TLS (with its client certificate) after the INFO, as nats.go's TLS options do.
+    private readonly Action<ProtoClient>? _tls;
     private readonly Thread _loop;
     private volatile bool _stopping;
     private Exception? _failure;
@@ -43,11 +45,13 @@ internal sealed class AuthCalloutTest : IDisposable
     }
 
     /// <summary>A service that sees the request message itself (headers and raw, possibly encrypted, payload).</summary>
-    public AuthCalloutTest(string conf, Func<MsgFrame, byte[]?> handler, Func<ProtoClient, string> connect)
+    public AuthCalloutTest(string conf, Func<MsgFrame, byte[]?> handler, Func<ProtoClient, string> connect, Action<ProtoClient>? tls = null)
     {
         Server = InProcess.RunConf(conf);
         _handler = handler;
+        _tls = tls;
         AuthClient = ProtoClient.Connect("127.0.0.1", Server.Port);
+        _tls?.Invoke(AuthClient);
         AuthClient.Send($"CONNECT {connect(AuthClient)}\r\nSUB {NatsServer.AuthCalloutSubject} 1\r\nPING\r\n");
         ExpectPong(AuthClient);
         _loop = new Thread(Serve) { IsBackground = true, Name = "auth-callout-service" };
@@ -129,6 +133,7 @@ internal sealed class AuthCalloutTest : IDisposable
     {
         var c = ProtoClient.Connect("127.0.0.1", Server.Port);
         lock (_clients) _clients.Add(c);
+        _tls?.Invoke(c);
         c.Send($"CONNECT {connect(c)}\r\nPING\r\n");
         ExpectPong(c);
         return c;
@@ -163,6 +168,7 @@ internal sealed class AuthCalloutTest : IDisposable
     public void RequireConnectError(Func<ProtoClient, string> connect)
     {
         using var c = ProtoClient.Connect("127.0.0.1", Server.Port);
+        _tls?.Invoke(c);
         c.Send($"CONNECT {connect(c)}\r\nPING\r\n");
         c.ExpectLine(ProtoRegex.Err, TimeSpan.FromSeconds(5)).Groups[1].Value.ShouldBe("'Authorization Violation'");
     }
@@ -1320,5 +1326,55 @@ public sealed class AuthCalloutTests
         at.Subscribe("$SYS.ACCOUNT.CLIENT.AUTH.ERR");
         CheckAuthErrEvent(at, "proxy", "pwd", "proxy connection required", ignoreCase: true);
         at.Callouts.ShouldBe(1);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutClientTLSCerts")]
+    public void AuthCalloutClientTlsCerts()
+    {
+        using var pki = new TestPki();
+        var client2 = pki.Client("client2", "CN=example.com, OU=NATS.io");
+        string conf = $$"""
+            listen: "localhost:-1"
+            server_name: T
+            tls {
+                cert_file = "{{pki.ServerCertFile}}"
+                key_file = "{{pki.ServerKeyFile}}"
+                ca_file = "{{pki.CaFile}}"
+                verify = true
+            }
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO {}
+            }
+            authorization {
+                timeout: 1s
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, (MsgFrame m) =>
+        {
+            var req = AuthorizationRequestClaims.Decode(m.PayloadText);
+            req.Server.Name.ShouldBe("T");
+            req.ClientInformation.Host.ShouldBe("127.0.0.1");
+            var ctls = req.Tls.ShouldNotBeNull();
+            // Verified, so the certificates are under the verified chains.
+            ctls.Certs.Count.ShouldBe(0);
+            ctls.VerifiedChains.Count.ShouldBe(1);
+            ctls.VerifiedChains[0].Count.ShouldBe(2);
+            using var cert = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(ctls.VerifiedChains[0][0]);
+            if (!cert.Subject.StartsWith("CN=example.com", StringComparison.Ordinal)) return null;
+            // A blank name is replaced by the server.
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "dlc", "FOO", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        }, _ => AuthCalloutTest.ConnectJson("auth", "pwd"), c => c.UpgradeToTls(client2.Cert, pki.Ca));
+
+        var nc = at.Connect();
+        var info = AuthCalloutTest.UserInfo(nc);
+        info.GetProperty("user").GetString().ShouldBe("dlc");
+        info.GetProperty("account").GetString().ShouldBe("FOO");
     }
 }
