@@ -205,6 +205,16 @@ public sealed partial class NatsServer
                     continue;
                 }
             }
+            // A callout user keeps no JWT: its key and issue time stand for it (Go's c.user.Nkey and c.user.Issued).
+            if (claims.Revocations.Count > 0 && c.CalloutUserNkey.Length > 0 && c.CalloutUserIssued > 0
+                && ((claims.Revocations.TryGetValue("*", out long all) && all >= c.CalloutUserIssued)
+                    || (claims.Revocations.TryGetValue(c.CalloutUserNkey, out long at) && at >= c.CalloutUserIssued)))
+            {
+                c.SendErr("User Authentication Revoked");
+                c.Debug("User Authentication Revoked");
+                c.Close(ClosedState.Revocation);
+                continue;
+            }
         }
         if (signersChanged)
         {

@@ -7,6 +7,11 @@ namespace NatsParity.Server.Clients;
 /// processClientOrLeafCallout, buildInternalNkeyUser with RegisterNkeyUser, and mergeDenyPermissions).</summary>
 public sealed partial class ClientConnection
 {
+    /// <summary>Go's c.user.Nkey and c.user.Issued for a callout user: its JWT is not kept, so revocations of the
+    /// account are checked against these.</summary>
+    internal string CalloutUserNkey { get; private set; } = "";
+    internal long CalloutUserIssued { get; private set; }
+
     internal CalloutClientInfo CalloutClientInfo() => new()
     {
         Host = RemoteHost, Id = Cid, User = RawAuthUser, Name = _opts.Name ?? "", Tags = [.. JwtTags], NameTag = JwtName,
@@ -51,6 +56,8 @@ public sealed partial class ClientConnection
         }
         UsesAccountDefaultPermissions = perms is null;
         SigningKey = arc.IssuerAccount.Length > 0 ? arc.Issuer : "";
+        CalloutUserNkey = arc.Subject;
+        CalloutUserIssued = arc.IssuedAt;
         error = "";
         return true;
     }

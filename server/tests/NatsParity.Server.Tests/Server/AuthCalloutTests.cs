@@ -140,9 +140,10 @@ internal sealed class AuthCalloutTest : IDisposable
     }
 
     /// <summary>nats.go's CONNECT with user credentials (a JWT and the nonce signed by its key) and a token.</summary>
-    public static string CredsConnectJson(ProtoClient c, string? ujwt, NKeyPair? ukp, string? token = null)
+    public static string CredsConnectJson(ProtoClient c, string? ujwt, NKeyPair? ukp, string? token = null, string? name = null)
     {
         var o = new Dictionary<string, object> { ["verbose"] = false, ["pedantic"] = false, ["lang"] = "go", ["version"] = "1.39.1", ["protocol"] = 1, ["headers"] = true, ["no_responders"] = true };
+        if (name is not null) o["name"] = name;
         if (ujwt is not null) o["jwt"] = ujwt;
         if (ukp is not null)
         {
@@ -1376,5 +1377,105 @@ public sealed class AuthCalloutTests
         var info = AuthCalloutTest.UserInfo(nc);
         info.GetProperty("user").GetString().ShouldBe("dlc");
         info.GetProperty("account").GetString().ShouldBe("FOO");
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestOperatorModeUserRevocation")]
+    public void OperatorModeUserRevocation()
+    {
+        var oKp = JwtCreds.Operator;
+        var skp = NKeyPair.Create(NKeys.PrefixAccount);
+        string spub = skp.PublicKey;
+        string sysJwt = new AccountClaims(spub) { Name = "$SYS" }.Encode(oKp);
+        var tkp = NKeyPair.Create(NKeys.PrefixAccount);
+        string tpub = tkp.PublicKey;
+        var accClaim = new AccountClaims(tpub) { Name = "TEST" };
+        string accJwt = accClaim.Encode(oKp);
+        var akp = NKeyPair.FromSeed(AuthCalloutTest.IssuerSeed);
+        string apub = akp.PublicKey;
+        var (serviceJwt, serviceKp) = CreateAccountUser(akp, "auth-service", addDeny: false);
+        var authClaim = new AccountClaims(apub) { Name = "AUTH" };
+        authClaim.EnableExternalAuthorization(serviceKp.PublicKey);
+        authClaim.Authorization.AllowedAccounts.Add(tpub);
+        string authJwt = authClaim.Encode(oKp);
+        string jwtDir = Directory.CreateTempSubdirectory("natsparity-callout-").FullName;
+        try
+        {
+            string conf = $$"""
+                listen: 127.0.0.1:-1
+                operator: {{OperatorJwt}}
+                system_account: {{spub}}
+                resolver: {
+                    type: "full"
+                    dir: "{{jwtDir}}"
+                    allow_delete: false
+                    interval: "2m"
+                    timeout: "1.9s"
+                }
+                resolver_preload: {
+                    {{apub}}: {{authJwt}}
+                    {{tpub}}: {{accJwt}}
+                    {{spub}}: {{sysJwt}}
+                }
+                """;
+            const string token = "--secret--";
+            var users = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+            using var at = new AuthCalloutTest(conf, req =>
+            {
+                if (req.ConnectOptions.Token != token) return null;
+                string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "user", tpub, tpub, tkp, TimeSpan.Zero, UserPermissionLimits.Zero());
+                users[req.ConnectOptions.Name] = ujwt;
+                return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+            }, c => AuthCalloutTest.CredsConnectJson(c, serviceJwt, serviceKp));
+
+            var (sysUserJwt, sysUserKp) = CreateAccountUser(skp, "auth-service", addDeny: false);
+            var sysNc = at.Connect(c => AuthCalloutTest.CredsConnectJson(c, sysUserJwt, sysUserKp));
+
+            var (clientJwt, clientKp) = CreateAccountUser(akp, "auth-client", addDeny: true);
+            var nc = at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, token, "first"));
+            var ncA = at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, token, "second"));
+            var ncB = at.Connect(c => AuthCalloutTest.CredsConnectJson(c, clientJwt, clientKp, token));
+
+            // Revoke the first user, by the JWT the service issued.
+            var uc = UserClaims.Decode(users["first"]);
+            accClaim.Revocations = new() { [uc.Subject] = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds() };
+            UpdateAccount(sysNc, accClaim.Encode(oKp), tpub);
+            ExpectRevoked(nc);
+
+            // Without revocations the other two stay.
+            accClaim.Revocations = new();
+            UpdateAccount(sysNc, accClaim.Encode(oKp), tpub);
+            foreach (var c in new[] { ncA, ncB })
+            {
+                c.Send("PING\r\n");
+                AuthCalloutTest.ExpectPong(c);
+            }
+
+            // Revoking all users closes both.
+            accClaim.Revocations["*"] = DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeSeconds();
+            UpdateAccount(sysNc, accClaim.Encode(oKp), tpub);
+            ExpectRevoked(ncA);
+            ExpectRevoked(ncB);
+        }
+        finally { Directory.Delete(jwtDir, recursive: true); }
+    }
+
+    /// <summary>nats.go's "authentication revoked" error, then the close.</summary>
+    private static void ExpectRevoked(ProtoClient c)
+    {
+        string line;
+        while ((line = c.ReadLine(TimeSpan.FromSeconds(5))).StartsWith("INFO ", StringComparison.Ordinal)) { }
+        line.ShouldBe("-ERR 'User Authentication Revoked'\r\n");
+        c.ExpectClosed(TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>Go's updateAccount: the claims update request answered with code 200.</summary>
+    private static void UpdateAccount(ProtoClient sys, string jwt, string account)
+    {
+        sys.Send($"SUB _INBOX.upd upd\r\nPUB $SYS.REQ.ACCOUNT.{account}.CLAIMS.UPDATE _INBOX.upd {jwt.Length}\r\n{jwt}\r\n");
+        var m = AuthCalloutTest.ReadMsg(sys, TimeSpan.FromSeconds(2));
+        sys.Send("UNSUB upd\r\n");
+        using var doc = JsonDocument.Parse(m.Payload);
+        var data = doc.RootElement.GetProperty("data");
+        data.GetProperty("code").GetInt32().ShouldBe(200);
     }
 }
