@@ -48,12 +48,12 @@ public sealed partial class ClientConnection
         // Go clears the connecting JWT, so its user limits no longer apply.
         _userMsubs = Account.NoLimit;
         _userMpay = Account.NoLimit;
-        RegisterUser(acc, perms ?? acc.DefaultPermissions?.Clone(), null);
-        if (_closed && !ReferenceEquals(_acc, acc))
+        if (RegisterWithAccount(acc) is { } err)
         {
-            error = Protocol.ProtocolErrors.TooManyAccountConnections;
+            error = err;
             return false;
         }
+        SetPermissions(perms ?? acc.DefaultPermissions?.Clone());
         UsesAccountDefaultPermissions = perms is null;
         SigningKey = arc.IssuerAccount.Length > 0 ? arc.Issuer : "";
         CalloutUserNkey = arc.Subject;

@@ -271,9 +271,19 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     /// user's permissions; <paramref name="username"/> is what events and monitoring report.</summary>
     internal void RegisterUser(Account acc, Auth.Permissions? perms, string? username)
     {
+        if (RegisterWithAccount(acc) is not null) return;
+        SetPermissions(perms);
+        if (!string.IsNullOrEmpty(username)) _opts.Username = username;
+    }
+
+    /// <summary>Go's registerWithAccount (with reportErrRegisterAccount): leaves the current account and joins
+    /// <paramref name="acc"/>; a closed client joins none ("connection closed"), and one over the account's connection
+    /// limit is told and closed. Null when registered, else Go's error.</summary>
+    internal string? RegisterWithAccount(Account acc)
+    {
         _acc.RemoveClient(this);
         _server.Events?.AccConnsUpdate(_acc);
-        if (_closed) return;
+        if (_closed && !IsInternal) return "connection closed";
         _acc = acc;
         ApplyAccountLimits();
         if (acc.MaxTotalConnectionsReached())
@@ -281,12 +291,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             SendErr(ProtocolErrors.TooManyAccountConnections);
             RateLimitError(ProtocolErrors.TooManyAccountConnections);
             Close(ClosedState.MaxAccountConnectionsExceeded);
-            return;
+            return ProtocolErrors.TooManyAccountConnections;
         }
         acc.AddClient(this);
         _server.Events?.AccConnsUpdate(acc);
-        SetPermissions(perms);
-        if (!string.IsNullOrEmpty(username)) _opts.Username = username;
+        return null;
     }
 
     // Go's ClientAuthentication, as a custom authenticator sees the client.

@@ -33,6 +33,9 @@ internal sealed class AuthCalloutTest : IDisposable
 
     public int Callouts => Volatile.Read(ref _callouts);
 
+    /// <summary>What a handler returns to leave a request unanswered (Go's handler not calling Respond).</summary>
+    public static readonly byte[] NoResponse = new byte[1];
+
     public AuthCalloutTest(string conf, Func<AuthorizationRequestClaims, byte[]?> handler, string user = "auth", string pass = "pwd")
         : this(conf, handler, _ => ConnectJson(user, pass))
     {
@@ -89,6 +92,7 @@ internal sealed class AuthCalloutTest : IDisposable
             {
                 Interlocked.Increment(ref _callouts);
                 byte[] resp = _handler(m) ?? [];
+                if (ReferenceEquals(resp, NoResponse)) continue;
                 var frame = new byte[0].Concat(Encoding.ASCII.GetBytes($"PUB {m.Reply} {resp.Length}\r\n")).Concat(resp).Concat("\r\n"u8.ToArray()).ToArray();
                 lock (_sendLock) AuthClient.Send(frame);
             }
@@ -1477,5 +1481,98 @@ public sealed class AuthCalloutTests
         using var doc = JsonDocument.Parse(m.Payload);
         var data = doc.RootElement.GetProperty("data");
         data.GetProperty("code").GetInt32().ShouldBe(200);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutRegisterWithAccountAfterClose")]
+    public void AuthCalloutRegisterWithAccountAfterClose()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: ZZ
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO {}
+            }
+            authorization {
+                timeout: 1
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var processed = new ManualResetEventSlim();
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            if (req.ConnectOptions.Username == "zombie" && req.ConnectOptions.Password == "pwd")
+            {
+                processed.Set();
+                // No answer: the callout times out, as when the response comes late.
+                return AuthCalloutTest.NoResponse;
+            }
+            return null;
+        });
+        var s = at.Server;
+        var fooAcc = s.LookupAccount("FOO")!;
+        fooAcc.NumClients.ShouldBe(0);
+        int baseServerClients = s.NumClients;
+
+        // The client is refused once the callout times out.
+        var connect = Task.Run(() => at.RequireConnectError("zombie", "pwd"));
+        processed.Wait(TimeSpan.FromSeconds(5)).ShouldBeTrue();
+        connect.Wait(TimeSpan.FromSeconds(10)).ShouldBeTrue();
+        connect.GetAwaiter().GetResult();
+        fooAcc.NumClients.ShouldBe(0);
+        s.NumClients.ShouldBe(baseServerClients);
+
+        // A closed client, as the callout's would be when its response arrives late, joins no account.
+        var c = new NatsParity.Server.Clients.ClientConnection(s, s.NextInternalCid());
+        c.Close(NatsParity.Server.Clients.ClosedState.ClientClosed);
+        c.RegisterWithAccount(fooAcc).ShouldBe("connection closed");
+        fooAcc.NumClients.ShouldBe(0);
+    }
+
+    [Fact, GoTest("server/auth_callout_test.go", "TestAuthCalloutZombieInflatesAccountConnections")]
+    public void AuthCalloutZombieInflatesAccountConnections()
+    {
+        const string conf = """
+            listen: "127.0.0.1:-1"
+            server_name: ZZ
+            accounts {
+                AUTH { users [ {user: "auth", password: "pwd"} ] }
+                FOO { limits { max_conn: 5 } }
+            }
+            authorization {
+                timeout: 1
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: AUTH
+                    auth_users: [ auth ]
+                }
+            }
+            """;
+        using var at = new AuthCalloutTest(conf, req =>
+        {
+            if (req.ConnectOptions.Username != "legit" || req.ConnectOptions.Password != "pwd") return null;
+            string ujwt = AuthCalloutTest.CreateAuthUser(req.UserNkey, "", "FOO", "", null, TimeSpan.Zero, null);
+            return AuthCalloutTest.ServiceResponse(req.UserNkey, req.Server.Id, ujwt, "", TimeSpan.Zero);
+        });
+        var s = at.Server;
+        var fooAcc = s.LookupAccount("FOO")!;
+        fooAcc.MaxConnections.ShouldBe(5);
+
+        // Closed clients registering late (as a late callout response would) must not count in FOO.
+        for (int i = 0; i < 3; i++)
+        {
+            var c = new NatsParity.Server.Clients.ClientConnection(s, s.NextInternalCid());
+            c.Close(NatsParity.Server.Clients.ClosedState.ClientClosed);
+            c.RegisterWithAccount(fooAcc).ShouldBe("connection closed");
+        }
+        fooAcc.NumClients.ShouldBe(0);
+
+        // All five real clients fit.
+        for (int i = 0; i < 5; i++) at.Connect("legit", "pwd");
+        fooAcc.NumClients.ShouldBe(5);
     }
 }
