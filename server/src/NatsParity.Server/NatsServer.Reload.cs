@@ -295,6 +295,10 @@ public sealed partial class NatsServer
         return c.Account.Name != (string.IsNullOrEmpty(account) ? Account.GlobalName : account);
     }
 
+    /// <summary>An auth callout as Go prints it with %v (&amp;{Issuer Account [AuthUsers] XKey [AllowedAccounts]}).</summary>
+    private static string GoAuthCallout(Auth.AuthCallout? ac) => ac is null ? "<nil>"
+        : $"&{{{ac.Issuer} {ac.Account} [{string.Join(" ", ac.AuthUsers)}] {ac.XKey} [{string.Join(" ", ac.AllowedAccounts)}]}}";
+
     /// <summary>Go's diffOptions: the kinds of change to apply, or Go's error for a change that cannot be made while
     /// running.</summary>
     private static string? Diff(ServerOptions cur, ServerOptions next, out HashSet<string> changes)
@@ -321,6 +325,7 @@ public sealed partial class NatsServer
             ("TrustedKeys", skipTrustedKeys ? "" : string.Join(",", cur.TrustedKeys ?? []), skipTrustedKeys ? "" : string.Join(",", next.TrustedKeys ?? [])),
             ("TrustedOperators", string.Join(",", (cur.TrustedOperators ?? []).Select(x => x.Subject)),
                 string.Join(",", (next.TrustedOperators ?? []).Select(x => x.Subject))),
+            ("AuthCallout", GoAuthCallout(cur.AuthCallout), GoAuthCallout(next.AuthCallout)),
         ];
         string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();

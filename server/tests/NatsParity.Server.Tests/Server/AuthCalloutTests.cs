@@ -1575,4 +1575,21 @@ public sealed class AuthCalloutTests
         for (int i = 0; i < 5; i++) at.Connect("legit", "pwd");
         fooAcc.NumClients.ShouldBe(5);
     }
+
+    /// <summary>Go's diffOptions has no reload for the auth callout: the same callout reloads, a changed one is refused
+    /// with Go's message.</summary>
+    [Fact]
+    public async Task AuthCalloutIsNotReloadable()
+    {
+        string path = InProcess.WriteConf(BasicConf);
+        try
+        {
+            await using var s = InProcess.Run(ServerOptions.FromConfigFile(path));
+            s.Reload().ShouldBeNull();
+            File.WriteAllText(path, BasicConf.Replace("auth_users: [ auth ]", "auth_users: [ auth, other ]"));
+            s.Reload().ShouldBe("config reload not supported for AuthCallout: old=&{ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA $G [auth]  []}, "
+                + "new=&{ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA $G [auth other]  []}");
+        }
+        finally { File.Delete(path); }
+    }
 }
