@@ -9,7 +9,7 @@ public static partial class ConfigLoader
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
-        "authorization_callout", "default_js_domain",
+        "default_js_domain",
     };
 
     /// <summary>
