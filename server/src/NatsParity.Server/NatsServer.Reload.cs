@@ -315,7 +315,7 @@ public sealed partial class NatsServer
             ("WriteTimeout", cur.WriteTimeout.Text(), next.WriteTimeout.Text()), ("HTTPPort", cur.HttpPort, next.HttpPort),
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
-            ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
+            ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls), ("ProxyProtocol", cur.ProxyProtocol, next.ProxyProtocol),
             ("FeatureFlags", GoMap(cur.FeatureFlags), GoMap(next.FeatureFlags)),
             // Go: trusted keys filled in from the operators are not compared, so a change of operators is reported as such.
             ("TrustedKeys", skipTrustedKeys ? "" : string.Join(",", cur.TrustedKeys ?? []), skipTrustedKeys ? "" : string.Join(",", next.TrustedKeys ?? [])),

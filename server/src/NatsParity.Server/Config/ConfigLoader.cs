@@ -81,6 +81,7 @@ public static partial class ConfigLoader
                 o.MaxSubTokens = (int)n;
                 break;
             case "max_pending": o.MaxPending = Int(v); break;
+            case "proxy_protocol": o.ProxyProtocol = Bool(v); break;
             case "ping_interval": o.PingInterval = ParseDuration("ping_interval", at, v, warnings); break;
             case "ping_max": o.MaxPingsOut = (int)Int(v); break;
             case "write_deadline": o.WriteDeadline = ParseDuration("write_deadline", at, v, warnings); break;

@@ -158,6 +158,9 @@ public sealed class ServerOptions
     public HashSet<string>? TlsPinnedCerts { get; set; }
     /// <summary>allow_non_tls: with TLS configured, clients may also connect in plain text (INFO tls_available).</summary>
     public bool AllowNonTls { get; set; }
+    /// <summary>proxy_protocol: client connections may start with a PROXY v1 or v2 header giving the client's address
+    /// behind a load balancer.</summary>
+    public bool ProxyProtocol { get; set; }
     /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
     public bool TlsEnabled => Tls || TlsVerify;
 
