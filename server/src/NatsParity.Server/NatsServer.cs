@@ -254,6 +254,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             throw new InvalidOperationException($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
         }
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
+        if (Options.ProxyProtocol) Logger.Notice("PROXY protocol enabled for client connections");
         if (Options.TlsEnabled)
         {
             // Handshake first without a fallback requires TLS even with allow_non_tls.
@@ -611,6 +612,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
         if (info.AuthRequired && NoAuthUser.Length > 0 && NoAuthUser != _sysAccOnlyNoAuthUser) info.AuthRequired = false;
+        // Go: behind a PROXY header the peer is the proxy, whose address INFO must not give as the client's.
+        bool proxied = Options.ProxyProtocol;
+        if (proxied) info.ClientIp = null;
         byte[] proto = info.ToProtocol();
         byte[]? firstProto = null;
         if (_tls is { HandshakeFirst: true } && !info.TlsRequired)
@@ -620,7 +624,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             firstProto = info.ToProtocol();
         }
         ClientCreated?.Invoke(c);
-        c.Start(proto, AuthRequired, refuse, _tls, firstProto);
+        c.Start(proto, AuthRequired, refuse, _tls, firstProto, proxied ? info : null);
     }
 
     /// <summary>Sees each client connection before it is sent anything (tests that set what Go's initClient takes from
