@@ -227,27 +227,26 @@ internal static class ProxyProtocol
         switch (family)
         {
             case FamilyInet:
-            {
-                if (addrLen < AddrSizeIPv4) throw new Failure(ProxyProtoError.Other, $"IPv4 address data too short: {addrLen} bytes");
-                var d = new byte[addrLen];
-                await ReadFull(conn, d, "failed to read IPv4 address data", ct).ConfigureAwait(false);
-                return new ProxyProtoAddr(new IPAddress(d.AsSpan(0, 4)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(8)),
-                    new IPAddress(d.AsSpan(4, 4)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(10)));
-            }
+                return await ReadAddrs(conn, addrLen, 4, "IPv4", ct).ConfigureAwait(false);
             case FamilyInet6:
-            {
-                if (addrLen < AddrSizeIPv6) throw new Failure(ProxyProtoError.Other, $"IPv6 address data too short: {addrLen} bytes");
-                var d = new byte[addrLen];
-                await ReadFull(conn, d, "failed to read IPv6 address data", ct).ConfigureAwait(false);
-                return new ProxyProtoAddr(new IPAddress(d.AsSpan(0, 16)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(32)),
-                    new IPAddress(d.AsSpan(16, 16)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(34)));
-            }
+                return await ReadAddrs(conn, addrLen, 16, "IPv6", ct).ConfigureAwait(false);
             case FamilyUnspec:
                 await Discard(conn, addrLen, "failed to discard UNSPEC address address data", ct).ConfigureAwait(false);
                 return null;
             default:
                 throw Unsupported($"unsupported address family 0x{family:x2}");
         }
+    }
+
+    /// <summary>Go's parseIPv4Addr and parseIPv6Addr: source and destination addresses of <paramref name="ipLen"/>
+    /// bytes each, then the two ports; address data longer than that (TLVs) is read and ignored.</summary>
+    private static async ValueTask<ProxyProtoAddr> ReadAddrs(Stream conn, int addrLen, int ipLen, string family, CancellationToken ct)
+    {
+        if (addrLen < 2 * ipLen + 4) throw new Failure(ProxyProtoError.Other, $"{family} address data too short: {addrLen} bytes");
+        var d = new byte[addrLen];
+        await ReadFull(conn, d, $"failed to read {family} address data", ct).ConfigureAwait(false);
+        return new ProxyProtoAddr(new IPAddress(d.AsSpan(0, ipLen)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(2 * ipLen)),
+            new IPAddress(d.AsSpan(ipLen, ipLen)), BinaryPrimitives.ReadUInt16BigEndian(d.AsSpan(2 * ipLen + 2)));
     }
 
     /// <summary>Go's io.CopyN to io.Discard: a short source ends in EOF.</summary>

@@ -62,6 +62,18 @@ public sealed class ProxyProtoTests
     // Go's mockConn: reads come from the buffer; an empty buffer reads as EOF.
     private static MemoryStream MockConn(byte[] data) => new(data, writable: false);
 
+    /// <summary>A header read that succeeded with these source and destination addresses.</summary>
+    private static ProxyProtoAddr ShouldBeAddr(ProxyProtoResult r, string srcHost, int srcPort, string dstHost, int dstPort)
+    {
+        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
+        var addr = r.Addr.ShouldNotBeNull();
+        addr.SrcHost.ShouldBe(srcHost);
+        addr.SrcPort.ShouldBe((ushort)srcPort);
+        addr.DstHost.ShouldBe(dstHost);
+        addr.DstPort.ShouldBe((ushort)dstPort);
+        return addr;
+    }
+
     private static Task<ProxyProtoResult> ReadV2(byte[] data) => ProxyProtocol.ReadV2HeaderAsync(MockConn(data)).AsTask();
     private static Task<ProxyProtoResult> Read(byte[] data) => ProxyProtocol.ReadHeaderAsync(MockConn(data)).AsTask();
 
@@ -69,12 +81,7 @@ public sealed class ProxyProtoTests
     public async Task V2ParseIPv4()
     {
         var r = await ReadV2(V2Header("192.168.1.50", "10.0.0.1", 12345, 4222, ProxyProtocol.FamilyInet));
-        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
-        var addr = r.Addr.ShouldNotBeNull();
-        addr.SrcHost.ShouldBe("192.168.1.50");
-        addr.SrcPort.ShouldBe((ushort)12345);
-        addr.DstHost.ShouldBe("10.0.0.1");
-        addr.DstPort.ShouldBe((ushort)4222);
+        var addr = ShouldBeAddr(r, "192.168.1.50", 12345, "10.0.0.1", 4222);
         addr.ToString().ShouldBe("192.168.1.50:12345");
         addr.Network.ShouldBe("tcp4");
     }
@@ -83,12 +90,7 @@ public sealed class ProxyProtoTests
     public async Task V2ParseIPv6()
     {
         var r = await ReadV2(V2Header("2001:db8::1", "2001:db8::2", 54321, 4222, ProxyProtocol.FamilyInet6));
-        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
-        var addr = r.Addr.ShouldNotBeNull();
-        addr.SrcHost.ShouldBe("2001:db8::1");
-        addr.SrcPort.ShouldBe((ushort)54321);
-        addr.DstHost.ShouldBe("2001:db8::2");
-        addr.DstPort.ShouldBe((ushort)4222);
+        var addr = ShouldBeAddr(r, "2001:db8::1", 54321, "2001:db8::2", 4222);
         addr.ToString().ShouldBe("[2001:db8::1]:54321");
         addr.Network.ShouldBe("tcp6");
     }
@@ -209,24 +211,14 @@ public sealed class ProxyProtoTests
     public async Task V1ParseTcp4()
     {
         var r = await Read(V1Header("TCP4", "192.168.1.50", "10.0.0.1", 12345, 4222));
-        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
-        var addr = r.Addr.ShouldNotBeNull();
-        addr.SrcHost.ShouldBe("192.168.1.50");
-        addr.SrcPort.ShouldBe((ushort)12345);
-        addr.DstHost.ShouldBe("10.0.0.1");
-        addr.DstPort.ShouldBe((ushort)4222);
+        ShouldBeAddr(r, "192.168.1.50", 12345, "10.0.0.1", 4222);
     }
 
     [Fact, GoTest("server/client_proxyproto_test.go", "TestClientProxyProtoV1ParseTCP6")]
     public async Task V1ParseTcp6()
     {
         var r = await Read(V1Header("TCP6", "2001:db8::1", "2001:db8::2", 54321, 4222));
-        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
-        var addr = r.Addr.ShouldNotBeNull();
-        addr.SrcHost.ShouldBe("2001:db8::1");
-        addr.SrcPort.ShouldBe((ushort)54321);
-        addr.DstHost.ShouldBe("2001:db8::2");
-        addr.DstPort.ShouldBe((ushort)4222);
+        ShouldBeAddr(r, "2001:db8::1", 54321, "2001:db8::2", 4222);
     }
 
     [Fact, GoTest("server/client_proxyproto_test.go", "TestClientProxyProtoV1ParseTCP6IPv4Mapped")]
@@ -234,12 +226,7 @@ public sealed class ProxyProtoTests
     {
         // A dual-stack proxy's IPv4 client on an IPv6 socket.
         var r = await Read(V1Header("TCP6", "::ffff:192.0.2.1", "::ffff:10.0.0.1", 1234, 4222));
-        r.Error.ShouldBe(ProxyProtoError.None, r.Message);
-        var addr = r.Addr.ShouldNotBeNull();
-        addr.SrcHost.ShouldBe("192.0.2.1");
-        addr.SrcPort.ShouldBe((ushort)1234);
-        addr.DstHost.ShouldBe("10.0.0.1");
-        addr.DstPort.ShouldBe((ushort)4222);
+        ShouldBeAddr(r, "192.0.2.1", 1234, "10.0.0.1", 4222);
     }
 
     [Fact, GoTest("server/client_proxyproto_test.go", "TestClientProxyProtoV1MismatchedDestProtocol")]
