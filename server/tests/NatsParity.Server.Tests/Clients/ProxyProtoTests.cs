@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text;
 using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
 using NatsParity.Testing;
 using Shouldly;
 using Xunit;
@@ -431,4 +432,56 @@ public sealed class ProxyProtoTests
     [Fact, GoTest("server/client_proxyproto_test.go", "TestClientProxyProtoV2WithAllowNonTLS")]
     public Task V2WithAllowNonTls() =>
         AllowNonTls(V2Header("203.0.113.61", "127.0.0.1", 54332, 4222, ProxyProtocol.FamilyInet), "203.0.113.61", 54332);
+
+    // Behaviour of Go's createClientEx and reload.go around the header that the Go tests above do not check.
+
+    [Fact]
+    public async Task ProxiedAddressReplacesThePeersAndBadHeaderIsAProtocolViolation()
+    {
+        var sw = new StringWriter();
+        // The synchronized writer locks itself for each write; reads take the same lock.
+        var stderr = TextWriter.Synchronized(sw);
+        string Log() { lock (stderr) return sw.ToString(); }
+        await using var s = InProcess.Run(new ServerOptions { ProxyProtocol = true },
+            NatsParity.Server.Logging.ServerLogger.NewStdLogger(false, false, false, false, false, stderr: stderr));
+        Log().ShouldContain("PROXY protocol enabled for client connections");
+
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            // The first INFO would otherwise give the proxy's address as the client's.
+            c.Info!.Value.TryGetProperty("client_ip", out _).ShouldBeFalse();
+            c.Send([.. V1Header("TCP4", "203.0.113.70", "127.0.0.1", 40000, 4222), .. "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n"u8]);
+            c.ExpectLine(ProtoRegex.Pong);
+            // The INFO after the first PONG names the proxied client.
+            c.ReadInfo().GetProperty("client_ip").GetString().ShouldBe("203.0.113.70");
+
+            var (json, err) = s.Monitor.Render(NatsParity.Server.Monitoring.Monitor.ConnzPath, NatsParity.Server.Monitoring.MonitorQuery.From(new Dictionary<string, string>()));
+            err.ShouldBeNull();
+            using var doc = System.Text.Json.JsonDocument.Parse(json!);
+            var conn = doc.RootElement.GetProperty("connections")[0];
+            conn.GetProperty("ip").GetString().ShouldBe("203.0.113.70");
+            conn.GetProperty("port").GetInt32().ShouldBe(40000);
+        }
+        (await InProcess.WaitFor(() => s.Closed.Count == 1, TimeSpan.FromSeconds(5))).ShouldBeTrue();
+        s.Closed.Snapshot()[0].Host.ShouldBe("203.0.113.70");
+
+        using (var bad = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            bad.Send("PROXY TCP4 192.168.1.1\r\n");
+            bad.ExpectClosed(TimeSpan.FromSeconds(5));
+        }
+        (await InProcess.WaitFor(() => s.Closed.Count == 2, TimeSpan.FromSeconds(5))).ShouldBeTrue();
+        s.Closed.Snapshot().ShouldContain(cc => cc.Reason == ClosedState.ProtocolViolation);
+        Log().ShouldMatch(@"Error reading PROXY protocol header from 127\.0\.0\.1:\d+: invalid PROXY protocol header: invalid v1 format");
+    }
+
+    [Fact]
+    public async Task ProxyProtocolCannotBeReloaded()
+    {
+        const string listen = "listen: \"127.0.0.1:-1\"\n";
+        await using var s = InProcess.RunConf(listen + "proxy_protocol: true\n", out string conf);
+        s.Options.ProxyProtocol.ShouldBeTrue();
+        File.WriteAllText(conf, listen + "proxy_protocol: false\n");
+        s.Reload().ShouldBe("config reload not supported for ProxyProtocol: old=true, new=false");
+    }
 }
