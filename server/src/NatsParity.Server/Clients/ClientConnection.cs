@@ -570,7 +570,12 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     /// to replay.</summary>
     private async Task<(bool Ok, bool HadHeader, byte[] Pre)> ReadProxyHeader(byte[] pre)
     {
-        if (pre.Length == 0) pre = await ReceiveUpTo(6, ProxyProtocol.ReadTimeout).ConfigureAwait(false);
+        if (pre.Length == 0)
+        {
+            // A failed read leaves nothing read: the header read then fails on the same socket, as Go's does.
+            try { pre = await ReceiveUpTo(6, ProxyProtocol.ReadTimeout).ConfigureAwait(false); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { pre = []; }
+        }
         if (_closed) return (false, false, []);
         using var inner = new NetworkStream(_socket!, ownsSocket: false);
         var r = await ProxyProtocol.ReadHeaderAsync(new PrefixedStream(pre, inner)).ConfigureAwait(false);
