@@ -779,7 +779,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         var (trustedProxy, proxyOk) = ProxyCheck(c);
         if (trustedProxy && !proxyOk) return SetProxyAuthError(c, ClosedState.ProxyNotTrusted);
         if (!AuthRequired) return true;
-        if (_trustedKeys is not null) return ProcessJwtAuthentication(c);
+        if (_trustedKeys is not null) return ProcessJwtAuthentication(c, trustedProxy);
         var o = c.Options;
         string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;

@@ -347,4 +347,39 @@ public sealed class TrustedProxyTests
         using (bad2) bad2.ExpectLine(ProtoRegex.Err);
         await CheckClosedState(req, cid2, ClosedState.ProxyRequired);
     }
+
+    /// <summary>Go's check of a user JWT's proxy_required (auth.go processClientOrLeafAuthentication): in operator mode
+    /// such a user connects only with a trusted proxy's signature of the nonce.</summary>
+    [Fact]
+    public async Task JwtUserProxyRequired()
+    {
+        var pkp = NKeyPair.Create(NKeys.PrefixUser);
+        await using var s = InProcess.Run(new ServerOptions
+        {
+            TrustedKeys = [JwtCreds.Operator.PublicKey],
+            AccountResolver = new MemoryAccountResolver(),
+            NoSystemAccount = true,
+            Proxies = new ProxiesConfig { Trusted = [new() { Key = pkp.PublicKey }] },
+        });
+        var akp = NKeyPair.Create(NKeys.PrefixAccount);
+        s.AccountResolver!.Store(akp.PublicKey, new AccountClaims(akp.PublicKey).Encode(JwtCreds.Operator));
+        var ukp = NKeyPair.Create(NKeys.PrefixUser);
+        var claims = new UserClaims(ukp.PublicKey) { ProxyRequired = true };
+
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            ulong cid = c.Info!.Value.GetProperty("client_id").GetUInt64();
+            c.Send(JwtCreds.ConnectLine(c, akp, claims, user: ukp));
+            c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+            await CheckClosedState(s, cid, ClosedState.ProxyRequired);
+        }
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port))
+        {
+            c.Send(JwtCreds.ConnectLine(c, akp, claims, fields: $",\"proxy_sig\":\"{Sign(pkp, Nonce(c))}\"", user: ukp));
+            c.ExpectLine(ProtoRegex.Pong);
+            var conns = Monitor(s, NatsParity.Server.Monitoring.Monitor.ConnzPath).GetProperty("connections");
+            conns.GetArrayLength().ShouldBe(1);
+            conns[0].GetProperty("proxy").GetProperty("key").GetString().ShouldBe(pkp.PublicKey);
+        }
+    }
 }
