@@ -382,4 +382,25 @@ public sealed class TrustedProxyTests
             conns[0].GetProperty("proxy").GetProperty("key").GetString().ShouldBe(pkp.PublicKey);
         }
     }
+
+    /// <summary>The standard-client half of the ProxyRequired case of Go's TestParsePingNoAuthUserEnforcesUserRestrictions
+    /// (server/parser_test.go): a no_auth_user that needs a proxy is not taken by an operation sent before CONNECT, which
+    /// never carries a proxy signature. The Go test also runs it for a WebSocket client, which this server does not have.</summary>
+    [Fact]
+    public async Task NoAuthUserProxyRequiredRefusedBeforeConnect()
+    {
+        await using var s = InProcess.Run(ServerOptions.FromConfigFile(InProcess.WriteConf("""
+            port: -1
+            no_auth_user: foo
+            authorization {
+                users: [ {user: foo, password: pwd, proxy_required: true} ]
+            }
+            """)));
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port);
+        ulong cid = c.Info!.Value.GetProperty("client_id").GetUInt64();
+        c.Send("PING\r\n");
+        c.ExpectLine(ProtoRegex.Err).Groups[1].Value.ShouldBe("'Authorization Violation'");
+        c.ExpectClosed();
+        await CheckClosedState(s, cid, ClosedState.AuthenticationViolation);
+    }
 }
