@@ -485,7 +485,7 @@ public sealed partial class NatsServer
     /// expired, the signer known to the account, the nonce signed (unless a bearer token), not revoked, from an allowed
     /// address and within its connect times; the client then takes the account, the user's permissions (or the
     /// account's defaults) and limits, and an expiry.</summary>
-    private bool ProcessJwtAuthentication(ClientConnection c)
+    private bool ProcessJwtAuthentication(ClientConnection c, bool trustedProxy)
     {
         string ujwt = c.Options.Jwt ?? "";
         if (ujwt.Length == 0 && Options.DefaultSentinel.Length > 0)
@@ -505,6 +505,7 @@ public sealed partial class NatsServer
             c.Debug($"User JWT not valid: {e.Message}");
             return false;
         }
+        if (juc.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, NatsParity.Server.Clients.ClosedState.ProxyRequired);
         if (juc.TimeError(DateTimeOffset.UtcNow) is { } invalid)
         {
             c.Debug($"User JWT no longer valid: {invalid}");

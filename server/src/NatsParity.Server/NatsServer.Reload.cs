@@ -132,6 +132,7 @@ public sealed partial class NatsServer
 
             // Go's configureResolver: a URL or memory resolver is the new conf's.
             if (next.AccountResolver is UrlAccountResolver or MemoryAccountResolver) AccountResolver = next.AccountResolver;
+            ReloadProxies(cur, next);
             ReloadAuthorization(cur, next);
             if (AccountResolver is DirAccountResolver dr) dr.Reload();
 
@@ -255,7 +256,7 @@ public sealed partial class NatsServer
 
         foreach (var c in _clients.Values)
         {
-            if (!c.HasConnected) continue;
+            if (!c.HasConnected || c.IsClosed) continue;
             // Go closes clients whose user moved to another account (or is gone); they reconnect where they belong.
             if (HasMovedToDifferentAccount(c))
             {

@@ -134,6 +134,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             }
         }
         ConfigureAuthorization();
+        ConfigureProxies();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
@@ -656,7 +657,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>The nkey users in force, by public key (Go's s.nkeys).</summary>
     internal IReadOnlyDictionary<string, NkeyUser> NkeyUsers => _nkeys ?? (IReadOnlyDictionary<string, NkeyUser>)new Dictionary<string, NkeyUser>();
 
-    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 } || _trustedKeys is not null;
+    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 } || _trustedKeys is not null || _proxyKeys.Length > 0;
 
     private Account AddAccount(Account a)
     {
@@ -762,15 +763,15 @@ public sealed partial class NatsServer : IAsyncDisposable
         return _users is not null && _users.TryGetValue(username, out user);
     }
 
-    /// <summary>Go's processClientOrLeafAuthentication for a client without JWTs, TLS maps or proxies: nkeys, then
-    /// users (with no_auth_user), then the single token or user. A user found is registered with the client.</summary>
+    /// <summary>Go's processClientOrLeafAuthentication: the proxy signature, then JWTs, nkeys, users (with no_auth_user
+    /// or a TLS map), then the single token or user. A user found is registered with the client.</summary>
     internal bool CheckAuthentication(ClientConnection c)
     {
         bool ok = ProcessClientAuthentication(c);
         if (Events is { } ev)
         {
             if (ok) ev.AccountConnectEvent(c);
-            else ev.AccountAuthErrorEvent(c, c.Account, ClosedState.AuthenticationViolation.Text());
+            else ev.AccountAuthErrorEvent(c, c.Account, AuthErrClosedState(c.AuthError).Text());
         }
         return ok;
     }
@@ -778,8 +779,11 @@ public sealed partial class NatsServer : IAsyncDisposable
     private bool ProcessClientAuthentication(ClientConnection c)
     {
         if (Options.CustomClientAuthentication is { } custom) return custom.Check(c);
+        // Go checks the proxy signature first, so an untrusted one is refused even when no auth is asked for.
+        var (trustedProxy, proxyOk) = ProxyCheck(c);
+        if (trustedProxy && !proxyOk) return SetProxyAuthError(c, ClosedState.ProxyNotTrusted);
         if (!AuthRequired) return true;
-        if (_trustedKeys is not null) return ProcessJwtAuthentication(c);
+        if (_trustedKeys is not null) return ProcessJwtAuthentication(c, trustedProxy);
         var o = c.Options;
         string noAuthUser = NoAuthUser;
         NkeyUser? nkey = null;
@@ -802,7 +806,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             if (cert is null || (user = MapCertificateUser(cert)) is null) return false;
             if (!string.IsNullOrEmpty(o.Username)) Logger.Warn($"User \"{o.Username}\" found in connect proto, but user required from cert");
             o.Username = user.Username;
-            if (user.ProxyRequired) return false;
+            if (user.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;
         }
@@ -821,18 +825,19 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         if (nkey is not null)
         {
-            if (nkey.ProxyRequired) return false;
+            if (nkey.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             if (nkey.Nkey != noAuthUser && !VerifyNonceSignature(c, nkey.Nkey)) return false;
             c.RegisterUser(LookupAccount(nkey.Account ?? Account.GlobalName) ?? GlobalAccount, nkey.Permissions, null);
             return true;
         }
         if (user is not null)
         {
-            if (user.ProxyRequired) return false;
+            if (user.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             if (!ComparePasswords(user.Password, o.Password ?? "")) return false;
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;
         }
+        if (Options.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
         if (Options.Authorization.Length > 0) return ComparePasswords(Options.Authorization, o.Token ?? "");
         if (Options.Username.Length > 0)
             return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
@@ -946,13 +951,14 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         if (_clients.TryRemove(c.Cid, out _))
         {
+            RemoveProxiedConn(c);
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
             var stop = ClientConnection.ClockNow;
             Events?.AccountDisconnectEvent(c, stop, reason.Text());
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
-                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls)));
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey));
         }
     }
 

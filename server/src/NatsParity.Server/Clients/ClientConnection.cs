@@ -109,6 +109,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     /// <summary>The INFO nonce this connection was challenged with, when nkey users are configured.</summary>
     internal string? Nonce { get; set; }
+    /// <summary>The public key of the trusted proxy that signed this connection's nonce; empty when not proxied.</summary>
+    internal string ProxyKey { get; set; } = "";
+    /// <summary>Go's authErr: why authentication failed when it is not the plain violation (an untrusted or missing
+    /// proxy); it names the close reason.</summary>
+    internal ClosedState? AuthError { get; set; }
     internal ClientPermissions? Permissions => _perms;
     public bool Headers { get; private set; }
     public bool Echo => _opts.Echo;
@@ -911,9 +916,10 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     {
         _server.Logger.Error(RawAuthUser.Length > 0 ? $"{this} - {ProtocolErrors.AuthenticationError} - {AuthUser}"
             : $"{this} - {ProtocolErrors.AuthenticationError}");
+        var reason = NatsServer.AuthErrClosedState(AuthError);
         SendErr(ProtocolErrors.AuthorizationViolation);
-        Close(ClosedState.AuthenticationViolation);
-        _server.Events?.AuthErrorEvent(this, ClosedState.AuthenticationViolation.Text());
+        Close(reason);
+        _server.Events?.AuthErrorEvent(this, reason.Text());
     }
 
     private void AuthTimeout()

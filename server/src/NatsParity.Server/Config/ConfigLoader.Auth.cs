@@ -39,7 +39,7 @@ public static partial class ConfigLoader
                     case "default_permission" or "default_permissions" or "permissions":
                         defaults = ParseUserPermissions(val);
                         break;
-                    case "proxy_required": Bool(val); break;
+                    case "proxy_required": o.ProxyRequired = Bool(val); break;
                     default:
                         if (ConfigParser.IsUsedVariable(m, k)) break;
                         throw new ConfigException($"unknown field \"{k}\"");

@@ -168,6 +168,7 @@ public static partial class ConfigLoader
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;
+            case "proxies": o.Proxies = ParseProxies(v); break;
             case "tls": ApplyTls(o, v); break;
             case "http":
                 var (hh, hp) = ParseListen(v);

@@ -181,6 +181,8 @@ public sealed class UserPermissionLimits
     public long Data { get; set; } = JwtLimits.NoLimit;
     public long Payload { get; set; } = JwtLimits.NoLimit;
     public bool BearerToken { get; set; }
+    /// <summary>proxy_required: the user connects only through a trusted proxy.</summary>
+    public bool ProxyRequired { get; set; }
     public List<string> AllowedConnectionTypes { get; set; } = [];
 
     /// <summary>Go's zero value: nothing allowed or limited (what a scoped user carries).</summary>
@@ -188,7 +190,7 @@ public sealed class UserPermissionLimits
 
     /// <summary>Go's comparison with the zero value (jwt's HasEmptyPermissions).</summary>
     public bool IsZero => Permissions.Pub.Empty && Permissions.Sub.Empty && Permissions.Resp is null && Src.Count == 0
-        && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken
+        && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken && !ProxyRequired
         && AllowedConnectionTypes.Count == 0;
 
     internal void Write(JsonObject o)
@@ -202,6 +204,7 @@ public sealed class UserPermissionLimits
         if (Data != 0) o["data"] = Data;
         if (Payload != 0) o["payload"] = Payload;
         if (BearerToken) o["bearer_token"] = true;
+        if (ProxyRequired) o["proxy_required"] = true;
         if (AllowedConnectionTypes.Count > 0) o["allowed_connection_types"] = JwtClaims.ToArray(AllowedConnectionTypes);
     }
 
@@ -217,6 +220,7 @@ public sealed class UserPermissionLimits
         Data = JwtClaims.Long(o, "data"),
         Payload = JwtClaims.Long(o, "payload"),
         BearerToken = JwtClaims.Bool(o, "bearer_token"),
+        ProxyRequired = JwtClaims.Bool(o, "proxy_required"),
         AllowedConnectionTypes = JwtClaims.Strings(o?["allowed_connection_types"]),
     };
 
@@ -292,13 +296,14 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     public long Data { get => UserPermissionLimits.Data; set => UserPermissionLimits.Data = value; }
     public long Payload { get => UserPermissionLimits.Payload; set => UserPermissionLimits.Payload = value; }
     public bool BearerToken { get => UserPermissionLimits.BearerToken; set => UserPermissionLimits.BearerToken = value; }
+    public bool ProxyRequired { get => UserPermissionLimits.ProxyRequired; set => UserPermissionLimits.ProxyRequired = value; }
     public List<string> AllowedConnectionTypes { get => UserPermissionLimits.AllowedConnectionTypes; set => UserPermissionLimits.AllowedConnectionTypes = value; }
     public string IssuerAccount { get; set; } = "";
 
     /// <summary>jwt's SetScoped: a scoped user carries no permissions or limits (its signing key's template applies).</summary>
     public void SetScoped(bool scoped) => UserPermissionLimits = scoped ? UserPermissionLimits.Zero() : new UserPermissionLimits
     {
-        Permissions = Permissions, BearerToken = BearerToken, AllowedConnectionTypes = AllowedConnectionTypes,
+        Permissions = Permissions, BearerToken = BearerToken, ProxyRequired = ProxyRequired, AllowedConnectionTypes = AllowedConnectionTypes,
     };
 
     /// <summary>jwt's HasEmptyPermissions.</summary>
