@@ -27,9 +27,10 @@ public sealed partial class NatsServer
     /// callout service (config mode: every account, or the allowed ones, except the auth users; operator mode: an
     /// account JWT with external authorization, except its auth users), then adds the auth subject deny for users in
     /// the callout account, or sends the account auth error event.</summary>
-    private bool AuthCalloutStep(ClientConnection c, bool authorized, UserClaims? juc, Account? jwtAcc, string ujwt, bool proxyRequired)
+    private bool AuthCalloutStep(ClientConnection c, bool authorized, UserClaims? juc, Account? jwtAcc, string ujwt, bool proxyRequired,
+        bool trustedProxy)
     {
-        string reason = ClosedState.AuthenticationViolation.Text();
+        string reason = AuthErrClosedState(c.AuthError).Text();
         var ac = Options.AuthCallout;
         void Failed(Account? acc)
         {
@@ -56,7 +57,7 @@ public sealed partial class NatsServer
         }
         string userId = c.RawAuthUser;
         bool skip = juc is not null ? jwtAcc!.IsExternalAuthUser(userId) : ac!.AuthUsers.Contains(userId);
-        if (!skip) (authorized, reason) = ProcessClientCallout(c, ujwt, proxyRequired);
+        if (!skip) (authorized, reason) = ProcessClientCallout(c, ujwt, proxyRequired, trustedProxy);
         if (authorized)
         {
             string authAccountName = juc is null && ac is not null ? ac.Account : jwtAcc?.Name ?? "";
@@ -72,7 +73,7 @@ public sealed partial class NatsServer
 
     /// <summary>Go's processClientOrLeafCallout: sends the request and waits (auth timeout) for the response, which
     /// registers the user; the reason is empty when authorized or when no response came in time.</summary>
-    private (bool Authorized, string Reason) ProcessClientCallout(ClientConnection c, string ujwt, bool proxyRequired)
+    private (bool Authorized, string Reason) ProcessClientCallout(ClientConnection c, string ujwt, bool proxyRequired, bool trustedProxy)
     {
         bool operatorMode = _trustedKeys is not null;
         var opts = Options.AuthCallout;
@@ -206,9 +207,10 @@ public sealed partial class NatsServer
             try
             {
                 arc = DecodeResponse(msg, racc);
-                // The user (local or in the response) must come through a trusted proxy, and none is.
-                if (proxyRequired || arc.ProxyRequired)
+                // The user (local or in the response) must come through a trusted proxy.
+                if ((proxyRequired || arc.ProxyRequired) && !trustedProxy)
                 {
+                    c.AuthError = ClosedState.ProxyRequired;
                     c.CalloutAuthViolation();
                     return TitleCase("proxy connection required");
                 }

@@ -495,7 +495,7 @@ public sealed partial class NatsServer
     /// expired, the signer known to the account, the nonce signed (unless a bearer token), not revoked, from an allowed
     /// address and within its connect times; the client then takes the account, the user's permissions (or the
     /// account's defaults) and limits, and an expiry.</summary>
-    private bool ProcessJwtAuthentication(ClientConnection c, ref UserClaims? decoded, ref Account? account)
+    private bool ProcessJwtAuthentication(ClientConnection c, bool trustedProxy, ref UserClaims? decoded, ref Account? account)
     {
         string ujwt = c.Options.Jwt ?? "";
         if (ujwt.Length == 0 && Options.DefaultSentinel.Length > 0)
@@ -516,12 +516,7 @@ public sealed partial class NatsServer
             return false;
         }
         decoded = juc;
-        // Go: no proxies are trusted here, so a user that must come through one is refused.
-        if (juc.ProxyRequired)
-        {
-            c.Debug("proxy connection required");
-            return false;
-        }
+        if (juc.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, NatsParity.Server.Clients.ClosedState.ProxyRequired);
         if (juc.TimeError(DateTimeOffset.UtcNow) is { } invalid)
         {
             c.Debug($"User JWT no longer valid: {invalid}");

@@ -132,6 +132,7 @@ public sealed partial class NatsServer
 
             // Go's configureResolver: a URL or memory resolver is the new conf's.
             if (next.AccountResolver is UrlAccountResolver or MemoryAccountResolver) AccountResolver = next.AccountResolver;
+            ReloadProxies(cur, next);
             ReloadAuthorization(cur, next);
             if (AccountResolver is DirAccountResolver dr) dr.Reload();
 
@@ -255,7 +256,7 @@ public sealed partial class NatsServer
 
         foreach (var c in _clients.Values)
         {
-            if (!c.HasConnected) continue;
+            if (!c.HasConnected || c.IsClosed) continue;
             // Go closes clients whose user moved to another account (or is gone); they reconnect where they belong.
             if (HasMovedToDifferentAccount(c))
             {
@@ -319,7 +320,7 @@ public sealed partial class NatsServer
             ("WriteTimeout", cur.WriteTimeout.Text(), next.WriteTimeout.Text()), ("HTTPPort", cur.HttpPort, next.HttpPort),
             ("HTTPSPort", cur.HttpsPort, next.HttpsPort), ("HTTPHost", cur.HttpHost, next.HttpHost),
             ("JetStream", cur.JetStream, next.JetStream), ("StoreDir", cur.StoreDir, next.StoreDir),
-            ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls),
+            ("AllowNonTLS", cur.AllowNonTls, next.AllowNonTls), ("ProxyProtocol", cur.ProxyProtocol, next.ProxyProtocol),
             ("FeatureFlags", GoMap(cur.FeatureFlags), GoMap(next.FeatureFlags)),
             // Go: trusted keys filled in from the operators are not compared, so a change of operators is reported as such.
             ("TrustedKeys", skipTrustedKeys ? "" : string.Join(",", cur.TrustedKeys ?? []), skipTrustedKeys ? "" : string.Join(",", next.TrustedKeys ?? [])),

@@ -147,6 +147,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             }
         }
         ConfigureAuthorization();
+        ConfigureProxies();
         if (options.TlsEnabled) _tls = TlsSetup.Create(options);
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
@@ -267,6 +268,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             throw new InvalidOperationException($"Error setting server INFO with ClientAdvertise value of {Options.ClientAdvertise}, err={advErr}");
         }
         Logger.Notice($"Listening for client connections on {HostPort(Options.Host, Port)}");
+        if (Options.ProxyProtocol) Logger.Notice("PROXY protocol enabled for client connections");
         if (Options.TlsEnabled)
         {
             // Handshake first without a fallback requires TLS even with allow_non_tls.
@@ -624,6 +626,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         // A no_auth_user lets clients in without credentials, so INFO does not ask for them (Go's createClientEx).
         if (info.AuthRequired && NoAuthUser.Length > 0 && NoAuthUser != _sysAccOnlyNoAuthUser) info.AuthRequired = false;
+        // Go: behind a PROXY header the peer is the proxy, whose address INFO must not give as the client's.
+        bool proxied = Options.ProxyProtocol;
+        if (proxied) info.ClientIp = null;
         byte[] proto = info.ToProtocol();
         byte[]? firstProto = null;
         if (_tls is { HandshakeFirst: true } && !info.TlsRequired)
@@ -633,7 +638,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             firstProto = info.ToProtocol();
         }
         ClientCreated?.Invoke(c);
-        c.Start(proto, AuthRequired, refuse, _tls, firstProto);
+        c.Start(proto, AuthRequired, refuse, _tls, firstProto, proxied ? info : null);
     }
 
     /// <summary>Sees each client connection before it is sent anything (tests that set what Go's initClient takes from
@@ -665,7 +670,7 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>The nkey users in force, by public key (Go's s.nkeys).</summary>
     internal IReadOnlyDictionary<string, NkeyUser> NkeyUsers => _nkeys ?? (IReadOnlyDictionary<string, NkeyUser>)new Dictionary<string, NkeyUser>();
 
-    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 } || _trustedKeys is not null;
+    internal bool NonceRequired => Options.AlwaysEnableNonce || _nkeys is { Count: > 0 } || _trustedKeys is not null || _proxyKeys.Length > 0;
 
     private Account AddAccount(Account a)
     {
@@ -771,36 +776,35 @@ public sealed partial class NatsServer : IAsyncDisposable
         return _users is not null && _users.TryGetValue(username, out user);
     }
 
-    /// <summary>Go's processClientOrLeafAuthentication for a client without JWTs, TLS maps or proxies: nkeys, then
-    /// users (with no_auth_user), then the single token or user. A user found is registered with the client.</summary>
+    /// <summary>Go's processClientOrLeafAuthentication: the proxy signature, then JWTs, nkeys, users (with no_auth_user
+    /// or a TLS map), then the single token or user. A user found is registered with the client.</summary>
     internal bool CheckAuthentication(ClientConnection c)
     {
         Auth.Jwt.UserClaims? juc = null;
         Account? jwtAcc = null;
-        bool proxyRequired = false;
-        bool ok = ProcessClientAuthentication(c, ref juc, ref jwtAcc, ref proxyRequired, out bool authChecked);
-        // Go's deferred step: the auth callout and the account auth error event (none without auth checks).
-        if (authChecked) ok = AuthCalloutStep(c, ok, juc, jwtAcc, juc is null ? "" : c.Options.Jwt ?? "", proxyRequired);
+        bool proxyRequired = false, trustedProxy = false;
+        bool ok = ProcessClientAuthentication(c, ref juc, ref jwtAcc, ref proxyRequired, ref trustedProxy, out bool authChecked);
+        // Go's deferred step: the auth callout and the account auth error event.
+        if (authChecked) ok = AuthCalloutStep(c, ok, juc, jwtAcc, juc is null ? "" : c.Options.Jwt ?? "", proxyRequired, trustedProxy);
+        else if (!ok) Events?.AccountAuthErrorEvent(c, c.Account, AuthErrClosedState(c.AuthError).Text());
         if (ok && Events is { } ev) ev.AccountConnectEvent(c);
         return ok;
     }
 
     private bool ProcessClientAuthentication(ClientConnection c, ref Auth.Jwt.UserClaims? juc, ref Account? jwtAcc, ref bool proxyRequired,
-        out bool authChecked)
+        ref bool trustedProxy, out bool authChecked)
     {
         authChecked = false;
-        if (Options.CustomClientAuthentication is { } custom)
-        {
-            bool ok = custom.Check(c);
-            if (!ok) Events?.AccountAuthErrorEvent(c, c.Account, ClosedState.AuthenticationViolation.Text());
-            return ok;
-        }
-        if (!AuthRequired) return true;
+        if (Options.CustomClientAuthentication is { } custom) return custom.Check(c);
+        // Go checks the proxy signature first, so an untrusted one is refused even when no auth is asked for.
+        var (proxyTrusted, proxyOk) = ProxyCheck(c);
+        trustedProxy = proxyTrusted;
+        if (trustedProxy && !proxyOk) return SetProxyAuthError(c, ClosedState.ProxyNotTrusted);
         authChecked = true;
+        if (!AuthRequired) return true;
         if (_trustedKeys is not null)
         {
-            bool ok = ProcessJwtAuthentication(c, ref juc, ref jwtAcc);
-            // No proxy is ever trusted here: a user that requires one fails, and so does its callout.
+            bool ok = ProcessJwtAuthentication(c, trustedProxy, ref juc, ref jwtAcc);
             proxyRequired = juc?.ProxyRequired == true;
             return ok;
         }
@@ -826,7 +830,8 @@ public sealed partial class NatsServer : IAsyncDisposable
             if (cert is null || (user = MapCertificateUser(cert)) is null) return false;
             if (!string.IsNullOrEmpty(o.Username)) Logger.Warn($"User \"{o.Username}\" found in connect proto, but user required from cert");
             o.Username = user.Username;
-            if (proxyRequired = user.ProxyRequired) return false;
+            proxyRequired = user.ProxyRequired;
+            if (proxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;
         }
@@ -845,18 +850,21 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         if (nkey is not null)
         {
-            if (proxyRequired = nkey.ProxyRequired) return false;
+            proxyRequired = nkey.ProxyRequired;
+            if (proxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             if (nkey.Nkey != noAuthUser && !VerifyNonceSignature(c, nkey.Nkey)) return false;
             c.RegisterUser(LookupAccount(nkey.Account ?? Account.GlobalName) ?? GlobalAccount, nkey.Permissions, null);
             return true;
         }
         if (user is not null)
         {
-            if (proxyRequired = user.ProxyRequired) return false;
+            proxyRequired = user.ProxyRequired;
+            if (proxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
             if (!ComparePasswords(user.Password, o.Password ?? "")) return false;
             c.RegisterUser(LookupAccount(user.Account ?? Account.GlobalName) ?? GlobalAccount, user.Permissions, user.Username);
             return true;
         }
+        if (Options.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
         if (Options.Authorization.Length > 0) return ComparePasswords(Options.Authorization, o.Token ?? "");
         if (Options.Username.Length > 0)
             return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
@@ -970,13 +978,14 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         if (_clients.TryRemove(c.Cid, out _))
         {
+            RemoveProxiedConn(c);
             Logger.Debug($"{c} - Client connection closed: {reason.Text()}");
             var stop = ClientConnection.ClockNow;
             Events?.AccountDisconnectEvent(c, stop, reason.Text());
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
-                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls)));
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey));
         }
     }
 

@@ -373,6 +373,9 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
 
     private ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
 
+    /// <summary>Bytes received but not yet consumed (Go's bufio.Reader.Buffered).</summary>
+    public int BufferedCount => _end - _start;
+
     private static DateTime Deadline(TimeSpan? timeout) => DateTime.UtcNow + (timeout ?? DefaultTimeout);
 
     private string Describe(TimeSpan? timeout) =>

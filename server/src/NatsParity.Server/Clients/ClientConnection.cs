@@ -92,8 +92,12 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     private long _rttStart; // Stopwatch timestamp of the last PING this server sent
 
     public ulong Cid { get; }
-    public string RemoteHost { get; }
-    public int RemotePort { get; }
+    /// <summary>The client's address (Go's c.host and c.port): the peer's, or the one a PROXY header gave.</summary>
+    public string RemoteHost { get; private set; }
+    public int RemotePort { get; private set; }
+
+    // The client's address from a PROXY header, which Go's proxyConn reports as the connection's remote address.
+    private IPEndPoint? _proxiedEndPoint;
     public DateTime StartTime { get; internal set; } = ClockTime(System.Diagnostics.Stopwatch.GetTimestamp());
     public ConnectOptions Options => _opts;
     /// <summary>The account this client's subjects live in: the global one until a user binds it elsewhere.</summary>
@@ -105,6 +109,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     /// <summary>The INFO nonce this connection was challenged with, when nkey users are configured.</summary>
     internal string? Nonce { get; set; }
+    /// <summary>The public key of the trusted proxy that signed this connection's nonce; empty when not proxied.</summary>
+    internal string ProxyKey { get; set; } = "";
+    /// <summary>Go's authErr: why authentication failed when it is not the plain violation (an untrusted or missing
+    /// proxy); it names the close reason.</summary>
+    internal ClosedState? AuthError { get; set; }
     internal ClientPermissions? Permissions => _perms;
     public bool Headers { get; private set; }
     public bool Echo => _opts.Echo;
@@ -303,7 +312,10 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     X509Certificate2? Auth.IClientAuthentication.GetTlsCertificate() => ClientCertificate;
 
-    EndPoint? Auth.IClientAuthentication.RemoteAddress() => _socket is null ? null : RemoteEndPointOf(_socket);
+    /// <summary>The socket's peer, whatever a PROXY header said (the proxy, behind a load balancer).</summary>
+    internal EndPoint? PeerEndPoint => _socket is null ? null : RemoteEndPointOf(_socket);
+
+    EndPoint? Auth.IClientAuthentication.RemoteAddress() => _proxiedEndPoint ?? (_socket is null ? null : RemoteEndPointOf(_socket));
 
     byte[] Auth.IClientAuthentication.GetNonce() => Nonce is null ? [] : Encoding.ASCII.GetBytes(Nonce);
 
@@ -526,23 +538,84 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     }
 
     /// <summary>Sends INFO and starts the read and write loops; a connection over max_connections gets its -ERR and is closed.</summary>
-    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null, byte[]? firstInfo = null)
+    /// <param name="proxyInfo">With proxy_protocol: the INFO to send after a TLS-first handshake, to be completed
+    /// with the client's address once the PROXY header has given it.</param>
+    internal void Start(byte[] info, bool authRequired, bool refuseForMaxConnections, TlsSetup? tls = null, byte[]? firstInfo = null,
+        ServerInfo? proxyInfo = null)
     {
         _expectConnect = authRequired;
         if (tls is not null)
         {
-            _ = StartTls(info, firstInfo ?? info, authRequired, refuseForMaxConnections, tls);
+            _ = StartTls(info, firstInfo ?? info, authRequired, refuseForMaxConnections, tls, proxyInfo);
+            return;
+        }
+        if (proxyInfo is not null && !refuseForMaxConnections)
+        {
+            _ = StartProxied(info, authRequired);
             return;
         }
         EnqueueProto(info);
         StartLoops(authRequired, refuseForMaxConnections);
     }
 
+    /// <summary>Go's createClientEx with proxy_protocol and no TLS: INFO first, then the PROXY header (if any), then
+    /// the usual loops, the bytes read past the header parsed first.</summary>
+    private async Task StartProxied(byte[] info, bool authRequired)
+    {
+        try
+        {
+            await SendRawAsync(info).ConfigureAwait(false);
+            if (_closed) return;
+            var (ok, _, pre) = await ReadProxyHeader([]).ConfigureAwait(false);
+            if (!ok || _closed) return;
+            _pre = pre;
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Close(ClosedState.WriteError);
+            return;
+        }
+        StartLoops(authRequired, false);
+    }
+
+    /// <summary>Go's PROXY step of createClientEx: up to 6 first bytes (unless some were read already), then the
+    /// header. A header that fails to parse closes the connection as a protocol violation; a connection without one
+    /// goes on with the bytes the detection read. Returns whether to go on, whether a header was read, and the bytes
+    /// to replay.</summary>
+    private async Task<(bool Ok, bool HadHeader, byte[] Pre)> ReadProxyHeader(byte[] pre)
+    {
+        if (pre.Length == 0)
+        {
+            // A failed read leaves nothing read: the header read then fails on the same socket, as Go's does.
+            try { pre = await ReceiveUpTo(6, ProxyProtocol.ReadTimeout).ConfigureAwait(false); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { pre = []; }
+        }
+        if (_closed) return (false, false, []);
+        using var inner = new NetworkStream(_socket!, ownsSocket: false);
+        var r = await ProxyProtocol.ReadHeaderAsync(new PrefixedStream(pre, inner)).ConfigureAwait(false);
+        if (!r.Ok && r.Error != ProxyProtoError.Unrecognized)
+        {
+            var peer = RemoteEndPointOf(_socket!);
+            string from = peer is IPEndPoint ep ? (ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep).ToString() : "";
+            _server.Logger.Warn($"Error reading PROXY protocol header from {from}: {r.Message}");
+            Close(ClosedState.ProtocolViolation);
+            return (false, false, []);
+        }
+        if (r.Addr is { } addr)
+        {
+            // Go keeps the connection string (logs) of the proxy's address; only c.host and c.port change.
+            _proxiedEndPoint = addr.SrcEndPoint;
+            RemoteHost = addr.SrcHost;
+            RemotePort = addr.SrcPort;
+        }
+        return (true, r.Ok, r.Bytes);
+    }
+
     /// <summary>Go's TLS path of createClient: INFO in the clear (or nothing, with handshake_first), the server-side
     /// handshake within the TLS timeout, then the usual loops over the TLS stream.</summary>
     private byte[]? _pre;
 
-    private async Task StartTls(byte[] info, byte[] firstInfo, bool authRequired, bool refuse, TlsSetup tls)
+    private async Task StartTls(byte[] info, byte[] firstInfo, bool authRequired, bool refuse, TlsSetup tls, ServerInfo? proxyInfo)
     {
         FirstRecordStream? first = null;
         try
@@ -566,19 +639,40 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
                 }
             }
             Stream inner = new NetworkStream(_socket!, ownsSocket: false);
-            if (!tlsFirst && tls.AllowNonTls)
+            bool sniffTls = !tlsFirst && tls.AllowNonTls;
+            bool tlsRequired = true;
+            if (sniffTls)
             {
                 // Go's sniffTLS: up to 6 bytes within the TLS timeout; only a TLS record (0x16) starts a handshake,
                 // anything else is the plain-text protocol and is parsed first.
                 pre = await ReceiveUpTo(6, tls.Timeout).ConfigureAwait(false);
-                if (pre.Length == 0 || pre[0] != 0x16)
+                tlsRequired = pre.Length > 0 && pre[0] == 0x16;
+            }
+            if (proxyInfo is not null && !refuse && !_closed)
+            {
+                // The PROXY header comes in the clear before any handshake; what follows it decides TLS or not.
+                var (ok, hadHeader, rest) = await ReadProxyHeader(pre).ConfigureAwait(false);
+                if (!ok)
                 {
                     inner.Dispose();
-                    _pre = pre;
-                    if (_closed) return;
-                    StartLoops(authRequired, refuse);
                     return;
                 }
+                if (hadHeader && sniffTls)
+                {
+                    if (rest.Length == 0) rest = await ReceiveUpTo(1, tls.Timeout).ConfigureAwait(false);
+                    tlsRequired = rest.Length > 0 && rest[0] == 0x16;
+                }
+                pre = rest;
+                proxyInfo.ClientIp = RemoteHost;
+                firstInfo = proxyInfo.ToProtocol();
+            }
+            if (!tlsRequired)
+            {
+                inner.Dispose();
+                _pre = pre;
+                if (_closed) return;
+                StartLoops(authRequired, refuse);
+                return;
             }
             if (_server.TlsRateCounter is { } rate && !rate.Allow())
             {
@@ -831,9 +925,10 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     {
         _server.Logger.Error(RawAuthUser.Length > 0 ? $"{this} - {ProtocolErrors.AuthenticationError} - {AuthUser}"
             : $"{this} - {ProtocolErrors.AuthenticationError}");
+        var reason = NatsServer.AuthErrClosedState(AuthError);
         SendErr(ProtocolErrors.AuthorizationViolation);
-        Close(ClosedState.AuthenticationViolation);
-        _server.Events?.AuthErrorEvent(this, ClosedState.AuthenticationViolation.Text());
+        Close(reason);
+        _server.Events?.AuthErrorEvent(this, reason.Text());
     }
 
     private void AuthTimeout()

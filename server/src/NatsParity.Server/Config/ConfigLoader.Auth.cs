@@ -87,7 +87,7 @@ public static partial class ConfigLoader
                     case "default_permission" or "default_permissions" or "permissions":
                         defaults = ParseUserPermissions(val);
                         break;
-                    case "proxy_required": Bool(val); break;
+                    case "proxy_required": o.ProxyRequired = Bool(val); break;
                     case "auth_callout" or "auth_hook": o.AuthCallout = ParseAuthCallout(val); break;
                     default:
                         if (ConfigParser.IsUsedVariable(m, k)) break;

@@ -86,6 +86,7 @@ public static partial class ConfigLoader
                 o.MaxSubTokens = (int)n;
                 break;
             case "max_pending": o.MaxPending = Int(v); break;
+            case "proxy_protocol": o.ProxyProtocol = Bool(v); break;
             case "ping_interval": o.PingInterval = ParseDuration("ping_interval", at, v, warnings); break;
             case "ping_max": o.MaxPingsOut = (int)Int(v); break;
             case "write_deadline": o.WriteDeadline = ParseDuration("write_deadline", at, v, warnings); break;
@@ -172,6 +173,7 @@ public static partial class ConfigLoader
             case "allow_non_tls": o.AllowNonTls = Bool(v); break;
             case "authorization": o.AuthBlockDefined = true; ApplyAuthorization(o, v, warnings); break;
             case "accounts": ApplyAccounts(o, v); break;
+            case "proxies": o.Proxies = ParseProxies(v); break;
             case "tls": ApplyTls(o, v); break;
             case "http":
                 var (hh, hp) = ParseListen(v);

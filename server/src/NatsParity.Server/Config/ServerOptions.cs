@@ -84,6 +84,11 @@ public sealed class ServerOptions
     public HashSet<string>? ResolverPinnedAccounts { get; set; }
     /// <summary>authorization { users } entries with an nkey; null when none were configured.</summary>
     public List<Auth.NkeyUser>? Nkeys { get; set; }
+    /// <summary>authorization { proxy_required }: the single user or token must come through a trusted proxy.</summary>
+    public bool ProxyRequired { get; set; }
+    /// <summary>proxies {}: the proxies whose signature of the nonce clients may carry (Go's ProxiesConfig); null when
+    /// not configured.</summary>
+    public ProxiesConfig? Proxies { get; set; }
     /// <summary>accounts {}: the accounts this server creates besides the global one.</summary>
     public List<Accounts.Account> Accounts { get; set; } = [];
     /// <summary>system_account: the account for $SYS; empty selects $SYS.</summary>
@@ -160,6 +165,9 @@ public sealed class ServerOptions
     public HashSet<string>? TlsPinnedCerts { get; set; }
     /// <summary>allow_non_tls: with TLS configured, clients may also connect in plain text (INFO tls_available).</summary>
     public bool AllowNonTls { get; set; }
+    /// <summary>proxy_protocol: client connections may start with a PROXY v1 or v2 header giving the client's address
+    /// behind a load balancer.</summary>
+    public bool ProxyProtocol { get; set; }
     /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
     public bool TlsEnabled => Tls || TlsVerify;
 
@@ -252,7 +260,16 @@ public sealed class ServerOptions
             return "max_sub_tokens value is too big";
         if (TlsEnabled && TlsCertificates is null && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
         if (TlsEnabled && TlsCertificates is null && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
-        return ValidateAuth();
+        if (ValidateAuth() is { } auth) return auth;
+        return ValidateProxies();
+    }
+
+    /// <summary>Go's validateProxies: every trusted key is a public nkey.</summary>
+    private string? ValidateProxies()
+    {
+        foreach (var p in Proxies?.Trusted ?? [])
+            if (!Auth.NKeys.IsValidPublicKey(p.Key)) return $"proxy trusted key \"{p.Key}\" is invalid";
+        return null;
     }
 
     /// <summary>Go's validateTrustedOperators: operators need a resolver and exclude configured accounts, users and
@@ -412,4 +429,17 @@ public sealed class ServerOptions
         sb.Append(secs.ToString("0.#########", System.Globalization.CultureInfo.InvariantCulture)).Append('s');
         return sb.ToString();
     }
+}
+
+/// <summary>proxies {}: Go's ProxiesConfig.</summary>
+public sealed class ProxiesConfig
+{
+    /// <summary>trusted: the proxies, in configuration order (varz lists them so).</summary>
+    public List<ProxyConfig> Trusted { get; set; } = [];
+}
+
+/// <summary>One trusted proxy: its public nkey (Go's ProxyConfig).</summary>
+public sealed class ProxyConfig
+{
+    public string Key { get; set; } = "";
 }

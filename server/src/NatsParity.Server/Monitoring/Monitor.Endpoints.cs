@@ -101,6 +101,22 @@ public sealed partial class Monitor
         w.Num("wait_time", 0);
         w.Num("max_wait_time", 0);
         w.WriteEndObject();
+        if (o.Proxies is { } proxies)
+        {
+            w.WriteStartObject("proxies");
+            if (proxies.Trusted.Count > 0)
+            {
+                w.WriteStartArray("trusted");
+                foreach (var t in proxies.Trusted)
+                {
+                    w.WriteStartObject();
+                    w.Str("key", t.Key);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         return null;
     }
@@ -128,7 +144,7 @@ public sealed partial class Monitor
         string Version, (string, string)? Tls, string User, string Account,
         IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
         System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null, bool TlsFirst = false, string Jwt = "",
-        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0);
+        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0, string ProxyKey = "");
 
     /// <summary>Go's SortByIdle: ascending by time since the last activity (connz reverses it).</summary>
     internal static IEnumerable<T> SortByIdle<T>(IEnumerable<T> conns, Func<T, DateTime> lastActivity, DateTime now) =>
@@ -184,7 +200,7 @@ public sealed partial class Monitor
                     c.AuthorizedUser, ca.Name == Account.GlobalName ? "" : ca.Name,
                     subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
                     auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
-                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null, Interlocked.Read(ref c.Stalls)));
+                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null, Interlocked.Read(ref c.Stalls), c.ProxyKey));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -199,7 +215,7 @@ public sealed partial class Monitor
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
                     subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
-                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags, Stalls: cc.Stalls));
+                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags, Stalls: cc.Stalls, ProxyKey: cc.ProxyKey));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
@@ -306,6 +322,13 @@ public sealed partial class Monitor
             w.Str("issuer_key", r.IssuerKey, omitEmpty: true);
             w.Str("name_tag", r.NameTag, omitEmpty: true);
             if (r.Tags is { } tags) WriteTags(w, tags);
+            if (r.ProxyKey.Length > 0)
+            {
+                // Go's createProxyInfo: the key of the trusted proxy the client came through.
+                w.WriteStartObject("proxy");
+                w.Str("key", r.ProxyKey);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();

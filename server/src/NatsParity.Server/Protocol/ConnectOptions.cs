@@ -13,6 +13,7 @@ public sealed class ConnectOptions
     [JsonPropertyName("nkey")] public string? Nkey { get; set; }
     [JsonPropertyName("jwt")] public string? Jwt { get; set; }
     [JsonPropertyName("sig")] public string? Sig { get; set; }
+    [JsonPropertyName("proxy_sig")] public string? ProxySig { get; set; }
     [JsonPropertyName("auth_token")] public string? Token { get; set; }
     [JsonPropertyName("user")] public string? Username { get; set; }
     [JsonPropertyName("pass")] public string? Password { get; set; }
@@ -45,6 +46,7 @@ public sealed class ConnectOptions
                 case "nkey": o.Nkey = Str(ref r); break;
                 case "jwt": o.Jwt = Str(ref r); break;
                 case "sig": o.Sig = Str(ref r); break;
+                case "proxy_sig": o.ProxySig = Str(ref r); break;
                 case "auth_token": o.Token = Str(ref r); break;
                 case "user": o.Username = Str(ref r); break;
                 case "pass": o.Password = Str(ref r); break;

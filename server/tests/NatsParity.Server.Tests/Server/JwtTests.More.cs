@@ -395,36 +395,46 @@ public sealed partial class JwtTests
             .ShouldBeTrue($"should have 2 clients, got {acc.ClientsSnapshot().Length}");
     }
 
-    [Fact, GoTest("server/jwt_test.go", "TestJWTResponseThreshold")]
-    public async Task JwtResponseThreshold()
+    /// <summary>The response threshold is 20 ms, as Go's: run alone, so that a loaded runner's other tests do not
+    /// stretch the half-threshold answer past it.</summary>
+    [Collection(nameof(TimingSensitive))]
+    public sealed class ResponseThresholdTiming
     {
-        var respThresh = TimeSpan.FromMilliseconds(20);
-        var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
-        aExpClaim.Exports.Add(new JwtExport { Subject = "srvc", Type = "service", ResponseThreshold = respThresh });
-        var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
-        aImpClaim.Imports.Add(new JwtImport { Subject = "srvc", Type = "service", Account = aExpPub });
-        await using var s = RunOperatorConf([(aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))]);
-        using var ncExp = UserConn(s, aExpKp);
-        using var ncImp = UserConn(s, aImpKp);
-        ncExp.SendAndFlush("SUB srvc 1\r\n");
-
-        // The responder answers after a delay; the requester waits four thresholds.
-        MsgFrame? RequestWithDelay(TimeSpan delay, string inbox)
+        [Fact, GoTest("server/jwt_test.go", "TestJWTResponseThreshold")]
+        public async Task JwtResponseThreshold()
         {
-            ncImp.Send($"SUB {inbox} {inbox}\r\nPUB srvc {inbox} 4\r\nyes?\r\n");
-            var req = ncExp.ReadMsg();
-            Thread.Sleep(delay);
-            ncExp.Send($"PUB {req.Reply} 4\r\nyes!\r\n");
-            try { return ncImp.ReadMsg(4 * respThresh); }
-            catch (ProtoException) { return null; }
-        }
+            var respThresh = TimeSpan.FromMilliseconds(20);
+            var (aExpKp, aExpPub, aExpClaim) = NewJwtAccountClaim("Export");
+            aExpClaim.Exports.Add(new JwtExport { Subject = "srvc", Type = "service", ResponseThreshold = respThresh });
+            var (aImpKp, aImpPub, aImpClaim) = NewJwtAccountClaim("Import");
+            aImpClaim.Imports.Add(new JwtImport { Subject = "srvc", Type = "service", Account = aExpPub });
+            await using var s = RunOperatorConf([(aExpPub, aExpClaim.Encode(Operator)), (aImpPub, aImpClaim.Encode(Operator))]);
+            using var ncExp = UserConn(s, aExpKp);
+            using var ncImp = UserConn(s, aImpKp);
+            ncExp.SendAndFlush("SUB srvc 1\r\n");
 
-        // No timeout: within the threshold.
-        var resp = RequestWithDelay(respThresh / 2, "_INBOX.a");
-        resp.ShouldNotBeNull("expected a response to request srvc");
-        resp.PayloadText.ShouldBe("yes!");
-        // Timeout: past the threshold the response import is gone.
-        RequestWithDelay(2 * respThresh, "_INBOX.b").ShouldBeNull("expected a timeout");
+            // The responder answers after a delay; the requester waits four thresholds.
+            MsgFrame? RequestWithDelay(TimeSpan delay, string inbox)
+            {
+                ncImp.Send($"SUB {inbox} {inbox}\r\nPUB srvc {inbox} 4\r\nyes?\r\n");
+                var req = ncExp.ReadMsg();
+                Thread.Sleep(delay);
+                ncExp.Send($"PUB {req.Reply} 4\r\nyes!\r\n");
+                try { return ncImp.ReadMsg(4 * respThresh); }
+                catch (ProtoException) { return null; }
+            }
+
+            // One exchange first, its outcome not looked at: the first run of the service import's response path is
+            // JIT-compiled, which alone can take longer than the 10 ms of margin below (Go's code is compiled ahead).
+            RequestWithDelay(TimeSpan.Zero, "_INBOX.w");
+
+            // No timeout: within the threshold.
+            var resp = RequestWithDelay(respThresh / 2, "_INBOX.a");
+            resp.ShouldNotBeNull("expected a response to request srvc");
+            resp.PayloadText.ShouldBe("yes!");
+            // Timeout: past the threshold the response import is gone.
+            RequestWithDelay(2 * respThresh, "_INBOX.b").ShouldBeNull("expected a timeout");
+        }
     }
 
     /// <summary>A request from <paramref name="requester"/> that <paramref name="responder"/> (subscribed to it) answers

@@ -185,6 +185,7 @@ public sealed class UserPermissionLimits
     public long Data { get; set; } = JwtLimits.NoLimit;
     public long Payload { get; set; } = JwtLimits.NoLimit;
     public bool BearerToken { get; set; }
+    /// <summary>proxy_required: the user connects only through a trusted proxy.</summary>
     public bool ProxyRequired { get; set; }
     public List<string> AllowedConnectionTypes { get; set; } = [];
 
@@ -193,8 +194,8 @@ public sealed class UserPermissionLimits
 
     /// <summary>Go's comparison with the zero value (jwt's HasEmptyPermissions).</summary>
     public bool IsZero => Permissions.Pub.Empty && Permissions.Sub.Empty && Permissions.Resp is null && Src.Count == 0
-        && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken
-        && !ProxyRequired && AllowedConnectionTypes.Count == 0;
+        && Times.Count == 0 && Locale.Length == 0 && Subs == 0 && Data == 0 && Payload == 0 && !BearerToken && !ProxyRequired
+        && AllowedConnectionTypes.Count == 0;
 
     internal void Write(JsonObject o)
     {
@@ -306,7 +307,7 @@ public sealed class UserClaims(string subject) : JwtClaims(subject)
     /// <summary>jwt's SetScoped: a scoped user carries no permissions or limits (its signing key's template applies).</summary>
     public void SetScoped(bool scoped) => UserPermissionLimits = scoped ? UserPermissionLimits.Zero() : new UserPermissionLimits
     {
-        Permissions = Permissions, BearerToken = BearerToken, AllowedConnectionTypes = AllowedConnectionTypes,
+        Permissions = Permissions, BearerToken = BearerToken, ProxyRequired = ProxyRequired, AllowedConnectionTypes = AllowedConnectionTypes,
     };
 
     /// <summary>jwt's HasEmptyPermissions.</summary>
