@@ -768,6 +768,15 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         if (Options.Password.Length > 0 && !IsBcrypt(Options.Password) || (_users?.Values.Any(u => u.Username != _sysAccOnlyNoAuthUser && !IsBcrypt(u.Password)) ?? false))
             Logger.Warn("Plaintext passwords detected, use nkeys or bcrypt");
+        // Go's configureAuthorization: an auth callout with an unknown account or auth user is logged, not refused.
+        if (Options.AuthCallout is { } ac)
+        {
+            string accErr = LookupAccount(ac.Account) is null ? "account missing" : "<nil>";
+            if (accErr != "<nil>") Logger.Error($"Authorization callout account \"{ac.Account}\" not valid");
+            foreach (var u in ac.AuthUsers)
+                if (!(_users?.ContainsKey(u) ?? false) && !(_nkeys?.ContainsKey(u) ?? false))
+                    Logger.Error($"Authorization callout user \"{u}\" not valid: {accErr}");
+        }
     }
 
     internal bool HasUser(string username, out User? user)

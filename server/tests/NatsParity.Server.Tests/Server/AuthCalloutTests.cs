@@ -1592,4 +1592,39 @@ public sealed class AuthCalloutTests
         }
         finally { File.Delete(path); }
     }
+
+    /// <summary>Go's configureAuthorization logs (and does not refuse) a callout account or auth user it cannot find.</summary>
+    [Fact]
+    public async Task AuthCalloutUnknownAccountAndUsersAreLogged()
+    {
+        string conf = InProcess.WriteConf("""
+            listen: "127.0.0.1:-1"
+            authorization {
+                users: [ { user: "auth", password: "pwd" } ]
+                auth_callout {
+                    issuer: "ABJHLOVMPA4CI6R5KLNGOB4GSLNIY7IOUPAJC4YFNDLQVIOBYQGUWVLA"
+                    account: NOPE
+                    auth_users: [ auth, ghost ]
+                }
+            }
+            """);
+        string log = Path.Combine(Path.GetTempPath(), $"natsparity-{Guid.NewGuid():N}.log");
+        try
+        {
+            using (var logger = new NatsParity.Server.Logging.ServerLogger(debug: false, trace: false, logtime: false, file: log))
+            await using (var s = InProcess.Run(ServerOptions.FromConfigFile(conf), logger))
+            {
+                s.Running.ShouldBeTrue();
+            }
+            string text = File.ReadAllText(log);
+            text.ShouldContain("[ERR] Authorization callout account \"NOPE\" not valid");
+            text.ShouldContain("[ERR] Authorization callout user \"ghost\" not valid: account missing");
+            text.ShouldNotContain("Authorization callout user \"auth\"");
+        }
+        finally
+        {
+            File.Delete(conf);
+            File.Delete(log);
+        }
+    }
 }
