@@ -74,7 +74,7 @@ public sealed partial class NatsServer
             TlsSetup? tls = _tls;
             if (changes.Contains("tls"))
             {
-                try { tls = next.TlsEnabled ? TlsSetup.Create(next) : null; }
+                try { tls = next.TlsEnabled ? TlsSetup.Create(next, OcspPeerFor(next)) : null; }
                 catch (ArgumentException e) { return e.Message; }
             }
 

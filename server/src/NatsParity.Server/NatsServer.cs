@@ -42,6 +42,11 @@ public sealed partial class NatsServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Account> _accounts = new(StringComparer.Ordinal);
     private Dictionary<string, User>? _users;
     private TlsSetup? _tls;
+    /// <summary>Go's ocsprc: the OCSP peer response cache, when a tls block verifies peers with OCSP.</summary>
+    internal Ocsp.OcspResponseCache? OcspCache { get; }
+
+    internal Ocsp.OcspPeer? OcspPeerFor(ServerOptions o) =>
+        OcspCache is not null && o.TlsOcspPeer is { Verify: true } peer ? new Ocsp.OcspPeer(peer, OcspCache, () => Logger) : null;
     private readonly NKeyPair _serverKp;
     private readonly XKeyPair _xkp;
 
@@ -148,7 +153,9 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         ConfigureAuthorization();
         ConfigureProxies();
-        if (options.TlsEnabled) _tls = TlsSetup.Create(options);
+        if (options.TlsEnabled && options.TlsOcspPeer is { Verify: true })
+            OcspCache = new Ocsp.OcspResponseCache(options.OcspCache ?? new Config.OcspResponseCacheConfig());
+        if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options));
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {
@@ -229,6 +236,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         foreach (var line in FeatureFlags.StartupLines(Options)) Logger.Notice(line);
         if (Options.ConfigFile.Length > 0) Logger.Notice($"Using configuration file: {Options.ConfigFile}");
         if (Options.PidFile.Length > 0) File.WriteAllText(Options.PidFile, Environment.ProcessId.ToString());
+        OcspCache?.Start(Logger);
         // Go's Start sets up the system account, and with it the eventing stack, before accepting clients.
         if (SystemAccount is not null)
         {
@@ -1084,6 +1092,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Events = null;
         if (events is not null) await events.ShutdownAsync().ConfigureAwait(false);
         AccountResolver?.Close();
+        OcspCache?.Stop(Logger);
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _listener = null;

@@ -23,9 +23,13 @@ internal sealed class TlsSetup
     public bool AllowNonTls { get; }
     private readonly HashSet<string>? _pinned;
     private readonly SslProtocols _protocols;
+    private readonly Ocsp.OcspPeer? _ocsp;
+    // Why a handshake's client certificate was refused, for the handshake error Go logs.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, string> _rejects = new();
 
-    private TlsSetup(ServerOptions o, X509Certificate2[] certs, X509Certificate2Collection? roots)
+    private TlsSetup(ServerOptions o, X509Certificate2[] certs, X509Certificate2Collection? roots, Ocsp.OcspPeer? ocsp)
     {
+        _ocsp = ocsp;
         _certs = certs;
         _roots = roots;
         Verify = o.TlsVerify;
@@ -38,8 +42,11 @@ internal sealed class TlsSetup
     }
 
     /// <summary>Loads the certificate, key and CA; a file that cannot be read fails as Go's GenTLSConfig does.</summary>
-    public static TlsSetup Create(ServerOptions o)
+    public static TlsSetup Create(ServerOptions o, Ocsp.OcspPeer? ocsp = null)
     {
+        // Go's plugTLSOCSPPeer: OCSP checks of client certificates need the certificates to be verified.
+        if (o.TlsOcspPeer is { Verify: true } && !o.TlsVerify)
+            throw new ArgumentException("OCSP peer verification for client connections requires TLS verify (mTLS) to be enabled");
         // Go's GenTLSConfig: a minimum below TLS 1.2 is refused.
         if (o.TlsMinVersion is "1.0" or "1.1") throw new ArgumentException($"unsupported minimum TLS version: TLS {o.TlsMinVersion}");
         X509Certificate2[] certs;
@@ -64,7 +71,7 @@ internal sealed class TlsSetup
             }
             if (roots.Count == 0) throw new ArgumentException("failed to parse root ca certificate");
         }
-        return new TlsSetup(o, certs, roots);
+        return new TlsSetup(o, certs, roots, ocsp);
     }
 
     private static X509Certificate2 LoadPair(string certFile, string keyFile, string which)
@@ -128,8 +135,16 @@ internal sealed class TlsSetup
         {
             foreach (var e in chain.ChainElements) if (!ReferenceEquals(e.Certificate, certificate)) custom.ChainPolicy.ExtraStore.Add(e.Certificate);
         }
-        return custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        if (!custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()))) return false;
+        if (_ocsp is null) return true;
+        var verified = custom.ChainElements.Select(e => e.Certificate).ToList();
+        if (_ocsp.ClientValid(verified)) return true;
+        _rejects.AddOrUpdate(sender, Ocsp.OcspPeer.MsgTlsClientRejectConnection);
+        return false;
     }
+
+    /// <summary>Why this server refused the client certificate of <paramref name="ssl"/>'s handshake, if it said.</summary>
+    internal string? RejectReason(SslStream ssl) => _rejects.TryGetValue(ssl, out var r) ? r : null;
 
     /// <summary>The chain a verified client certificate was accepted on, leaf first (Go's VerifiedChains[0]); null when
     /// client certificates are not verified or it does not chain.</summary>

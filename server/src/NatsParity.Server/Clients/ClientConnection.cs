@@ -618,6 +618,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     private async Task StartTls(byte[] info, byte[] firstInfo, bool authRequired, bool refuse, TlsSetup tls, ServerInfo? proxyInfo)
     {
         FirstRecordStream? first = null;
+        SslStream? ssl = null;
         try
         {
             bool tlsFirst = tls.HandshakeFirst;
@@ -686,7 +687,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             first = new FirstRecordStream(inner);
             TlsFirst = tlsFirst;
             Debug("Starting TLS client connection handshake");
-            var ssl = new SslStream(first, leaveInnerStreamOpen: true);
+            ssl = new SslStream(first, leaveInnerStreamOpen: true);
             using (var cts = new CancellationTokenSource(tls.Timeout))
             {
                 try
@@ -720,7 +721,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             {
                 // As Go's isClientProbeTLSHandshakeError: a peer whose first bytes are not TLS is a probe (a load
                 // balancer's health check), logged at debug level only.
-                string msg = $"TLS handshake error: {(e.InnerException ?? e).Message}";
+                string msg = $"TLS handshake error: {(ssl is not null && tls.RejectReason(ssl) is { } why ? why : (e.InnerException ?? e).Message)}";
                 if (first is { FirstRecordNotTls: true }) Debug(msg);
                 else _server.Logger.Error($"{this} - {msg}");
                 Close(ClosedState.TLSHandshakeError);

@@ -90,6 +90,7 @@ public static partial class ConfigLoader
                     case "connection_rate_limit":
                         o.TlsRateLimit = val as long? ?? throw new ConfigException("error parsing tls config, 'connection_rate_limit' wrong type");
                         break;
+                    case "ocsp_peer": o.TlsOcspPeer = ParseOcspPeer(val); break;
                     case "insecure":
                         o.TlsInsecure = val as bool? ?? throw new ConfigException("error parsing tls config, expected 'insecure' to be a boolean");
                         break;

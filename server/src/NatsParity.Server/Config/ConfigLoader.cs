@@ -175,6 +175,7 @@ public static partial class ConfigLoader
             case "accounts": ApplyAccounts(o, v); break;
             case "proxies": o.Proxies = ParseProxies(v); break;
             case "tls": ApplyTls(o, v); break;
+            case "ocsp_cache": o.OcspCache = ParseOcspCache(v); break;
             case "http":
                 var (hh, hp) = ParseListen(v);
                 o.HttpHost = hh;

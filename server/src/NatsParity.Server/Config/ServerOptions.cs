@@ -163,6 +163,10 @@ public sealed class ServerOptions
     /// <summary>tls { pinned_certs }: lower-case hex SHA-256 of the client certificates' SubjectPublicKeyInfo that may
     /// connect (null: any).</summary>
     public HashSet<string>? TlsPinnedCerts { get; set; }
+    /// <summary>tls { ocsp_peer }: OCSP checks of the client certificates (null: not configured).</summary>
+    public OcspPeerConfig? TlsOcspPeer { get; set; }
+    /// <summary>ocsp_cache: where OCSP peer responses are kept (null: Go's default, a local cache).</summary>
+    public OcspResponseCacheConfig? OcspCache { get; set; }
     /// <summary>allow_non_tls: with TLS configured, clients may also connect in plain text (INFO tls_available).</summary>
     public bool AllowNonTls { get; set; }
     /// <summary>proxy_protocol: client connections may start with a PROXY v1 or v2 header giving the client's address

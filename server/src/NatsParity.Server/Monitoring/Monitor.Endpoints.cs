@@ -28,6 +28,7 @@ public sealed partial class Monitor
         w.Bool("auth_required", _s.AuthRequired, omitEmpty: true);
         w.Bool("tls_required", o.TlsEnabled, omitEmpty: true);
         w.Bool("tls_verify", o.TlsVerify, omitEmpty: true);
+        w.Bool("tls_ocsp_peer_verify", _s.OcspCache is not null && o.TlsEnabled && o.TlsOcspPeer is { Verify: true }, omitEmpty: true);
         w.Num("max_connections", o.MaxConnections);
         w.Num("max_subscriptions", o.MaxSubscriptions, omitEmpty: true);
         w.Num("ping_interval", o.PingInterval.Ticks * 100);
@@ -94,6 +95,19 @@ public sealed partial class Monitor
         }
         w.Str("system_account", _s.SystemAccount?.Name, omitEmpty: true);
         w.Num("pinned_account_fails", Interlocked.Read(ref _s.PinnedAccountFails), omitEmpty: true);
+        if (_s.OcspCache is { Local: true } rc)
+        {
+            var st = rc.Stats();
+            w.WriteStartObject("ocsp_peer_cache");
+            w.Str("cache_type", rc.Type, omitEmpty: true);
+            w.Num("cache_hits", st.Hits, omitEmpty: true);
+            w.Num("cache_misses", st.Misses, omitEmpty: true);
+            w.Num("cached_responses", st.Responses, omitEmpty: true);
+            w.Num("cached_revoked_responses", st.Revokes, omitEmpty: true);
+            w.Num("cached_good_responses", st.Goods, omitEmpty: true);
+            w.Num("cached_unknown_responses", st.Unknowns, omitEmpty: true);
+            w.WriteEndObject();
+        }
         w.KindStats("slow_consumer_stats", slow);
         w.WriteStartObject("disk_io_wait_stats");
         w.Num("waiters", 0);
