@@ -73,7 +73,8 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
     /// <paramref name="trustedCa"/> for the server certificate (throws AuthenticationException otherwise).</summary>
     public void UpgradeToTls(System.Security.Cryptography.X509Certificates.X509Certificate2? clientCert,
         System.Security.Cryptography.X509Certificates.X509Certificate2? trustedCa, string targetHost = "localhost",
-        System.Security.Authentication.SslProtocols protocols = System.Security.Authentication.SslProtocols.None)
+        System.Security.Authentication.SslProtocols protocols = System.Security.Authentication.SslProtocols.None,
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? clientChain = null)
     {
         var ssl = new SslStream(_stream, leaveInnerStreamOpen: false, (_, cert, chain, errors) =>
         {
@@ -88,7 +89,11 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         ssl.AuthenticateAsClient(new SslClientAuthenticationOptions
         {
             TargetHost = targetHost,
-            ClientCertificates = clientCert is null ? null : [clientCert],
+            // With intermediates the client sends its certificate's chain (Go's *_bundle.pem client certificates).
+            ClientCertificates = clientCert is null || clientChain is not null ? null : [clientCert],
+            ClientCertificateContext = clientCert is null || clientChain is null ? null : SslStreamCertificateContext.Create(clientCert, clientChain, offline: true),
+            // A resumed session would skip the client certificate the server is to check again.
+            AllowTlsResume = clientChain is null,
             EnabledSslProtocols = protocols,
             CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
         });

@@ -1,0 +1,263 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using NatsParity.Server.Config;
+using NatsParity.Server.Logging;
+using NatsParity.Server.Ocsp;
+using NatsParity.Testing;
+using Shouldly;
+using Xunit;
+
+namespace NatsParity.Server.Tests.Ocsp;
+
+/// <summary>Ports of test/ocsp_peer_test.go for the client port: client certificates checked against their CAs'
+/// OCSP responders during the TLS handshake.</summary>
+public sealed class OcspPeerTests
+{
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Go's nats.Connect with the client's bundle followed by a request answered by its own subscription.</summary>
+    private static void ConnectAndRequest(NatsServer s, OcspTestPki pki, X509Certificate2 client)
+    {
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port, timeout: ClientTimeout);
+        c.UpgradeToTls(client, pki.Root, clientChain: pki.BundleFor(client));
+        c.SendConnect(tlsRequired: true);
+        c.SendAndFlush("SUB ping 1\r\nSUB _INBOX.r 2\r\n");
+        var req = c.SendAndReadMsg("PUB ping _INBOX.r 4\r\nping\r\n");
+        req.Subject.ShouldBe("ping");
+        req.Reply.ShouldBe("_INBOX.r");
+        var resp = c.SendAndReadMsg("PUB _INBOX.r 4\r\npong\r\n");
+        resp.Subject.ShouldBe("_INBOX.r");
+        resp.PayloadText.ShouldBe("pong");
+    }
+
+    /// <summary>Go's expected "remote error: tls: bad certificate": the server fails the handshake on the client's
+    /// certificate (with TLS 1.3 the client learns it on its first read) and logs why.</summary>
+    private static async Task ConnectRefused(NatsServer s, StringWriter log, OcspTestPki pki, X509Certificate2 client)
+    {
+        using (var c = ProtoClient.Connect("127.0.0.1", s.Port, timeout: ClientTimeout))
+        {
+            try
+            {
+                c.UpgradeToTls(client, pki.Root, clientChain: pki.BundleFor(client));
+                c.SendConnect(tlsRequired: true);
+                c.Send("PING\r\n");
+                c.ExpectClosed();
+            }
+            catch (AuthenticationException) { }
+        }
+        (await InProcess.WaitFor(() => Log(log).Contains("TLS handshake error: client not OCSP valid"), ClientTimeout))
+            .ShouldBeTrue(Log(log));
+    }
+
+    private static string Log(StringWriter log) => log.ToString();
+
+    /// <summary>A log the server writes from its threads while the test reads it.</summary>
+    private sealed class LogCapture : StringWriter
+    {
+        private readonly Lock _lock = new();
+        public override void Write(char value) { lock (_lock) base.Write(value); }
+        public override void Write(string? value) { lock (_lock) base.Write(value); }
+        public override void Write(char[] buffer, int index, int count) { lock (_lock) base.Write(buffer, index, count); }
+        public override void WriteLine(string? value) { lock (_lock) base.WriteLine(value); }
+        public override string ToString() { lock (_lock) return base.ToString(); }
+    }
+
+    /// <summary>Go's RunServerWithConfig, with its log kept.</summary>
+    private static NatsServer RunConf(string conf, out StringWriter log)
+    {
+        log = new LogCapture();
+        var logger = ServerLogger.NewStdLogger(time: false, debug: false, trace: false, colors: false, pid: false, stderr: log);
+        return InProcess.Run(ServerOptions.FromConfigFile(InProcess.WriteConf(conf)), logger);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerGoodClients")]
+    public async Task OcspPeerGoodClients()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        root.SetStatus(pki.Int2, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        foreach (var (conf, client) in new[]
+        {
+            // Default cache, long form with a non-default ca_timeout; a client of intermediate CA 1.
+            ("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }"), pki.UserA1),
+            // Default cache, short form; a client of intermediate CA 2.
+            ("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), pki.UserB1),
+            // ocsp_cache: true; a client of intermediate CA 1.
+            ("port: -1\nocsp_cache: true\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }"), pki.UserA1),
+        })
+        {
+            await using var s = InProcess.RunConf(conf);
+            ConnectAndRequest(s, pki, client);
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerUnknownClient")]
+    public async Task OcspPeerUnknownClient()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        // UserA1's status is never set: its responder answers unknown.
+        await using var int1 = await pki.Int1Responder().StartAsync();
+
+        await using var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log);
+        await ConnectRefused(s, log, pki, pki.UserA1);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerRevokedClient")]
+    public async Task OcspPeerRevokedClient()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Revoked);
+
+        // The check on: the revoked client is refused.
+        await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log))
+            await ConnectRefused(s, log, pki, pki.UserA1);
+        // Explicitly off (short and long form) or not configured: it connects.
+        foreach (var peer in new[] { "ocsp_peer: false", "", "ocsp_peer: { verify: false }" })
+        {
+            await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock(peer.Length > 0 ? [peer] : []));
+            Connect(s, pki, pki.UserA1);
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerUnknownAndRevokedIntermediate")]
+    public async Task OcspPeerUnknownAndRevokedIntermediate()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        // Intermediate 1 is revoked; intermediate 2's status is never set, so unknown.
+        root.SetStatus(pki.Int1, OcspStatus.Revoked);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        foreach (var client in new[] { pki.UserA1, pki.UserB1 })
+        {
+            await using var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log);
+            await ConnectRefused(s, log, pki, client);
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerWarnOnlyOption")]
+    public async Task OcspPeerWarnOnlyOption()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Revoked);
+
+        // warn_only false: the revoked client is refused.
+        await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n warn_only: false\n }"), out var log))
+            await ConnectRefused(s, log, pki, pki.UserA1);
+        // warn_only true: it connects.
+        await using (var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n warn_only: true\n }")))
+            Connect(s, pki, pki.UserA1);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerUnknownIsGoodOption")]
+    public async Task OcspPeerUnknownIsGoodOption()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        // UserA1's status is never set: unknown.
+        await using var int1 = await pki.Int1Responder().StartAsync();
+
+        await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log))
+            await ConnectRefused(s, log, pki, pki.UserA1);
+        await using (var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n unknown_is_good: true\n }")))
+            Connect(s, pki, pki.UserA1);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerUndelegatedCAResponseSigner")]
+    public async Task OcspPeerUndelegatedCaResponseSigner()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        await using var int1 = await pki.Int1UndelegatedResponder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+
+        await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"));
+        Connect(s, pki, pki.UserA1);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerDelegatedCAResponseSigner")]
+    public async Task OcspPeerDelegatedCaResponseSigner()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+
+        await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"));
+        Connect(s, pki, pki.UserA1);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerBadDelegatedCAResponseSigner")]
+    public async Task OcspPeerBadDelegatedCaResponseSigner()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        // Signed by UserA2, a certificate of intermediate 1 without the OCSP signing usage.
+        await using var int1 = await pki.Int1BadDelegateResponder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+
+        await using var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log);
+        await ConnectRefused(s, log, pki, pki.UserA1);
+    }
+
+    [Theory, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerNextUpdateUnset")]
+    [InlineData(4, 2)] // the second connection uses the first one's cached responses
+    [InlineData(1, 3)] // the client's cached response (no nextUpdate) has expired by the second connection
+    public async Task OcspPeerNextUpdateUnset(int ttl, long expectedMisses)
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder(ttl: TimeSpan.Zero).StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+
+        await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\nocsp_cache: true\n"
+            + pki.TlsBlock($"ocsp_peer: {{\n verify: true\n allowed_clockskew: 0\n cache_ttl_when_next_update_unset: {ttl}\n }}"));
+        Connect(s, pki, pki.UserA1);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Connect(s, pki, pki.UserA1);
+
+        var cache = (await Varz(s)).GetProperty("ocsp_peer_cache");
+        cache.GetProperty("cache_misses").GetInt64().ShouldBe(expectedMisses);
+        cache.GetProperty("cached_responses").GetInt64().ShouldBe(2);
+    }
+
+    /// <summary>Go's nats.Connect with the client's bundle: TLS, CONNECT and a PING answered.</summary>
+    private static void Connect(NatsServer s, OcspTestPki pki, X509Certificate2 client)
+    {
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port, timeout: ClientTimeout);
+        c.UpgradeToTls(client, pki.Root, clientChain: pki.BundleFor(client));
+        c.SendConnect(tlsRequired: true);
+        c.Flush();
+    }
+
+    /// <summary>Go's monitorGetVarzHelper: /varz from the monitoring port.</summary>
+    private static async Task<JsonElement> Varz(NatsServer s)
+    {
+        using var http = new HttpClient { Timeout = ClientTimeout };
+        using var doc = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{s.Monitor.Port}/varz"));
+        return doc.RootElement.Clone();
+    }
+}
