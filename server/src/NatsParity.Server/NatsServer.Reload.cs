@@ -72,14 +72,23 @@ public sealed partial class NatsServer
             }
 
             TlsSetup? tls = _tls;
-            if (changes.Contains("tls"))
+            // Go's reloadOCSP: a changed OCSP peer or cache setup starts a fresh cache.
+            var ocspCache = changes.Contains("ocsp") ? NewOcspCache(next) : OcspCache;
+            if (changes.Contains("tls") || changes.Contains("ocsp"))
             {
-                try { tls = next.TlsEnabled ? TlsSetup.Create(next, OcspPeerFor(next)) : null; }
+                try { tls = next.TlsEnabled ? TlsSetup.Create(next, OcspPeerFor(next, ocspCache, () => Logger)) : null; }
                 catch (ArgumentException e) { return e.Message; }
             }
 
             Options = next;
             _tls = tls;
+            if (changes.Contains("ocsp"))
+            {
+                OcspCache?.Stop(Logger);
+                OcspCache = ocspCache;
+                if (cur.OcspCache != next.OcspCache) Logger.Notice("Reloaded OCSP peer cache");
+                ocspCache?.Start(Logger);
+            }
             if (changes.Contains("logging") && !next.NoLog)
             {
                 var old = Logger;
@@ -353,6 +362,8 @@ public sealed partial class NatsServer
             || !PinsEqual(cur.TlsPinnedCerts, next.TlsPinnedCerts)
             || !(cur.TlsCertificates ?? []).SequenceEqual(next.TlsCertificates ?? []))
             changes.Add("tls");
+        if (cur.TlsOcspPeer != next.TlsOcspPeer || cur.OcspCache != next.OcspCache)
+            changes.Add("ocsp");
         return null;
     }
 

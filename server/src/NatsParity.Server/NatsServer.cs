@@ -43,10 +43,14 @@ public sealed partial class NatsServer : IAsyncDisposable
     private Dictionary<string, User>? _users;
     private TlsSetup? _tls;
     /// <summary>Go's ocsprc: the OCSP peer response cache, when a tls block verifies peers with OCSP.</summary>
-    internal Ocsp.OcspResponseCache? OcspCache { get; }
+    internal Ocsp.OcspResponseCache? OcspCache { get; private set; }
 
-    internal Ocsp.OcspPeer? OcspPeerFor(ServerOptions o) =>
-        OcspCache is not null && o.TlsOcspPeer is { Verify: true } peer ? new Ocsp.OcspPeer(peer, OcspCache, () => Logger) : null;
+    /// <summary>Go's initOCSPResponseCache: a cache only when the client port verifies peers with OCSP.</summary>
+    private static Ocsp.OcspResponseCache? NewOcspCache(ServerOptions o) =>
+        o.TlsEnabled && o.TlsOcspPeer is { Verify: true } ? new Ocsp.OcspResponseCache(o.OcspCache ?? new Config.OcspResponseCacheConfig()) : null;
+
+    private static Ocsp.OcspPeer? OcspPeerFor(ServerOptions o, Ocsp.OcspResponseCache? cache, Func<ServerLogger> log) =>
+        cache is not null && o.TlsOcspPeer is { Verify: true } peer ? new Ocsp.OcspPeer(peer, cache, log) : null;
     private readonly NKeyPair _serverKp;
     private readonly XKeyPair _xkp;
 
@@ -153,9 +157,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         }
         ConfigureAuthorization();
         ConfigureProxies();
-        if (options.TlsEnabled && options.TlsOcspPeer is { Verify: true })
-            OcspCache = new Ocsp.OcspResponseCache(options.OcspCache ?? new Config.OcspResponseCacheConfig());
-        if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options));
+        OcspCache = NewOcspCache(options);
+        if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options, OcspCache, () => Logger));
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {

@@ -1,7 +1,7 @@
 namespace NatsParity.Server.Config;
 
 /// <summary>Go's certidp.OCSPPeerConfig: how a peer's certificate chain is checked against its CA's OCSP responder.</summary>
-public sealed class OcspPeerConfig
+public sealed record OcspPeerConfig
 {
     public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(2);
@@ -22,7 +22,7 @@ public sealed class OcspPeerConfig
 public enum OcspResponseCacheType { None = 1, Local }
 
 /// <summary>Go's OCSPResponseCacheConfig (ocsp_cache).</summary>
-public sealed class OcspResponseCacheConfig
+public sealed record OcspResponseCacheConfig
 {
     public const string DefaultDir = "_rc_";
     public static readonly TimeSpan MinimumSaveInterval = TimeSpan.FromSeconds(1);

@@ -244,6 +244,93 @@ public sealed class OcspPeerTests
         cache.GetProperty("cached_responses").GetInt64().ShouldBe(2);
     }
 
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerGoodClientsNoneCache")]
+    public async Task OcspPeerGoodClientsNoneCache()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        root.SetStatus(pki.Int2, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        const string peer = "ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }";
+        // The none cache, long form and short form.
+        foreach (var cache in new[] { "ocsp_cache: {\n type: none\n }\n", "ocsp_cache: false\n" })
+        {
+            await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock(peer) + cache);
+            ConnectAndRequest(s, pki, pki.UserA1);
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerGoodClientsLocalCache")]
+    public async Task OcspPeerGoodClientsLocalCache()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        root.SetStatus(pki.Int2, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        foreach (var (conf, client) in new[]
+        {
+            // Short form cache, UserA1 of intermediate CA 1.
+            (pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }") + "ocsp_cache: true\n", pki.UserA1),
+            // Long form local cache, UserB1 of intermediate CA 2.
+            (pki.TlsBlock("ocsp_peer: true") + "ocsp_cache: {\n type: local\n }\n", pki.UserB1),
+        })
+        {
+            await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\n" + conf);
+            Connect(s, pki, client);
+            // The client and its intermediate each missed the cache and were cached.
+            var cache = (await Varz(s)).GetProperty("ocsp_peer_cache");
+            cache.GetProperty("cache_misses").GetInt64().ShouldBe(2);
+            cache.GetProperty("cached_responses").GetInt64().ShouldBe(2);
+
+            // The second connection is answered from the cache.
+            ConnectAndRequest(s, pki, client);
+            cache = (await Varz(s)).GetProperty("ocsp_peer_cache");
+            cache.GetProperty("cache_misses").GetInt64().ShouldBe(2);
+            cache.GetProperty("cache_hits").GetInt64().ShouldBe(2);
+            cache.GetProperty("cached_responses").GetInt64().ShouldBe(2);
+        }
+    }
+
+    [Theory, GoTest("test/ocsp_peer_test.go", "TestOCSPResponseCacheMonitor")]
+    [InlineData("ocsp_cache: true", "local")]
+    [InlineData("ocsp_cache: {\n type: local\n }", "local")]
+    [InlineData("", "local")] // the default
+    [InlineData("ocsp_cache: false", "")]
+    [InlineData("ocsp_cache: {\n type: none\n }", "")]
+    public async Task OcspResponseCacheMonitor(string cache, string expect)
+    {
+        using var pki = new OcspTestPki();
+        await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n }") + cache + "\n");
+        CacheType(await Varz(s)).ShouldBe(expect);
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPResponseCacheChangeAndReload")]
+    public async Task OcspResponseCacheChangeAndReload()
+    {
+        using var pki = new OcspTestPki();
+        string Conf(string type) => "port: -1\nhttp_port: -1\n" + pki.TlsBlock("ocsp_peer: true") + $"ocsp_cache: {{\n type: {type}\n }}\n";
+        await using var s = InProcess.RunConf(Conf("none"), out string path);
+        CacheType(await Varz(s)).ShouldBe("");
+
+        File.WriteAllText(path, Conf("local"));
+        s.Reload().ShouldBeNull();
+        CacheType(await Varz(s)).ShouldBe("local");
+    }
+
+    /// <summary>varz ocsp_peer_cache.cache_type, empty when the cache is not reported (Go's none cache).</summary>
+    private static string CacheType(JsonElement varz) =>
+        varz.TryGetProperty("ocsp_peer_cache", out var c) && c.TryGetProperty("cache_type", out var t) ? t.GetString()! : "";
+
     /// <summary>Go's nats.Connect with the client's bundle: TLS, CONNECT and a PING answered.</summary>
     private static void Connect(NatsServer s, OcspTestPki pki, X509Certificate2 client)
     {
