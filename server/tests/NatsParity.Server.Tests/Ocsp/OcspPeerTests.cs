@@ -12,8 +12,19 @@ namespace NatsParity.Server.Tests.Ocsp;
 
 /// <summary>Ports of test/ocsp_peer_test.go for the client port: client certificates checked against their CAs'
 /// OCSP responders during the TLS handshake.</summary>
-public sealed class OcspPeerTests
+public sealed class OcspPeerTests : IDisposable
 {
+    /// <summary>Go's deleteLocalStore: every test starts (and ends) without a cache saved in the default local store.</summary>
+    public OcspPeerTests() => DeleteLocalStore(DefaultStore);
+
+    public void Dispose() => DeleteLocalStore(DefaultStore);
+
+    private const string DefaultStore = "_rc_";
+
+    private static void DeleteLocalStore(string dir)
+    {
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+    }
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>Go's nats.Connect with the client's bundle followed by a request answered by its own subscription.</summary>
@@ -93,6 +104,8 @@ public sealed class OcspPeerTests
             ("port: -1\nocsp_cache: true\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }"), pki.UserA1),
         })
         {
+            DeleteLocalStore(DefaultStore);
+
             await using var s = InProcess.RunConf(conf);
             ConnectAndRequest(s, pki, client);
         }
@@ -121,11 +134,15 @@ public sealed class OcspPeerTests
         int1.SetStatus(pki.UserA1, OcspStatus.Revoked);
 
         // The check on: the revoked client is refused.
+        DeleteLocalStore(DefaultStore);
+
         await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log))
             await ConnectRefused(s, log, pki, pki.UserA1);
         // Explicitly off (short and long form) or not configured: it connects.
         foreach (var peer in new[] { "ocsp_peer: false", "", "ocsp_peer: { verify: false }" })
         {
+            DeleteLocalStore(DefaultStore);
+
             await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock(peer.Length > 0 ? [peer] : []));
             Connect(s, pki, pki.UserA1);
         }
@@ -145,6 +162,8 @@ public sealed class OcspPeerTests
 
         foreach (var client in new[] { pki.UserA1, pki.UserB1 })
         {
+            DeleteLocalStore(DefaultStore);
+
             await using var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log);
             await ConnectRefused(s, log, pki, client);
         }
@@ -160,9 +179,13 @@ public sealed class OcspPeerTests
         int1.SetStatus(pki.UserA1, OcspStatus.Revoked);
 
         // warn_only false: the revoked client is refused.
+        DeleteLocalStore(DefaultStore);
+
         await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n warn_only: false\n }"), out var log))
             await ConnectRefused(s, log, pki, pki.UserA1);
         // warn_only true: it connects.
+        DeleteLocalStore(DefaultStore);
+
         await using (var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n warn_only: true\n }")))
             Connect(s, pki, pki.UserA1);
     }
@@ -176,8 +199,12 @@ public sealed class OcspPeerTests
         // UserA1's status is never set: unknown.
         await using var int1 = await pki.Int1Responder().StartAsync();
 
+        DeleteLocalStore(DefaultStore);
+
         await using (var s = RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: true"), out var log))
             await ConnectRefused(s, log, pki, pki.UserA1);
+        DeleteLocalStore(DefaultStore);
+
         await using (var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n unknown_is_good: true\n }")))
             Connect(s, pki, pki.UserA1);
     }
@@ -260,6 +287,8 @@ public sealed class OcspPeerTests
         // The none cache, long form and short form.
         foreach (var cache in new[] { "ocsp_cache: {\n type: none\n }\n", "ocsp_cache: false\n" })
         {
+            DeleteLocalStore(DefaultStore);
+
             await using var s = InProcess.RunConf("port: -1\n" + pki.TlsBlock(peer) + cache);
             ConnectAndRequest(s, pki, pki.UserA1);
         }
@@ -285,6 +314,8 @@ public sealed class OcspPeerTests
             (pki.TlsBlock("ocsp_peer: true") + "ocsp_cache: {\n type: local\n }\n", pki.UserB1),
         })
         {
+            DeleteLocalStore(DefaultStore);
+
             await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\n" + conf);
             Connect(s, pki, client);
             // The client and its intermediate each missed the cache and were cached.
