@@ -362,6 +362,153 @@ public sealed class OcspPeerTests : IDisposable
     private static string CacheType(JsonElement varz) =>
         varz.TryGetProperty("ocsp_peer_cache", out var c) && c.TryGetProperty("cache_type", out var t) ? t.GetString()! : "";
 
+    /// <summary>Go's writeCacheFile: <paramref name="content"/> as the cache file of the store.</summary>
+    private static void WriteCacheFile(string dir, string content)
+    {
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "cache.json"), content);
+    }
+
+    /// <summary>A cache file, in Go's format, holding an expired response of <paramref name="status"/> for UserA1 signed
+    /// by intermediate 1's responder (Go's tests seed the same kind of entry).</summary>
+    private static string ExpiredCacheEntry(OcspTestPki pki, OcspStatus status)
+    {
+        byte[] resp = pki.Int1Responder().ExpiredResponse(pki.UserA1, status);
+        string key = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(pki.UserA1.RawData));
+        var at = DateTime.UtcNow.AddHours(-1);
+        return JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            [key] = new Dictionary<string, object>
+            {
+                ["subject"] = "CN=UserA1,OU=Users,O=Synadia",
+                ["cached_at"] = at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                ["resp_status"] = OcspPeer.StatusString((int)status),
+                ["resp_expires"] = at.AddSeconds(4).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                ["resp"] = Convert.ToBase64String(S2Stream.Encode(resp)),
+            },
+        });
+    }
+
+    private static string UnreachableConf(OcspTestPki pki, string cache) => "port: -1\nhttp_port: -1\n"
+        + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 0.5\n allow_when_ca_unreachable: true\n }") + cache;
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerAllowWhenCAUnreachableOption")]
+    public async Task OcspPeerAllowWhenCaUnreachableOption()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        // Intermediate 1's responder never runs: UserA1's CA is unreachable.
+        const string cache = "ocsp_cache: {\n type: local\n preserve_revoked: true\n }\n";
+
+        // An expired revoked response in the cache is honored: refused.
+        DeleteLocalStore(DefaultStore);
+        WriteCacheFile(DefaultStore, ExpiredCacheEntry(pki, OcspStatus.Revoked));
+        await using (var s = RunConf(UnreachableConf(pki, cache), out var log))
+            await ConnectRefused(s, log, pki, pki.UserA1);
+
+        // An expired good or unknown response, or none (an unreadable cache file): the cached item is irrelevant, allowed.
+        foreach (var content in new[] { ExpiredCacheEntry(pki, OcspStatus.Good), ExpiredCacheEntry(pki, OcspStatus.Unknown), "" })
+        {
+            DeleteLocalStore(DefaultStore);
+            WriteCacheFile(DefaultStore, content);
+            await using var s = InProcess.RunConf(UnreachableConf(pki, cache));
+            Connect(s, pki, pki.UserA1);
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPResponseCacheLocalStoreOpt")]
+    public async Task OcspResponseCacheLocalStoreOpt()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+
+        // A custom store, and "" meaning the default: the connection is refused only if the cache file there was loaded.
+        foreach (var (store, location) in new[] { ("_custom_", "_custom_"), ("", DefaultStore) })
+        {
+            DeleteLocalStore(location);
+            try
+            {
+                WriteCacheFile(location, ExpiredCacheEntry(pki, OcspStatus.Revoked));
+                await using var s = RunConf(UnreachableConf(pki, $"ocsp_cache: {{\n type: local\n local_store: \"{store}\"\n preserve_revoked: true\n }}\n"), out var log);
+                await ConnectRefused(s, log, pki, pki.UserA1);
+            }
+            finally
+            {
+                DeleteLocalStore(location);
+            }
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerPreserveRevokedCacheItem")]
+    public async Task OcspPeerPreserveRevokedCacheItem()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+
+        // An expired revoked response is kept (preserve_revoked) while the CA is unreachable: refused.
+        DeleteLocalStore(DefaultStore);
+        WriteCacheFile(DefaultStore, ExpiredCacheEntry(pki, OcspStatus.Revoked));
+        await using (var s = RunConf("port: -1\nhttp_port: -1\n" + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 0.5\n }")
+            + "ocsp_cache: {\n type: local\n preserve_revoked: true\n }\n", out var log))
+        {
+            await ConnectRefused(s, log, pki, pki.UserA1);
+            CacheCounts(await Varz(s)).ShouldBe((1L, 1L, 0L, 0L));
+        }
+
+        // With the same store and the CA back, a current good response replaces it.
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using (var s = InProcess.RunConf("port: -1\nhttp_port: -1\n" + pki.TlsBlock("ocsp_peer: true")
+            + "ocsp_cache: {\n type: local\n preserve_revoked: true\n }\n"))
+        {
+            Connect(s, pki, pki.UserA1);
+            CacheCounts(await Varz(s)).ShouldBe((2L, 0L, 2L, 0L));
+        }
+    }
+
+    [Fact, GoTest("test/ocsp_peer_test.go", "TestOCSPPeerIncrementalSaveLocalCache")]
+    public async Task OcspPeerIncrementalSaveLocalCache()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        root.SetStatus(pki.Int2, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Good);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        DeleteLocalStore(DefaultStore);
+        string file = Path.Combine(DefaultStore, "cache.json");
+        File.Exists(file).ShouldBeFalse();
+        // Saved when dirty, every second.
+        await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\n"
+            + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 5\n allowed_clockskew: 30\n }")
+            + "ocsp_cache: {\n type: local\n save_interval: 1\n }\n");
+        Connect(s, pki, pki.UserA1);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var first = new FileInfo(file);
+        first.Exists.ShouldBeTrue("expected an extant local cache file");
+        first.Length.ShouldBeGreaterThan(0);
+
+        Connect(s, pki, pki.UserB1);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var second = new FileInfo(file);
+        second.Exists.ShouldBeTrue("expected an extant local cache file");
+        second.Length.ShouldBeGreaterThan(first.Length, "expected the cache file to have grown");
+    }
+
+    /// <summary>varz ocsp_peer_cache (responses, revokes, goods, unknowns).</summary>
+    private static (long, long, long, long) CacheCounts(JsonElement varz)
+    {
+        var c = varz.GetProperty("ocsp_peer_cache");
+        long N(string name) => c.TryGetProperty(name, out var v) ? v.GetInt64() : 0;
+        return (N("cached_responses"), N("cached_revoked_responses"), N("cached_good_responses"), N("cached_unknown_responses"));
+    }
+
     /// <summary>Go's nats.Connect with the client's bundle: TLS, CONNECT and a PING answered.</summary>
     private static void Connect(NatsServer s, OcspTestPki pki, X509Certificate2 client)
     {

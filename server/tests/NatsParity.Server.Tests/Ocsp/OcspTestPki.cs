@@ -166,6 +166,30 @@ internal sealed class OcspResponder : IAsyncDisposable
     /// <summary>Go's SetOCSPStatus.</summary>
     public void SetStatus(X509Certificate2 cert, OcspStatus status) => _statuses[new BcCert(cert.RawData).SerialNumber.ToString()] = status;
 
+    /// <summary>A signed response for <paramref name="id"/> as this responder would answer it.</summary>
+    private byte[] Response(CertificateID id, OcspStatus status, DateTime thisUpdate, DateTime? nextUpdate)
+    {
+        var gen = new BasicOcspRespGenerator(new RespID(_signer.SubjectDN));
+        CertificateStatus? cs = status switch
+        {
+            OcspStatus.Good => CertificateStatus.Good,
+            OcspStatus.Revoked => new RevokedStatus(thisUpdate.AddMinutes(-1), 0),
+            _ => new UnknownStatus(),
+        };
+        gen.AddResponse(id, cs, thisUpdate, nextUpdate, null);
+        var basic = gen.Generate(new Asn1SignatureFactory("SHA256WITHRSA", _key), _embed ? [_signer] : null, thisUpdate);
+        return new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+    }
+
+    /// <summary>A response for <paramref name="cert"/> that expired an hour ago (its four-second validity long past),
+    /// as the Go tests' pre-seeded cache entries are.</summary>
+    public byte[] ExpiredResponse(X509Certificate2 cert, OcspStatus status)
+    {
+        var id = new CertificateID(CertificateID.DigestSha1, _issuer, new BcCert(cert.RawData).SerialNumber);
+        var thisUpdate = DateTime.UtcNow.AddHours(-1);
+        return Response(id, status, thisUpdate, thisUpdate + DefaultTtl);
+    }
+
     public async Task<OcspResponder> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -188,17 +212,8 @@ internal sealed class OcspResponder : IAsyncDisposable
             }
             var id = new OcspReq(der).GetRequestList()[0].GetCertID();
             var status = _statuses.GetValueOrDefault(id.SerialNumber.ToString(), OcspStatus.Unknown);
-            var gen = new BasicOcspRespGenerator(new RespID(_signer.SubjectDN));
             var now = DateTime.UtcNow;
-            CertificateStatus? cs = status switch
-            {
-                OcspStatus.Good => CertificateStatus.Good,
-                OcspStatus.Revoked => new RevokedStatus(now.AddMinutes(-1), 0),
-                _ => new UnknownStatus(),
-            };
-            gen.AddResponse(id, cs, now, _ttl == TimeSpan.Zero ? null : now + _ttl, null);
-            var basic = gen.Generate(new Asn1SignatureFactory("SHA256WITHRSA", _key), _embed ? [_signer] : null, now);
-            byte[] body = new OCSPRespGenerator().Generate(OCSPRespGenerator.Successful, basic).GetEncoded();
+            byte[] body = Response(id, status, now, _ttl == TimeSpan.Zero ? null : now + _ttl);
             Interlocked.Increment(ref _requests);
             ctx.Response.ContentType = "application/ocsp-response";
             await ctx.Response.Body.WriteAsync(body);
