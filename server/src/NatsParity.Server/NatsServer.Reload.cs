@@ -76,7 +76,7 @@ public sealed partial class NatsServer
             var ocspCache = changes.Contains("ocsp") ? NewOcspCache(next) : OcspCache;
             if (changes.Contains("tls") || changes.Contains("ocsp"))
             {
-                try { tls = next.TlsEnabled ? TlsSetup.Create(next, OcspPeerFor(next, ocspCache, () => Logger)) : null; }
+                try { tls = next.TlsEnabled ? TlsSetup.Create(next, OcspPeerFor(next, ocspCache)) : null; }
                 catch (ArgumentException e) { return e.Message; }
             }
 

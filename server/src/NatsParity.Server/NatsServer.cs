@@ -49,8 +49,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     private static Ocsp.OcspResponseCache? NewOcspCache(ServerOptions o) =>
         o.TlsEnabled && o.TlsOcspPeer is { Verify: true } ? new Ocsp.OcspResponseCache(o.OcspCache ?? new Config.OcspResponseCacheConfig()) : null;
 
-    private static Ocsp.OcspPeer? OcspPeerFor(ServerOptions o, Ocsp.OcspResponseCache? cache, Func<ServerLogger> log) =>
-        cache is not null && o.TlsOcspPeer is { Verify: true } peer ? new Ocsp.OcspPeer(peer, cache, log) : null;
+    private Ocsp.OcspPeer? OcspPeerFor(ServerOptions o, Ocsp.OcspResponseCache? cache) =>
+        cache is not null && o.TlsOcspPeer is { Verify: true } peer ? new Ocsp.OcspPeer(peer, cache, this) : null;
     private readonly NKeyPair _serverKp;
     private readonly XKeyPair _xkp;
 
@@ -158,7 +158,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         ConfigureAuthorization();
         ConfigureProxies();
         OcspCache = NewOcspCache(options);
-        if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options, OcspCache, () => Logger));
+        if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options, OcspCache));
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {

@@ -138,7 +138,7 @@ internal sealed class TlsSetup
         if (!custom.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()))) return false;
         if (_ocsp is null) return true;
         var verified = custom.ChainElements.Select(e => e.Certificate).ToList();
-        if (_ocsp.ClientValid(verified)) return true;
+        if (_ocsp.ClientAccepted(verified)) return true;
         _rejects.AddOrUpdate(sender, Ocsp.OcspPeer.MsgTlsClientRejectConnection);
         return false;
     }

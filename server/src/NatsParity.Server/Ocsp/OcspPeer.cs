@@ -16,7 +16,7 @@ internal sealed record OcspResponse(byte[] Raw, OcspStatus Status, DateTime This
 
 /// <summary>Go's ocsp_peer.go and certidp: checks each OCSP-eligible link of a verified client chain against its
 /// issuer's OCSP responder (through the response cache) when the TLS handshake verifies the client.</summary>
-internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, Func<ServerLogger> log)
+internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, NatsServer server)
 {
     public const string MsgTlsClientRejectConnection = "client not OCSP valid";
     private static readonly HttpClient Http = new();
@@ -26,7 +26,7 @@ internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, F
     /// <summary>Go's tlsClientOCSPValid over the verified chain (leaf first, root last).</summary>
     public bool ClientValid(IReadOnlyList<X509Certificate2> chain)
     {
-        var l = log();
+        var l = server.Logger;
         l.Debug("Peer OCSP enabled: 1 TLS client chain(s) will be evaluated");
         l.Debug($"Chain [0]: {chain.Count} total link(s)");
         if (chain.Count == 1)
@@ -48,12 +48,22 @@ internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, F
             if (CertGood(leaf, issuer, urls, l) is { } bad)
             {
                 l.Debug(bad);
+                server.Events?.SendOcspPeerChainlinkInvalid(chain[0], leaf, bad);
                 l.Debug("No OCSP valid chains, thus peer is invalid");
                 return false;
             }
         }
         l.Debug("Chain [0] is OCSP valid for all eligible links, thus peer is valid");
         return true;
+    }
+
+    /// <summary>Go's VerifyConnection for the client port: refuses the handshake (and says so in an advisory) when the
+    /// verified chain is not OCSP valid.</summary>
+    public bool ClientAccepted(IReadOnlyList<X509Certificate2> chain)
+    {
+        if (ClientValid(chain)) return true;
+        server.Events?.SendOcspPeerReject("Client", chain[0], MsgTlsClientRejectConnection);
+        return false;
     }
 
     /// <summary>Go's certOCSPGood: null when the link passes, else the reason it does not.</summary>

@@ -262,6 +262,9 @@ public sealed class OcspPeerTests : IDisposable
 
         await using var s = InProcess.RunConf("port: -1\nhttp_port: -1\nocsp_cache: true\n"
             + pki.TlsBlock($"ocsp_peer: {{\n verify: true\n allowed_clockskew: 0\n cache_ttl_when_next_update_unset: {ttl}\n }}"));
+        // thisUpdate is encoded in whole seconds: start at the top of a second so a one-second TTL with no clock skew
+        // cannot lapse between the responder's answer and the server's check.
+        await Task.Delay(TimeSpan.FromMilliseconds(1010 - DateTime.UtcNow.Millisecond));
         Connect(s, pki, pki.UserA1);
         await Task.Delay(TimeSpan.FromSeconds(2));
         Connect(s, pki, pki.UserA1);
@@ -361,6 +364,41 @@ public sealed class OcspPeerTests : IDisposable
     /// <summary>varz ocsp_peer_cache.cache_type, empty when the cache is not reported (Go's none cache).</summary>
     private static string CacheType(JsonElement varz) =>
         varz.TryGetProperty("ocsp_peer_cache", out var c) && c.TryGetProperty("cache_type", out var t) ? t.GetString()! : "";
+
+    [Fact]
+    public async Task OcspPeerRejectAndChainlinkInvalidAdvisories()
+    {
+        using var pki = new OcspTestPki();
+        await using var root = await pki.RootResponder().StartAsync();
+        root.SetStatus(pki.Int1, OcspStatus.Good);
+        root.SetStatus(pki.Int2, OcspStatus.Good);
+        await using var int1 = await pki.Int1Responder().StartAsync();
+        int1.SetStatus(pki.UserA1, OcspStatus.Revoked);
+        await using var int2 = await pki.Int2Responder().StartAsync();
+        int2.SetStatus(pki.UserB1, OcspStatus.Good);
+
+        await using var s = RunConf("port: -1\naccounts: { SYS: { users: [{ user: sys, password: pass }] } }\nsystem_account: SYS\n"
+            + pki.TlsBlock("ocsp_peer: true"), out var log);
+        // A system account subscriber (its own certificate is good).
+        using var sys = ProtoClient.Connect("127.0.0.1", s.Port, timeout: ClientTimeout);
+        sys.UpgradeToTls(pki.UserB1, pki.Root, clientChain: pki.BundleFor(pki.UserB1));
+        sys.SendConnect(new { verbose = false, tls_required = true, user = "sys", pass = "pass" });
+        sys.SendAndFlush("SUB $SYS.SERVER.*.OCSP.PEER.> 1\r\n");
+
+        await ConnectRefused(s, log, pki, pki.UserA1);
+        var msgs = sys.ExpectMsgs(2);
+        var link = JsonDocument.Parse(msgs.Single(m => m.Subject.EndsWith(".OCSP.PEER.LINK.INVALID")).PayloadText).RootElement;
+        link.GetProperty("type").GetString().ShouldBe("io.nats.server.advisory.v1.ocsp_peer_link_invalid");
+        link.GetProperty("link").GetProperty("subject").GetString().ShouldBe("CN=UserA1,OU=Users,O=Synadia");
+        link.GetProperty("peer").GetProperty("issuer").GetString().ShouldBe("CN=Intermediate CA 1");
+        link.GetProperty("reason").GetString().ShouldBe("Invalid OCSP response status: revoked");
+        var reject = JsonDocument.Parse(msgs.Single(m => m.Subject == $"$SYS.SERVER.{s.ServerId}.OCSP.PEER.CONN.REJECT").PayloadText).RootElement;
+        reject.GetProperty("type").GetString().ShouldBe("io.nats.server.advisory.v1.ocsp_peer_reject");
+        reject.GetProperty("kind").GetString().ShouldBe("Client");
+        reject.GetProperty("peer").GetProperty("fingerprint").GetString()
+            .ShouldBe(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(pki.UserA1.RawData)));
+        reject.GetProperty("reason").GetString().ShouldBe("client not OCSP valid");
+    }
 
     /// <summary>Go's writeCacheFile: <paramref name="content"/> as the cache file of the store.</summary>
     private static void WriteCacheFile(string dir, string content)
