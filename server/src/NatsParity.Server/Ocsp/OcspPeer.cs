@@ -103,7 +103,8 @@ internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, N
             byte[]? raw;
             string? err;
             try { raw = Fetch(leaf, issuer, urls, l); err = null; }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or OcspFetchException)
+            // Any failure to build, send or read the request is the responder being unreachable, as Go's fetch error is.
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
                 raw = null;
                 err = e is OperationCanceledException ? $"exhausted OCSP responders: context deadline exceeded" : e.Message;
@@ -212,7 +213,8 @@ internal sealed class OcspPeer(OcspPeerConfig config, OcspResponseCache cache, N
                 resp.Content.ReadAsStream(cts.Token).CopyTo(ms);
                 return ms.ToArray();
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or OcspFetchException)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or OcspFetchException
+                or InvalidOperationException or UriFormatException)
             {
                 last = e;
             }
