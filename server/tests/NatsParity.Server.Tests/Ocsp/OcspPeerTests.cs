@@ -112,10 +112,8 @@ public sealed class OcspPeerTests : IDisposable
         }
     }
 
-    // Go's TestOCSPPeerUnknownClient, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerUnknownClient less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerUnknownClient()
     {
@@ -129,10 +127,8 @@ public sealed class OcspPeerTests : IDisposable
         await ConnectRefused(s, log, pki, pki.UserA1);
     }
 
-    // Go's TestOCSPPeerRevokedClient, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerRevokedClient less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerRevokedClient()
     {
@@ -157,10 +153,8 @@ public sealed class OcspPeerTests : IDisposable
         }
     }
 
-    // Go's TestOCSPPeerUnknownAndRevokedIntermediate, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerUnknownAndRevokedIntermediate less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerUnknownAndRevokedIntermediate()
     {
@@ -182,10 +176,8 @@ public sealed class OcspPeerTests : IDisposable
         }
     }
 
-    // Go's TestOCSPPeerWarnOnlyOption, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerWarnOnlyOption less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerWarnOnlyOption()
     {
@@ -207,10 +199,8 @@ public sealed class OcspPeerTests : IDisposable
             Connect(s, pki, pki.UserA1);
     }
 
-    // Go's TestOCSPPeerUnknownIsGoodOption, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerUnknownIsGoodOption less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerUnknownIsGoodOption()
     {
@@ -256,10 +246,8 @@ public sealed class OcspPeerTests : IDisposable
         Connect(s, pki, pki.UserA1);
     }
 
-    // Go's TestOCSPPeerBadDelegatedCAResponseSigner, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerBadDelegatedCAResponseSigner less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerBadDelegatedCaResponseSigner()
     {
@@ -455,10 +443,8 @@ public sealed class OcspPeerTests : IDisposable
     private static string UnreachableConf(OcspTestPki pki, string cache) => "port: -1\nhttp_port: -1\n"
         + pki.TlsBlock("ocsp_peer: {\n verify: true\n ca_timeout: 0.5\n allow_when_ca_unreachable: true\n }") + cache;
 
-    // Go's TestOCSPPeerAllowWhenCAUnreachableOption, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerAllowWhenCAUnreachableOption less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerAllowWhenCaUnreachableOption()
     {
@@ -484,10 +470,8 @@ public sealed class OcspPeerTests : IDisposable
         }
     }
 
-    // Go's TestOCSPResponseCacheLocalStoreOpt, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPResponseCacheLocalStoreOpt less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspResponseCacheLocalStoreOpt()
     {
@@ -512,10 +496,8 @@ public sealed class OcspPeerTests : IDisposable
         }
     }
 
-    // Go's TestOCSPPeerPreserveRevokedCacheItem, short of one assertion: Go's client sees the server's "bad certificate" TLS alert, and
-
-    // .NET's SslStream server closes a refused handshake without one, so this is not a port.
-
+    // Go's TestOCSPPeerPreserveRevokedCacheItem less one assertion: Go's client sees the server's "bad certificate" TLS
+    // alert, which .NET's SslStream server does not send on a refused handshake; so not a port.
     [Fact]
     public async Task OcspPeerPreserveRevokedCacheItem()
     {
