@@ -190,8 +190,10 @@ internal sealed class OcspResponder : IAsyncDisposable
         return Response(id, status, thisUpdate, thisUpdate + DefaultTtl);
     }
 
-    public async Task<OcspResponder> StartAsync()
+    /// <summary>Starts answering, with the given certificates' statuses set first (others are unknown).</summary>
+    public async Task<OcspResponder> StartAsync(params (X509Certificate2 Cert, OcspStatus Status)[] statuses)
     {
+        foreach (var (cert, status) in statuses) SetStatus(cert, status);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         var uri = new Uri(Url);

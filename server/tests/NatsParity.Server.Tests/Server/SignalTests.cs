@@ -32,35 +32,28 @@ public sealed partial class SignalTests
         s.ProcessSignal("stop", "").ShouldBe("multiple nats-server processes running:\n123\n456");
     }
 
-    private static string? NoSuchProcess(int pid, int sig) => "no such process";
+    // Go's tests let the real kill fail on pids 123, 124 and 456, which may well exist on a CI machine running as root.
+    // These keep the real kill on pids above Linux's largest (pid_max is at most 2^22), which cannot exist.
+    private const int P123 = 12300000, P124 = 12400000, P456 = 45600000;
+
+    /// <summary>pgrep finds <paramref name="pids"/> and this process; signalling <paramref name="glob"/> fails for
+    /// each of <paramref name="failed"/>, in order, after an empty first line.</summary>
+    private static void SignalGlobFails(int[] pids, string glob, params int[] failed)
+    {
+        var s = new ProcessSignaler { Pgrep = () => new PgrepResult(string.Concat(pids.Select(p => $"{p}\n")) + $"{MyPid}\n", false) };
+        string? err = s.ProcessSignal("stop", glob);
+        err.ShouldNotBeNull();
+        string[] lines = err.Split('\n');
+        lines.Length.ShouldBe(failed.Length + 1);
+        lines[0].ShouldBe("");
+        for (int i = 0; i < failed.Length; i++) lines[i + 1].ShouldStartWith($"signal \"stop\" {failed[i]}:");
+    }
 
     [Fact, GoTest("server/signal_test.go", "TestProcessSignalMultipleProcessesGlob")]
-    public void ProcessSignalMultipleProcessesGlob()
-    {
-        // Go's test counts on the real kill failing for pids 123 and 456; a stub fails the same way without the risk of
-        // signalling a real process.
-        var s = new ProcessSignaler { Pgrep = () => new PgrepResult($"123\n456\n{MyPid}\n", false), Kill = NoSuchProcess };
-        string? err = s.ProcessSignal("stop", "*");
-        err.ShouldNotBeNull();
-        string[] lines = err.Split('\n');
-        lines.Length.ShouldBe(3);
-        lines[0].ShouldBe("");
-        lines[1].ShouldStartWith("signal \"stop\" 123:");
-        lines[2].ShouldStartWith("signal \"stop\" 456:");
-    }
+    public void ProcessSignalMultipleProcessesGlob() => SignalGlobFails([P123, P456], "*", P123, P456);
 
     [Fact, GoTest("server/signal_test.go", "TestProcessSignalMultipleProcessesGlobPartial")]
-    public void ProcessSignalMultipleProcessesGlobPartial()
-    {
-        var s = new ProcessSignaler { Pgrep = () => new PgrepResult($"123\n124\n456\n{MyPid}\n", false), Kill = NoSuchProcess };
-        string? err = s.ProcessSignal("stop", "12*");
-        err.ShouldNotBeNull();
-        string[] lines = err.Split('\n');
-        lines.Length.ShouldBe(3);
-        lines[0].ShouldBe("");
-        lines[1].ShouldStartWith("signal \"stop\" 123:");
-        lines[2].ShouldStartWith("signal \"stop\" 124:");
-    }
+    public void ProcessSignalMultipleProcessesGlobPartial() => SignalGlobFails([P123, P124, P456], "12*", P123, P124);
 
     [Fact, GoTest("server/signal_test.go", "TestProcessSignalPgrepError")]
     public void ProcessSignalPgrepError()
