@@ -77,7 +77,7 @@ public sealed partial class Monitor
         w.Num("stalled_clients", Interlocked.Read(ref _s.StalledClients));
         w.Num("subscriptions", _s.Accounts.Sum(a => (long)a.Sublist.Count));
         w.WriteStartObject("http_req_stats");
-        foreach (var (k, v) in _reqStats.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
+        foreach (var (k, v) in _reqStats.ToArray().OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(k, v);
         w.WriteEndObject();
         w.Str("config_load_time", GoJson.Time(_s.ConfigTime));
         w.Str("config_digest", o.ConfigDigest);
