@@ -123,12 +123,12 @@ Common Options:
         Add(B((o, v) => o.Syslog = v), "s", "syslog");
         Add(S((o, v) => o.RemoteSyslog = v), "r", "remote_syslog");
         Add(I((o, v) => o.ProfPort = v), "profile");
-        Add(S((o, v) => o.Routes = v), "routes");
-        Add(S((o, v) => o.ClusterListen = v), "cluster", "cluster_listen");
-        Add(S((o, v) => o.ClusterAdvertise = v), "cluster_advertise");
-        Add(B((o, v) => o.ClusterNoAdvertise = v), "no_advertise");
-        Add(I((o, v) => o.ConnectRetries = v), "connect_retries");
-        Add(S((o, v) => o.ClusterName = v), "cluster_name");
+        Add(S((o, v) => o.RoutesStr = v), "routes");
+        Add(S((o, v) => o.Cluster.ListenStr = v), "cluster", "cluster_listen");
+        Add(S((o, v) => o.Cluster.Advertise = v), "cluster_advertise");
+        Add(B((o, v) => o.Cluster.NoAdvertise = v), "no_advertise");
+        Add(I((o, v) => o.Cluster.ConnectRetries = v), "connect_retries");
+        Add(S((o, v) => o.Cluster.Name = v), "cluster_name");
         Add(B((o, v) => o.Tls = v), "tls");
         Add(B((o, v) => o.TlsVerify = v), "tlsverify");
         Add(S((o, v) => o.TlsCert = v), "tlscert");
@@ -147,6 +147,7 @@ Common Options:
         var o = into ?? new ServerOptions();
         bool help = false, version = false, helpTls = false;
         string signal = "";
+        var visited = new HashSet<string>(StringComparer.Ordinal);
         int i;
         for (i = 0; i < args.Length; i++)
         {
@@ -189,6 +190,7 @@ Common Options:
             try
             {
                 flag.Set(o, value);
+                visited.Add(name);
             }
             catch (Exception e) when (e is FormatException or OverflowException)
             {
@@ -196,6 +198,9 @@ Common Options:
                 return Fail(o, $"invalid {(flag.Kind == Kind.Bool ? "boolean " : "")}value \"{value}\" for flag -{name}: {what}");
             }
         }
+
+        if (ApplyClusterFlags(o, visited) is { } clusterErr)
+            return new() { Options = o, Action = CommandLineAction.Exit, Error = clusterErr };
 
         if (help) return new() { Options = o, Action = CommandLineAction.Help };
         if (version) return new() { Options = o, Action = CommandLineAction.Version };
@@ -213,6 +218,60 @@ Common Options:
         }
         if (signal.Length > 0) return new() { Options = o, Action = CommandLineAction.Signal, Signal = signal };
         return new() { Options = o, Action = CommandLineAction.Run };
+    }
+
+    /// <summary>Go's ConfigureOptions after the flags: --cluster overrides the cluster listen address (and its
+    /// credentials), --routes the routes, and routes without a cluster port are an error.</summary>
+    private static string? ApplyClusterFlags(ServerOptions o, HashSet<string> visited)
+    {
+        if (visited.Contains("cluster") || visited.Contains("cluster_listen"))
+        {
+            if (OverrideCluster(o.Cluster) is { } err) return err;
+        }
+        if (visited.Contains("routes"))
+            o.Routes = o.RoutesStr.Length == 0 ? [] : RoutesFromStr(o.RoutesStr);
+        if (o.RoutesStr.Length > 0 && o.Cluster.ListenStr.Length == 0 && o.Cluster.Host.Length == 0 && o.Cluster.Port == 0)
+            return "solicited routes require cluster capabilities, e.g. --cluster";
+        return null;
+    }
+
+    /// <summary>Go's overrideCluster: host, port (":-1" for a random one) and credentials from the listen URL.</summary>
+    public static string? OverrideCluster(ClusterOptions c)
+    {
+        if (c.ListenStr.Length == 0)
+        {
+            c.Port = 0;
+            return null;
+        }
+        string listen = c.ListenStr;
+        bool random = listen.EndsWith(":-1", StringComparison.Ordinal);
+        if (random) listen = listen[..^3] + ":0";
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var u) || u.Authority.Length == 0)
+            return $"parse \"{c.ListenStr}\": invalid URI for request";
+        c.Host = u.Host.Trim('[', ']');
+        c.Port = random ? -1 : u.Port;
+        if (u.UserInfo.Length > 0)
+        {
+            int colon = u.UserInfo.IndexOf(':');
+            if (colon < 0) return "expected cluster password to be set";
+            c.Username = Uri.UnescapeDataString(u.UserInfo[..colon]);
+            c.Password = Uri.UnescapeDataString(u.UserInfo[(colon + 1)..]);
+        }
+        else
+        {
+            c.Username = "";
+            c.Password = "";
+        }
+        return null;
+    }
+
+    /// <summary>Go's RoutesFromStr: comma-separated route URLs (ones that do not parse are left out).</summary>
+    public static List<Uri> RoutesFromStr(string routes)
+    {
+        var list = new List<Uri>();
+        foreach (var r in routes.Split(','))
+            if (Uri.TryCreate(r.Trim(), UriKind.Absolute, out var u)) list.Add(u);
+        return list;
     }
 
     private static CommandLineResult Fail(ServerOptions o, string error) =>

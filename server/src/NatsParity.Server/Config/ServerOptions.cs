@@ -175,12 +175,12 @@ public sealed class ServerOptions
     /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
     public bool TlsEnabled => Tls || TlsVerify;
 
-    public string Routes { get; set; } = "";
-    public string ClusterListen { get; set; } = "";
-    public string ClusterAdvertise { get; set; } = "";
-    public bool ClusterNoAdvertise { get; set; }
-    public int ConnectRetries { get; set; }
-    public string ClusterName { get; set; } = "";
+    /// <summary>The cluster {} block and the cluster flags.</summary>
+    public ClusterOptions Cluster { get; set; } = new();
+    /// <summary>Routes to solicit (conf "routes", --routes): nats-route://[user:pass@]host:port URLs.</summary>
+    public List<Uri> Routes { get; set; } = [];
+    /// <summary>The --routes flag as given (Go's RoutesStr).</summary>
+    public string RoutesStr { get; set; } = "";
     public bool JetStream { get; set; }
     public string StoreDir { get; set; } = "";
 
@@ -232,6 +232,8 @@ public sealed class ServerOptions
     public ServerOptions Clone()
     {
         var o = (ServerOptions)MemberwiseClone();
+        o.Cluster = Cluster.Clone();
+        o.Routes = [.. Routes];
         if (Users is not null) o.Users = Users.Select(u => u.Clone()).ToList();
         if (Nkeys is not null) o.Nkeys = Nkeys.Select(n => n.Clone()).ToList();
         return o;
@@ -248,6 +250,22 @@ public sealed class ServerOptions
         if (HttpHost.Length == 0) HttpHost = Host;
         if (ConnectErrorReports == 0) ConnectErrorReports = DefaultConnectErrorReports;
         if (ReconnectErrorReports == 0) ReconnectErrorReports = DefaultReconnectErrorReports;
+        var c = Cluster;
+        if (c.Enabled)
+        {
+            // Go's setBaselineOptions for the cluster: every interface, Go's timeouts, a pool of three routes per
+            // remote with the system account on a route of its own, and compression only when a remote asks for it.
+            if (c.Host.Length == 0) c.Host = DefaultHost;
+            if (c.TlsTimeout == 0) c.TlsTimeout = 2;
+            if (c.AuthTimeout == 0) c.AuthTimeout = 2; // Go: the TLS timeout plus one second once route TLS is built
+            if (c.PoolSize == 0) c.PoolSize = ClusterOptions.DefaultPoolSize;
+            if (c.PoolSize > 0)
+            {
+                string sys = SystemAccount.Length > 0 ? SystemAccount : NoSystemAccount ? "" : "$SYS";
+                if (sys.Length > 0 && !c.PinnedAccounts.Contains(sys)) c.PinnedAccounts.Add(sys);
+            }
+            if (c.CompressionMode.Length == 0) c.CompressionMode = CompressionModes.Accept;
+        }
     }
 
     /// <summary>Go's validateOptions (server.go) for the options built so far; null when they are consistent.</summary>
