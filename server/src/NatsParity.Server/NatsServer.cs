@@ -176,6 +176,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             MaxPayload = options.MaxPayload,
             XKey = XKey,
         };
+        InitRouteStructures();
         // As Go's New: INFO's host and port are known before the listener is up (Start sets them again with the port
         // actually bound); a bad client_advertise is reported by Start.
         SetInfoHostPort(options.Port);
@@ -287,6 +288,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             Logger.Notice(Options.AllowNonTls && !firstOnly ? "TLS available for client connections" : "TLS required for client connections");
             if (firstOnly) Logger.Warn("Clients that are not using \"TLS Handshake First\" option will fail to connect");
         }
+        StartRouting();
         if (StartMonitoring() is { } merr)
         {
             Logger.Fatal($"Can't start monitoring: {merr}");
@@ -1103,6 +1105,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _tlsRejectTimer?.Dispose();
         _rateLimitLogTimer?.Dispose();
         var clients = _clients.Values.ToList();
+        ShutdownRoutes(clients);
         foreach (var c in clients) c.Close(ClosedState.ServerShutdown);
         var flushed = Task.WhenAll(clients.Select(c => c.WriterDone));
         await Task.WhenAny(flushed, Task.Delay(2000)).ConfigureAwait(false);

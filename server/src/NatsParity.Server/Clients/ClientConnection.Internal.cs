@@ -100,7 +100,7 @@ public sealed partial class ClientConnection
         var subj = Encoding.UTF8.GetBytes(subject);
         var rep = Encoding.UTF8.GetBytes(reply);
         var r = _acc.Sublist.Match(subj);
-        ProcessMsgResults(r, subj, rep, hlen > 0 ? hlen : -1, msg, fromService: false);
+        ProcessMsgResults(_acc, r, subj, rep, hlen > 0 ? hlen : -1, msg, fromService: false);
         FlushClients();
         if (_batchOutMsgs != 0)
         {

@@ -354,7 +354,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             _subs.Clear();
         }
         if (subs.Count > 0) _acc.Sublist.RemoveBatch(subs);
-        foreach (var sub in subs) RemoveShadows(sub);
+        foreach (var sub in subs)
+        {
+            RemoveShadows(sub);
+            _server.UpdateRouteSubscriptionMap(_acc, sub, -1);
+        }
     }
 
     internal void Debug(string text) => _server.Logger.Debug($"{this} - {text}");
@@ -911,6 +915,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     bool IProtocolHandler.TryNoAuthUser()
     {
         // Go's parser: with a no_auth_user, a first operation other than CONNECT authenticates as that user.
+        if (RouteState is not null) return false;
         string noAuthUser = _server.NoAuthUser;
         if (noAuthUser.Length == 0 || !_server.HasUser(noAuthUser, out var user)) return false;
         if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard)) return false;
@@ -940,7 +945,8 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         Close(ClosedState.AuthenticationTimeout);
     }
 
-    int IProtocolHandler.MaxControlLine => _server.Options.MaxControlLine;
+    // Go's overMaxControlLineLimit: routes (and other servers) may send lines sixteen times longer than clients.
+    int IProtocolHandler.MaxControlLine => RouteState is null ? _server.Options.MaxControlLine : _server.Options.MaxControlLine * 16;
 
     void IProtocolHandler.MaxControlLineViolation()
     {
@@ -952,6 +958,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     string? IProtocolHandler.ProcessConnect(ReadOnlySpan<byte> arg)
     {
+        if (RouteState is not null) return ProcessRouteConnect(arg);
         _authTimer?.Dispose();
         _authTimer = null;
         if (_closed) return null;
@@ -1086,7 +1093,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         }
 
         var sub = new Subscription(subject, queue, this, Encoding.UTF8.GetBytes(sid));
-        bool inserted = false, invalid = false;
+        bool inserted = false, invalid = false, isNew = false;
         lock (_mu)
         {
             if (_closed) return null;
@@ -1100,6 +1107,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
                 {
                     _subs[sid] = sub;
                     inserted = true;
+                    isNew = true;
                 }
                 else
                 {
@@ -1124,6 +1132,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         }
         if (_acc.StreamImports.Length > 0 && ReferenceEquals(FindSubscription(sid), sub)) AddShadowSubscriptions(sub);
         if (_opts.Verbose) SendOK();
+        if (isNew) _server.UpdateRouteSubscriptionMap(_acc, sub, 1);
         return null;
     }
 
@@ -1192,10 +1201,17 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         // Go's processPong: the round trip of the last PING this server sent.
         long start = Volatile.Read(ref _rttStart);
         if (start != 0) Volatile.Write(ref _rttTicks, Math.Max(1, System.Diagnostics.Stopwatch.GetElapsedTime(start).Ticks));
+        // A pooled route whose PONG shows it was accepted starts the next connection of the pool.
+        if (RouteState is { StartNewRoute: { } next } rs)
+        {
+            rs.StartNewRoute = null;
+            _server.StartConnectToRoute(next.Url, next.Type, true, next.Gossip, "");
+        }
     }
 
     string? IProtocolHandler.ProcessInfo(ReadOnlySpan<byte> arg)
     {
+        if (RouteState is not null) return ProcessRouteInfoProto(arg);
         try
         {
             System.Text.Json.JsonDocument.Parse(arg.ToArray()).Dispose();
@@ -1209,7 +1225,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     void IProtocolHandler.ProcessErr(string err)
     {
-        _server.Logger.Error($"{this} - Client Error {err}");
+        _server.Logger.Error($"{this} - {(RouteState is null ? "Client" : "Route")} Error {err}");
         Close(ClosedState.ParseError);
     }
 
@@ -1280,6 +1296,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     void IProtocolHandler.ProcessInboundMsg(ProtocolParser p, ReadOnlySpan<byte> msg)
     {
+        if (RouteState is not null)
+        {
+            ProcessInboundRoutedMsg(p, msg);
+            return;
+        }
         InMsgs++;
         InBytes += msg.Length - 2;
         var subject = p.Subject;
@@ -1319,7 +1340,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         if (_opts.Verbose) SendOK();
 
         var r = MatchCached(subject);
-        bool delivered = ProcessMsgResults(r, subject, reply, p.Pa.Hdr, msg, fromService: false);
+        bool delivered = ProcessMsgResults(_acc, r, subject, reply, p.Pa.Hdr, msg, fromService: false);
         if (!delivered && reply.Length > 0 && _opts.NoResponders) SendNoResponders(subject, reply);
     }
 
@@ -1363,14 +1384,21 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     /// <summary>Go's processMsgResults: one delivery per plain subscription and one member per queue group; internal
     /// subscriptions (service imports) get the message through their handler.</summary>
-    private bool ProcessMsgResults(SublistResult r, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr,
+    private bool ProcessMsgResults(Account acc, SublistResult r, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr,
         ReadOnlySpan<byte> msg, bool fromService)
     {
         bool delivered = false;
+        bool fromRoute = RouteState is not null;
         var psubs = r.Psubs;
         for (int i = 0; i < psubs.Length; i++)
         {
             var sub = psubs[i];
+            if (sub.Client is { RouteState: not null })
+            {
+                // Interest across a route: one message per route, sent after local delivery; never back to a route.
+                if (!fromRoute) AddSubToRouteTargets(sub);
+                continue;
+            }
             if (sub.Handler is { } h)
             {
                 // An internal client does not hear itself (Go's echo check in deliverMsg).
@@ -1382,20 +1410,43 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             if (fromService && sub.Import is not null) continue;
             if (DeliverMsg(sub, subject, reply, hdr, msg)) delivered = true;
         }
-        var qsubs = r.Qsubs;
-        for (int q = 0; q < qsubs.Length; q++)
+        // A routed message reaches the queue groups the remote picked this server for, and no others.
+        if (!fromRoute || _fromRouteQueues)
         {
-            var group = qsubs[q];
-            int lqs = group.Length;
-            if (lqs == 0) continue;
-            int start = lqs > 1 ? (int)(NextRand() % (uint)lqs) : 0;
-            for (int i = 0; i < lqs; i++)
+            var qsubs = r.Qsubs;
+            for (int q = 0; q < qsubs.Length; q++)
             {
-                var sub = group[(start + i) % lqs];
-                if (fromService && sub.Import is not null) continue;
-                if (DeliverMsg(sub, subject, reply, hdr, msg)) { delivered = true; break; }
+                var group = qsubs[q];
+                int lqs = group.Length;
+                if (lqs == 0) continue;
+                if (fromRoute && !RoutedQueueSelected(group[0].Queue!)) continue;
+                // Go's selectQSub: from a route only local members are candidates; otherwise a random member, and a
+                // route's member (standing for its server's members) is sent the message over that route.
+                Subscription? rsub = null;
+                int start = lqs > 1 ? (int)(NextRand() % (uint)lqs) : 0;
+                bool done = false;
+                for (int i = 0; i < lqs; i++)
+                {
+                    var sub = group[(start + i) % lqs];
+                    if (sub.Client is { RouteState: not null })
+                    {
+                        if (fromRoute) { rsub ??= sub; continue; }
+                        rsub = sub;
+                        break;
+                    }
+                    if (fromService && sub.Import is not null) continue;
+                    if (DeliverMsg(sub, subject, reply, hdr, msg))
+                    {
+                        delivered = true;
+                        done = true;
+                        break;
+                    }
+                }
+                // From a route too: when no local member took it, a member elsewhere in the cluster may (Go's rsub).
+                if (!done && rsub is not null) AddSubToRouteTargets(rsub);
             }
         }
+        if (_rtsCount > 0 && SendToRouteTargets(acc, subject, reply, hdr, msg)) delivered = true;
         return delivered;
     }
 
@@ -1533,6 +1584,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         _acc.Sublist.Remove(sub);
         RemoveShadows(sub);
         CheckReverseEntries(sub);
+        _server.UpdateRouteSubscriptionMap(_acc, sub, -1);
     }
 
     /// <summary>Go's unsubscribe: a reply subject nobody here listens on any more takes the response imports waiting
@@ -1552,6 +1604,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         {
             sh.Closed = true;
             sh.Import!.Acc.Sublist.Remove(sh);
+            sh.Client?._server.UpdateRouteSubscriptionMap(sh.Import.Acc, sh, -1);
         }
     }
 
@@ -1615,6 +1668,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             }
             Debug($"Creating import subscription on \"{shadowSubject}\" from account \"{im.Acc.Name}\"");
             (shadows ??= []).Add(nsub);
+            _server.UpdateRouteSubscriptionMap(im.Acc, nsub, 1);
         }
         if (shadows is not null) sub.Shadow = shadows;
     }
@@ -1631,10 +1685,29 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         }
     }
 
+    /// <summary>Go's routeMaxPingInterval: routes ping at least this often.</summary>
+    internal static TimeSpan RouteMaxPingInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The ping interval for this connection: the cluster's for a route (at most 30s, Go's adjustPingInterval).</summary>
+    private TimeSpan PingInterval
+    {
+        get
+        {
+            var o = _server.Options;
+            if (RouteState is null) return o.PingInterval;
+            var d = o.Cluster.PingInterval > TimeSpan.Zero ? o.Cluster.PingInterval : o.PingInterval;
+            return d > RouteMaxPingInterval ? RouteMaxPingInterval : d;
+        }
+    }
+
+    private int MaxPingsOut => RouteState is not null && _server.Options.Cluster.MaxPingsOut > 0 ? _server.Options.Cluster.MaxPingsOut : _server.Options.MaxPingsOut;
+
     private void SetFirstPingTimer()
     {
-        var d = _server.Options.PingInterval;
-        if (!_server.Options.DisableShortFirstPing && d > TimeSpan.FromSeconds(2)) d = TimeSpan.FromSeconds(2);
+        var d = PingInterval;
+        // Go's firstPingInterval (1s) for servers, firstClientPingInterval (2s) for clients.
+        var first = RouteState is null ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(1);
+        if (!_server.Options.DisableShortFirstPing && d > first) d = first;
         long jitter = d.Ticks / 5;
         if (jitter > 0) d += TimeSpan.FromTicks(Random.Shared.NextInt64(jitter));
         SetPingTimer(d);
@@ -1652,12 +1725,12 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     private void PingTimerFired()
     {
         if (_closed) return;
-        var interval = _server.Options.PingInterval;
+        var interval = PingInterval;
         long since = Environment.TickCount64 - Volatile.Read(ref _lastInTicks);
         bool needRtt = _rttTicks == 0;
         if (since >= (long)interval.TotalMilliseconds || needRtt)
         {
-            if (_pingsOut + 1 > _server.Options.MaxPingsOut)
+            if (_pingsOut + 1 > MaxPingsOut)
             {
                 _server.Logger.Debug($"{this} - Stale Client Connection - Closing");
                 EnqueueProto(Encoding.ASCII.GetBytes($"-ERR '{ProtocolErrors.StaleConnection}'\r\n"));
@@ -1713,12 +1786,24 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             _subs.Clear();
             foreach (var s in subs) s.Closed = true;
         }
+        if (RouteState is not null)
+        {
+            // Go's removeRemoteSubs and removeRoute: the remote's interest goes with its route.
+            foreach (var s in subs) s.RemoteAccount?.Sublist.Remove(s);
+            if (subs.Count > 0) Debug($"Removing {subs.Count} subscriptions");
+            bool skip = reason is ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
+            if (skip || _writeTask is null) AbortSocket();
+            _server.RemoveRoute(this, reason);
+            _signal.Set();
+            return;
+        }
         foreach (var s in subs)
         {
             _acc.Sublist.Remove(s);
             RemoveShadows(s);
             CheckReverseEntries(s);
         }
+        _server.UpdateRouteSubscriptionMapForClosed(_acc, subs);
         _acc.RemoveClient(this);
         _server.Events?.AccConnsUpdate(_acc);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline

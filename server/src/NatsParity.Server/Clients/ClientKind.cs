@@ -16,7 +16,8 @@ public sealed partial class ClientConnection
 {
     /// <summary>What this connection is: <see cref="ClientKind.Client"/> for connections, <see cref="ClientKind.System"/>
     /// or <see cref="ClientKind.Account"/> for internal clients.</summary>
-    public ClientKind Kind => _internalKind is null ? ClientKind.Client : _systemClient ? ClientKind.System : ClientKind.Account;
+    public ClientKind Kind => RouteState is not null ? ClientKind.Router
+        : _internalKind is null ? ClientKind.Client : _systemClient ? ClientKind.System : ClientKind.Account;
 
     /// <summary>Go's kindString: how monitoring and events name a connection's kind.</summary>
     public static string KindString(ClientKind kind) => kind switch

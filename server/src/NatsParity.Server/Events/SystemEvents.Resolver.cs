@@ -57,6 +57,7 @@ internal sealed partial class SystemEvents
             },
         };
         Account.Sublist.Insert(sub);
+        _s.UpdateRouteSubscriptionMap(Account, sub, 1);
         return sub;
     }
 

@@ -260,6 +260,8 @@ internal sealed partial class SystemEvents
             },
         };
         Account.Sublist.Insert(sub);
+        // Go's systemSubscribe: interest of the system account is known across the cluster, except internal-only.
+        if (subject != AccSubsSubj) _s.UpdateRouteSubscriptionMap(Account, sub, 1);
         return sub;
     }
 
@@ -270,7 +272,7 @@ internal sealed partial class SystemEvents
     /// <summary>Go's sysUnsubscribe.</summary>
     internal void Unsubscribe(Subscription sub)
     {
-        Account.Sublist.Remove(sub);
+        if (Account.Sublist.Remove(sub) == SublistError.None) _s.UpdateRouteSubscriptionMap(Account, sub, -1);
     }
 
     // ---- sending helpers ----
@@ -300,11 +302,15 @@ internal sealed partial class SystemEvents
             },
         };
         acc.Sublist.Insert(sub);
+        _s.UpdateRouteSubscriptionMap(acc, sub, 1);
         return sub;
     }
 
     /// <summary>Go's acc.unsubscribeInternal.</summary>
-    internal static void AccountUnsubscribe(Account acc, Subscription sub) => acc.Sublist.Remove(sub);
+    internal static void AccountUnsubscribe(Account acc, Subscription sub)
+    {
+        if (acc.Sublist.Remove(sub) == SublistError.None) acc.Server?.UpdateRouteSubscriptionMap(acc, sub, -1);
+    }
 
     private ClientConnection AccountClient(Account acc) =>
         ReferenceEquals(acc, Account) ? _client : _accClients.GetOrAdd(acc, a => new ClientConnection(_s, a, _s.NextInternalCid(), system: false));

@@ -41,7 +41,8 @@ public sealed partial class Monitor
         w.Num("max_control_line", o.MaxControlLine);
         w.Num("max_payload", o.MaxPayload);
         w.Num("max_pending", o.MaxPending);
-        foreach (var empty in new[] { "cluster", "gateway", "leaf", "mqtt", "websocket", "jetstream" })
+        WriteClusterVarz(w, o);
+        foreach (var empty in new[] { "gateway", "leaf", "mqtt", "websocket", "jetstream" })
         {
             w.WriteStartObject(empty);
             w.WriteEndObject();
@@ -58,8 +59,8 @@ public sealed partial class Monitor
         w.Flt("cpu", Cpu());
         w.Num("connections", _s.NumClients);
         w.Num("total_connections", Interlocked.Read(ref _s.TotalConnections));
-        w.Num("routes", 0);
-        w.Num("remotes", 0);
+        w.Num("routes", _s.NumRoutes);
+        w.Num("remotes", _s.NumRemotes);
         w.Num("leafnodes", 0);
         long inMsgs = Interlocked.Read(ref _s.InMsgs), inBytes = Interlocked.Read(ref _s.InBytes);
         long outMsgs = Interlocked.Read(ref _s.OutMsgs), outBytes = Interlocked.Read(ref _s.OutBytes);
@@ -350,18 +351,129 @@ public sealed partial class Monitor
         return null;
     }
 
-    /// <summary>Go's Routez with no cluster configured.</summary>
+    /// <summary>Go's varz cluster section (ClusterOptsVarz): empty without a cluster.</summary>
+    private void WriteClusterVarz(Utf8JsonWriter w, Config.ServerOptions o)
+    {
+        w.WriteStartObject("cluster");
+        var c = o.Cluster;
+        if (c.Enabled)
+        {
+            w.Str("name", _s.ClusterName, omitEmpty: true);
+            w.Str("addr", c.Host, omitEmpty: true);
+            if (c.Port != 0) w.Num("cluster_port", c.Port);
+            if (c.AuthTimeout != 0) w.Flt("auth_timeout", c.AuthTimeout);
+            if (o.Routes.Count > 0)
+            {
+                w.WriteStartArray("urls");
+                foreach (var u in o.Routes) w.WriteStringValue(u.IsDefaultPort ? u.Host : $"{u.Host}:{u.Port}");
+                w.WriteEndArray();
+            }
+            if (c.TlsTimeout != 0) w.Flt("tls_timeout", c.TlsTimeout);
+            if (c.PoolSize != 0) w.Num("pool_size", c.PoolSize);
+            if (c.WriteDeadline > TimeSpan.Zero) w.Num("write_deadline", c.WriteDeadline.Ticks * 100);
+            w.Str("write_timeout", c.WriteTimeout.Text(), omitEmpty: true);
+        }
+        w.WriteEndObject();
+    }
+
+    /// <summary>Go's Routez: every route connection, with its subscriptions when asked (subs=1 or subs=detail).</summary>
     private string? Routez(MonitorQuery q, Utf8JsonWriter w)
     {
+        if (DecodeSubs(q, out bool subs, out bool detail) is { } err) return err;
+        var now = DateTime.UtcNow;
+        var routes = _s.RouteConnections();
         w.WriteStartObject();
         w.Str("server_id", _s.ServerId);
         w.Str("server_name", _s.Name);
-        w.Str("now", GoJson.Time(DateTime.UtcNow));
-        w.Num("num_routes", 0);
+        w.Str("now", GoJson.Time(now));
+        if (_s.Options.Cluster.Permissions is { } perms)
+        {
+            WriteSubjectPermission(w, "import", perms.Import);
+            WriteSubjectPermission(w, "export", perms.Export);
+        }
+        w.Num("num_routes", routes.Count);
         w.WriteStartArray("routes");
+        foreach (var r in routes)
+        {
+            var rs = r.RouteState!;
+            var rsubs = r.RemoteSubs();
+            w.WriteStartObject();
+            w.Num("rid", (long)r.Cid);
+            w.Str("remote_id", rs.RemoteId);
+            w.Str("remote_name", rs.RemoteName);
+            w.Bool("did_solicit", rs.DidSolicit);
+            w.Bool("is_configured", rs.Type == Cluster.RouteType.Explicit);
+            w.Str("ip", r.RemoteHost);
+            w.Num("port", r.RemotePort);
+            w.Str("start", GoJson.Time(r.StartTime));
+            w.Str("last_activity", GoJson.Time(r.LastActivity));
+            w.Str("rtt", GoJson.Duration(r.Rtt));
+            w.Str("uptime", GoJson.Uptime(now - r.StartTime));
+            w.Str("idle", GoJson.Uptime(now - r.LastActivity));
+            WriteSubjectPermission(w, "import", rs.RemoteImport);
+            WriteSubjectPermission(w, "export", rs.RemoteExport);
+            w.Num("pending_size", r.PendingBytes);
+            w.Num("in_msgs", Interlocked.Read(ref r.InMsgs));
+            w.Num("out_msgs", Interlocked.Read(ref r.OutMsgs));
+            w.Num("in_bytes", Interlocked.Read(ref r.InBytes));
+            w.Num("out_bytes", Interlocked.Read(ref r.OutBytes));
+            w.Num("subscriptions", rsubs.Count);
+            if (rsubs.Count > 0 && detail)
+            {
+                w.WriteStartArray("subscriptions_list_detail");
+                foreach (var sub in rsubs)
+                {
+                    w.WriteStartObject();
+                    w.Str("account", sub.RemoteAccount?.Name ?? "", omitEmpty: true);
+                    w.Str("subject", sub.Subject);
+                    w.Str("qgroup", sub.Queue ?? "", omitEmpty: true);
+                    w.Str("sid", System.Text.Encoding.UTF8.GetString(sub.Sid));
+                    w.Num("msgs", Interlocked.Read(ref sub.Delivered));
+                    w.Num("cid", (long)r.Cid);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            else if (rsubs.Count > 0 && subs)
+            {
+                w.WriteStartArray("subscriptions_list");
+                foreach (var sub in rsubs) w.WriteStringValue(sub.Subject);
+                w.WriteEndArray();
+            }
+            w.Str("account", rs.AccName, omitEmpty: true);
+            w.Str("compression", rs.Compression, omitEmpty: true);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
         w.WriteEndObject();
         return null;
+    }
+
+    /// <summary>Go's decodeSubs: subs=detail, or subs as a boolean.</summary>
+    private static string? DecodeSubs(MonitorQuery q, out bool subs, out bool detail)
+    {
+        subs = false;
+        detail = string.Equals(Q(q, "subs"), "detail", StringComparison.OrdinalIgnoreCase);
+        return detail ? null : DecodeBool(q, "subs", out subs);
+    }
+
+    private static void WriteSubjectPermission(Utf8JsonWriter w, string name, Auth.SubjectPermission? p)
+    {
+        if (p is null) return;
+        w.WriteStartObject(name);
+        if (p.Allow is { Count: > 0 } a)
+        {
+            w.WriteStartArray("allow");
+            foreach (var x in a) w.WriteStringValue(x);
+            w.WriteEndArray();
+        }
+        if (p.Deny is { Count: > 0 } d)
+        {
+            w.WriteStartArray("deny");
+            foreach (var x in d) w.WriteStringValue(x);
+            w.WriteEndArray();
+        }
+        w.WriteEndObject();
     }
 
     /// <summary>Go's Gatewayz with no gateway configured.</summary>

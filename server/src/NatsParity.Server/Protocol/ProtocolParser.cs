@@ -49,6 +49,13 @@ public interface IProtocolHandler
     void ProcessPing();
     void ProcessPong();
     string? ProcessInfo(ReadOnlySpan<byte> arg);
+    /// <summary>Route connections: RMSG/LMSG (<paramref name="op"/> 'R' or 'L') or routed HMSG arguments; the handler
+    /// keeps what it needs and returns the payload and header sizes through the parser's <see cref="ProtocolParser.Pa"/>.</summary>
+    string? ProcessRoutedMsgArgs(ProtocolParser parser, ReadOnlySpan<byte> arg, byte op, bool hmsg);
+    /// <summary>Route connections: RS+ or LS+ (<paramref name="leaf"/>).</summary>
+    string? ProcessRemoteSub(ReadOnlySpan<byte> arg, bool leaf);
+    /// <summary>Route connections: RS- or LS- (<paramref name="leaf"/>).</summary>
+    string? ProcessRemoteUnsub(ReadOnlySpan<byte> arg, bool leaf);
     void ProcessErr(string err);
     void SendErr(string err);
 }
@@ -82,6 +89,11 @@ public sealed class ProtocolParser
     private int _argLen = -1; // length of the pending argument saved in _scratch, -1 when none
     private byte[]? _msgBuf;  // rented when a payload spans reads
     private int _msgLen;
+    private byte _op;
+
+    /// <summary>Set for route connections: the RS+/RS-/LS+/LS-/RMSG/LMSG/A+/A- operations are accepted and routed
+    /// message arguments are the handler's (Go's parser for kind ROUTER).</summary>
+    public bool RouteMode;
 
     public ProtocolParser(IProtocolHandler handler)
     {
@@ -126,6 +138,7 @@ public sealed class ProtocolParser
                             goto authErr;
                         authSet = false;
                     }
+                    _op = b;
                     switch (b)
                     {
                         case (byte)'P' or (byte)'p': State = ParserState.OpP; break;
@@ -136,8 +149,65 @@ public sealed class ProtocolParser
                         case (byte)'I' or (byte)'i': State = ParserState.OpI; break;
                         case (byte)'+': State = ParserState.OpPlus; break;
                         case (byte)'-': State = ParserState.OpMinus; break;
+                        case (byte)'R' or (byte)'r' when RouteMode: State = ParserState.OpR; break;
+                        case (byte)'L' or (byte)'l' when RouteMode: State = ParserState.OpL; break;
+                        case (byte)'A' or (byte)'a' when RouteMode: State = ParserState.OpA; break;
                         default: goto parseErr; // R, L, A and M are route/leaf protocols: not for clients
                     }
+                    break;
+                case ParserState.OpR:
+                case ParserState.OpL:
+                    if (b is (byte)'S' or (byte)'s') State = State == ParserState.OpR ? ParserState.OpRs : ParserState.OpLs;
+                    else if (b is (byte)'M' or (byte)'m') State = ParserState.OpM;
+                    else goto parseErr;
+                    break;
+                case ParserState.OpRs:
+                case ParserState.OpLs:
+                    if (b == '+') State = ParserState.OpSub;
+                    else if (b == '-') State = ParserState.OpUnsub;
+                    else goto parseErr;
+                    break;
+                case ParserState.OpM:
+                    if (b is (byte)'S' or (byte)'s') State = ParserState.OpMs; else goto parseErr;
+                    break;
+                case ParserState.OpMs:
+                    if (b is (byte)'G' or (byte)'g') State = ParserState.OpMsg; else goto parseErr;
+                    break;
+                case ParserState.OpMsg:
+                    if (b is (byte)' ' or (byte)'\t') State = ParserState.OpMsgSpc; else goto parseErr;
+                    break;
+                case ParserState.OpMsgSpc:
+                    if (b is (byte)' ' or (byte)'\t') continue;
+                    Pa.Hdr = -1; State = ParserState.MsgArg; _as = i;
+                    break;
+                case ParserState.OpA:
+                    if (b == '+') State = ParserState.OpAsub;
+                    else if (b is (byte)'-' or (byte)'u') State = ParserState.OpAusub;
+                    else goto parseErr;
+                    break;
+                case ParserState.OpAsub:
+                case ParserState.OpAusub:
+                    if (b is (byte)' ' or (byte)'\t') State = State == ParserState.OpAsub ? ParserState.OpAsubSpc : ParserState.OpAusubSpc;
+                    else goto parseErr;
+                    break;
+                case ParserState.OpAsubSpc:
+                case ParserState.OpAusubSpc:
+                    if (b is (byte)' ' or (byte)'\t') continue;
+                    State = State == ParserState.OpAsubSpc ? ParserState.AsubArg : ParserState.AusubArg; _as = i;
+                    break;
+                case ParserState.AsubArg:
+                case ParserState.AusubArg:
+                    // Account interest (A+/A-) matters to gateways only: a route's is read and dropped, as Go does.
+                    if (b == '\r') { _drop = 1; break; }
+                    if (b == '\n')
+                    {
+                        int len = _argLen >= 0 ? _argLen : i - _drop - _as;
+                        _argLen = -1;
+                        if (len > mcl) { _h.MaxControlLineViolation(); return ProtocolErrors.MaxControlLineExceeded; }
+                        _drop = 0; _as = i + 1; State = ParserState.OpStart;
+                        break;
+                    }
+                    if (_argLen >= 0) AppendArg(b, mcl);
                     break;
                 case ParserState.OpH:
                     if (b is (byte)'P' or (byte)'p') State = ParserState.OpHp;
@@ -198,10 +268,14 @@ public sealed class ProtocolParser
                     if (b == '\r') { _drop = 1; break; }
                     if (b == '\n')
                     {
-                        int len = _argLen >= 0 ? _argLen : i - _drop - _as;
+                        ReadOnlySpan<byte> marg = _argLen >= 0 ? _scratch.AsSpan(0, _argLen) : buf.AsSpan(_as, i - _drop - _as);
                         _argLen = -1;
-                        if (len > mcl) { _h.MaxControlLineViolation(); return ProtocolErrors.MaxControlLineExceeded; }
-                        goto parseErr;
+                        if (marg.Length > mcl) { _h.MaxControlLineViolation(); return ProtocolErrors.MaxControlLineExceeded; }
+                        if (!RouteMode) goto parseErr;
+                        if (_h.ProcessRoutedMsgArgs(this, marg, _op, State == ParserState.HmsgArg) is { } rerr) return rerr;
+                        _drop = 0; _as = i + 1; State = ParserState.MsgPayload;
+                        if (_msgBuf is null) i = _as + Pa.Size - 2;
+                        break;
                     }
                     if (_argLen >= 0) AppendArg(b, mcl);
                     break;
@@ -296,6 +370,10 @@ public sealed class ProtocolParser
                         var st = State;
                         string? err = st switch
                         {
+                            ParserState.SubArg when RouteMode => _op is (byte)'R' or (byte)'r' ? _h.ProcessRemoteSub(arg, false)
+                                : _op is (byte)'L' or (byte)'l' ? _h.ProcessRemoteSub(arg, true) : null,
+                            ParserState.UnsubArg when RouteMode => _op is (byte)'R' or (byte)'r' ? _h.ProcessRemoteUnsub(arg, false)
+                                : _op is (byte)'L' or (byte)'l' ? _h.ProcessRemoteUnsub(arg, true) : null,
                             ParserState.SubArg => _h.ProcessSub(arg),
                             ParserState.UnsubArg => _h.ProcessUnsub(arg),
                             ParserState.ConnectArg => _h.ProcessConnect(arg),
@@ -424,7 +502,7 @@ public sealed class ProtocolParser
         // Hold over a partial control line.
         if (State is ParserState.SubArg or ParserState.UnsubArg or ParserState.PubArg or ParserState.HpubArg
             or ParserState.MsgArg or ParserState.HmsgArg or ParserState.MinusErrArg or ParserState.ConnectArg
-            or ParserState.InfoArg)
+            or ParserState.InfoArg or ParserState.AsubArg or ParserState.AusubArg)
         {
             if (_argLen < 0)
             {
@@ -444,7 +522,7 @@ public sealed class ProtocolParser
         // Hold over a partial payload: copy the pub args out of the read buffer, then the payload so far.
         if (State is ParserState.MsgPayload or ParserState.MsgEndR or ParserState.MsgEndN && _msgBuf is null)
         {
-            if (!ReferenceEquals(Pa.Source, _scratch))
+            if (!RouteMode && !ReferenceEquals(Pa.Source, _scratch))
             {
                 ClonePubArg();
                 if (_h.RecheckPubArgs(this) is { } recheckErr) return recheckErr;
@@ -463,7 +541,7 @@ public sealed class ProtocolParser
 
     parseErr:
         _h.SendErr(ProtocolErrors.UnknownProtocolOperation);
-        return $"Client parser ERROR, state={(int)State}, i={i}: proto='{Snippet(buf, i, count)}...'";
+        return $"{(RouteMode ? "Router" : "Client")} parser ERROR, state={(int)State}, i={i}: proto='{Snippet(buf, i, count)}...'";
     }
 
     private string? ProcessErrArg(ReadOnlySpan<byte> arg)

@@ -118,10 +118,14 @@ public sealed class Sublist
             _inserts++;
             if (_cache is not null)
             {
+                // A remote queue subscription counts as many times as its weight: cached results holding its subject
+                // are dropped rather than patched.
+                bool remoteQueue = sub.IsRemoteQueueSub;
                 foreach (var (subject, result) in _cache)
                 {
-                    if (SubjectValidation.MatchLiteral(subject, sub.Subject))
-                        _cache[subject] = WithAdded(result, sub);
+                    if (!SubjectValidation.MatchLiteral(subject, sub.Subject)) continue;
+                    if (!remoteQueue) _cache[subject] = WithAdded(result, sub);
+                    else if (_cache.TryRemove(subject, out _)) _cacheCount--;
                 }
             }
         }
@@ -147,6 +151,19 @@ public sealed class Sublist
                 }
             }
             return SublistError.None;
+        }
+    }
+
+    /// <summary>Go's UpdateRemoteQSub: the weight of a remote queue subscription changed, so matches holding its
+    /// subject are computed again.</summary>
+    public void UpdateRemoteQSub(Subscription sub)
+    {
+        lock (_lock)
+        {
+            Interlocked.Increment(ref _generation);
+            if (_cache is null) return;
+            foreach (var (subject, _) in _cache)
+                if (SubjectValidation.MatchLiteral(subject, sub.Subject) && _cache.TryRemove(subject, out _)) _cacheCount--;
         }
     }
 
@@ -557,7 +574,14 @@ public sealed class Sublist
             foreach (var (q, set) in _qsubs)
             {
                 if (!qsubs.TryGetValue(q, out var list)) qsubs[q] = list = new List<Subscription>();
-                list.AddRange(set);
+                foreach (var sub in set)
+                {
+                    // Go's addNodeToResults: a remote queue subscription stands for its weight in members.
+                    if (sub.IsRemoteQueueSub)
+                        for (int w = sub.QueueWeight; w > 0; w--) list.Add(sub);
+                    else
+                        list.Add(sub);
+                }
             }
         }
     }

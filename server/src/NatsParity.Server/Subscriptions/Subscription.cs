@@ -40,6 +40,19 @@ public sealed class Subscription
     /// <summary>For a shadow subscription: the client's own subscription it stands for (deliveries count there).</summary>
     internal Subscription? Origin { get; init; }
 
+    /// <summary>For a route's queue subscription: how many members the remote server has in the group (Go's sub.qw);
+    /// matching counts it that many times, so a queue pick favours servers by their members.</summary>
+    public volatile int QueueWeight;
+
+    /// <summary>For a route's leaf subscription (LS+): the leafnode cluster it came from (Go's sub.origin).</summary>
+    public string? LeafOrigin;
+
+    /// <summary>For a route's subscription: the account whose sublist holds it.</summary>
+    internal Accounts.Account? RemoteAccount;
+
+    /// <summary>True for a queue subscription a route or leafnode holds for its remote members (Go's isRemoteQSub).</summary>
+    internal bool IsRemoteQueueSub => Queue is not null && Client is { IsRouteOrLeaf: true };
+
     /// <summary>Set once removed, so a delivery racing an unsubscribe is dropped.</summary>
     public volatile bool Closed;
 
