@@ -1147,6 +1147,14 @@ public sealed partial class NatsServer
         get { lock (_routeLock) return _routes.Count; }
     }
 
+    /// <summary>Go's NumSubscriptions: the subscriptions of every account, local and remote.</summary>
+    public uint NumSubscriptions()
+    {
+        uint n = 0;
+        foreach (var a in _accounts.Values) n += a.Sublist.Count;
+        return n;
+    }
+
     /// <summary>The route INFO (routez's import/export and cluster port); null without a cluster.</summary>
     internal ServerInfo? RouteInfo
     {
