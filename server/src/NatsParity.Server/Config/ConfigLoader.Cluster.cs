@@ -196,7 +196,12 @@ public static partial class ConfigLoader
             string rest = s[(colon + 3)..];
             int end = rest.IndexOfAny(['/', '?', '#']);
             string authority = end < 0 ? rest : rest[..end];
-            string hostPort = authority[(authority.LastIndexOf('@') + 1)..];
+            int at = authority.LastIndexOf('@');
+            if (at >= 0 && !authority[..at].All(ch => char.IsAsciiLetterOrDigit(ch) || "-._:~!$&'()*+,;=%@".Contains(ch)))
+                return null; // Go: invalid userinfo
+            string hostPort = authority[(at + 1)..];
+            if (hostPort.Any(ch => ch is ' ' or '<' or '>' or '"' or '{' or '}' or '|' or '\\' or '^' or '`'))
+                return null; // Go: invalid character in host name
             string port;
             if (hostPort.StartsWith('['))
             {

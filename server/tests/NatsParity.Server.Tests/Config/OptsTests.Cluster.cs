@@ -267,6 +267,35 @@ public sealed partial class OptsTests
         err.ShouldBeOfType<ConfigProcessException>().Errors.Count.ShouldBe(2);
     }
 
+    /// <summary>Route URLs are taken or refused as Go's url.Parse does (each case checked against nats-server 2.9.10).</summary>
+    [Theory]
+    [InlineData("nats://127.0.0.1:4222", true)]
+    [InlineData("nats-route://u:p@127.0.0.1:4222", true)]
+    [InlineData("nats://[::1]:4222", true)]
+    [InlineData("localhost:4222", true)]
+    [InlineData(" nats://a:1 ", true)]
+    [InlineData("127.0.0.1:4222", false)]
+    [InlineData("nats://127.0.0.1:abc", false)]
+    [InlineData("nats://[::1:4222", false)]
+    [InlineData("nats://a b:1", false)]
+    [InlineData("nats://%zz@a:1", false)]
+    [InlineData(":4222", false)]
+    [InlineData("nats://u:p^q@a:1", false)]
+    [InlineData("nats://a:1/p%2", false)]
+    public void RouteUrlsAsGoParsesThem(string url, bool valid)
+    {
+        var (o, err) = Process(ConfFile($"cluster {{\n  routes: [\"{url}\"]\n}}\n"));
+        if (valid)
+        {
+            err.ShouldBeNull();
+            o.Routes.Select(u => u.OriginalString).ShouldBe([url.Trim()]);
+        }
+        else
+        {
+            err.ShouldNotBeNull().Message.ShouldContain($":2:13: error parsing route url [\"{url.Trim()}\"]");
+        }
+    }
+
     /// <summary>Route TLS is not built: a cluster tls {} block is refused rather than ignored.</summary>
     [Fact]
     public void ClusterTlsIsRefused() =>
