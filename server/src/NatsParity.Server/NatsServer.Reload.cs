@@ -388,7 +388,7 @@ public sealed partial class NatsServer
         static string Perm(SubjectPermission? p) => p is null ? "<nil>"
             : $"&{{[{string.Join(" ", p.Allow ?? [])}] [{string.Join(" ", p.Deny ?? [])}]}}";
         static string Perms(RoutePermissions? p) => p is null ? "<nil>" : $"&{{{Perm(p.Import)} {Perm(p.Export)}}}";
-        static string List<T>(IEnumerable<T> l) => "[" + string.Join(" ", l.Select(x => Fmt(x))) + "]";
+        static string GoList<T>(IEnumerable<T> l) => "[" + string.Join(" ", l.Select(x => Fmt(x))) + "]";
         (string Field, object? Old, object? New)[] needRoutes =
         [
             ("Cluster.Name", o.Name, n.Name), ("Cluster.Username", o.Username, n.Username),
@@ -396,11 +396,11 @@ public sealed partial class NatsServer
             ("Cluster.AuthTimeout", o.AuthTimeout, n.AuthTimeout), ("Cluster.Permissions", Perms(o.Permissions), Perms(n.Permissions)),
             ("Cluster.Advertise", o.Advertise, n.Advertise), ("Cluster.NoAdvertise", o.NoAdvertise, n.NoAdvertise),
             ("Cluster.ConnectRetries", o.ConnectRetries, n.ConnectRetries), ("Cluster.ConnectBackoff", o.ConnectBackoff, n.ConnectBackoff),
-            ("Cluster.PoolSize", o.PoolSize, n.PoolSize), ("Cluster.PinnedAccounts", List(o.PinnedAccounts), List(n.PinnedAccounts)),
-            ("Cluster.Compression", $"{{{o.CompressionMode} {List(o.CompressionRttThresholds)}}}", $"{{{n.CompressionMode} {List(n.CompressionRttThresholds)}}}"),
+            ("Cluster.PoolSize", o.PoolSize, n.PoolSize), ("Cluster.PinnedAccounts", GoList(o.PinnedAccounts), GoList(n.PinnedAccounts)),
+            ("Cluster.Compression", $"{{{o.CompressionMode} {GoList(o.CompressionRttThresholds)}}}", $"{{{n.CompressionMode} {GoList(n.CompressionRttThresholds)}}}"),
             ("Cluster.PingInterval", o.PingInterval, n.PingInterval), ("Cluster.MaxPingsOut", o.MaxPingsOut, n.MaxPingsOut),
             ("Cluster.WriteDeadline", o.WriteDeadline, n.WriteDeadline), ("Cluster.WriteTimeout", o.WriteTimeout.Text(), n.WriteTimeout.Text()),
-            ("Routes", List(cur.Routes.Select(u => u.OriginalString)), List(next.Routes.Select(u => u.OriginalString))),
+            ("Routes", GoList(cur.Routes.Select(u => u.OriginalString)), GoList(next.Routes.Select(u => u.OriginalString))),
         ];
         return needRoutes.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();

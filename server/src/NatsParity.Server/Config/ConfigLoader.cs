@@ -5,7 +5,7 @@ namespace NatsParity.Server.Config;
 /// <summary>Applies a parsed conf file to <see cref="ServerOptions"/> with Go's key names (opts.go processConfigFileLine).</summary>
 public static partial class ConfigLoader
 {
-    /// <summary>Subsystems that are not built yet: refused, so nobody runs without the TLS, auth or cluster they configured.</summary>
+    /// <summary>Subsystems that are not built yet: refused, so nobody runs without the gateway, leafnodes or JetStream they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
         "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
