@@ -48,8 +48,16 @@ public sealed partial class NatsServer
         lock (_reloadLock)
         {
             var cur = Options;
+            // Go's reloadOptions: a --cluster flag still names the cluster listen address, and a random cluster port
+            // is the one listened on.
+            if (cur.Cluster.ListenStr.Length > 0)
+            {
+                next.Cluster.ListenStr = cur.Cluster.ListenStr;
+                CommandLine.OverrideCluster(next.Cluster);
+            }
             next.SetBaselineOptions();
             if (next.Port is 0 or ServerOptions.RandomPort) next.Port = cur.Port;
+            if (next.Cluster.Port == ServerOptions.RandomPort) next.Cluster.Port = cur.Cluster.Port;
             // NoLog is not a conf key (Go's tests set it for servers without a log file); a log file named by the new
             // conf is written to, as Go's reload configures the logger from the new options.
             next.NoLog = cur.NoLog && next.LogFile.Length == 0;
@@ -340,6 +348,7 @@ public sealed partial class NatsServer
         string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
         if (unsupported is not null) return unsupported;
+        if (DiffCluster(cur, next) is { } clusterErr) return clusterErr;
         if (next.ClientAdvertise.Length > 0 && ParseHostPort(next.ClientAdvertise, 0).Error is { } advErr)
             return $"invalid ClientAdvertise value of {next.ClientAdvertise}, err={advErr}";
         if (cur.NoAuthUser != next.NoAuthUser)
@@ -365,6 +374,36 @@ public sealed partial class NatsServer
         if (cur.TlsOcspPeer != next.TlsOcspPeer || cur.OcspCache != next.OcspCache)
             changes.Add("ocsp");
         return null;
+    }
+
+    /// <summary>Go's validateClusterOpts (host, port, advertise); every other cluster or routes change needs the route
+    /// runtime to apply it and is refused as Go refuses an option it cannot reload.</summary>
+    private static string? DiffCluster(ServerOptions cur, ServerOptions next)
+    {
+        ClusterOptions o = cur.Cluster, n = next.Cluster;
+        if (o.Host != n.Host) return $"config reload not supported for cluster host: old={o.Host}, new={n.Host}";
+        if (o.Port != n.Port) return $"config reload not supported for cluster port: old={o.Port}, new={n.Port}";
+        if (n.Advertise.Length > 0 && ParseHostPort(n.Advertise, 0).Error is { } advErr)
+            return $"invalid Cluster.Advertise value of {n.Advertise}, err={advErr}";
+        static string Perm(SubjectPermission? p) => p is null ? "<nil>"
+            : $"&{{[{string.Join(" ", p.Allow ?? [])}] [{string.Join(" ", p.Deny ?? [])}]}}";
+        static string Perms(RoutePermissions? p) => p is null ? "<nil>" : $"&{{{Perm(p.Import)} {Perm(p.Export)}}}";
+        static string GoList<T>(IEnumerable<T> l) => "[" + string.Join(" ", l.Select(x => Fmt(x))) + "]";
+        (string Field, object? Old, object? New)[] needRoutes =
+        [
+            ("Cluster.Name", o.Name, n.Name), ("Cluster.Username", o.Username, n.Username),
+            ("Cluster.Password", o.Password.Length > 0 ? "[REDACTED]" : "", n.Password.Length > 0 ? "[REDACTED]" : ""),
+            ("Cluster.AuthTimeout", o.AuthTimeout, n.AuthTimeout), ("Cluster.Permissions", Perms(o.Permissions), Perms(n.Permissions)),
+            ("Cluster.Advertise", o.Advertise, n.Advertise), ("Cluster.NoAdvertise", o.NoAdvertise, n.NoAdvertise),
+            ("Cluster.ConnectRetries", o.ConnectRetries, n.ConnectRetries), ("Cluster.ConnectBackoff", o.ConnectBackoff, n.ConnectBackoff),
+            ("Cluster.PoolSize", o.PoolSize, n.PoolSize), ("Cluster.PinnedAccounts", GoList(o.PinnedAccounts), GoList(n.PinnedAccounts)),
+            ("Cluster.Compression", $"{{{o.CompressionMode} {GoList(o.CompressionRttThresholds)}}}", $"{{{n.CompressionMode} {GoList(n.CompressionRttThresholds)}}}"),
+            ("Cluster.PingInterval", o.PingInterval, n.PingInterval), ("Cluster.MaxPingsOut", o.MaxPingsOut, n.MaxPingsOut),
+            ("Cluster.WriteDeadline", o.WriteDeadline, n.WriteDeadline), ("Cluster.WriteTimeout", o.WriteTimeout.Text(), n.WriteTimeout.Text()),
+            ("Routes", GoList(cur.Routes.Select(u => u.OriginalString)), GoList(next.Routes.Select(u => u.OriginalString))),
+        ];
+        return needRoutes.Where(f => !Equals(f.Old, f.New))
+            .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
     }
 
     private static bool PinsEqual(HashSet<string>? a, HashSet<string>? b) =>

@@ -23,6 +23,59 @@ public static class CompressionModes
     public const string S2Fast = "s2_fast";
     public const string S2Better = "s2_better";
     public const string S2Best = "s2_best";
+
+    /// <summary>Go's defaultCompressionS2AutoRTTThresholds: the RTTs above which s2_auto moves to fast, better, best.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultS2AutoRttThresholds =
+        [TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100)];
+
+    /// <summary>Go's validateAndNormalizeCompressionOption: a user's mode (or alias) to its constant, "on" to
+    /// <paramref name="modeForOn"/>, and s2_auto's thresholds checked (ascending, at most 4, zeros at the end dropped)
+    /// or defaulted. Null when valid; Go's error otherwise.</summary>
+    public static string? ValidateAndNormalize(ref string mode, ref List<TimeSpan> rttThresholds, string modeForOn)
+    {
+        string m = mode.ToLowerInvariant();
+        if (m is "on" or "enabled" or "true") m = modeForOn;
+        switch (m)
+        {
+            case "not supported" or "not_supported": mode = NotSupported; return null;
+            case "disabled" or "off" or "false": mode = Off; return null;
+            case "accept": mode = Accept; return null;
+            case "fast" or "s2_fast": mode = S2Fast; return null;
+            case "better" or "s2_better": mode = S2Better; return null;
+            case "best" or "s2_best": mode = S2Best; return null;
+            case "auto" or "s2_auto": break;
+            default: return $"unsupported compression mode \"{mode}\"";
+        }
+        List<TimeSpan> rtts;
+        if (rttThresholds.Count == 0)
+        {
+            rtts = [.. DefaultS2AutoRttThresholds];
+        }
+        else
+        {
+            rtts = [];
+            foreach (var t in rttThresholds)
+            {
+                var n = t < TimeSpan.Zero ? TimeSpan.Zero : t;
+                // A zero anywhere skips that level; any other value must not be below an earlier one.
+                if (rtts.Count > 0 && n != TimeSpan.Zero && rtts.Any(v => n < v))
+                    return $"RTT threshold values {GoDurations(rttThresholds)} should be in ascending order";
+                rtts.Add(n);
+            }
+            int stop = rtts.FindLastIndex(v => v != TimeSpan.Zero);
+            rtts.RemoveRange(stop + 1, rtts.Count - stop - 1);
+            if (rtts.Count > 4)
+                return $"compression mode \"{mode}\" should have no more than 4 RTT thresholds: {GoDurations(rttThresholds)}";
+            if (rtts.Count == 0)
+                return $"compression mode \"{mode}\" requires at least one RTT threshold";
+        }
+        mode = S2Auto;
+        rttThresholds = rtts;
+        return null;
+    }
+
+    /// <summary>A duration slice as Go's %v prints it: [10ms 50ms].</summary>
+    private static string GoDurations(List<TimeSpan> d) => "[" + string.Join(" ", d.Select(ServerOptions.GoDuration)) + "]";
 }
 
 /// <summary>Go's ClusterOpts: the <c>cluster {}</c> block and the cluster flags. A zero <see cref="Port"/> (and no

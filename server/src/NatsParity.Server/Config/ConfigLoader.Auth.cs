@@ -59,36 +59,47 @@ public static partial class ConfigLoader
         return ac;
     }
 
-    private static void ApplyAuthorization(ServerOptions o, object? v, List<string> warnings)
+    /// <summary>Go's authorization struct: what one authorization {} block names, before it is applied to the client
+    /// port (<see cref="ApplyAuthorization"/>) or to routes (the cluster block's).</summary>
+    private sealed class AuthorizationBlock
+    {
+        public string User = "", Pass = "", Token = "";
+        public double? Timeout;
+        public List<User>? Users;
+        public List<NkeyUser>? Nkeys;
+        public Permissions? DefaultPermissions;
+        public AuthCallout? Callout;
+        public bool? ProxyRequired;
+    }
+
+    /// <summary>Go's parseAuthorization.</summary>
+    private static AuthorizationBlock ParseAuthorization(object? v, List<string> warnings)
     {
         var m = Map(v, "authorization should be a map");
-        string user = "", pass = "", token = "";
-        List<User>? users = null;
-        List<NkeyUser>? nkeys = null;
-        Permissions? defaults = null;
+        var a = new AuthorizationBlock();
         foreach (var (k, val) in m)
         {
             try
             {
                 switch (k.ToLowerInvariant())
                 {
-                    case "user" or "username": user = Str(val); break;
-                    case "pass" or "password": pass = Str(val); break;
-                    case "token": token = Str(val); break;
+                    case "user" or "username": a.User = Str(val); break;
+                    case "pass" or "password": a.Pass = Str(val); break;
+                    case "token": a.Token = Str(val); break;
                     case "timeout":
                         double at = TimeoutSeconds(val, "authorization");
                         if (at > 60)
                             warnings.Add(Warning(ConfigParser.PositionOf(m, k), k, $"timeout of {val} ({at.ToString("F6", CultureInfo.InvariantCulture)} seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example"));
-                        o.AuthTimeout = TimeSpan.FromSeconds(at);
+                        a.Timeout = at;
                         break;
                     case "users":
-                        (nkeys, users) = ParseUsers(val);
+                        (a.Nkeys, a.Users) = ParseUsers(val);
                         break;
                     case "default_permission" or "default_permissions" or "permissions":
-                        defaults = ParseUserPermissions(val);
+                        a.DefaultPermissions = ParseUserPermissions(val);
                         break;
-                    case "proxy_required": o.ProxyRequired = Bool(val); break;
-                    case "auth_callout" or "auth_hook": o.AuthCallout = ParseAuthCallout(val); break;
+                    case "proxy_required": a.ProxyRequired = Bool(val); break;
+                    case "auth_callout" or "auth_hook": a.Callout = ParseAuthCallout(val); break;
                     default:
                         if (ConfigParser.IsUsedVariable(m, k)) break;
                         throw new ConfigException($"unknown field \"{k}\"");
@@ -99,7 +110,18 @@ public static partial class ConfigLoader
                 throw e.At(ConfigParser.PositionOf(m, k));
             }
         }
-        ApplyDefaultPermissions(users, nkeys, defaults);
+        ApplyDefaultPermissions(a.Users, a.Nkeys, a.DefaultPermissions);
+        return a;
+    }
+
+    private static void ApplyAuthorization(ServerOptions o, object? v, List<string> warnings)
+    {
+        var a = ParseAuthorization(v, warnings);
+        if (a.Timeout is { } timeout) o.AuthTimeout = TimeSpan.FromSeconds(timeout);
+        if (a.ProxyRequired is { } proxyRequired) o.ProxyRequired = proxyRequired;
+        if (a.Callout is not null) o.AuthCallout = a.Callout;
+        string user = a.User, pass = a.Pass, token = a.Token;
+        var (users, nkeys) = (a.Users, a.Nkeys);
         o.Username = user;
         o.Password = pass;
         o.Authorization = token;

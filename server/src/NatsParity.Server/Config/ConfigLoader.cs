@@ -5,10 +5,10 @@ namespace NatsParity.Server.Config;
 /// <summary>Applies a parsed conf file to <see cref="ServerOptions"/> with Go's key names (opts.go processConfigFileLine).</summary>
 public static partial class ConfigLoader
 {
-    /// <summary>Subsystems that are not built yet: refused, so nobody runs without the TLS, auth or cluster they configured.</summary>
+    /// <summary>Subsystems that are not built yet: refused, so nobody runs without the gateway, leafnodes or JetStream they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
-        "cluster", "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
+        "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
         "default_js_domain",
     };
 
@@ -25,7 +25,7 @@ public static partial class ConfigLoader
         {
             try
             {
-                ApplyLine(o, conf, rawKey, v, warnings);
+                ApplyLine(o, conf, rawKey, v, errors, warnings);
             }
             catch (ConfigException e)
             {
@@ -50,7 +50,7 @@ public static partial class ConfigLoader
     }
 
     /// <summary>Go's processConfigFileLine.</summary>
-    private static void ApplyLine(ServerOptions o, Dictionary<string, object?> conf, string rawKey, object? v, List<string> warnings)
+    private static void ApplyLine(ServerOptions o, Dictionary<string, object?> conf, string rawKey, object? v, List<string> errors, List<string> warnings)
     {
         var at = ConfigParser.PositionOf(conf, rawKey);
         string key = rawKey.ToLowerInvariant();
@@ -90,15 +90,7 @@ public static partial class ConfigLoader
             case "ping_interval": o.PingInterval = ParseDuration("ping_interval", at, v, warnings); break;
             case "ping_max": o.MaxPingsOut = (int)Int(v); break;
             case "write_deadline": o.WriteDeadline = ParseDuration("write_deadline", at, v, warnings); break;
-            case "write_timeout":
-                o.WriteTimeout = Str(v) switch
-                {
-                    "default" => WriteTimeoutPolicy.Default,
-                    "close" => WriteTimeoutPolicy.Close,
-                    "retry" => WriteTimeoutPolicy.Retry,
-                    _ => throw new ConfigException("write_timeout must be 'default', 'close' or 'retry'"),
-                };
-                break;
+            case "write_timeout": o.WriteTimeout = ParseWriteTimeout(Str(v)); break;
             case "lame_duck_duration":
                 TimeSpan ldm;
                 try { ldm = ParseGoDuration(Str(v)); }
@@ -181,6 +173,7 @@ public static partial class ConfigLoader
                 o.HttpHost = hh;
                 o.HttpPort = hp;
                 break;
+            case "cluster": ApplyCluster(o, v, errors, warnings); break;
             case "http_port" or "monitor_port": o.HttpPort = (int)Int(v); break;
             case "http_base_path": o.HttpBasePath = Str(v); break;
             case "https":
@@ -202,6 +195,15 @@ public static partial class ConfigLoader
                 throw new ConfigException($"unknown field \"{rawKey}\"");
         }
     }
+
+    /// <summary>Go's parseWriteDeadlinePolicy.</summary>
+    private static WriteTimeoutPolicy ParseWriteTimeout(string v) => v switch
+    {
+        "default" => WriteTimeoutPolicy.Default,
+        "close" => WriteTimeoutPolicy.Close,
+        "retry" => WriteTimeoutPolicy.Retry,
+        _ => throw new ConfigException("write_timeout must be 'default', 'close' or 'retry'"),
+    };
 
     /// <summary>Go's parseDuration: a duration string, or (with a warning) a number of seconds.</summary>
     private static TimeSpan ParseDuration(string field, ConfPos? at, object? v, List<string> warnings)

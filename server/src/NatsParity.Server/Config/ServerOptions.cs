@@ -283,7 +283,36 @@ public sealed class ServerOptions
         if (TlsEnabled && TlsCertificates is null && TlsCert.Length == 0) return "TLS Server certificate must be present and valid";
         if (TlsEnabled && TlsCertificates is null && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         if (ValidateAuth() is { } auth) return auth;
-        return ValidateProxies();
+        if (ValidateProxies() is { } proxies) return proxies;
+        return ValidateCluster();
+    }
+
+    /// <summary>Go's ErrClusterNameHasSpaces.</summary>
+    public const string ErrClusterNameHasSpaces = "cluster name cannot contain spaces";
+
+    /// <summary>Go's validateCluster for what is built: the name, the route permissions' subjects, the compression mode
+    /// (normalized here, as Go does) and the pinned accounts against the pool size and each other.</summary>
+    private string? ValidateCluster()
+    {
+        var c = Cluster;
+        if (c.Name.Contains(' ')) return ErrClusterNameHasSpaces;
+        if (c.Permissions is { } p && ConfigLoader.CheckClusterPermissionSubjects(p.Import, p.Export) is { } perms) return perms;
+        if (c.CompressionMode.Length > 0)
+        {
+            string mode = c.CompressionMode;
+            var rtts = c.CompressionRttThresholds;
+            if (CompressionModes.ValidateAndNormalize(ref mode, ref rtts, CompressionModes.S2Fast) is { } err) return err;
+            (c.CompressionMode, c.CompressionRttThresholds) = (mode, rtts);
+        }
+        if (c.PinnedAccounts.Count > 0)
+        {
+            if (c.PoolSize < 0) return "pool_size cannot be negative if pinned accounts are specified";
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var a in c.PinnedAccounts)
+                if (!seen.Add(a))
+                    return $"found duplicate account name \"{a}\" in pinned accounts list [{string.Join(" ", c.PinnedAccounts.Select(x => $"\"{x}\""))}]";
+        }
+        return null;
     }
 
     /// <summary>Go's validateProxies: every trusted key is a public nkey.</summary>
