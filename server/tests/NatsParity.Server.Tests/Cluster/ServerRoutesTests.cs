@@ -93,7 +93,20 @@ public sealed class ServerRoutesTests
     }
 
     /// <summary>Go's natsSubSync and natsFlush.</summary>
-    private static void SubSync(ProtoClient nc, string subject, string sid = "1") => nc.SendAndFlush($"SUB {subject} {sid}\r\n");
+    private static void SubSync(ProtoClient nc, string subject, string sid = "1")
+    {
+        nc.Send($"SUB {subject} {sid}\r\n");
+        Flush(nc);
+    }
+
+    /// <summary>Go's nc.Flush on a client library: PING, then the PONG past any async INFO (cluster topology).</summary>
+    private static void Flush(ProtoClient nc)
+    {
+        nc.Send("PING\r\n");
+        string line;
+        while ((line = nc.ReadLine()).StartsWith("INFO ", StringComparison.Ordinal)) { }
+        line.ShouldBe("PONG\r\n");
+    }
 
     private static void Publish(ProtoClient nc, string subject, string payload) => nc.Send($"PUB {subject} {payload.Length}\r\n{payload}\r\n");
 
@@ -197,13 +210,14 @@ public sealed class ServerRoutesTests
         // The plain subscription and the queue group's member each get it.
         nc1.NextMsg(TimeSpan.FromSeconds(5));
         nc1.NextMsg(TimeSpan.FromSeconds(5));
-        nc1.SendAndFlush("UNSUB 1\r\n");
+        nc1.Send("UNSUB 1\r\n");
+        Flush(nc1);
 
         await using var srvB = InProcess.Run(optsB);
         CheckClusterFormedPooled(srvA, srvB);
         using var nc2 = Connect(srvB);
         Publish(nc2, "foo", "Hello");
-        nc2.Flush();
+        Flush(nc2);
     }
 
     [Fact, GoTest("server/routes_test.go", "TestServerRoutesWithAuthAndBCrypt")]
@@ -234,7 +248,7 @@ public sealed class ServerRoutesTests
         CheckSubInterest(srvB, "$G", "foo", TimeSpan.FromSeconds(1));
         using var nc2 = Connect(srvB, "user", "foo");
         Publish(nc2, "foo", "Hello");
-        nc2.Flush();
+        Flush(nc2);
         NextMsg(nc1, TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("Hello");
     }
 
