@@ -251,7 +251,7 @@ public sealed class NewRouteAccountTests
 
     /// <summary>Counts the MSGs arriving on <paramref name="x"/> and <paramref name="y"/> until they add up to
     /// <paramref name="total"/> (within 10s) and no more follow.</summary>
-    private static (int X, int Y) CountSplit(ProtoClient x, ProtoClient y, int total)
+    internal static (int X, int Y) CountSplit(ProtoClient x, ProtoClient y, int total)
     {
         int nx = 0, ny = 0;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

@@ -226,3 +226,70 @@ internal static class NewRouteSupport
         return n;
     }
 }
+
+/// <summary>Go's runServers on a target: srv_a and srv_b as processes (conf files with cluster blocks, monitoring on
+/// to see routes and subscription counts).</summary>
+internal sealed class NewRoutePair : IAsyncDisposable
+{
+    public required NatsServerProcess A { get; init; }
+    public required NatsServerProcess B { get; init; }
+
+    /// <summary>srv_a.conf and srv_b.conf (cluster "xyz", route credentials ruser/top_secret); <paramref name="extraA"/>
+    /// is added to A's conf (e.g. no_header_support).</summary>
+    public static async Task<NewRoutePair> StartAsync(ServerTarget target, string extraA = "")
+    {
+        int pa = NatsServerProcess.FreePort(), pb = NatsServerProcess.FreePort();
+        string Conf(int listen, int route) =>
+            $"cluster {{\n  listen: 127.0.0.1:{listen}\n  name: xyz\n" +
+            (target == ServerTarget.Ours ? "  pool_size: -1\n  compression: off\n" : "") +
+            "  authorization {\n    user: ruser\n    password: top_secret\n    timeout: 0.5\n  }\n" +
+            $"  routes = [\n    nats-route://ruser:top_secret@127.0.0.1:{route}\n  ]\n}}\n";
+        var a = NatsServerProcess.Start(target, new ServerConfig { NoSystemAccount = true, Monitoring = true, Extra = Conf(pa, pb) + extraA });
+        NatsServerProcess b;
+        try
+        {
+            b = NatsServerProcess.Start(target, new ServerConfig { NoSystemAccount = true, Monitoring = true, Extra = Conf(pb, pa) });
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
+        var pair = new NewRoutePair { A = a, B = b };
+        try
+        {
+            await pair.WaitAsync(async s => (await s.GetMonitorJsonAsync("/routez")).GetProperty("num_routes").GetInt32(), 1, "routes");
+        }
+        catch
+        {
+            await pair.DisposeAsync();
+            throw;
+        }
+        return pair;
+    }
+
+    /// <summary>Go's checkExpectedSubs through /varz: each server has <paramref name="expected"/> subscriptions.</summary>
+    public Task CheckExpectedSubsAsync(int expected, params NatsServerProcess[] servers) =>
+        WaitAsync(async s => (await s.GetMonitorJsonAsync("/varz")).GetProperty("subscriptions").GetInt32(), expected, "subscriptions", servers);
+
+    private async Task WaitAsync(Func<NatsServerProcess, Task<int>> get, int expected, string what, params NatsServerProcess[] servers)
+    {
+        if (servers.Length == 0) servers = [A, B];
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            string? err = null;
+            foreach (var s in servers)
+                if (await get(s) is var n && n != expected) { err = $"Expected {expected} {what} for {s}, got {n}"; break; }
+            if (err is null) return;
+            if (DateTime.UtcNow >= deadline) Assert.Fail(err);
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+    }
+}

@@ -250,6 +250,58 @@ public sealed class NewRouteWireTests
         c.ExpectLine(ProtoRegex.Err);
     }
 
+    [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteHeaderSupport")]
+    public async Task NewRouteHeaderSupportOnTarget(ServerTarget target)
+    {
+        await using var srv = await NewRoutePair.StartAsync(target);
+        using var clientA = ProtoClient.Connect(srv.A).Setup(headers: true);
+        using var clientB = ProtoClient.Connect(srv.B).Setup(headers: true);
+
+        clientA.SendAndFlush("SUB foo bar 22\r\n");
+        await srv.CheckExpectedSubsAsync(1);
+
+        clientB.SendAndFlush("HPUB foo reply 12 14\r\nK1:V1,K2:V2 ok\r\n");
+        clientA.ExpectHeaderMsgs(1)[0].CheckHeaders("foo", "22", "reply", 12, 14, "K1:V1,K2:V2 ", "ok");
+    }
+
+    [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteHeaderSupportOldAndNew")]
+    public async Task NewRouteHeaderSupportOldAndNewOnTarget(ServerTarget target)
+    {
+        await using var srv = await NewRoutePair.StartAsync(target, extraA: "no_header_support: true\n");
+        using var clientA = ProtoClient.Connect(srv.A).Setup(headers: true);
+        using var clientB = ProtoClient.Connect(srv.B).Setup(headers: true);
+
+        clientA.SendAndFlush("SUB foo bar 22\r\n");
+        await srv.CheckExpectedSubsAsync(1);
+
+        // A does not do headers: the message reaches its client without them.
+        clientB.SendAndFlush("HPUB foo reply 12 14\r\nK1:V1,K2:V2 ok\r\n");
+        clientA.ExpectMsgs(1)[0].Check("foo", "22", "reply", 2, "ok");
+    }
+
+    [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteQueueSubsDistribution")]
+    public async Task NewRouteQueueSubsDistributionOnTarget(ServerTarget target)
+    {
+        await using var srv = await NewRoutePair.StartAsync(target);
+        using var clientA = ProtoClient.Connect(srv.A).Setup();
+        using var clientB = ProtoClient.Connect(srv.B).Setup();
+
+        var subs = new System.Text.StringBuilder();
+        for (int i = 0; i < 100; i++) subs.Append($"SUB foo bar {i}\r\n");
+        clientA.SendAndFlush(subs.ToString());
+        clientB.SendAndFlush(subs.ToString());
+        // 100 local subscriptions each, plus one for the other server's queue group.
+        await srv.CheckExpectedSubsAsync(101);
+
+        using var sender = ProtoClient.Connect(srv.A).Setup();
+        var pubs = new System.Text.StringBuilder();
+        for (int i = 0; i < 100; i++) pubs.Append("PUB foo 2\r\nok\r\n");
+        sender.SendAndFlush(pubs.ToString());
+
+        var (numA, numB) = NewRouteAccountTests.CountSplit(clientA, clientB, 100);
+        if (numA < 30 || numB < 30) Assert.Fail($"Expected numbers to be close to 50/50, got {numA}/{numB}");
+    }
+
     /// <summary>Go's checkRmsg: account, subject, reply and queues, and length of a routed message.</summary>
     internal static void CheckRmsg(System.Text.RegularExpressions.Match m, string account, string subject, string replyAndQueues, string len, string msg)
     {
