@@ -505,6 +505,64 @@ public sealed class NewRouteAccountTests
         rc.Expect(RunsubRe);
     }
 
+    /// <summary>The route side of Go's TestNewRouteLeafNodeOriginSupport (not a port: that test needs a leafnode
+    /// server): LS+ with an origin cluster registers interest, LS- takes it away with or without the origin as the
+    /// remote announced lnocu or not, and LMSG (an origin before the account) reaches local subscribers.</summary>
+    [Fact]
+    public async Task NewRouteLeafOriginProtocolsOnRoute()
+    {
+        await using var s = RunNewRouteServer();
+        var gacc = s.LookupAccount("$G")!;
+        using var c = ProtoClient.Connect("127.0.0.1", s.Port).Setup();
+        c.SendAndFlush("SUB bar 1\r\nSUB foo bar 2\r\nSUB foo baz 3\r\n");
+
+        void LsProtos(NewRouteConn rc, bool lnocu)
+        {
+            rc.Send("LS+ ln1 $G lsub\r\n");
+            rc.PingPong();
+            gacc.Sublist.HasInterest("lsub").ShouldBeTrue("Expected interest on \"lsub\"");
+            rc.Send(lnocu ? "LS- ln1 $G lsub\r\n" : "LS- $G lsub\r\n");
+            rc.PingPong();
+            gacc.Sublist.HasInterest("lsub").ShouldBeFalse("Expected no interest on \"lsub\"");
+
+            rc.Send("LS+ ln1 $G lsub q 1\r\n");
+            rc.PingPong();
+            gacc.Sublist.HasInterest("lsub").ShouldBeTrue("Expected interest on \"lsub\"");
+            rc.Send(lnocu ? "LS- ln1 $G lsub q\r\n" : "LS- $G lsub q\r\n");
+            rc.PingPong();
+            gacc.Sublist.HasInterest("lsub").ShouldBeFalse("Expected no interest on \"lsub\"");
+
+            rc.Send("LMSG ln1 $G bar 0 2\r\nok\r\n");
+            rc.PingPong();
+            c.ExpectMsgs(1)[0].Check("bar", "1", "", 2, "ok");
+            rc.Send("LMSG ln1 $G foo + reply bar baz 0 2\r\nok\r\n");
+            rc.PingPong();
+            var msgs = c.ExpectMsgs(2);
+            msgs.Select(m => m.Sid).Order().ShouldBe(["2", "3"]);
+            foreach (var m in msgs) m.Check("foo", null, "reply", 2, "ok");
+            c.ExpectNothing();
+        }
+
+        // A remote without origin support in LS-.
+        using (var rc = NewRouteConn.Create("127.0.0.1", s.ClusterPort).Setup("LNOC:22"))
+        {
+            rc.SendRouteInfo("LNOC:22", info => { info["lnoc"] = true; info["lnocu"] = false; });
+            rc.Expect(RsubRe);
+            rc.PingPong();
+            LsProtos(rc, lnocu: false);
+        }
+        CheckFor(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(10), () => s.NumRoutes != 0 ? $"Expected no route, got {s.NumRoutes}" : null);
+
+        // One with it.
+        using (var rc = NewRouteConn.Create("127.0.0.1", s.ClusterPort).Setup("LNOC:22"))
+        {
+            rc.SendRouteInfo("LNOC:22", info => { info["lnoc"] = true; info["lnocu"] = true; });
+            rc.Expect(RsubRe);
+            rc.PingPong();
+            LsProtos(rc, lnocu: true);
+        }
+    }
+
     private sealed class Disposables : IDisposable
     {
         private readonly List<IDisposable> _items = [];
