@@ -278,6 +278,16 @@ public sealed partial class Account
         return null;
     }
 
+    private ClientConnection? _internalClient;
+
+    /// <summary>Go's internalClient: the account's own ACCOUNT-kind client, made on first use (none without a
+    /// server).</summary>
+    internal ClientConnection? InternalClient()
+    {
+        if (Server is not { } s) return null;
+        lock (_imu) return _internalClient ??= new ClientConnection(s, this, s.NextInternalCid(), system: false);
+    }
+
     /// <summary>Go's newServiceReply: this account's reply prefix (with its wildcard response subscription made on
     /// first use) and six random base-62 characters; a measured request's reply ends with the server's hash and ".T".</summary>
     private string NewServiceReply(bool tracking)
@@ -298,10 +308,14 @@ public sealed partial class Account
         }
         if (created)
         {
-            Sublist.Insert(new Subscription(pre + ">", null, null, Encoding.ASCII.GetBytes("si:resp"))
+            // Subscribed by the account's internal client, so that the interest reaches the routes: a responder on
+            // another server sends its replies back here.
+            var sub = new Subscription(pre + ">", null, InternalClient(), Encoding.ASCII.GetBytes("si:resp"))
             {
                 Handler = ProcessServiceImportResponse,
-            });
+            };
+            Sublist.Insert(sub);
+            Server?.UpdateRouteSubscriptionMap(this, sub, 1);
         }
         var sb = new StringBuilder(pre, pre.Length + 6);
         ulong r = (ulong)Random.Shared.NextInt64();

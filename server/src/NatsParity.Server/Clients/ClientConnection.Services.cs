@@ -71,7 +71,7 @@ public sealed partial class ClientConnection
         try
         {
             var r = siAcc.Sublist.Match(to);
-            delivered = ProcessMsgResults(siAcc, r, to, nrr, hdr, msg, fromService: true);
+            delivered = ProcessMsgResults(siAcc, r, to, nrr, hdr, msg, fromService: true, routeToRoute: isResponse);
         }
         finally
         {

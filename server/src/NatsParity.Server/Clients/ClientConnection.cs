@@ -1383,9 +1383,10 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     }
 
     /// <summary>Go's processMsgResults: one delivery per plain subscription and one member per queue group; internal
-    /// subscriptions (service imports) get the message through their handler.</summary>
+    /// subscriptions (service imports) get the message through their handler. <paramref name="routeToRoute"/> lets a
+    /// service response that came over a route go on over another (Go's pmrAllowSendFromRouteToRoute).</summary>
     private bool ProcessMsgResults(Account acc, SublistResult r, ReadOnlySpan<byte> subject, ReadOnlySpan<byte> reply, int hdr,
-        ReadOnlySpan<byte> msg, bool fromService)
+        ReadOnlySpan<byte> msg, bool fromService, bool routeToRoute = false)
     {
         bool delivered = false;
         bool fromRoute = RouteState is not null;
@@ -1396,7 +1397,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             if (sub.Client is { RouteState: not null })
             {
                 // Interest across a route: one message per route, sent after local delivery; never back to a route.
-                if (!fromRoute) AddSubToRouteTargets(sub);
+                if (!fromRoute || routeToRoute) AddSubToRouteTargets(sub);
                 continue;
             }
             if (sub.Handler is { } h)
@@ -1410,8 +1411,9 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             if (fromService && sub.Import is not null) continue;
             if (DeliverMsg(sub, subject, reply, hdr, msg)) delivered = true;
         }
-        // A routed message reaches the queue groups the remote picked this server for, and no others.
-        if (!fromRoute || _fromRouteQueues)
+        // A routed message reaches the queue groups the remote picked this server for, and no others; once mapped by
+        // a service import here, it reaches this server's groups on the new subject (Go's pmrIgnoreEmptyQueueFilter).
+        if (!fromRoute || _fromRouteQueues || fromService)
         {
             var qsubs = r.Qsubs;
             for (int q = 0; q < qsubs.Length; q++)
@@ -1419,7 +1421,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
                 var group = qsubs[q];
                 int lqs = group.Length;
                 if (lqs == 0) continue;
-                if (fromRoute && !RoutedQueueSelected(group[0].Queue!)) continue;
+                if (fromRoute && _fromRouteQueues && !RoutedQueueSelected(group[0].Queue!)) continue;
                 // Go's selectQSub: from a route only local members are candidates; otherwise a random member, and a
                 // route's member (standing for its server's members) is sent the message over that route.
                 Subscription? rsub = null;

@@ -322,7 +322,13 @@ public sealed partial class ClientConnection
         Span<int> s = stackalloc int[64];
         Span<int> l = stackalloc int[64];
         int n = ProtocolParser.SplitArgs(a, s, l);
-        if (n > 64) return $"processRoutedMsgArgs Parse Error: '{Encoding.UTF8.GetString(arg)}'";
+        if (n > s.Length)
+        {
+            // A message for many queue groups: Go's argument list grows as needed (rare, so allocated here).
+            s = new int[n];
+            l = new int[n];
+            ProtocolParser.SplitArgs(a, s, l);
+        }
         string fn = lmsg ? "processRoutedOriginClusterMsgArgs" : hmsg ? "processRoutedHeaderMsgArgs" : "processRoutedMsgArgs";
         // An LMSG starts with the origin cluster; the account then sits after it, not before.
         int b = 0;
