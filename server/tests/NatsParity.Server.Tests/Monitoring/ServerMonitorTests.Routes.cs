@@ -26,6 +26,7 @@ public sealed partial class ServerMonitorTests
     public async Task MonitorConnzWithRoutes()
     {
         var opts = ClusterMonitorOptions("A");
+        opts.ServerName = "";
         await using var s = InProcess.Run(opts);
         var o2 = new ServerOptions { Host = "127.0.0.1", Port = ServerOptions.RandomPort, NoSystemAccount = true };
         o2.Cluster.Name = "A";
@@ -212,7 +213,9 @@ public sealed partial class ServerMonitorTests
     {
         static ServerOptions Default()
         {
+            // Go's DefaultOptions: no server name (two servers of one name refuse each other's routes).
             var o = MonitorOptions();
+            o.ServerName = "";
             o.NoSystemAccount = false;
             o.Cluster.Name = "abc";
             o.Cluster.Host = "127.0.0.1";
