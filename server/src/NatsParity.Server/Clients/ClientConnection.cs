@@ -1730,7 +1730,8 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         var interval = PingInterval;
         long since = Environment.TickCount64 - Volatile.Read(ref _lastInTicks);
         bool needRtt = _rttTicks == 0;
-        if (since >= (long)interval.TotalMilliseconds || needRtt)
+        // Go's processPingTimer: routes are pinged every interval, busy or not.
+        if (RouteState is not null || since >= (long)interval.TotalMilliseconds || needRtt)
         {
             if (_pingsOut + 1 > MaxPingsOut)
             {
