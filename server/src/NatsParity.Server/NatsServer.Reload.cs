@@ -90,6 +90,13 @@ public sealed partial class NatsServer
 
             Options = next;
             _tls = tls;
+            if (changes.Contains("cluster"))
+            {
+                // Go's clusterOption: a configured name replaces the one in use.
+                if (next.Cluster.Name.Length > 0 && next.Cluster.Name != ClusterName) SetClusterName(next.Cluster.Name);
+                Logger.Notice("Reloaded: cluster");
+            }
+            if (changes.Contains("routes")) ReloadRoutes(cur.Routes, next.Routes);
             if (changes.Contains("ocsp"))
             {
                 OcspCache?.Stop(Logger);
@@ -349,6 +356,8 @@ public sealed partial class NatsServer
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
         if (unsupported is not null) return unsupported;
         if (DiffCluster(cur, next) is { } clusterErr) return clusterErr;
+        if (!RoutesEqual(cur.Routes, next.Routes)) changes.Add("routes");
+        if (cur.Cluster.Name != next.Cluster.Name) changes.Add("cluster");
         if (next.ClientAdvertise.Length > 0 && ParseHostPort(next.ClientAdvertise, 0).Error is { } advErr)
             return $"invalid ClientAdvertise value of {next.ClientAdvertise}, err={advErr}";
         if (cur.NoAuthUser != next.NoAuthUser)
@@ -391,7 +400,7 @@ public sealed partial class NatsServer
         static string GoList<T>(IEnumerable<T> l) => "[" + string.Join(" ", l.Select(x => Fmt(x))) + "]";
         (string Field, object? Old, object? New)[] needRoutes =
         [
-            ("Cluster.Name", o.Name, n.Name), ("Cluster.Username", o.Username, n.Username),
+            ("Cluster.Username", o.Username, n.Username),
             ("Cluster.Password", o.Password.Length > 0 ? "[REDACTED]" : "", n.Password.Length > 0 ? "[REDACTED]" : ""),
             ("Cluster.AuthTimeout", o.AuthTimeout, n.AuthTimeout), ("Cluster.Permissions", Perms(o.Permissions), Perms(n.Permissions)),
             ("Cluster.Advertise", o.Advertise, n.Advertise), ("Cluster.NoAdvertise", o.NoAdvertise, n.NoAdvertise),
@@ -400,11 +409,14 @@ public sealed partial class NatsServer
             ("Cluster.Compression", $"{{{o.CompressionMode} {GoList(o.CompressionRttThresholds)}}}", $"{{{n.CompressionMode} {GoList(n.CompressionRttThresholds)}}}"),
             ("Cluster.PingInterval", o.PingInterval, n.PingInterval), ("Cluster.MaxPingsOut", o.MaxPingsOut, n.MaxPingsOut),
             ("Cluster.WriteDeadline", o.WriteDeadline, n.WriteDeadline), ("Cluster.WriteTimeout", o.WriteTimeout.Text(), n.WriteTimeout.Text()),
-            ("Routes", GoList(cur.Routes.Select(u => u.OriginalString)), GoList(next.Routes.Select(u => u.OriginalString))),
         ];
         return needRoutes.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
     }
+
+    /// <summary>The same routes, in any order (Go's diffRoutes finds nothing to add or remove).</summary>
+    private static bool RoutesEqual(List<Uri> a, List<Uri> b) =>
+        a.All(x => b.Any(y => UrlsAreEqual(x, y))) && b.All(y => a.Any(x => UrlsAreEqual(x, y)));
 
     private static bool PinsEqual(HashSet<string>? a, HashSet<string>? b) =>
         a is null ? b is null : b is not null && a.SetEquals(b);

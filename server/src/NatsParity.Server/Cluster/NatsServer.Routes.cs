@@ -329,6 +329,29 @@ public sealed partial class NatsServer
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase)
         && a.Port == b.Port && a.UserInfo == b.UserInfo;
 
+    /// <summary>Go's routesOption.Apply: routes no longer configured are closed for good, new ones solicited.</summary>
+    private void ReloadRoutes(List<Uri> old, List<Uri> next)
+    {
+        var remove = old.Where(o => !next.Any(n => UrlsAreEqual(o, n))).ToList();
+        var add = next.Where(n => !old.Any(o => UrlsAreEqual(o, n))).ToList();
+        List<ClientConnection> routes;
+        lock (_routeLock) routes = EachRoute().ToList();
+        foreach (var r in remove)
+        {
+            foreach (var c in routes)
+            {
+                if (c.RouteState!.Url is { } u && UrlsAreEqual(u, r))
+                {
+                    c.RouteState.NoReconnect = true;
+                    c.Close(ClosedState.RouteRemoved);
+                    Logger.Notice($"Removed route {UrlRedaction.RedactUrlString(r.ToString())}");
+                }
+            }
+        }
+        if (Clustered) SolicitRoutes(add, Options.Cluster.PinnedAccounts);
+        Logger.Notice("Reloaded: cluster routes");
+    }
+
     // ---- creating and registering ----
 
     /// <summary>Go's createRoute: a route connection, accepted (<paramref name="url"/> null) or solicited.</summary>
