@@ -482,7 +482,10 @@ public sealed partial class NatsServer
         r.RemoteExport = info.Export;
         if (r.Url is null)
         {
-            if (!Uri.TryCreate($"nats-route://{JoinHostPort(info.Host, info.Port)}/", UriKind.Absolute, out var u))
+            // Go's url.Parse takes an INFO without a host (".../:port/"), where dialing it means the local system;
+            // System.Uri refuses an empty host, so that local system is named.
+            string host = string.IsNullOrEmpty(info.Host) ? "127.0.0.1" : info.Host;
+            if (!Uri.TryCreate($"nats-route://{JoinHostPort(host, info.Port)}/", UriKind.Absolute, out var u))
             {
                 Logger.Error($"{c} - Error parsing URL from INFO");
                 c.Close(ClosedState.ParseError);
