@@ -343,5 +343,181 @@ public sealed class RoutesTests
         }
     }
 
+    /// <summary>Go's expectNothing on a client, ignoring the PING a server sends a client soon after it connects
+    /// (Go's test turns that first PING off with an option no conf file has).</summary>
+    private static void ExpectNothingButPings(ProtoClient c)
+    {
+        var window = TimeSpan.FromMilliseconds(100);
+        string got = c.Drain(window, window).Replace("PING\r\n", "", StringComparison.Ordinal);
+        Assert.True(got.Length == 0, $"Expected nothing, received: {ProtoClient.Escape(got)}");
+    }
+
+    /// <summary>Go's getPongAlone: the PONG to the first PING comes before, not with, the INFO that follows it.</summary>
+    private static void GetPongAlone(ProtoClient c) => c.Expect("PONG\r\n");
+
+    private static string[] ConnectUrls(System.Text.Json.JsonElement info) =>
+        info.TryGetProperty("connect_urls", out var u) && u.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? [.. u.EnumerateArray().Select(e => e.GetString()!)]
+            : [];
+
+    private static void CheckClientConnectUrls(string[] urls, string[] expected) =>
+        Assert.True(urls.Length == expected.Length && urls.All(expected.Contains),
+            $"Expected ClientConnectURLs to be [{string.Join(", ", expected)}], got [{string.Join(", ", urls)}]");
+
+    [Theory, TargetData, GoTest("test/routes_test.go", "TestRouteSendAsyncINFOToClients", Since = "2.12")]
+    public async Task RouteSendAsyncInfoToClients(ServerTarget target)
+    {
+        Assert.SkipWhen(target == ServerTarget.Reference,
+            "the INFO with connect_info after a client's first PONG came in Go 2.12; 2.9.10 sends one only after a cluster change");
+        await SendAsyncInfo(target, noAdvertise: false);
+        await SendAsyncInfo(target, noAdvertise: true);
+    }
+
+    private static async Task SendAsyncInfo(ServerTarget target, bool noAdvertise)
+    {
+        int clientPort = NatsServerProcess.FreePort();
+        await using var s = RouteTestServer.Run(target, noAdvertise, clientPort);
+        string clientUrl = $"127.0.0.1:{clientPort}";
+
+        using var oldClient = ProtoClient.Connect("127.0.0.1", clientPort).Setup();
+        oldClient.Flush();
+
+        using var newClient = ProtoClient.Connect("127.0.0.1", clientPort);
+        newClient.Send("CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"protocol\":1}\r\n");
+        newClient.Send("PING\r\n");
+        GetPongAlone(newClient);
+        // A client of protocol 1 gets an INFO after its first PONG.
+        Expect(newClient, InfoRe);
+
+        string routeId = "Server-B";
+        ProtoClient CreateRoute()
+        {
+            var rc = CreateRouteConn(s.ClusterPort);
+            SetupRouteEx(rc, routeId);
+            var info = ParseInfo(Expect(rc, InfoRe));
+            var urls = ConnectUrls(info);
+            if (noAdvertise)
+                Assert.True(urls.Length == 0, $"Expected ClientConnectURLs to be empty, got [{string.Join(", ", urls)}]");
+            else
+            {
+                Assert.True(urls.Length > 0, "Expected a list of URLs, got none");
+                Assert.Equal(clientUrl, urls[0]);
+            }
+            return rc;
+        }
+
+        void SendRouteInfo(ProtoClient rc, string[] urls)
+        {
+            string list = string.Join(",", urls.Select(u => $"\"{u}\""));
+            rc.Send($"INFO {{\"server_id\":\"{routeId}\",\"server_name\":\"\",\"version\":\"\",\"proto\":0,\"go\":\"\",\"host\":\"127.0.0.1\",\"port\":5222,\"headers\":false,\"max_payload\":0,\"cluster\":\"xyz\",\"connect_urls\":[{list}]}}\r\n");
+            rc.Send("PING\r\n");
+            Expect(rc, PongRe);
+        }
+
+        bool checkConnectInfo = false;
+        void CheckInfoReceived(ProtoClient client, string[] expectedUrls)
+        {
+            if (noAdvertise)
+            {
+                if (!checkConnectInfo)
+                {
+                    ExpectNothingButPings(client);
+                    return;
+                }
+                // Not advertised, yet the INFO after CONNECT still comes, without URLs.
+                expectedUrls = [];
+            }
+            var info = ParseInfo(Expect(client, InfoRe));
+            CheckClientConnectUrls(ConnectUrls(info), expectedUrls);
+            if (checkConnectInfo)
+            {
+                Assert.True(info.TryGetProperty("connect_info", out var ci) && ci.GetBoolean(), "ConnectInfo should have been true");
+                Assert.Equal("$G", info.TryGetProperty("remote_account", out var ra) ? ra.GetString() : null);
+                Assert.False(info.TryGetProperty("acc_is_sys", out var sys) && sys.GetBoolean(), "IsSystemAccount should have been false");
+            }
+        }
+
+        var rc = CreateRoute();
+        try
+        {
+            string[] routeUrls = ["127.0.0.1:5222"];
+            SendRouteInfo(rc, routeUrls);
+            ExpectNothingButPings(oldClient);
+            string[] expectedUrls = [clientUrl, routeUrls[0]];
+            CheckInfoReceived(newClient, expectedUrls);
+
+            // The route gone, its URLs go from the clients' list.
+            rc.Dispose();
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, [clientUrl]);
+
+            // Back again with the same INFO: sent to clients again.
+            rc = CreateRoute();
+            SendRouteInfo(rc, routeUrls);
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, expectedUrls);
+
+            rc.Dispose();
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, [clientUrl]);
+
+            rc = CreateRoute();
+            // One client that has not sent CONNECT yet, one that has but no PING yet.
+            using var clientNoConnect = ProtoClient.Connect("127.0.0.1", clientPort, readInfo: false);
+            using var clientNoPing = ProtoClient.Connect("127.0.0.1", clientPort);
+            clientNoPing.Send("CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"protocol\":1}\r\n");
+
+            // The route comes back with one more URL.
+            routeUrls = [.. routeUrls, "127.0.0.1:7777"];
+            expectedUrls = [.. expectedUrls, "127.0.0.1:7777"];
+            SendRouteInfo(rc, routeUrls);
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, expectedUrls);
+            ExpectNothingButPings(clientNoPing);
+
+            clientNoPing.Send("PING\r\n");
+            GetPongAlone(clientNoPing);
+            checkConnectInfo = true;
+            CheckInfoReceived(clientNoPing, expectedUrls);
+            checkConnectInfo = false;
+
+            clientNoConnect.ReadInfo();
+            clientNoConnect.Send("CONNECT {\"verbose\":false,\"pedantic\":false,\"tls_required\":false,\"protocol\":1}\r\n");
+            clientNoConnect.Send("PING\r\n");
+            GetPongAlone(clientNoConnect);
+            checkConnectInfo = true;
+            CheckInfoReceived(clientNoConnect, expectedUrls);
+            checkConnectInfo = false;
+
+            // A new client's first INFO has the whole list (none when not advertised).
+            using (var cli = ProtoClient.Connect("127.0.0.1", clientPort))
+            {
+                var urls = ConnectUrls(cli.Info!.Value);
+                if (noAdvertise)
+                    Assert.True(urls.Length == 0, $"Expected ClientConnectURLs to be empty, got [{string.Join(", ", urls)}]");
+                else
+                    CheckClientConnectUrls(urls, expectedUrls);
+            }
+
+            // A second remote server.
+            routeId = "Server-C";
+            using var rc2 = CreateRoute();
+            string[] rc2Urls = ["127.0.0.1:8888"];
+            SendRouteInfo(rc2, rc2Urls);
+            string[] totalUrls = [.. expectedUrls, .. rc2Urls];
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, totalUrls);
+
+            // The first one gone: this server's URL and the second remote's remain.
+            rc.Dispose();
+            ExpectNothingButPings(oldClient);
+            CheckInfoReceived(newClient, [clientUrl, "127.0.0.1:8888"]);
+        }
+        finally
+        {
+            rc.Dispose();
+        }
+    }
+
     private static int Port(System.Net.Sockets.TcpListener l) => ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
 }
