@@ -36,6 +36,8 @@ public sealed partial class ClientConnection
         RouteState = route;
         _parser = new ProtocolParser(this) { RouteMode = true };
         _rand = (uint)Random.Shared.Next(1, int.MaxValue);
+        // Go creates route connections with no payload or subscription limit.
+        _mpay = _msubs = Account.NoLimit;
         // A route belongs to no account: each message names its own. Its subscriptions live in the accounts' sublists.
         _acc = server.GlobalAccount;
         if (RemoteEndPointOf(socket) is IPEndPoint ep)
@@ -296,6 +298,23 @@ public sealed partial class ClientConnection
     private int _rAccStart, _rAccLen, _rSubjStart, _rSubjLen, _rReplyStart, _rReplyLen, _rOriginStart, _rOriginLen;
     private readonly List<(int Start, int Len)> _rQueues = new();
     private Account? _rLastAcc;
+
+    /// <summary>A PUB on a route is read as Go reads it (a route has no payload limit) and handed on as a routed
+    /// message of no account, which no account matches: it is dropped.</summary>
+    private void RoutePubArgs(ProtocolParser p)
+    {
+        var subject = p.Subject;
+        if (_rArg.Length < subject.Length) _rArg = new byte[Math.Max(_rArg.Length * 2, subject.Length)];
+        subject.CopyTo(_rArg);
+        _rAccStart = _rAccLen = _rReplyLen = _rOriginLen = 0;
+        _rSubjStart = 0;
+        _rSubjLen = subject.Length;
+        _rQueues.Clear();
+    }
+
+    /// <summary>The split arguments as Go's errors print them (a %s of [][]byte): "[a b c]".</summary>
+    private static string GoArgs(ReadOnlySpan<byte> a) =>
+        "[" + string.Join(' ', Encoding.UTF8.GetString(a).Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries)) + "]";
 
     string? IProtocolHandler.ProcessRoutedMsgArgs(ProtocolParser p, ReadOnlySpan<byte> arg, byte op, bool hmsg)
     {
