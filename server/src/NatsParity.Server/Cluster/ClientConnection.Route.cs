@@ -137,7 +137,7 @@ public sealed partial class ClientConnection
                 _server.Logger.Error($"{this} - {err}");
                 SendErr(err);
                 Close(ClosedState.ClusterNameConflict);
-                return "cluster name conflict";
+                return "cluster name from remote server conflicts";
             }
         }
         lock (_mu)
@@ -359,7 +359,7 @@ public sealed partial class ClientConnection
         _rQueues.Clear();
         int hdr = -1, size;
         int cnt = n - b;
-        if (cnt < fixedArgs) return $"{fn} Parse Error: '{Encoding.UTF8.GetString(arg)}'";
+        if (cnt < fixedArgs) return $"{fn} Parse Error: '{GoArgs(a)}'";
         _rAccStart = s[b]; _rAccLen = l[b];
         _rSubjStart = s[b + 1]; _rSubjLen = l[b + 1];
         _rReplyLen = 0;
@@ -379,7 +379,7 @@ public sealed partial class ClientConnection
         size = ProtocolParser.ParseSize(a.Slice(s[n - 1], l[n - 1]));
         if (withHdr) hdr = ProtocolParser.ParseSize(a.Slice(s[n - 2], l[n - 2]));
         if (withHdr && hdr < 0) return $"{fn} Bad or Missing Header Size: '{Encoding.UTF8.GetString(arg)}'";
-        if (size < 0) return $"{fn} Bad or Missing Size: '{Encoding.UTF8.GetString(arg)}'";
+        if (size < 0) return $"{fn} Bad or Missing Size: '{GoArgs(a)}'";
         if (withHdr && hdr > size) return $"{fn} Header Size larger then TotalSize: '{Encoding.UTF8.GetString(arg)}'";
         p.Pa.Size = size;
         p.Pa.Hdr = lmsg && hdr == 0 ? -1 : hdr;

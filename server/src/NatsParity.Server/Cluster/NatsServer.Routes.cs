@@ -1018,7 +1018,9 @@ public sealed partial class NatsServer
                 }
             }
         }
-        Logger.Notice($"{c} - {(reason == ClosedState.ClientClosed ? "Route connection closed: Client Closed" : $"Route connection closed: {reason.Text()}")}");
+        // Go's markConnAsClosed for a route: its kind string, the reason and the remote's name when known.
+        string remoteName = c.RouteState?.RemoteName ?? "";
+        Logger.Notice($"{c} - Router connection closed: {(reason == ClosedState.ClientClosed ? "Client Closed" : reason.Text())}{(remoteName.Length > 0 ? $" - Remote: {remoteName}" : "")}");
         Reconnect(c);
     }
 
