@@ -375,8 +375,9 @@ public sealed partial class NatsServer
                 Dynamic = ClusterNameDynamic, Lnoc = true,
             }.ToProtocol();
         }
-        c.StartRoute(info, connect, authRequired);
+        // Go logs this holding the connection's lock, so nothing of the connection (its close) is logged before it.
         Logger.Notice($"{c} - Route connection created");
+        c.StartRoute(info, connect, authRequired);
         return c;
     }
 
