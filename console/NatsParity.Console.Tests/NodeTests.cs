@@ -95,12 +95,66 @@ public sealed class NodeTests
     }
 
     [Fact]
-    public void MixedLaunchRunsBothKinds()
+    public async Task MixedLaunchRunsBothKindsAsOneCluster()
     {
         Assert.SkipUnless(File.Exists(ServerTargets.DefaultReferencePath), "the Go reference is not installed");
         using var nodes = new NodeManager(TempRegistry());
-        var launched = nodes.Launch(2, LaunchKind.Mixed);
-        launched.Select(n => n.Kind).ShouldBe([ServerTarget.Ours, ServerTarget.Reference]);
+        var launched = nodes.Launch(3, LaunchKind.Mixed);
+        launched.Select(n => n.Kind).ShouldBe([ServerTarget.Ours, ServerTarget.Reference, ServerTarget.Ours]);
         launched.ShouldAllBe(n => n.State == NodeState.Running);
+        await CheckOneCluster(nodes);
+    }
+
+    [Fact]
+    public async Task LaunchedNodesFormOneCluster()
+    {
+        using var nodes = new NodeManager(TempRegistry());
+        var launched = nodes.Launch(3, LaunchKind.Ours);
+        launched[1].Config.ShouldContain($"routes: [\"nats-route://127.0.0.1:{nodes.SeedClusterPort}\"]");
+        await CheckOneCluster(nodes);
+    }
+
+    /// <summary>Every node reports a route to each other node (varz remotes), and a message published on one node
+    /// reaches a subscriber on another.</summary>
+    private static async Task CheckOneCluster(NodeManager nodes)
+    {
+        using var poller = new Poller();
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        int n = nodes.Nodes.Count;
+        while (true)
+        {
+            var remotes = new List<long>();
+            foreach (var node in nodes.Nodes)
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(node.MonitorUrl + "/varz"));
+                remotes.Add(doc.RootElement.GetProperty("remotes").GetInt64());
+            }
+            if (remotes.All(r => r == n - 1)) break;
+            if (DateTime.UtcNow > deadline) Assert.Fail($"cluster not formed: remotes per node [{string.Join(", ", remotes)}]");
+            await Task.Delay(100);
+        }
+        await poller.PollAsync(nodes.Nodes);
+        poller.StatsFor(nodes.Nodes[0]).Last!.Routes.ShouldBeGreaterThanOrEqualTo(n - 1);
+
+        var first = nodes.Nodes[0];
+        var last = nodes.Nodes[^1];
+        using var sub = ProtoClient.Connect("127.0.0.1", last.ClientPort!.Value);
+        sub.Send("CONNECT {\"verbose\":false}\r\nSUB cluster.check 1\r\nPING\r\n");
+        sub.ExpectLine(ProtoRegex.Pong);
+        using var pub = ProtoClient.Connect("127.0.0.1", first.ClientPort!.Value);
+        pub.Send("CONNECT {\"verbose\":false}\r\n");
+        // Interest crosses the route asynchronously: publish until the message arrives.
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            pub.Send("PUB cluster.check 2\r\nok\r\n");
+            try
+            {
+                sub.ReadMsg(TimeSpan.FromMilliseconds(200)).PayloadText.ShouldBe("ok");
+                break;
+            }
+            catch (ProtoException) when (DateTime.UtcNow < until) { }
+        }
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class ScenarioWorld(ServerTarget target) : IAsyncDisposabl
         foreach (var c in _raw.Values) c.Dispose();
         await DisposeNatsClientsAsync();
         if (_server is not null) await _server.DisposeAsync();
+        await DisposeClusterAsync();
         DisposeConfDir();
     }
 }

@@ -4,14 +4,14 @@ namespace NatsParity.Console.Live;
 
 /// <summary>One varz sample of a node.</summary>
 public sealed record VarzSample(DateTime At, long Connections, long Subscriptions, long InMsgs, long OutMsgs, long InBytes,
-    long OutBytes, long SlowConsumers, string Uptime, long Mem)
+    long OutBytes, long SlowConsumers, string Uptime, long Mem, long Routes = 0)
 {
     public static VarzSample Parse(JsonElement v, DateTime at)
     {
         long L(string name) => v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number ? p.GetInt64() : 0;
         string S(string name) => v.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() ?? "" : "";
         return new VarzSample(at, L("connections"), L("subscriptions"), L("in_msgs"), L("out_msgs"), L("in_bytes"), L("out_bytes"),
-            L("slow_consumers"), S("uptime"), L("mem"));
+            L("slow_consumers"), S("uptime"), L("mem"), L("routes"));
     }
 }
 

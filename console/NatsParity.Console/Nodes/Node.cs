@@ -12,12 +12,26 @@ public sealed class Node
     private int? _lastPort;
     private readonly PidRegistry _pids;
 
-    public Node(int index, ServerTarget kind, PidRegistry pids)
+    public Node(int index, ServerTarget kind, PidRegistry pids, int? seedClusterPort = null)
     {
         Index = index;
         Kind = kind;
         _pids = pids;
+        // Each node keeps its cluster port across restarts; the others find the cluster through the seed's.
+        ClusterPort = seedClusterPort is { } seed && index == 1 ? seed : NatsServerProcess.FreePort();
+        SeedClusterPort = seedClusterPort;
     }
+
+    /// <summary>The port this node takes routes on.</summary>
+    public int ClusterPort { get; }
+
+    /// <summary>The cluster port every node solicits (node-1's); null for a node outside any cluster.</summary>
+    public int? SeedClusterPort { get; }
+
+    /// <summary>The cluster block of the node's conf: cluster "console" on its own port, soliciting the seed.</summary>
+    public string ClusterConf => SeedClusterPort is not { } seed ? "" :
+        $"cluster {{\n  name: \"{NodeManager.ClusterName}\"\n  listen: \"127.0.0.1:{ClusterPort}\"\n" +
+        (seed == ClusterPort ? "" : $"  routes: [\"nats-route://127.0.0.1:{seed}\"]\n") + "}\n";
 
     public int Index { get; }
     public ServerTarget Kind { get; }
@@ -70,7 +84,7 @@ public sealed class Node
     {
         int? port = _process?.Port ?? _lastPort;
         Forget();
-        var config = new ServerConfig { Monitoring = true, ServerName = Name };
+        var config = new ServerConfig { Monitoring = true, ServerName = Name, Extra = ClusterConf };
         _process = port is { } cp ? NatsServerProcess.StartOnPort(Kind, cp, config) : NatsServerProcess.Start(Kind, config);
         _lastPort = _process.Port;
         _pids.Add(_process.Pid);

@@ -15,12 +15,18 @@ public sealed class NodeManager : IDisposable
 
     public NodeManager(PidRegistry pids) => Pids = pids;
 
+    /// <summary>The name of the cluster the console's nodes form.</summary>
+    public const string ClusterName = "console";
+
+    /// <summary>node-1's cluster port, which every node solicits (Go's seed server pattern).</summary>
+    public int SeedClusterPort { get; } = NatsServerProcess.FreePort();
+
     public PidRegistry Pids { get; }
 
     public IReadOnlyList<Node> Nodes { get { lock (_lock) return [.. _nodes]; } }
 
-    /// <summary>Routes are not built in the server yet, so launched nodes run side by side rather than as a cluster.</summary>
-    public static string ClusterNote => "routes are not built yet: nodes run side by side, not as a cluster";
+    /// <summary>How the nodes are joined: one cluster, each node routing to node-1's cluster port.</summary>
+    public static string ClusterNote => $"nodes form cluster \"{ClusterName}\", seeded by node-1";
 
     public static ServerTarget KindFor(LaunchKind kind, int index) => kind switch
     {
@@ -36,7 +42,7 @@ public sealed class NodeManager : IDisposable
         lock (_lock)
         {
             if (_nodes.Count >= MaxNodes) throw new InvalidOperationException($"at most {MaxNodes} nodes");
-            node = new Node(_nodes.Count == 0 ? 1 : _nodes.Max(n => n.Index) + 1, kind, Pids);
+            node = new Node(_nodes.Count == 0 ? 1 : _nodes.Max(n => n.Index) + 1, kind, Pids, SeedClusterPort);
             _nodes.Add(node);
         }
         node.Start();
@@ -53,7 +59,7 @@ public sealed class NodeManager : IDisposable
             for (int i = 0; i < count && _nodes.Count < MaxNodes; i++)
             {
                 int index = _nodes.Count == 0 ? 1 : _nodes.Max(n => n.Index) + 1;
-                var node = new Node(index, KindFor(kind, index), Pids);
+                var node = new Node(index, KindFor(kind, index), Pids, SeedClusterPort);
                 _nodes.Add(node);
                 added.Add(node);
             }

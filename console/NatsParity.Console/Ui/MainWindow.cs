@@ -249,7 +249,7 @@ public sealed class MainWindow : Window
     {
         var rows = new List<string>
         {
-            $"{"node",-7} {"kind",-9} {"conns",5} {"subs",6} {"in msg/s",9} {"out msg/s",9} {"in B/s",8} {"out B/s",8} {"slow",4} {"uptime",9} {"mem",8}  msg rate",
+            $"{"node",-7} {"kind",-9} {"conns",5} {"routes",6} {"subs",6} {"in msg/s",9} {"out msg/s",9} {"in B/s",8} {"out B/s",8} {"slow",4} {"uptime",9} {"mem",8}  msg rate",
         };
         foreach (var n in _nodes.Nodes)
         {
@@ -261,7 +261,7 @@ public sealed class MainWindow : Window
             }
             var v = s.Last;
             rows.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{n.Name,-7} {n.KindLabel,-9} {v.Connections,5} {v.Subscriptions,6} {Units.Count(s.InMsgsRate),9} {Units.Count(s.OutMsgsRate),9} {Units.Bytes(s.InBytesRate),8} {Units.Bytes(s.OutBytesRate),8} {v.SlowConsumers,4} {v.Uptime,9} {Units.Bytes(v.Mem),8}  {Sparkline.Render(s.History, 30)}"));
+                $"{n.Name,-7} {n.KindLabel,-9} {v.Connections,5} {v.Routes,6} {v.Subscriptions,6} {Units.Count(s.InMsgsRate),9} {Units.Count(s.OutMsgsRate),9} {Units.Bytes(s.InBytesRate),8} {Units.Bytes(s.OutBytesRate),8} {v.SlowConsumers,4} {v.Uptime,9} {Units.Bytes(v.Mem),8}  {Sparkline.Render(s.History, 30)}"));
         }
         Replace(_liveList, ref _liveRows, rows);
         var sel = SelectedLiveNode;

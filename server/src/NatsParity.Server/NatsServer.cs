@@ -1029,6 +1029,8 @@ public sealed partial class NatsServer : IAsyncDisposable
     {
         long now = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var c in _clients.Values) c.CheckWriteDeadline(now);
+        if (Clustered)
+            foreach (var r in RouteConnections()) r.CheckWriteDeadline(now);
     }
 
     /// <summary>Lame duck mode (Go's lameDuckMode): stop accepting, send INFO ldm to clients that take async INFO,

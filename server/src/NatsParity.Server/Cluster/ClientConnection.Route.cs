@@ -56,6 +56,13 @@ public sealed partial class ClientConnection
         if (o.WriteDeadline > TimeSpan.Zero) WriteDeadlineNanoseconds = o.WriteDeadline.Ticks * 100;
     }
 
+    /// <summary>Closes the socket under the connection, as Go's tests close r.nc: the read loop sees the network fail.</summary>
+    internal void CloseSocketForTest()
+    {
+        try { _socket?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+        try { _socket?.Close(); } catch (ObjectDisposedException) { }
+    }
+
     // ---- start ----
 
     /// <summary>Go's createRoute after the connection is made: the loops run, a solicited route sends CONNECT, and the

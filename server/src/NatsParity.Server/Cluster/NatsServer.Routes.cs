@@ -1153,6 +1153,24 @@ public sealed partial class NatsServer
         get { lock (_routeLock) return _routes.Count; }
     }
 
+    /// <summary>The pooled routes per remote server id (Go's s.routes), copied.</summary>
+    internal Dictionary<string, ClientConnection?[]> RoutePools()
+    {
+        lock (_routeLock) return _routes.ToDictionary(kv => kv.Key, kv => (ClientConnection?[])kv.Value.Clone());
+    }
+
+    /// <summary>The dedicated routes of a pinned account per remote server id (Go's s.accRoutes[acc]), copied.</summary>
+    internal Dictionary<string, ClientConnection> AccountRoutes(string acc)
+    {
+        lock (_routeLock) return _accRoutes is not null && _accRoutes.TryGetValue(acc, out var c) ? new(c) : [];
+    }
+
+    /// <summary>Go's routesPoolSize and len(accRoutes): the route connections this server keeps per remote.</summary>
+    internal (int PoolSize, int PinnedAccounts) RouteCounts
+    {
+        get { lock (_routeLock) return (_routesPoolSize, _accRoutes?.Count ?? 0); }
+    }
+
     /// <summary>Go's NumSubscriptions: the subscriptions of every account, local and remote.</summary>
     public uint NumSubscriptions()
     {
