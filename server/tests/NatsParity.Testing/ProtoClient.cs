@@ -60,6 +60,14 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Wraps a connection the test accepted itself (Go's acceptRouteConn: a server soliciting a route to
+    /// the test); the client owns the socket from then on.</summary>
+    public static ProtoClient FromAccepted(Socket socket, TimeSpan? timeout = null)
+    {
+        socket.NoDelay = true;
+        return new ProtoClient(socket) { Timeout = timeout ?? DefaultTimeout, _stream = new NetworkStream(socket, ownsSocket: false) };
+    }
+
     /// <summary>Expects an INFO line and parses its JSON (Go: checkInfoMsg).</summary>
     public JsonElement ReadInfo(TimeSpan? timeout = null)
     {

@@ -1029,6 +1029,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
 
     private string? CheckPubArgs(ProtocolParser p)
     {
+        if (RouteState is not null) RoutePubArgs(p);
         int max = _mpay;
         if (max != Account.NoLimit && p.Pa.Size > max)
         {

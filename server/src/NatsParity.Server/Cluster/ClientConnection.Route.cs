@@ -36,6 +36,8 @@ public sealed partial class ClientConnection
         RouteState = route;
         _parser = new ProtocolParser(this) { RouteMode = true };
         _rand = (uint)Random.Shared.Next(1, int.MaxValue);
+        // Go creates route connections with no payload or subscription limit.
+        _mpay = _msubs = Account.NoLimit;
         // A route belongs to no account: each message names its own. Its subscriptions live in the accounts' sublists.
         _acc = server.GlobalAccount;
         if (RemoteEndPointOf(socket) is IPEndPoint ep)
@@ -142,7 +144,7 @@ public sealed partial class ClientConnection
                 _server.Logger.Error($"{this} - {err}");
                 SendErr(err);
                 Close(ClosedState.ClusterNameConflict);
-                return "cluster name conflict";
+                return "cluster name from remote server conflicts";
             }
         }
         lock (_mu)
@@ -304,6 +306,23 @@ public sealed partial class ClientConnection
     private readonly List<(int Start, int Len)> _rQueues = new();
     private Account? _rLastAcc;
 
+    /// <summary>A PUB on a route is read as Go reads it (a route has no payload limit) and handed on as a routed
+    /// message of no account, which no account matches: it is dropped.</summary>
+    private void RoutePubArgs(ProtocolParser p)
+    {
+        var subject = p.Subject;
+        if (_rArg.Length < subject.Length) _rArg = new byte[Math.Max(_rArg.Length * 2, subject.Length)];
+        subject.CopyTo(_rArg);
+        _rAccStart = _rAccLen = _rReplyLen = _rOriginLen = 0;
+        _rSubjStart = 0;
+        _rSubjLen = subject.Length;
+        _rQueues.Clear();
+    }
+
+    /// <summary>The split arguments as Go's errors print them (a %s of [][]byte): "[a b c]".</summary>
+    private static string GoArgs(ReadOnlySpan<byte> a) =>
+        "[" + string.Join(' ', Encoding.UTF8.GetString(a).Split([' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries)) + "]";
+
     string? IProtocolHandler.ProcessRoutedMsgArgs(ProtocolParser p, ReadOnlySpan<byte> arg, byte op, bool hmsg)
     {
         bool lmsg = op is (byte)'L' or (byte)'l';
@@ -353,7 +372,7 @@ public sealed partial class ClientConnection
         _rQueues.Clear();
         int hdr = -1, size;
         int cnt = n - b;
-        if (cnt < fixedArgs) return $"{fn} Parse Error: '{Encoding.UTF8.GetString(arg)}'";
+        if (cnt < fixedArgs) return $"{fn} Parse Error: '{GoArgs(a)}'";
         _rAccStart = s[b]; _rAccLen = l[b];
         _rSubjStart = s[b + 1]; _rSubjLen = l[b + 1];
         _rReplyLen = 0;
@@ -373,7 +392,7 @@ public sealed partial class ClientConnection
         size = ProtocolParser.ParseSize(a.Slice(s[n - 1], l[n - 1]));
         if (withHdr) hdr = ProtocolParser.ParseSize(a.Slice(s[n - 2], l[n - 2]));
         if (withHdr && hdr < 0) return $"{fn} Bad or Missing Header Size: '{Encoding.UTF8.GetString(arg)}'";
-        if (size < 0) return $"{fn} Bad or Missing Size: '{Encoding.UTF8.GetString(arg)}'";
+        if (size < 0) return $"{fn} Bad or Missing Size: '{GoArgs(a)}'";
         if (withHdr && hdr > size) return $"{fn} Header Size larger then TotalSize: '{Encoding.UTF8.GetString(arg)}'";
         p.Pa.Size = size;
         p.Pa.Hdr = lmsg && hdr == 0 ? -1 : hdr;

@@ -398,8 +398,9 @@ public sealed partial class NatsServer
                 Dynamic = ClusterNameDynamic, Lnoc = true,
             }.ToProtocol();
         }
-        c.StartRoute(info, connect, authRequired);
+        // Go logs this holding the connection's lock, so nothing of the connection (its close) is logged before it.
         Logger.Notice($"{c} - Route connection created");
+        c.StartRoute(info, connect, authRequired);
         return c;
     }
 
@@ -505,7 +506,10 @@ public sealed partial class NatsServer
         r.RemoteExport = info.Export;
         if (r.Url is null)
         {
-            if (!Uri.TryCreate($"nats-route://{JoinHostPort(info.Host, info.Port)}/", UriKind.Absolute, out var u))
+            // Go's url.Parse takes an INFO without a host (".../:port/"), where dialing it means the local system;
+            // System.Uri refuses an empty host, so that local system is named.
+            string host = string.IsNullOrEmpty(info.Host) ? "127.0.0.1" : info.Host;
+            if (!Uri.TryCreate($"nats-route://{JoinHostPort(host, info.Port)}/", UriKind.Absolute, out var u))
             {
                 Logger.Error($"{c} - Error parsing URL from INFO");
                 c.Close(ClosedState.ParseError);
@@ -1038,7 +1042,9 @@ public sealed partial class NatsServer
                 }
             }
         }
-        Logger.Notice($"{c} - {(reason == ClosedState.ClientClosed ? "Route connection closed: Client Closed" : $"Route connection closed: {reason.Text()}")}");
+        // Go's markConnAsClosed for a route: its kind string, the reason and the remote's name when known.
+        string remoteName = c.RouteState?.RemoteName ?? "";
+        Logger.Notice($"{c} - Router connection closed: {(reason == ClosedState.ClientClosed ? "Client Closed" : reason.Text())}{(remoteName.Length > 0 ? $" - Remote: {remoteName}" : "")}");
         Reconnect(c);
     }
 

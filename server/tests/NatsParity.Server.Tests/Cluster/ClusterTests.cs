@@ -5,7 +5,7 @@ using static NatsParity.Server.Tests.Cluster.ClusterTestSupport;
 namespace NatsParity.Server.Tests.Cluster;
 
 /// <summary>Ports of test/cluster_test.go: two and three servers in a cluster, clients on each.</summary>
-public sealed class ClusterTests
+public sealed partial class ClusterTests
 {
     [Fact, GoTest("test/cluster_test.go", "TestDoubleRouteConfig")]
     public async Task DoubleRouteConfig()
