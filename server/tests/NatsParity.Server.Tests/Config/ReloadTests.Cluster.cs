@@ -57,10 +57,11 @@ public sealed partial class ReloadTests
         File.WriteAllText(conf, tmpl.Replace("{0}", "127.0.0.1:-1").Replace("{1}", "accounts: [\"A\"]\n  pool_size: -1"));
         s.Reload().ShouldBe("pool_size cannot be negative if pinned accounts are specified");
 
-        // Applying pool, account, compression, permission or route changes needs the route runtime.
+        // Applying pool, account, compression or permission changes is not built yet; routes and the name are.
         File.WriteAllText(conf, tmpl.Replace("{0}", "127.0.0.1:-1").Replace("{1}", "pool_size: 5"));
         s.Reload().ShouldBe("config reload not supported for Cluster.PoolSize: old=3, new=5");
         File.WriteAllText(conf, tmpl.Replace("{0}", "127.0.0.1:-1").Replace("{1}", "routes: [\"nats://127.0.0.1:7246\"]"));
-        s.Reload().ShouldBe("config reload not supported for Routes: old=[], new=[nats://127.0.0.1:7246]");
+        s.Reload().ShouldBeNull();
+        s.Options.Routes.Count.ShouldBe(1);
     }
 }

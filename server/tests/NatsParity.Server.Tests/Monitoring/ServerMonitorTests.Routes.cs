@@ -247,4 +247,48 @@ public sealed partial class ServerMonitorTests
             }
         }
     }
+
+    [Fact, GoTest("server/monitor_test.go", "TestMonitorClusterURLs")]
+    public async Task MonitorClusterUrls()
+    {
+        var o2 = new ServerOptions { Host = "127.0.0.1", Port = ServerOptions.RandomPort };
+        o2.Cluster.Host = "127.0.0.1";
+        o2.Cluster.Port = ServerOptions.RandomPort;
+        o2.Cluster.Name = "A";
+        await using var s2 = InProcess.Run(o2);
+        string s2ClusterHostPort = $"127.0.0.1:{s2.ClusterPort}";
+        const string template = """
+            port: -1
+            http: -1
+            cluster: {
+                name: "A"
+                port: -1
+                routes [
+                    %1
+                    %2
+                ]
+            }
+            """;
+        string Conf(string r1, string r2) => template.Replace("%1", r1).Replace("%2", r2);
+        await using var s1 = InProcess.RunConf(Conf("nats://" + s2ClusterHostPort, ""), out string conf);
+        ServerRoutesTests.CheckClusterFormedPooled(s1, s2);
+
+        async Task<string[]> Urls(int mode) =>
+            (await Poll(s1, mode, Monitor.VarzPath)).GetProperty("cluster") is var c && c.TryGetProperty("urls", out var u)
+                ? [.. u.EnumerateArray().Select(x => x.GetString()!)] : [];
+        for (int mode = 0; mode < 2; mode++)
+            (await Urls(mode)).ShouldBe([s2ClusterHostPort], $"mode={mode}");
+
+        const string other = "127.0.0.1:1234";
+        File.WriteAllText(conf, Conf("nats://" + s2ClusterHostPort, "nats://" + other));
+        s1.Reload().ShouldBeNull();
+        ServerRoutesTests.CheckClusterFormedPooled(s1, s2);
+        for (int mode = 0; mode < 2; mode++)
+            (await Urls(mode)).Order().ShouldBe(new[] { s2ClusterHostPort, other }.Order(), $"mode={mode}");
+
+        File.WriteAllText(conf, Conf("", ""));
+        s1.Reload().ShouldBeNull();
+        for (int mode = 0; mode < 2; mode++)
+            (await Urls(mode)).ShouldBeEmpty($"mode={mode}");
+    }
 }
