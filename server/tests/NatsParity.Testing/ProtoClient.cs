@@ -355,24 +355,31 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Go's sub.NextMsg on a client library: the next MSG or HMSG, answering the server's PINGs on the way.</summary>
+    /// <summary>What a client library does with the server's own traffic: PINGs answered, async INFOs (cluster
+    /// topology) taken in; true when something was consumed.</summary>
+    private bool SkipServerTraffic()
+    {
+        if (Buffered.StartsWith("PING\r\n"u8))
+        {
+            Consume(6);
+            Send("PONG\r\n");
+            return true;
+        }
+        if (Buffered.StartsWith("INFO "u8) && Buffered.IndexOf("\r\n"u8) is int eol and >= 0)
+        {
+            Consume(eol + 2);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Go's sub.NextMsg on a client library: the next MSG or HMSG, past the server's PINGs and INFOs.</summary>
     public MsgFrame NextMsg(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            if (Buffered.StartsWith("PING\r\n"u8))
-            {
-                Consume(6);
-                Send("PONG\r\n");
-                continue;
-            }
-            if (Buffered.StartsWith("INFO "u8) && Buffered.IndexOf("\r\n"u8) is int eol and >= 0)
-            {
-                // An async INFO (cluster topology): a client library takes it in.
-                Consume(eol + 2);
-                continue;
-            }
+            if (SkipServerTraffic()) continue;
             if (Buffered.Length >= 6 || Buffered.IndexOf("\r\n"u8) >= 0)
             {
                 var remaining = deadline - DateTime.UtcNow;
@@ -383,24 +390,13 @@ public sealed class ProtoClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Go's "no more messages" check on a client library: no MSG or HMSG within <paramref name="window"/>
-    /// (the server's PINGs are answered, as a client library does).</summary>
+    /// (the server's PINGs and INFOs are handled as a client library does).</summary>
     public void ExpectNoMsg(TimeSpan window)
     {
         var deadline = DateTime.UtcNow + window;
         while (true)
         {
-            if (Buffered.StartsWith("PING\r\n"u8))
-            {
-                Consume(6);
-                Send("PONG\r\n");
-                continue;
-            }
-            if (Buffered.StartsWith("INFO "u8) && Buffered.IndexOf("\r\n"u8) is int eol and >= 0)
-            {
-                // An async INFO (cluster topology): a client library takes it in.
-                Consume(eol + 2);
-                continue;
-            }
+            if (SkipServerTraffic()) continue;
             if (Buffered.Length > 0 && !"PING\r\n"u8.StartsWith(Buffered) && !Buffered.StartsWith("INFO "u8) && !"INFO "u8.StartsWith(Buffered))
                 throw Fail("no message", extra: "data arrived");
             if (DateTime.UtcNow >= deadline || !Fill(deadline)) return;

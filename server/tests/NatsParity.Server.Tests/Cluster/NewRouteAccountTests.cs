@@ -336,6 +336,26 @@ public sealed class NewRouteAccountTests
         });
     }
 
+    /// <summary>Go's service import round trip across the route: B's request reaches A's responder under a randomized
+    /// reply, A's answer comes back to B, and A keeps the responder and the service reply wildcard, which its route
+    /// also carries.</summary>
+    private static void CheckServiceRoundTrip(NatsServer srvA, Account fooA, ProtoClient clientA, ProtoClient clientB, string pubSubject, string requestSubject)
+    {
+        clientB.SendAndFlush($"PUB {pubSubject} reply 2\r\nhi\r\n");
+        var req = clientA.ExpectMsgs(1)[0];
+        string reply = req.Reply ?? "";
+        req.Check(requestSubject, "1", reply, 2, "hi");
+        reply.ShouldNotBe("reply", "Expected randomized reply, but got original");
+
+        clientA.SendAndFlush($"PUB {reply} 2\r\nok\r\n");
+        clientB.ExpectMsgs(1)[0].Check("reply", "1", "", 2, "ok");
+
+        fooA.Sublist.Count.ShouldBe(2u, "Expected two subs to be left on fooA");
+        var routes = srvA.RouteConnections();
+        routes.Count.ShouldBe(1, "Expected 1 route");
+        routes[0].RemoteSubs().Count.ShouldBe(2, "Expected 2 subs in the route connection");
+    }
+
     [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImport")]
     public async Task NewRouteServiceImport()
     {
@@ -357,20 +377,7 @@ public sealed class NewRouteAccountTests
         // 1 on $foo, 2 on $bar (the import's own subscription).
         CheckExpectedSubs(3, srvA, srvB);
 
-        clientB.SendAndFlush("PUB foo.request reply 2\r\nhi\r\n");
-        var req = clientA.ExpectMsgs(1)[0];
-        string reply = req.Reply ?? "";
-        req.Check("test.request", "1", reply, 2, "hi");
-        reply.ShouldNotBe("reply", "Expected randomized reply, but got original");
-
-        clientA.SendAndFlush($"PUB {reply} 2\r\nok\r\n");
-        clientB.ExpectMsgs(1)[0].Check("reply", "1", "", 2, "ok");
-
-        // The responder and the wildcard for all service replies.
-        fooA.Sublist.Count.ShouldBe(2u, "Expected two subs to be left on fooA");
-        var routes = srvA.RouteConnections();
-        routes.Count.ShouldBe(1, "Expected 1 route");
-        routes[0].RemoteSubs().Count.ShouldBe(2, "Expected 2 subs in the route connection");
+        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "foo.request", "test.request");
     }
 
     [Theory, InlineData(true), InlineData(false), GoTest("test/new_routes_test.go", "TestNewRouteServiceExportWithWildcards")]
@@ -393,19 +400,7 @@ public sealed class NewRouteAccountTests
 
         CheckExpectedSubs(3, srvA, srvB);
 
-        clientB.SendAndFlush("PUB ngs.update reply 2\r\nhi\r\n");
-        var req = clientA.ExpectMsgs(1)[0];
-        string reply = req.Reply ?? "";
-        req.Check("ngs.update.$bar", "1", reply, 2, "hi");
-        reply.ShouldNotBe("reply", "Expected randomized reply, but got original");
-
-        clientA.SendAndFlush($"PUB {reply} 2\r\nok\r\n");
-        clientB.ExpectMsgs(1)[0].Check("reply", "1", "", 2, "ok");
-
-        fooA.Sublist.Count.ShouldBe(2u, "Expected two subs to be left on fooA");
-        var routes = srvA.RouteConnections();
-        routes.Count.ShouldBe(1, "Expected 1 route");
-        routes[0].RemoteSubs().Count.ShouldBe(2, "Expected 2 subs in the route connection");
+        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "ngs.update", "ngs.update.$bar");
     }
 
     [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImportQueueGroups")]
@@ -428,19 +423,7 @@ public sealed class NewRouteAccountTests
 
         CheckExpectedSubs(3, srvA, srvB);
 
-        clientB.SendAndFlush("PUB foo.request reply 2\r\nhi\r\n");
-        var req = clientA.ExpectMsgs(1)[0];
-        string reply = req.Reply ?? "";
-        req.Check("test.request", "1", reply, 2, "hi");
-        reply.ShouldNotBe("reply", "Expected randomized reply, but got original");
-
-        clientA.SendAndFlush($"PUB {reply} 2\r\nok\r\n");
-        clientB.ExpectMsgs(1)[0].Check("reply", "1", "", 2, "ok");
-
-        fooA.Sublist.Count.ShouldBe(2u, "Expected two subs to be left on fooA");
-        var routes = srvA.RouteConnections();
-        routes.Count.ShouldBe(1, "Expected 1 route");
-        routes[0].RemoteSubs().Count.ShouldBe(2, "Expected 2 subs in the route connection");
+        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "foo.request", "test.request");
     }
 
     [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImportDanglingRemoteSubs")]

@@ -10,14 +10,7 @@ namespace NatsParity.Server.Tests.Cluster;
 [Collection(nameof(TimingSensitive))]
 public sealed class RoutePingTests
 {
-    private static ServerOptions DefaultOptions()
-    {
-        var o = new ServerOptions { Host = "127.0.0.1", Port = ServerOptions.RandomPort };
-        o.Cluster.Host = "127.0.0.1";
-        o.Cluster.Port = ServerOptions.RandomPort;
-        o.Cluster.Name = "abc";
-        return o;
-    }
+    private static ServerOptions DefaultOptions() => ServerRoutesTests.DefaultOptions();
 
     /// <summary>Go's capturePingConn on each remote's first route: a signal per PING written.</summary>
     private static SemaphoreSlim CapturePings(NatsServer s)

@@ -143,6 +143,15 @@ internal static class RouteWire
     /// <summary>Go's setupRoute: <see cref="SetupRouteEx"/> with a random ROUTER: id.</summary>
     public static void SetupRoute(ProtoClient rc) => SetupRouteEx(rc, "ROUTER:" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()));
 
+    /// <summary>Go's createRouteConn, expectAuthRequired and setupRoute in a row: a route connected as a server.</summary>
+    public static ProtoClient ConnectRoute(RouteTestServer s)
+    {
+        var route = CreateRouteConn(s.ClusterPort);
+        ExpectAuthRequired(route);
+        SetupRoute(route);
+        return route;
+    }
+
     /// <summary>Go's expectResult with an unanchored regex: reads until it matches; the match.</summary>
     public static Match Expect(ProtoClient c, Regex re) => c.ReadUntil(re);
 

@@ -135,9 +135,7 @@ public sealed class RoutesTests
     {
         await using var s = RouteTestServer.Run(target);
         using var client = ProtoClient.Connect("127.0.0.1", s.Port).Setup();
-        using var route = CreateRouteConn(s.ClusterPort);
-        ExpectAuthRequired(route);
-        SetupRoute(route);
+        using var route = ConnectRoute(s);
 
         client.Send("SUB foo 1\r\nPING\r\n");
         client.ExpectLine(ProtoRegex.Pong);
@@ -150,9 +148,7 @@ public sealed class RoutesTests
     public async Task RouteOneHopSemantics(ServerTarget target)
     {
         await using var s = RouteTestServer.Run(target);
-        using var route = CreateRouteConn(s.ClusterPort);
-        ExpectAuthRequired(route);
-        SetupRoute(route);
+        using var route = ConnectRoute(s);
 
         route.Send("RS+ $G foo\r\n");
         route.Send("RMSG foo 2\r\nok\r\n");
@@ -165,9 +161,7 @@ public sealed class RoutesTests
     {
         await using var s = RouteTestServer.Run(target);
         using var client = ProtoClient.Connect("127.0.0.1", s.Port).Setup();
-        using var route = CreateRouteConn(s.ClusterPort);
-        ExpectAuthRequired(route);
-        SetupRoute(route);
+        using var route = ConnectRoute(s);
 
         route.Send("RS+ $G foo\r\n");
         route.Send("RS+ $G foo\r\n");

@@ -65,15 +65,7 @@ public sealed class OcspPeerTests : IDisposable
 
     private static string Log(StringWriter log) => log.ToString();
 
-    /// <summary>A log the server writes from its threads while the test reads it.</summary>
-    private sealed class LogCapture : StringWriter
-    {
-        private readonly Lock _lock = new();
-        public override void Write(char value) { lock (_lock) base.Write(value); }
-        public override void Write(string? value) { lock (_lock) base.Write(value); }
-        public override void Write(char[] buffer, int index, int count) { lock (_lock) base.Write(buffer, index, count); }
-        public override void WriteLine(string? value) { lock (_lock) base.WriteLine(value); }
-        public override string ToString() { lock (_lock) return base.ToString(); }
+
     }
 
     /// <summary>Go's RunServerWithConfig, with its log kept.</summary>
