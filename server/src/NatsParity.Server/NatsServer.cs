@@ -159,6 +159,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         ConfigureProxies();
         OcspCache = NewOcspCache(options);
         if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options, OcspCache));
+        ConfigureWebsocket();
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {
@@ -286,6 +287,15 @@ public sealed partial class NatsServer : IAsyncDisposable
             bool firstOnly = Options.TlsHandshakeFirst && Options.TlsHandshakeFirstFallback == TimeSpan.Zero;
             Logger.Notice(Options.AllowNonTls && !firstOnly ? "TLS available for client connections" : "TLS required for client connections");
             if (firstOnly) Logger.Warn("Clients that are not using \"TLS Handshake First\" option will fail to connect");
+        }
+        if (Options.Websocket.Port != 0)
+        {
+            try { StartWebsocketServer(); }
+            catch (InvalidOperationException)
+            {
+                listener.Dispose();
+                throw;
+            }
         }
         if (StartMonitoring() is { } merr)
         {
@@ -668,6 +678,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         info.RemoteAccount = c.Account.Name;
         info.IsSystemAccount = ReferenceEquals(c.Account, SystemAccount);
         info.LameDuckMode = _lameDuck;
+        if (c.IsWebsocket) WsAdjustInfo(info);
         return info.ToProtocol();
     }
 
@@ -821,7 +832,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         trustedProxy = proxyTrusted;
         if (trustedProxy && !proxyOk) return SetProxyAuthError(c, ClosedState.ProxyNotTrusted);
         authChecked = true;
-        if (!AuthRequired) return true;
+        bool wsOverride = c.IsWebsocket && WsAuthOverride;
+        if (!AuthRequired && !wsOverride) return true;
         if (_trustedKeys is not null)
         {
             bool ok = ProcessJwtAuthentication(c, trustedProxy, ref juc, ref jwtAcc);
@@ -829,7 +841,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             return ok;
         }
         var o = c.Options;
-        string noAuthUser = NoAuthUser;
+        // Go: a websocket client is checked against the websocket block's user, token or no_auth_user when it has
+        // one, and always with its verify_and_map.
+        string noAuthUser = wsOverride ? Options.Websocket.NoAuthUser : NoAuthUser;
+        string username = wsOverride ? Options.Websocket.Username : Options.Username;
+        string password = wsOverride ? Options.Websocket.Password : Options.Password;
+        string token = wsOverride ? Options.Websocket.Token : Options.Authorization;
+        bool tlsMap = c.IsWebsocket ? Options.Websocket.TlsMap : Options.TlsMap;
         NkeyUser? nkey = null;
         User? user = null;
         bool noCredentials = string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password) && string.IsNullOrEmpty(o.Token);
@@ -839,11 +857,11 @@ public sealed partial class NatsServer : IAsyncDisposable
                 o.Nkey = noAuthUser;
             if (!string.IsNullOrEmpty(o.Nkey))
             {
-                if (!_nkeys.TryGetValue(o.Nkey, out nkey) || !ConnectionTypes.Allowed(nkey.AllowedConnectionTypes, ConnectionTypes.Standard))
+                if (!_nkeys.TryGetValue(o.Nkey, out nkey) || !ConnectionTypes.Allowed(nkey.AllowedConnectionTypes, c.ConnectionType))
                     return false;
             }
         }
-        if (_users is { Count: > 0 } && nkey is null && Options.TlsMap)
+        if (_users is { Count: > 0 } && nkey is null && tlsMap)
         {
             // verify_and_map: the user is named by the client certificate (Go's checkClientTLSCertSubject).
             var cert = c.ClientCertificate;
@@ -864,7 +882,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             }
             if (!string.IsNullOrEmpty(o.Username))
             {
-                if (!_users.TryGetValue(o.Username, out user) || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard))
+                if (!_users.TryGetValue(o.Username, out user) || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, c.ConnectionType))
                     return false;
             }
         }
@@ -885,9 +903,9 @@ public sealed partial class NatsServer : IAsyncDisposable
             return true;
         }
         if (Options.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
-        if (Options.Authorization.Length > 0) return ComparePasswords(Options.Authorization, o.Token ?? "");
-        if (Options.Username.Length > 0)
-            return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
+        if (token.Length > 0) return ComparePasswords(token, o.Token ?? "");
+        if (username.Length > 0)
+            return o.Username == username && ComparePasswords(password, o.Password ?? "");
         return false;
     }
 
@@ -1038,6 +1056,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Logger.Notice("Entering lame duck mode, stop accepting new clients");
         try { _listener?.Close(); } catch (SocketException) { }
         _listener = null;
+        StopWebsocketServer();
         var clients = _clients.Values.ToList();
         if (clients.Count == 0)
         {
@@ -1099,6 +1118,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _listener = null;
+        StopWebsocketServer();
         _deadlineTimer?.Dispose();
         _tlsRejectTimer?.Dispose();
         _rateLimitLogTimer?.Dispose();
