@@ -115,8 +115,7 @@ public sealed partial class NatsServer
     /// wsReturnHTTPError does and the connection kept for the next request unless the client asked to close.</summary>
     private async Task WsServeConnection(Socket s)
     {
-        string remote = s.RemoteEndPoint is IPEndPoint ep
-            ? (ep.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ep.Address.MapToIPv4(), ep.Port) : ep).ToString() : "";
+        string remote = EndPointText(s.RemoteEndPoint), local = EndPointText(s.LocalEndPoint);
         var o = Options.Websocket;
         var timeout = o.HandshakeTimeout;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_cts.Token);
@@ -128,16 +127,8 @@ public sealed partial class NatsServer
             if (timeout > TimeSpan.Zero) cts.CancelAfter(timeout);
             if (_wsTls is { } tls)
             {
-                ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                try
-                {
-                    await ssl.AuthenticateAsServerAsync(tls.ServerOptions(), cts.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is AuthenticationException or IOException)
-                {
-                    Logger.Error($"websocket: TLS handshake error from {remote}: {(e.InnerException ?? e).Message}");
-                    return;
-                }
+                ssl = await WsAcceptTls(stream, tls, cts.Token, remote, local).ConfigureAwait(false);
+                if (ssl is null) return;
                 stream = ssl;
             }
             byte[] buf = new byte[4096];
@@ -220,6 +211,48 @@ public sealed partial class NatsServer
             }
         }
     }
+
+    /// <summary>The TLS handshake of a wss connection, as Go's HTTP server over a TLS listener does it; null when it
+    /// failed (logged as Go's server logs it) or the client sent plain HTTP (answered with Go's 400).</summary>
+    private async Task<SslStream?> WsAcceptTls(Stream stream, TlsSetup tls, CancellationToken ct, string remote, string local)
+    {
+        try
+        {
+            var first = new byte[5];
+            int got = 0;
+            while (got < first.Length)
+            {
+                int r = await stream.ReadAsync(first.AsMemory(got), ct).ConfigureAwait(false);
+                if (r == 0) return null;
+                got += r;
+            }
+            if (Encoding.ASCII.GetString(first) is "GET /" or "HEAD " or "POST " or "PUT /" or "OPTIO")
+            {
+                await WsWrite(stream, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"u8.ToArray()).ConfigureAwait(false);
+                return null;
+            }
+            var ssl = new SslStream(new PrefixedStream(first, stream), leaveInnerStreamOpen: false);
+            try
+            {
+                await ssl.AuthenticateAsServerAsync(tls.ServerOptions(), ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                ssl.Dispose();
+                throw;
+            }
+            return ssl;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !_cts.IsCancellationRequested)
+        {
+            string why = e is OperationCanceledException ? $"read tcp {local}->{remote}: i/o timeout" : (e.InnerException ?? e).Message;
+            Logger.Error($"websocket: TLS handshake error from {remote}: {why}");
+            return null;
+        }
+    }
+
+    private static string EndPointText(EndPoint? ep) => ep is IPEndPoint ip
+        ? (ip.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(ip.Address.MapToIPv4(), ip.Port) : ip).ToString() : "";
 
     private static async Task WsWrite(Stream stream, byte[] data)
     {

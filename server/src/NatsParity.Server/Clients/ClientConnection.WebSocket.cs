@@ -373,7 +373,11 @@ public sealed partial class ClientConnection
             {
                 int got;
                 try { got = inflater.Read(chunk, 0, Math.Min(chunk.Length, mpay + 1 - total)); }
-                catch (InvalidDataException e) { return WsCompressedFailed(r, $"flate: {e.Message}"); }
+                catch (InvalidDataException)
+                {
+                    // Go's flate error: where in the compressed input the inflater gave up.
+                    return WsCompressedFailed(r, $"flate: corrupt input before offset {input.Position}");
+                }
                 if (got == 0) return null;
                 int pn = total + got > mpay ? mpay - total : got;
                 if (pn > 0 && _parser.Parse(chunk, pn) is { } perr) return WsCompressedFailed(r, perr);
