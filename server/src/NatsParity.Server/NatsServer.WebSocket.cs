@@ -60,7 +60,8 @@ public sealed partial class NatsServer
         }
         catch (SocketException e)
         {
-            Logger.Fatal($"Unable to listen for websocket connections: listen tcp {HostPort(o.Host, port)}: {e.Message}");
+            string why = e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "bind: address already in use" : e.Message;
+            Logger.Fatal($"Unable to listen for websocket connections: listen tcp {HostPort(o.Host, port)}: {why}");
             throw new InvalidOperationException($"Unable to listen for websocket connections: {e.Message}", e);
         }
         _wsListener = listener;

@@ -23,6 +23,7 @@ public static partial class ConfigLoader
                     case "no_tls": ws.NoTls = Bool(val); break;
                     case "tls":
                         // Go's parseTLS for the websocket listener: the same keys as the client port's block.
+                        if (val is not Dictionary<string, object?>) throw Conversion(val, "map[string]interface {}");
                         var tls = new ServerOptions();
                         ApplyTls(tls, val);
                         ws.Tls = tls;
