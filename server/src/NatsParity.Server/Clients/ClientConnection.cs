@@ -919,7 +919,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     bool IProtocolHandler.TryNoAuthUser()
     {
         // Go's parser: with a no_auth_user, a first operation other than CONNECT authenticates as that user.
-        string noAuthUser = _server.NoAuthUser;
+        string noAuthUser = _ws is not null && _server.Options.Websocket.NoAuthUser.Length > 0 ? _server.Options.Websocket.NoAuthUser : _server.NoAuthUser;
         if (noAuthUser.Length == 0 || !_server.HasUser(noAuthUser, out var user)) return false;
         if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionType)) return false;
         _authTimer?.Dispose();

@@ -318,6 +318,103 @@ public sealed class WebSocketTests
         }
     }
 
+    [Theory, TargetData, GoTest("server/websocket_test.go", "TestWSDecompressLimit")]
+    public async Task DecompressLimit(ServerTarget target)
+    {
+        foreach (var (mpayCfg, mpay) in new[] { ("", 1024 * 1024), ("max_payload: 2097152", 2097152), ("max_payload: 4096", 4096) })
+        {
+            using var s = new WsServer(target, "compression: true", mpayCfg, noTls: true);
+            using var wsc = WsTestClient.Connect(s.Host, s.WsPort, new WsTestClientOptions { Compress = true });
+            // An oversized PUB, compressed: the inflated bytes meet the parser's max_payload check.
+            int size = mpay + 1;
+            var pub = new MemoryStream();
+            pub.Write(Encoding.ASCII.GetBytes($"PUB foo {size}\r\n"));
+            pub.Write(new byte[size]);
+            pub.Write("\r\n"u8);
+            wsc.Write(WsTestClient.CreateClientMsg(WsTestClient.OpBinary, 1, true, true, pub.ToArray()));
+            wsc.ReadFrame().Text.ShouldContain("Maximum Payload Violation");
+            (await WaitForLog(s.Server, "maximum payload exceeded", Second)).ShouldBeTrue($"max_payload {mpay}; log:\n{s.Server.Log}");
+        }
+    }
+
+    [Theory, TargetData, GoTest("server/websocket_test.go", "TestWSXForwardedFor")]
+    public async Task XForwardedFor(ServerTarget target)
+    {
+        using var s = new WsServer(target, extra: "debug: true");
+        var cases = new (string Name, (string, string)[] Headers, bool UseHdrValue, string Expected)[]
+        {
+            ("nil map", [], false, ""),
+            ("header present empty value", [("X-Forwarded-For", "")], false, ""),
+            ("header present invalid IP", [("X-Forwarded-For", "not a valid IP")], false, ""),
+            ("header present one IP", [("X-Forwarded-For", "1.2.3.4")], true, "1.2.3.4"),
+            ("header present multiple IPs", [("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-For", "5.6.7.8")], true, "1.2.3.4"),
+            ("header present IPv6", [("X-Forwarded-For", "::1")], true, "[::1]"),
+        };
+        foreach (var (name, headers, useHdrValue, expected) in cases)
+        {
+            using var c = WsTestClient.Connect(s.Host, s.WsPort, s.Options() with { ExtraHeaders = headers });
+            c.Send("CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n");
+            c.ReadFrame().Text.ShouldStartWith("PONG\r\n");
+            // The debug line of the connection names it by its address: the forwarded one first, when valid.
+            string suffix = $"{c.LocalEndPoint} - wid:";
+            (await WaitForLog(s.Server, suffix, Second)).ShouldBeTrue($"{name}: connect debug statement; log:\n{s.Server.Log}");
+            string line = s.Server.Log.Split('\n').Last(l => l.Contains(suffix) && l.Contains("Client connection created"));
+            string conn = line[(line.IndexOf("[DBG] ", StringComparison.Ordinal) + 6)..];
+            if (useHdrValue) conn.ShouldStartWith($"{expected}/", customMessage: name);
+            else conn.ShouldStartWith(c.LocalEndPoint, customMessage: name);
+        }
+    }
+
+    [Theory, TargetData, GoTest("server/websocket_test.go", "TestWSSetHeaderServer", Since = "2.11")]
+    public void SetHeaderServer(ServerTarget target)
+    {
+        Assert.SkipWhen(target == ServerTarget.Reference, "the 2.9.10 reference has no websocket headers option; Go has it since 2.11");
+        using var s = new WsServer(target, "headers { \"X-Custom-Header\": \"custom-value\" }");
+        using var c = s.Connect();
+        c.ResponseHeader("X-Custom-Header").ShouldBe("custom-value");
+    }
+
+    [Theory, TargetData, GoTest("server/websocket_test.go", "TestWSCompressNegotiation")]
+    public void CompressNegotiation(ServerTarget target)
+    {
+        // No compression on the server, but the client asks.
+        using (var s = new WsServer(target))
+        using (var c = WsTestClient.Upgrade(s.Host, s.WsPort, s.Options(compress: true)))
+        {
+            c.Status.ShouldBe(101);
+            c.ResponseHead.ShouldNotContain("permessage-deflate");
+        }
+        using (var s = new WsServer(target, "compression: true"))
+        {
+            // Compression in the server and asked by the client: negotiated.
+            using (var c = WsTestClient.Upgrade(s.Host, s.WsPort, s.Options(compress: true)))
+            {
+                c.Status.ShouldBe(101);
+                c.ResponseHead.ShouldContain("permessage-deflate");
+            }
+            // In the server but not asked by the client.
+            using (var c = WsTestClient.Upgrade(s.Host, s.WsPort, s.Options()))
+            {
+                c.Status.ShouldBe(101);
+                c.ResponseHead.ShouldNotContain("permessage-deflate");
+            }
+        }
+    }
+
+    [Theory, TargetData, GoTest("server/websocket_test.go", "TestWSSetHeader", Since = "2.11")]
+    public void SetHeader(ServerTarget target)
+    {
+        Assert.SkipWhen(target == ServerTarget.Reference, "the 2.9.10 reference has no websocket headers option; Go has it since 2.11");
+        using var s = new WsServer(target, "headers { \"X-Header\": \"some-value\", \"X-Another-Header\": \"another-value\" }");
+        using var c = WsTestClient.Upgrade(s.Host, s.WsPort, s.Options());
+        c.Status.ShouldBe(101);
+        var headers = c.ResponseHead.Split("\r\n").Skip(1).Select(l => (l[..l.IndexOf(':')], l[(l.IndexOf(':') + 1)..].Trim())).ToList();
+        headers.ShouldBe(
+            [("Upgrade", "websocket"), ("Connection", "Upgrade"), ("Sec-WebSocket-Accept", "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="),
+             ("X-Header", "some-value"), ("X-Another-Header", "another-value")],
+            ignoreOrder: true);
+    }
+
     private static void ExpectPongOr(string msg, string err)
     {
         if (err.Length == 0) msg.ShouldStartWith("PONG\r\n");
