@@ -1023,7 +1023,8 @@ public sealed partial class NatsServer : IAsyncDisposable
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
-                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey));
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey,
+                c.ClientTypeString));
         }
     }
 

@@ -27,6 +27,9 @@ public sealed partial class ClientConnection
 {
     private WsClientState? _ws;
 
+    /// <summary>Go's clientTypeString: what monitoring and events call this kind of client.</summary>
+    internal string ClientTypeString => _ws is null ? "nats" : "websocket";
+
     /// <summary>The connection type users' allowed_connection_types are checked against (Go's clientType).</summary>
     internal string ConnectionType => _ws is null ? Auth.ConnectionTypes.Standard : Auth.ConnectionTypes.Websocket;
 

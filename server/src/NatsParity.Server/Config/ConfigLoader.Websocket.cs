@@ -27,6 +27,8 @@ public static partial class ConfigLoader
                         var tls = new ServerOptions();
                         ApplyTls(tls, val);
                         ws.Tls = tls;
+                        ws.TlsMap = tls.TlsMap;
+                        ws.TlsPinnedCerts = tls.TlsPinnedCerts;
                         break;
                     case "same_origin": ws.SameOrigin = Bool(val); break;
                     case "allowed_origins" or "allowed_origin" or "allow_origins" or "allow_origin" or "origins" or "origin":

@@ -20,7 +20,10 @@ public sealed class WebsocketOptions
     public bool NoTls { get; set; }
     /// <summary>The tls {} block, held as the options it would give the client port, so one TLS setup builds both.</summary>
     public ServerOptions? Tls { get; set; }
-    public bool TlsMap => Tls?.TlsMap ?? false;
+    /// <summary>The tls block's verify_and_map: websocket users are named by their certificates.</summary>
+    public bool TlsMap { get; set; }
+    /// <summary>The tls block's pinned_certs.</summary>
+    public HashSet<string>? TlsPinnedCerts { get; set; }
     public bool SameOrigin { get; set; }
     public List<string>? AllowedOrigins { get; set; }
     public bool Compression { get; set; }
