@@ -70,42 +70,22 @@ public sealed partial class NatsServer
         string proto = _wsTls is null ? "ws" : "wss";
         Logger.Notice($"Listening for websocket clients on {proto}://{HostPort(o.Host, o.Port)}");
         if (_wsTls is null) Logger.Warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
-        _ = WsAcceptLoop(listener);
+        _ = AcceptLoop(listener, "Websocket", socket => _ = WsServeConnection(socket));
+    }
+
+    /// <summary>The websocket listener's entry of the ports file (Go's Ports.WebSocket), or nothing.</summary>
+    private string WebsocketPortsEntry()
+    {
+        if (_wsListener is null) return "";
+        var o = Options.Websocket;
+        string host = o.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : o.Host;
+        return $",\"websocket\":[\"{(_wsTls is null ? "ws" : "wss")}://{HostPort(host, WebsocketPort)}\"]";
     }
 
     private void StopWebsocketServer()
     {
         try { _wsListener?.Close(); } catch (SocketException) { }
         _wsListener = null;
-    }
-
-    private async Task WsAcceptLoop(Socket listener)
-    {
-        var tmpDelay = AcceptMinSleep;
-        while (!_cts.IsCancellationRequested)
-        {
-            Socket s;
-            try
-            {
-                s = await listener.AcceptAsync(_cts.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
-            catch (SocketException e)
-            {
-                if (_cts.IsCancellationRequested) return;
-                tmpDelay = await AcceptError("Websocket", e, tmpDelay).ConfigureAwait(false);
-                if (tmpDelay < TimeSpan.Zero) return;
-                continue;
-            }
-            tmpDelay = AcceptMinSleep;
-            if (_lameDuck)
-            {
-                s.Dispose();
-                continue;
-            }
-            s.NoDelay = true;
-            _ = WsServeConnection(s);
-        }
     }
 
     // Go's http.Server default limit on a request head (DefaultMaxHeaderBytes plus its 4096 bytes of slack).

@@ -480,6 +480,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             string mhost = Monitor.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : Monitor.Host;
             json += $",\"monitoring\":[\"{(Monitor.Secure ? "https" : "http")}://{HostPort(mhost, Monitor.Port)}\"]";
         }
+        json += WebsocketPortsEntry();
         json += "}";
         File.WriteAllText(_portsFile, json);
     }
@@ -487,7 +488,9 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>Go's ACCEPT_MIN_SLEEP and ACCEPT_MAX_SLEEP: the bounds of the pause after a temporary accept error.</summary>
     internal static readonly TimeSpan AcceptMinSleep = TimeSpan.FromMilliseconds(10), AcceptMaxSleep = TimeSpan.FromSeconds(1);
 
-    private async Task AcceptLoop(Socket listener)
+    /// <summary>Go's acceptConnections: each accepted socket goes to <paramref name="create"/> (client connections by
+    /// default); <paramref name="acceptName"/> names the listener in accept errors.</summary>
+    private async Task AcceptLoop(Socket listener, string acceptName = "Client", Action<Socket>? create = null)
     {
         var tmpDelay = AcceptMinSleep;
         while (!_cts.IsCancellationRequested)
@@ -502,7 +505,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             catch (SocketException e)
             {
                 if (_cts.IsCancellationRequested) return;
-                tmpDelay = await AcceptError("Client", e, tmpDelay).ConfigureAwait(false);
+                tmpDelay = await AcceptError(acceptName, e, tmpDelay).ConfigureAwait(false);
                 if (tmpDelay < TimeSpan.Zero) return;
                 continue;
             }
@@ -515,7 +518,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             try
             {
                 s.NoDelay = true;
-                CreateClient(s);
+                (create ?? CreateClient)(s);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
