@@ -452,25 +452,25 @@ public sealed partial class ClientConnection
         }
         else if (nb.Count > 0 && mfs > 0)
         {
-            // Frames of at most mfs bytes, the chunks copied into them.
+            // Go's frames of at most mfs bytes: a chunk that fits joins the open frame; one that does not closes it
+            // and is cut into frames of its own, its last piece left open for what follows.
             int total = 0, fhIdx = StartFrame(bufs);
             foreach (var (b, bl) in nb)
             {
-                int off = 0;
-                while (off < bl)
+                if (total + bl <= mfs)
                 {
-                    if (total == mfs)
-                    {
-                        EndFrame(bufs, fhIdx, total, mask);
-                        total = 0;
-                        fhIdx = StartFrame(bufs);
-                    }
-                    int take = Math.Min(mfs - total, bl - off);
-                    var part = ArrayPool<byte>.Shared.Rent(take);
-                    b.AsSpan(off, take).CopyTo(part);
-                    bufs.Add((part, take));
-                    total += take;
-                    off += take;
+                    bufs.Add((CopyOf(b, 0, bl), bl));
+                    total += bl;
+                    continue;
+                }
+                for (int off = 0; off < bl;)
+                {
+                    bool endStart = total != 0;
+                    if (endStart) EndFrame(bufs, fhIdx, total, mask);
+                    total = Math.Min(bl - off, mfs);
+                    if (endStart) fhIdx = StartFrame(bufs);
+                    bufs.Add((CopyOf(b, off, total), total));
+                    off += total;
                 }
             }
             if (total > 0) EndFrame(bufs, fhIdx, total, mask);
@@ -504,6 +504,13 @@ public sealed partial class ClientConnection
         ws.Out = nb;
         return bufs;
 
+        static byte[] CopyOf(byte[] src, int off, int len)
+        {
+            var part = ArrayPool<byte>.Shared.Rent(Math.Max(len, 1));
+            src.AsSpan(off, len).CopyTo(part);
+            return part;
+        }
+
         int StartFrame(List<(byte[] Buf, int Len)> list)
         {
             list.Add((ArrayPool<byte>.Shared.Rent(WsFrames.MaxFrameHeaderSize), 0));
@@ -524,12 +531,19 @@ public sealed partial class ClientConnection
 
     /// <summary>What the writer would send next, frame by frame, taken off the queue (Go's tests call
     /// collapsePtoNB on a socketless client).</summary>
-    internal List<byte[]> WsCollapseForTest()
+    internal List<byte[]> WsCollapseForTest(IEnumerable<byte[]>? queued = null)
     {
         lock (_mu)
         {
             var nb = new List<(byte[] Buf, int Len)>(_pending);
             _pending.Clear();
+            // Buffers as Go's tests set c.out.nb: each its own chunk.
+            foreach (var b in queued ?? [])
+            {
+                var chunk = ArrayPool<byte>.Shared.Rent(Math.Max(b.Length, 1));
+                b.CopyTo(chunk, 0);
+                nb.Add((chunk, b.Length));
+            }
             if (_cur is not null && _curLen > 0) nb.Add((_cur, _curLen));
             _cur = null;
             _curLen = 0;

@@ -408,4 +408,77 @@ public sealed class WebSocketFrameTests
         BinaryPrimitives.ReadUInt16BigEndian(nb[0].AsSpan(2)).ShouldBe((ushort)status);
         Str(nb[0][4..]).ShouldBe(reason.Text());
     }
+
+    [Theory, GoTest("server/websocket_test.go", "TestWSFrameOutbound")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FrameOutbound(bool maskingWrite)
+    {
+        var (c, _) = SetupForRead();
+        var ws = c.WebsocketState!;
+        ws.MaskWrite = maskingWrite;
+        static uint KeyOf(byte[] header) => BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(header.Length - 4));
+        static byte[] Unmasked(uint key, params byte[][] parts)
+        {
+            byte[] all = [.. parts.SelectMany(p => p)];
+            WsFrames.Mask(key, all);
+            return all;
+        }
+        static long Size(List<byte[]> res) => res.Sum(b => (long)b.Length);
+        const int mfs = WsFrames.FrameSizeForBrowsers;
+
+        byte[][] bufs = [.. new[] { "this ", "is ", "a ", "set ", "of ", "buffers" }.Select(Encoding.ASCII.GetBytes)];
+        int en = 2 + bufs.Sum(b => b.Length) + (maskingWrite ? 4 : 0);
+        var res = c.WsCollapseForTest(bufs);
+        Size(res).ShouldBe(en);
+        res.Count.ShouldBe(1 + bufs.Length);
+        byte[] ob = [.. res.Skip(1).SelectMany(b => b)];
+        if (maskingWrite) ob = Unmasked(KeyOf(res[0]), ob);
+        Str(ob).ShouldBe("this is a set of buffers");
+
+        ws.Browser = true;
+        bufs = [Encoding.ASCII.GetBytes("some smaller "), Encoding.ASCII.GetBytes("buffers"), new byte[mfs + 10], Encoding.ASCII.GetBytes("then some more")];
+        en = 2 + bufs[0].Length + bufs[1].Length + 4 + bufs[2].Length - 10 + 2 + bufs[3].Length + 10 + (maskingWrite ? 3 * 4 : 0);
+        res = c.WsCollapseForTest(bufs);
+        Size(res).ShouldBe(en);
+        res.Count.ShouldBe(8);
+        res[4].Length.ShouldBe(mfs, "the big frame is limited");
+        res[6].Length.ShouldBe(10, "frame 6 has the partial of 10 bytes");
+        if (maskingWrite)
+        {
+            Str(Unmasked(KeyOf(res[0]), res[1], res[2])).ShouldBe("some smaller buffers");
+            Unmasked(KeyOf(res[3]), res[4]).ShouldAllBe(b => b == 0);
+            var ud = Unmasked(KeyOf(res[5]), res[6], res[7]);
+            ud[..10].ShouldAllBe(b => b == 0);
+            Str(ud[10..]).ShouldBe("then some more");
+        }
+
+        // One buffer of exactly the maximum size.
+        bufs = [Encoding.ASCII.GetBytes("some smaller "), Encoding.ASCII.GetBytes("buffers"), new byte[mfs], Encoding.ASCII.GetBytes("then some more")];
+        en = 2 + bufs[0].Length + bufs[1].Length + 4 + bufs[2].Length + 2 + bufs[3].Length + (maskingWrite ? 3 * 4 : 0);
+        res = c.WsCollapseForTest(bufs);
+        Size(res).ShouldBe(en);
+        res.Count.ShouldBe(7);
+        res[4].Length.ShouldBe(mfs);
+        Str(maskingWrite ? Unmasked(KeyOf(res[5]), res[6]) : res[6]).ShouldBe("then some more");
+
+        // One of the maximum size, last in the list.
+        bufs = [Encoding.ASCII.GetBytes("some smaller "), Encoding.ASCII.GetBytes("buffers"), new byte[mfs]];
+        en = 2 + bufs[0].Length + bufs[1].Length + 4 + bufs[2].Length + (maskingWrite ? 2 * 4 : 0);
+        res = c.WsCollapseForTest(bufs);
+        Size(res).ShouldBe(en);
+        res.Count.ShouldBe(5);
+        res[4].Length.ShouldBe(mfs);
+
+        bufs = [Encoding.ASCII.GetBytes("some smaller buffer"), new byte[mfs - 5], Encoding.ASCII.GetBytes("then some more")];
+        en = 2 + bufs[0].Length + 4 + bufs[1].Length + 2 + bufs[2].Length + (maskingWrite ? 3 * 4 : 0);
+        res = c.WsCollapseForTest(bufs);
+        Size(res).ShouldBe(en);
+        res.Count.ShouldBe(6);
+        res[3].Length.ShouldBe(mfs - 5);
+        Str(maskingWrite ? Unmasked(KeyOf(res[4]), res[5]) : res[5]).ShouldBe("then some more");
+
+        res = c.WsCollapseForTest([new byte[mfs + 100]]);
+        res.Count.ShouldBe(4, "frames");
+    }
 }
