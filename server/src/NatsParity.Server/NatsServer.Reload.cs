@@ -340,6 +340,7 @@ public sealed partial class NatsServer
         string? unsupported = fixedAtStart.Where(f => !Equals(f.Old, f.New))
             .Select(f => $"config reload not supported for {f.Field}: old={Fmt(f.Old)}, new={Fmt(f.New)}").FirstOrDefault();
         if (unsupported is not null) return unsupported;
+        if (WebsocketReloadError(cur.Websocket, next.Websocket) is { } wsErr) return wsErr;
         if (next.ClientAdvertise.Length > 0 && ParseHostPort(next.ClientAdvertise, 0).Error is { } advErr)
             return $"invalid ClientAdvertise value of {next.ClientAdvertise}, err={advErr}";
         if (cur.NoAuthUser != next.NoAuthUser)

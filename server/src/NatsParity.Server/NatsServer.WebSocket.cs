@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Text;
 using NatsParity.Server.Auth;
 using NatsParity.Server.Clients;
+using NatsParity.Server.Config;
 using NatsParity.Server.WebSockets;
 
 namespace NatsParity.Server;
@@ -71,6 +72,21 @@ public sealed partial class NatsServer
         Logger.Notice($"Listening for websocket clients on {proto}://{HostPort(o.Host, o.Port)}");
         if (_wsTls is null) Logger.Warn("Websocket not configured with TLS. DO NOT USE IN PRODUCTION!");
         _ = AcceptLoop(listener, "Websocket", socket => _ = WsServeConnection(socket));
+    }
+
+    /// <summary>Go's diffOptions for websocket {}: nothing but its TLS may change on reload (a random port stays the
+    /// one picked). The values are shown field by field, in Go's field order, without the TLS ones.</summary>
+    private static string? WebsocketReloadError(WebsocketOptions cur, WebsocketOptions next)
+    {
+        if (next.Port == ServerOptions.RandomPort) next.Port = cur.Port;
+        static string Show(WebsocketOptions w) =>
+            $"{{{w.Host} {w.Port} {w.Advertise} {w.NoAuthUser} {w.JwtCookie} {w.UsernameCookie} {w.PasswordCookie} {w.TokenCookie} " +
+            $"{w.Username} {w.Password} {w.Token} {w.AuthTimeout.ToString(System.Globalization.CultureInfo.InvariantCulture)} {(w.NoTls ? "true" : "false")} " +
+            $"{(w.TlsMap ? "true" : "false")} {(w.SameOrigin ? "true" : "false")} [{string.Join(" ", (w.AllowedOrigins ?? []).Order(StringComparer.Ordinal))}] " +
+            $"{(w.Compression ? "true" : "false")} {ServerOptions.GoDuration(w.HandshakeTimeout)} {ServerOptions.GoDuration(w.PingInterval)} " +
+            $"map[{string.Join(" ", (w.Headers ?? []).OrderBy(h => h.Key, StringComparer.Ordinal).Select(h => $"{h.Key}:{h.Value}"))}]}}";
+        string old = Show(cur), now = Show(next);
+        return old == now ? null : $"config reload not supported for Websocket: old={old}, new={now}";
     }
 
     /// <summary>The websocket listener's entry of the ports file (Go's Ports.WebSocket), or nothing.</summary>

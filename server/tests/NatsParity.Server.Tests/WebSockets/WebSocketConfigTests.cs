@@ -242,4 +242,22 @@ public sealed class WebSocketConfigTests
             File.Delete(log);
         }
     }
+
+    /// <summary>Go's diffOptions refuses any change of websocket {} but its TLS; a random port is not a change.</summary>
+    [Fact]
+    public async Task ReloadRefusesWebsocketChanges()
+    {
+        string conf = "listen: \"127.0.0.1:-1\"\nwebsocket {\n  listen: \"127.0.0.1:-1\"\n  no_tls: true\n}\n";
+        await using var s = InProcess.RunConf(conf, out string path);
+        try
+        {
+            s.Reload().ShouldBeNull("the same websocket block reloads");
+            File.WriteAllText(path, conf.Replace("no_tls: true", "no_tls: true\n  compression: true"));
+            s.Reload()!.ShouldStartWith("config reload not supported for Websocket: old=");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
