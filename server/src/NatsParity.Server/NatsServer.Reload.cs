@@ -80,8 +80,11 @@ public sealed partial class NatsServer
                 catch (ArgumentException e) { return e.Message; }
             }
 
+            var (wsTls, wsErr) = ReloadWebsocketTls(next);
+            if (wsErr is not null) return wsErr;
             Options = next;
             _tls = tls;
+            _wsTls = wsTls;
             if (changes.Contains("ocsp"))
             {
                 OcspCache?.Stop(Logger);

@@ -89,6 +89,15 @@ public sealed partial class NatsServer
         return old == now ? null : $"config reload not supported for Websocket: old={old}, new={now}";
     }
 
+    /// <summary>Go's wsGetTLSConfig reads the options at each handshake, so a reloaded tls block serves the next
+    /// connections: the setup for the reloaded options, or the error that refuses them.</summary>
+    private (TlsSetup? Setup, string? Error) ReloadWebsocketTls(ServerOptions next)
+    {
+        if (_wsTls is null || next.Websocket.Tls is not { } tlsOpts) return (_wsTls, null);
+        try { return (TlsSetup.Create(tlsOpts), null); }
+        catch (ArgumentException e) { return (null, e.Message); }
+    }
+
     /// <summary>The websocket listener's entry of the ports file (Go's Ports.WebSocket), or nothing.</summary>
     private string WebsocketPortsEntry()
     {

@@ -56,6 +56,9 @@ public sealed class WsTestClient : IDisposable
         _stream = stream;
     }
 
+    /// <summary>The certificate the server presented, with TLS.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate? RemoteCertificate => (_stream as SslStream)?.RemoteCertificate;
+
     /// <summary>This end of the connection, "127.0.0.1:port" (how the server logs the client).</summary>
     public string LocalEndPoint => _socket.LocalEndPoint?.ToString() ?? "";
 

@@ -122,4 +122,33 @@ public sealed class WebSocketServerTests : IDisposable
         }
         pings.ShouldBeGreaterThanOrEqualTo(2);
     }
+
+    /// <summary>A reloaded websocket tls block serves the connections that follow (Go's wsGetTLSConfig reads the
+    /// options at each handshake).</summary>
+    [Fact]
+    public async Task ReloadedTlsServesNextConnections()
+    {
+        string Conf(string cert, string key) =>
+            $"listen: \"127.0.0.1:-1\"\nwebsocket {{\n  listen: \"127.0.0.1:-1\"\n  tls {{ cert_file: {Q(cert)}, key_file: {Q(key)} }}\n}}\n";
+        await using var s = InProcess.RunConf(Conf(_pki.ServerCertFile, _pki.ServerKeyFile), out string path);
+        try
+        {
+            string Presented()
+            {
+                using var c = WsTestClient.Connect("127.0.0.1", s.WebsocketPort, Tls());
+                return c.RemoteCertificate!.GetCertHashString();
+            }
+            string before = Presented();
+            var rotated = _pki.Server("rotated");
+            File.WriteAllText(path, Conf(rotated.CertFile, rotated.KeyFile));
+            s.Reload().ShouldBeNull();
+            string after = Presented();
+            after.ShouldNotBe(before);
+            after.ShouldBe(rotated.Cert.GetCertHashString());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
