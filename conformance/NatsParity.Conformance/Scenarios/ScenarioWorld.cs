@@ -23,6 +23,7 @@ public sealed partial class ScenarioWorld(ServerTarget target) : IAsyncDisposabl
     public async ValueTask DisposeAsync()
     {
         foreach (var c in _raw.Values) c.Dispose();
+        DisposeWebsocketClients();
         await DisposeNatsClientsAsync();
         if (_server is not null) await _server.DisposeAsync();
         await DisposeClusterAsync();

@@ -583,7 +583,7 @@ public sealed partial class NatsServer
             }
             allowed = types;
         }
-        if (!ConnectionTypes.Allowed(allowed, ConnectionTypes.Standard))
+        if (!ConnectionTypes.Allowed(allowed, c.ConnectionType))
         {
             c.Debug("Connection type not allowed");
             return false;

@@ -88,8 +88,11 @@ public sealed partial class NatsServer
                 catch (ArgumentException e) { return e.Message; }
             }
 
+            var (wsTls, wsErr) = ReloadWebsocketTls(next);
+            if (wsErr is not null) return wsErr;
             Options = next;
             _tls = tls;
+            _wsTls = wsTls;
             if (changes.Contains("cluster"))
             {
                 // Go's clusterOption: a configured name replaces the one in use.
@@ -358,6 +361,7 @@ public sealed partial class NatsServer
         if (DiffCluster(cur, next) is { } clusterErr) return clusterErr;
         if (!RoutesEqual(cur.Routes, next.Routes)) changes.Add("routes");
         if (cur.Cluster.Name != next.Cluster.Name) changes.Add("cluster");
+        if (WebsocketReloadError(cur.Websocket, next.Websocket) is { } wsErr) return wsErr;
         if (next.ClientAdvertise.Length > 0 && ParseHostPort(next.ClientAdvertise, 0).Error is { } advErr)
             return $"invalid ClientAdvertise value of {next.ClientAdvertise}, err={advErr}";
         if (cur.NoAuthUser != next.NoAuthUser)

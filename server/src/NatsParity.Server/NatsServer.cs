@@ -159,6 +159,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         ConfigureProxies();
         OcspCache = NewOcspCache(options);
         if (options.TlsEnabled) _tls = TlsSetup.Create(options, OcspPeerFor(options, OcspCache));
+        ConfigureWebsocket();
         if (options.TlsRateLimit > 0) TlsRateCounter = new Auth.RateCounter(options.TlsRateLimit);
         _info = new ServerInfo
         {
@@ -287,6 +288,15 @@ public sealed partial class NatsServer : IAsyncDisposable
             bool firstOnly = Options.TlsHandshakeFirst && Options.TlsHandshakeFirstFallback == TimeSpan.Zero;
             Logger.Notice(Options.AllowNonTls && !firstOnly ? "TLS available for client connections" : "TLS required for client connections");
             if (firstOnly) Logger.Warn("Clients that are not using \"TLS Handshake First\" option will fail to connect");
+        }
+        if (Options.Websocket.Port != 0)
+        {
+            try { StartWebsocketServer(); }
+            catch (InvalidOperationException)
+            {
+                listener.Dispose();
+                throw;
+            }
         }
         StartRouting();
         if (StartMonitoring() is { } merr)
@@ -472,6 +482,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             string mhost = Monitor.Host is "" or "0.0.0.0" or "::" ? "127.0.0.1" : Monitor.Host;
             json += $",\"monitoring\":[\"{(Monitor.Secure ? "https" : "http")}://{HostPort(mhost, Monitor.Port)}\"]";
         }
+        json += WebsocketPortsEntry();
         json += "}";
         File.WriteAllText(_portsFile, json);
     }
@@ -479,7 +490,9 @@ public sealed partial class NatsServer : IAsyncDisposable
     /// <summary>Go's ACCEPT_MIN_SLEEP and ACCEPT_MAX_SLEEP: the bounds of the pause after a temporary accept error.</summary>
     internal static readonly TimeSpan AcceptMinSleep = TimeSpan.FromMilliseconds(10), AcceptMaxSleep = TimeSpan.FromSeconds(1);
 
-    private async Task AcceptLoop(Socket listener)
+    /// <summary>Go's acceptConnections: each accepted socket goes to <paramref name="create"/> (client connections by
+    /// default); <paramref name="acceptName"/> names the listener in accept errors.</summary>
+    private async Task AcceptLoop(Socket listener, string acceptName = "Client", Action<Socket>? create = null)
     {
         var tmpDelay = AcceptMinSleep;
         while (!_cts.IsCancellationRequested)
@@ -494,7 +507,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             catch (SocketException e)
             {
                 if (_cts.IsCancellationRequested) return;
-                tmpDelay = await AcceptError("Client", e, tmpDelay).ConfigureAwait(false);
+                tmpDelay = await AcceptError(acceptName, e, tmpDelay).ConfigureAwait(false);
                 if (tmpDelay < TimeSpan.Zero) return;
                 continue;
             }
@@ -507,7 +520,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             try
             {
                 s.NoDelay = true;
-                CreateClient(s);
+                (create ?? CreateClient)(s);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
@@ -670,6 +683,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         info.RemoteAccount = c.Account.Name;
         info.IsSystemAccount = ReferenceEquals(c.Account, SystemAccount);
         info.LameDuckMode = _lameDuck;
+        if (c.IsWebsocket) WsAdjustInfo(info);
         return info.ToProtocol();
     }
 
@@ -823,7 +837,8 @@ public sealed partial class NatsServer : IAsyncDisposable
         trustedProxy = proxyTrusted;
         if (trustedProxy && !proxyOk) return SetProxyAuthError(c, ClosedState.ProxyNotTrusted);
         authChecked = true;
-        if (!AuthRequired) return true;
+        bool wsOverride = c.IsWebsocket && WsAuthOverride;
+        if (!AuthRequired && !wsOverride) return true;
         if (_trustedKeys is not null)
         {
             bool ok = ProcessJwtAuthentication(c, trustedProxy, ref juc, ref jwtAcc);
@@ -831,7 +846,13 @@ public sealed partial class NatsServer : IAsyncDisposable
             return ok;
         }
         var o = c.Options;
-        string noAuthUser = NoAuthUser;
+        // Go: a websocket client is checked against the websocket block's user, token or no_auth_user when it has
+        // one, and always with its verify_and_map.
+        string noAuthUser = wsOverride ? Options.Websocket.NoAuthUser : NoAuthUser;
+        string username = wsOverride ? Options.Websocket.Username : Options.Username;
+        string password = wsOverride ? Options.Websocket.Password : Options.Password;
+        string token = wsOverride ? Options.Websocket.Token : Options.Authorization;
+        bool tlsMap = c.IsWebsocket ? Options.Websocket.TlsMap : Options.TlsMap;
         NkeyUser? nkey = null;
         User? user = null;
         bool noCredentials = string.IsNullOrEmpty(o.Username) && string.IsNullOrEmpty(o.Password) && string.IsNullOrEmpty(o.Token);
@@ -841,11 +862,11 @@ public sealed partial class NatsServer : IAsyncDisposable
                 o.Nkey = noAuthUser;
             if (!string.IsNullOrEmpty(o.Nkey))
             {
-                if (!_nkeys.TryGetValue(o.Nkey, out nkey) || !ConnectionTypes.Allowed(nkey.AllowedConnectionTypes, ConnectionTypes.Standard))
+                if (!_nkeys.TryGetValue(o.Nkey, out nkey) || !ConnectionTypes.Allowed(nkey.AllowedConnectionTypes, c.ConnectionType))
                     return false;
             }
         }
-        if (_users is { Count: > 0 } && nkey is null && Options.TlsMap)
+        if (_users is { Count: > 0 } && nkey is null && tlsMap)
         {
             // verify_and_map: the user is named by the client certificate (Go's checkClientTLSCertSubject).
             var cert = c.ClientCertificate;
@@ -866,7 +887,7 @@ public sealed partial class NatsServer : IAsyncDisposable
             }
             if (!string.IsNullOrEmpty(o.Username))
             {
-                if (!_users.TryGetValue(o.Username, out user) || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard))
+                if (!_users.TryGetValue(o.Username, out user) || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, c.ConnectionType))
                     return false;
             }
         }
@@ -887,9 +908,9 @@ public sealed partial class NatsServer : IAsyncDisposable
             return true;
         }
         if (Options.ProxyRequired && !trustedProxy) return SetProxyAuthError(c, ClosedState.ProxyRequired);
-        if (Options.Authorization.Length > 0) return ComparePasswords(Options.Authorization, o.Token ?? "");
-        if (Options.Username.Length > 0)
-            return o.Username == Options.Username && ComparePasswords(Options.Password, o.Password ?? "");
+        if (token.Length > 0) return ComparePasswords(token, o.Token ?? "");
+        if (username.Length > 0)
+            return o.Username == username && ComparePasswords(password, o.Password ?? "");
         return false;
     }
 
@@ -1007,7 +1028,8 @@ public sealed partial class NatsServer : IAsyncDisposable
             _closed.Add(new ClosedConnection(c.Cid, c.RemoteHost, c.RemotePort, c.StartTime, stop, reason,
                 c.Options.Name ?? "", c.Options.Lang ?? "", c.Options.Version ?? "", c.InMsgs, c.InBytes, c.OutMsgs, c.OutBytes, subs,
                 c.Account.Name == Account.GlobalName ? "" : c.Account.Name, c.AuthorizedUser, c.Rtt, c.LastActivity, c.ClosedSubDetails,
-                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey));
+                Monitoring.Monitor.RedactBearerJwt(c.Options.Jwt), c.IssuerKey, c.JwtName, c.JwtTags, Interlocked.Read(ref c.Stalls), c.ProxyKey,
+                c.ClientTypeString));
         }
     }
 
@@ -1042,6 +1064,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         Logger.Notice("Entering lame duck mode, stop accepting new clients");
         try { _listener?.Close(); } catch (SocketException) { }
         _listener = null;
+        StopWebsocketServer();
         var clients = _clients.Values.ToList();
         if (clients.Count == 0)
         {
@@ -1103,6 +1126,7 @@ public sealed partial class NatsServer : IAsyncDisposable
         _cts.Cancel();
         try { _listener?.Close(); } catch (SocketException) { }
         _listener = null;
+        StopWebsocketServer();
         _deadlineTimer?.Dispose();
         _tlsRejectTimer?.Dispose();
         _rateLimitLogTimer?.Dispose();

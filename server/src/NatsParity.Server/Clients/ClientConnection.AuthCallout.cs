@@ -15,7 +15,7 @@ public sealed partial class ClientConnection
     internal CalloutClientInfo CalloutClientInfo() => new()
     {
         Host = RemoteHost, Id = Cid, User = RawAuthUser, Name = _opts.Name ?? "", Tags = [.. JwtTags], NameTag = JwtName,
-        Kind = "Client", Type = "nats",
+        Kind = "Client", Type = ClientTypeString,
     };
 
     /// <summary>What the client sent in CONNECT; <paramref name="ujwt"/> stands in for the JWT when given.</summary>

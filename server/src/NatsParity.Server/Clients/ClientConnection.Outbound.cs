@@ -203,10 +203,11 @@ public sealed partial class ClientConnection
                             _cur = null;
                             _curLen = 0;
                         }
-                        if (_pending.Count == 0) break;
+                        if (_pending.Count == 0 && _ws is not { HasFrames: true }) break;
                         batch = _pending;
                         _pending = _writing;
                         _writing = batch;
+                        if (_ws is not null) batch = WsCollapseLocked(batch);
                     }
                     long attempted = 0;
                     foreach (var (_, len) in batch) attempted += len;

@@ -132,7 +132,7 @@ public sealed partial class ClientConnection
                 sb.Append(",\"tags\":").Append(System.Text.Json.JsonSerializer.Serialize(JwtTags));
             }
             Str("kind", KindString(Kind));
-            Str("client_type", "nats");
+            Str("client_type", ClientTypeString);
         }
         return sb.Append('}').ToString();
     }

@@ -779,10 +779,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             Close(ClosedState.MaxConnectionsExceeded);
             return;
         }
-        SetPingTimer(_server.Options.PingInterval);
+        SetPingTimer(PingInterval);
         if (authRequired)
         {
-            var t = _server.Options.EffectiveAuthTimeout;
+            var t = _ws is not null && _server.Options.Websocket.AuthTimeout != 0
+                ? TimeSpan.FromSeconds(_server.Options.Websocket.AuthTimeout) : _server.Options.EffectiveAuthTimeout;
             _authTimer = new Timer(static s => ((ClientConnection)s!).AuthTimeout(), this, t, Timeout.InfiniteTimeSpan);
         }
         _ = ReadLoop();
@@ -826,7 +827,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
                 _readTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
 
                 long inMsgs = InMsgs, inBytes = InBytes;
-                string? err = _parser.Parse(buf, n);
+                string? err = _ws is null ? _parser.Parse(buf, n) : WsReadAndParse(buf, n);
                 if (_stalledFor != TimeSpan.Zero) ResetReadLoopStallTime();
                 bool backlog = FlushClients();
                 long took = System.Diagnostics.Stopwatch.GetTimestamp() - _readTimestamp;
@@ -844,7 +845,14 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
                 }
                 if (err is not null)
                 {
-                    if (!ReferenceEquals(err, ProtocolErrors.MaxPayloadExceeded) && !ReferenceEquals(err, ProtocolErrors.AuthenticationError))
+                    if (_ws is not null)
+                    {
+                        // Go's readLoop for websocket clients: a close frame ends the connection as closed by the
+                        // client, any other failure (of frames or of the protocol inside them) as a read error.
+                        if (err != WsEof) _server.Logger.Error($"{this} - read error: {err}");
+                        Close(err == WsEof ? ClosedState.ClientClosed : ClosedState.ReadError);
+                    }
+                    else if (!ReferenceEquals(err, ProtocolErrors.MaxPayloadExceeded) && !ReferenceEquals(err, ProtocolErrors.AuthenticationError))
                     {
                         _server.Logger.Error($"{this} - {err}");
                         Close(ClosedState.ProtocolViolation);
@@ -916,9 +924,9 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
     {
         // Go's parser: with a no_auth_user, a first operation other than CONNECT authenticates as that user.
         if (RouteState is not null) return false;
-        string noAuthUser = _server.NoAuthUser;
+        string noAuthUser = _ws is not null && _server.Options.Websocket.NoAuthUser.Length > 0 ? _server.Options.Websocket.NoAuthUser : _server.NoAuthUser;
         if (noAuthUser.Length == 0 || !_server.HasUser(noAuthUser, out var user)) return false;
-        if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionTypes.Standard)) return false;
+        if (user!.ProxyRequired || !ConnectionTypes.Allowed(user.AllowedConnectionTypes, ConnectionType)) return false;
         _authTimer?.Dispose();
         _authTimer = null;
         _connectReceived = true;
@@ -977,6 +985,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             return e.Message;
         }
         // Go discards a user JWT when the server is not in operator mode.
+        if (_ws is not null) WsApplyCookies(opts);
         if (!_server.OperatorMode) opts.Jwt = null;
         _opts = opts;
         bool firstConnect = !_connectReceived;
@@ -1697,7 +1706,8 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         get
         {
             var o = _server.Options;
-            if (RouteState is null) return o.PingInterval;
+            // The websocket block's interval for websocket clients when it sets one.
+            if (RouteState is null) return _ws is not null && o.Websocket.PingInterval > TimeSpan.Zero ? o.Websocket.PingInterval : o.PingInterval;
             var d = o.Cluster.PingInterval > TimeSpan.Zero ? o.Cluster.PingInterval : o.PingInterval;
             return d > RouteMaxPingInterval ? RouteMaxPingInterval : d;
         }
@@ -1779,6 +1789,11 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
             if (_closed) return;
             _closed = true;
             _closeReason = reason;
+            if (_ws is not null && reason is not (ClosedState.ReadError or ClosedState.WriteError or ClosedState.SlowConsumerPendingBytes
+                or ClosedState.SlowConsumerWriteDeadline or ClosedState.TLSHandshakeError))
+            {
+                WsEnqueueCloseMessageLocked(reason);
+            }
             _pingTimer?.Dispose();
             _pingTimer = null;
             _authTimer?.Dispose();
@@ -1811,7 +1826,7 @@ public sealed partial class ClientConnection : IProtocolHandler, Auth.IClientAut
         _acc.RemoveClient(this);
         _server.Events?.AccConnsUpdate(_acc);
         bool skipFlush = reason is ClosedState.SlowConsumerPendingBytes or ClosedState.SlowConsumerWriteDeadline
-            or ClosedState.WriteError or ClosedState.ReadError or ClosedState.ClientClosed;
+            or ClosedState.WriteError or ClosedState.ReadError || (reason == ClosedState.ClientClosed && _ws is null);
         if (skipFlush || _writeTask is null) AbortSocket();
         _server.RemoveClient(this, reason, subs.Select(x => x.Subject).ToArray());
         _signal.Set();

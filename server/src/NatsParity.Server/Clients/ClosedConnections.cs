@@ -9,7 +9,7 @@ public sealed record ClosedConnection(
     IReadOnlyList<string> Subs, string Account = "", string User = "", TimeSpan Rtt = default, DateTime LastActivity = default,
     IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)>? SubDetails = null,
     string Jwt = "", string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0,
-    string ProxyKey = "");
+    string ProxyKey = "", string ClientType = "nats");
 
 /// <summary>A fixed-size ring of the most recently closed connections (Go's closedRingBuffer).</summary>
 public sealed class ClosedConnections(int capacity)

@@ -8,7 +8,7 @@ public static partial class ConfigLoader
     /// <summary>Subsystems that are not built yet: refused, so nobody runs without the gateway, leafnodes or JetStream they configured.</summary>
     private static readonly HashSet<string> NotYetBuilt = new(StringComparer.OrdinalIgnoreCase)
     {
-        "gateway", "leafnode", "leafnodes", "jetstream", "mqtt", "websocket",
+        "gateway", "leafnode", "leafnodes", "jetstream", "mqtt",
         "default_js_domain",
     };
 
@@ -167,6 +167,7 @@ public static partial class ConfigLoader
             case "accounts": ApplyAccounts(o, v); break;
             case "proxies": o.Proxies = ParseProxies(v); break;
             case "tls": ApplyTls(o, v); break;
+            case "websocket": ApplyWebsocket(o, v, warnings); break;
             case "ocsp_cache": o.OcspCache = ParseOcspCache(v); break;
             case "http":
                 var (hh, hp) = ParseListen(v);

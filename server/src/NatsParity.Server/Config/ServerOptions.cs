@@ -175,6 +175,9 @@ public sealed class ServerOptions
     /// <summary>TLS on the client port: --tls/--tlsverify or a tls {} block.</summary>
     public bool TlsEnabled => Tls || TlsVerify;
 
+    /// <summary>websocket {}: the WebSocket client listener (Go's Options.Websocket).</summary>
+    public WebsocketOptions Websocket { get; set; } = new();
+
     /// <summary>The cluster {} block and the cluster flags.</summary>
     public ClusterOptions Cluster { get; set; } = new();
     /// <summary>Routes to solicit (conf "routes", --routes): nats-route://[user:pass@]host:port URLs.</summary>
@@ -247,6 +250,7 @@ public sealed class ServerOptions
         if (Port == 0) Port = DefaultPort;
         else if (Port == RandomPort) Port = 0;
         if (Host.Length == 0) Host = DefaultHost;
+        if (Websocket.Port != 0 && Websocket.Host.Length == 0) Websocket.Host = DefaultHost;
         if (HttpHost.Length == 0) HttpHost = Host;
         if (ConnectErrorReports == 0) ConnectErrorReports = DefaultConnectErrorReports;
         if (ReconnectErrorReports == 0) ReconnectErrorReports = DefaultReconnectErrorReports;
@@ -284,7 +288,8 @@ public sealed class ServerOptions
         if (TlsEnabled && TlsCertificates is null && TlsKey.Length == 0) return "TLS Server private key must be present and valid";
         if (ValidateAuth() is { } auth) return auth;
         if (ValidateProxies() is { } proxies) return proxies;
-        return ValidateCluster();
+        if (ValidateCluster() is { } cluster) return cluster;
+        return Websocket.Validate(this);
     }
 
     /// <summary>Go's ErrClusterNameHasSpaces.</summary>
@@ -408,11 +413,16 @@ public sealed class ServerOptions
             if (ValidateConnectionTypes(u.AllowedConnectionTypes) is { } e) return e;
             if (ValidatePermissionSubjects(u.Permissions) is { } pe) return $"invalid permissions for nkey \"{u.Nkey}\": {pe}";
         }
-        if (NoAuthUser.Length == 0) return null;
+        return NoAuthUser.Length == 0 ? null : ValidateNoAuthUser(NoAuthUser);
+    }
+
+    /// <summary>Go's validateNoAuthUser: the user must be configured.</summary>
+    internal string? ValidateNoAuthUser(string noAuthUser)
+    {
         if (Nkeys is null && Users is null)
-            return $"no_auth_user: \"{NoAuthUser}\" present, but users/nkeys are not defined";
-        if ((Users ?? []).Any(u => u.Username == NoAuthUser) || (Nkeys ?? []).Any(u => u.Nkey == NoAuthUser)) return null;
-        return $"no_auth_user: \"{NoAuthUser}\" not present as user or nkey in authorization block or account configuration";
+            return $"no_auth_user: \"{noAuthUser}\" present, but users/nkeys are not defined";
+        if ((Users ?? []).Any(u => u.Username == noAuthUser) || (Nkeys ?? []).Any(u => u.Nkey == noAuthUser)) return null;
+        return $"no_auth_user: \"{noAuthUser}\" not present as user or nkey in authorization block or account configuration";
     }
 
     private static string? ValidateConnectionTypes(HashSet<string>? types)

@@ -29,7 +29,7 @@ internal sealed partial class SystemEvents
         w.Str("name_tag", c.Account.NameTag.Length > 0 ? c.Account.NameTag : c.Account.Name, omitEmpty: true);
         Monitor.WriteTags(w, c.JwtTags);
         w.Str("kind", ClientConnection.KindString(c.Kind));
-        w.Str("client_type", "nats");
+        w.Str("client_type", c.ClientTypeString);
         w.WriteEndObject();
     }
 

@@ -45,6 +45,7 @@ public sealed partial class Monitor
         foreach (var empty in new[] { "gateway", "leaf", "mqtt", "websocket", "jetstream" })
         {
             w.WriteStartObject(empty);
+            if (empty == "websocket") WriteWebsocketVarz(w, o.Websocket);
             w.WriteEndObject();
         }
         w.Flt("tls_timeout", o.TlsTimeout.TotalSeconds);
@@ -159,7 +160,7 @@ public sealed partial class Monitor
         string Version, (string, string)? Tls, string User, string Account,
         IReadOnlyList<(string Subject, string? Queue, string Sid, long Msgs, long Max)> Subs,
         System.Security.Cryptography.X509Certificates.X509Certificate2? PeerCert = null, bool TlsFirst = false, string Jwt = "",
-        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0, string ProxyKey = "");
+        string IssuerKey = "", string NameTag = "", IReadOnlyList<string>? Tags = null, long Stalls = 0, string ProxyKey = "", string ClientType = "nats");
 
     /// <summary>Go's SortByIdle: ascending by time since the last activity (connz reverses it).</summary>
     internal static IEnumerable<T> SortByIdle<T>(IEnumerable<T> conns, Func<T, DateTime> lastActivity, DateTime now) =>
@@ -215,7 +216,7 @@ public sealed partial class Monitor
                     c.AuthorizedUser, ca.Name == Account.GlobalName ? "" : ca.Name,
                     subs || subsDetail ? c.SubscriptionDetails() : [], auth ? c.PeerCertificate : null, c.TlsFirst,
                     auth ? RedactBearerJwt(c.Options.Jwt) : "", auth ? c.IssuerKey : "",
-                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null, Interlocked.Read(ref c.Stalls), c.ProxyKey));
+                    auth ? ca.NameTagOrName : "", auth ? c.JwtTags : null, Interlocked.Read(ref c.Stalls), c.ProxyKey, c.ClientTypeString));
             }
         }
         if (state is ConnState.Closed or ConnState.All)
@@ -230,7 +231,7 @@ public sealed partial class Monitor
                     cc.Reason.Text(), cc.Rtt, 0, cc.InMsgs, cc.OutMsgs, cc.InBytes, cc.OutBytes, cc.Subs.Count, cc.Name, cc.Lang, cc.Version,
                     null, cc.User, cc.Account,
                     subs || subsDetail ? (cc.SubDetails ?? cc.Subs.Select(x => (x, (string?)null, "", 0L, 0L)).ToList()) : [],
-                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags, Stalls: cc.Stalls, ProxyKey: cc.ProxyKey));
+                    Jwt: cc.Jwt, IssuerKey: cc.IssuerKey, NameTag: nameTag, Tags: cc.Tags, Stalls: cc.Stalls, ProxyKey: cc.ProxyKey, ClientType: cc.ClientType));
             }
         }
         if (cid > 0) rows = rows.Where(r => r.Cid == cid).ToList();
@@ -268,7 +269,7 @@ public sealed partial class Monitor
             w.WriteStartObject();
             w.Num("cid", (long)r.Cid);
             w.Str("kind", "Client");
-            w.Str("type", "nats");
+            w.Str("type", r.ClientType);
             w.Str("ip", r.Ip);
             w.Num("port", r.Port);
             w.Str("start", GoJson.Time(r.Start));
