@@ -375,7 +375,4 @@ public sealed class ServerRoutesTests
         string traces = log.ToString();
         traces.ShouldNotContain($"[RMSG {acc2}");
     }
-
-
-    }
 }

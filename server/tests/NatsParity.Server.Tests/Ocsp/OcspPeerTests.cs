@@ -65,9 +65,6 @@ public sealed class OcspPeerTests : IDisposable
 
     private static string Log(StringWriter log) => log.ToString();
 
-
-    }
-
     /// <summary>Go's RunServerWithConfig, with its log kept.</summary>
     private static NatsServer RunConf(string conf, out StringWriter log)
     {
