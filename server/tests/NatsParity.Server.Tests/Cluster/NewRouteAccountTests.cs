@@ -356,75 +356,45 @@ public sealed class NewRouteAccountTests
         routes[0].RemoteSubs().Count.ShouldBe(2, "Expected 2 subs in the route connection");
     }
 
-    [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImport")]
-    public async Task NewRouteServiceImport()
+    /// <summary>Go's service import tests across a route: $foo exports <paramref name="export"/> on both servers
+    /// (to $bar only unless <paramref name="isPublic"/>), $bar imports it as <paramref name="import"/>; A's $foo
+    /// client subscribes with <paramref name="subA"/>, B's $bar client with <paramref name="subB"/>, then the request
+    /// makes its round trip.</summary>
+    private static async Task ServiceImportAcrossRoute(string export, string import, string importTo, bool isPublic,
+        string subA, string subB, string requestSubject)
     {
         var (srvA, srvB) = RunServers();
         await using var _a = srvA;
         await using var _b = srvB;
         var (fooA, barA) = RegisterAccounts(srvA);
         var (fooB, barB) = RegisterAccounts(srvB);
-        fooA.AddServiceExport("test.request", null).ShouldBeNull();
-        fooB.AddServiceExport("test.request", null).ShouldBeNull();
-        barB.AddServiceImport(fooB, "foo.request", "test.request").ShouldBeNull();
-        barA.AddServiceImport(fooA, "foo.request", "test.request").ShouldBeNull();
+        fooA.AddServiceExport(export, isPublic ? null : [barA]).ShouldBeNull();
+        fooB.AddServiceExport(export, isPublic ? null : [barB]).ShouldBeNull();
+        barB.AddServiceImport(fooB, import, importTo).ShouldBeNull();
+        barA.AddServiceImport(fooA, import, importTo).ShouldBeNull();
 
         using var clientA = ConnectWithAccount(srvA, "$foo");
-        clientA.SendAndFlush("SUB test.request 1\r\n");
+        clientA.SendAndFlush($"{subA}\r\n");
         using var clientB = ConnectWithAccount(srvB, "$bar");
-        clientB.SendAndFlush("SUB reply 1\r\n");
+        clientB.SendAndFlush($"{subB}\r\n");
 
         // 1 on $foo, 2 on $bar (the import's own subscription).
         CheckExpectedSubs(3, srvA, srvB);
 
-        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "foo.request", "test.request");
+        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, import, requestSubject);
     }
+
+    [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImport")]
+    public Task NewRouteServiceImport() =>
+        ServiceImportAcrossRoute("test.request", "foo.request", "test.request", true, "SUB test.request 1", "SUB reply 1", "test.request");
 
     [Theory, InlineData(true), InlineData(false), GoTest("test/new_routes_test.go", "TestNewRouteServiceExportWithWildcards")]
-    public async Task NewRouteServiceExportWithWildcards(bool isPublic)
-    {
-        var (srvA, srvB) = RunServers();
-        await using var _a = srvA;
-        await using var _b = srvB;
-        var (fooA, barA) = RegisterAccounts(srvA);
-        var (fooB, barB) = RegisterAccounts(srvB);
-        fooA.AddServiceExport("ngs.update.*", isPublic ? null : [barA]).ShouldBeNull();
-        fooB.AddServiceExport("ngs.update.*", isPublic ? null : [barB]).ShouldBeNull();
-        barB.AddServiceImport(fooB, "ngs.update", "ngs.update.$bar").ShouldBeNull();
-        barA.AddServiceImport(fooA, "ngs.update", "ngs.update.$bar").ShouldBeNull();
-
-        using var clientA = ConnectWithAccount(srvA, "$foo");
-        clientA.SendAndFlush("SUB ngs.update.* 1\r\n");
-        using var clientB = ConnectWithAccount(srvB, "$bar");
-        clientB.SendAndFlush("SUB reply 1\r\n");
-
-        CheckExpectedSubs(3, srvA, srvB);
-
-        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "ngs.update", "ngs.update.$bar");
-    }
+    public Task NewRouteServiceExportWithWildcards(bool isPublic) =>
+        ServiceImportAcrossRoute("ngs.update.*", "ngs.update", "ngs.update.$bar", isPublic, "SUB ngs.update.* 1", "SUB reply 1", "ngs.update.$bar");
 
     [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImportQueueGroups")]
-    public async Task NewRouteServiceImportQueueGroups()
-    {
-        var (srvA, srvB) = RunServers();
-        await using var _a = srvA;
-        await using var _b = srvB;
-        var (fooA, barA) = RegisterAccounts(srvA);
-        var (fooB, barB) = RegisterAccounts(srvB);
-        fooA.AddServiceExport("test.request", null).ShouldBeNull();
-        fooB.AddServiceExport("test.request", null).ShouldBeNull();
-        barB.AddServiceImport(fooB, "foo.request", "test.request").ShouldBeNull();
-        barA.AddServiceImport(fooA, "foo.request", "test.request").ShouldBeNull();
-
-        using var clientA = ConnectWithAccount(srvA, "$foo");
-        clientA.SendAndFlush("SUB test.request QGROUP 1\r\n");
-        using var clientB = ConnectWithAccount(srvB, "$bar");
-        clientB.SendAndFlush("SUB reply QGROUP_TOO 1\r\n");
-
-        CheckExpectedSubs(3, srvA, srvB);
-
-        CheckServiceRoundTrip(srvA, fooA, clientA, clientB, "foo.request", "test.request");
-    }
+    public Task NewRouteServiceImportQueueGroups() =>
+        ServiceImportAcrossRoute("test.request", "foo.request", "test.request", true, "SUB test.request QGROUP 1", "SUB reply QGROUP_TOO 1", "test.request");
 
     [Fact, GoTest("test/new_routes_test.go", "TestNewRouteServiceImportDanglingRemoteSubs")]
     public async Task NewRouteServiceImportDanglingRemoteSubs()

@@ -101,8 +101,9 @@ public sealed class NewRouteWireTests
         rc.Expect(RunsubRe);
     }
 
-    [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteClientClosedWithNormalSubscriptions")]
-    public async Task NewRouteClientClosedWithNormalSubscriptions(ServerTarget target)
+    /// <summary>Go's client-closed tests: after <paramref name="subscribe"/> made a client's interest known to a raw
+    /// route, closing the client sends the route one RS- and nothing else.</summary>
+    private static async Task ClientClosedSendsOneUnsub(ServerTarget target, Action<ProtoClient, NewRouteConn> subscribe)
     {
         await using var s = NewRouteServer.Start(target);
         var c = ProtoClient.Connect(s.Host, s.Port).Setup();
@@ -112,12 +113,7 @@ public sealed class NewRouteWireTests
             rc.SendRouteInfo("RTEST_NEW:44");
             rc.PingPong();
 
-            c.SendAndFlush("SUB foo 1\r\n");
-            rc.Expect(RsubRe);
-            var subs = new System.Text.StringBuilder();
-            for (int i = 2; i < 100; i++) subs.Append($"SUB foo {i}\r\n");
-            c.SendAndFlush(subs.ToString());
-            rc.ExpectNothing();
+            subscribe(c, rc);
 
             c.Dispose();
             rc.Expect(RunsubRe).Count.ShouldBe(1, "Expected only 1 unsub response when closing client connection");
@@ -125,29 +121,26 @@ public sealed class NewRouteWireTests
         }
         finally { c.Dispose(); }
     }
+
+    [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteClientClosedWithNormalSubscriptions")]
+    public Task NewRouteClientClosedWithNormalSubscriptions(ServerTarget target) => ClientClosedSendsOneUnsub(target, (c, rc) =>
+    {
+        c.SendAndFlush("SUB foo 1\r\n");
+        rc.Expect(RsubRe);
+        var subs = new System.Text.StringBuilder();
+        for (int i = 2; i < 100; i++) subs.Append($"SUB foo {i}\r\n");
+        c.SendAndFlush(subs.ToString());
+        rc.ExpectNothing();
+    });
 
     [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteClientClosedWithQueueSubscriptions")]
-    public async Task NewRouteClientClosedWithQueueSubscriptions(ServerTarget target)
+    public Task NewRouteClientClosedWithQueueSubscriptions(ServerTarget target) => ClientClosedSendsOneUnsub(target, (c, rc) =>
     {
-        await using var s = NewRouteServer.Start(target);
-        var c = ProtoClient.Connect(s.Host, s.Port).Setup();
-        try
-        {
-            using var rc = NewRouteConn.Create(s.Host, s.ClusterPort).Setup("RTEST_NEW:44");
-            rc.SendRouteInfo("RTEST_NEW:44");
-            rc.PingPong();
-
-            var subs = new System.Text.StringBuilder();
-            for (int i = 0; i < 100; i++) subs.Append($"SUB foo bar {i}\r\n");
-            c.SendAndFlush(subs.ToString());
-            rc.ExpectCount(RsubRe, 100);
-
-            c.Dispose();
-            rc.Expect(RunsubRe).Count.ShouldBe(1, "Expected only 1 unsub response when closing client connection");
-            rc.ExpectNothing();
-        }
-        finally { c.Dispose(); }
-    }
+        var subs = new System.Text.StringBuilder();
+        for (int i = 0; i < 100; i++) subs.Append($"SUB foo bar {i}\r\n");
+        c.SendAndFlush(subs.ToString());
+        rc.ExpectCount(RsubRe, 100);
+    });
 
     [Theory, TargetData, GoTest("test/new_routes_test.go", "TestNewRouteSendSubsAndMsgs")]
     public async Task NewRouteSendSubsAndMsgs(ServerTarget target)

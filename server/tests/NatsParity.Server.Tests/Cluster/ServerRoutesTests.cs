@@ -236,6 +236,22 @@ public sealed class ServerRoutesTests
         NextMsg(nc1, TimeSpan.FromSeconds(2)).PayloadText.ShouldBe("Hello");
     }
 
+    /// <summary>Go's sendAndRecv in the pool tests: a subscriber on <paramref name="s2"/>, <paramref name="count"/>
+    /// messages published on <paramref name="s1"/> once the interest is there, all received and nothing more.</summary>
+    private static void SendAndRecvAcross(NatsServer s1, NatsServer s2, string acc, string user, string pwd, int count)
+    {
+        using var s2nc = Connect(s2, user, pwd);
+        SubSync(s2nc, "foo");
+        using var s1nc = Connect(s1, user, pwd);
+        CheckSubInterest(s1, acc, "foo", TimeSpan.FromSeconds(1));
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < count; i++) sb.Append("PUB foo 5\r\nhello\r\n");
+        s1nc.Send(sb.ToString());
+        for (int i = 0; i < count; i++) NextMsg(s2nc, TimeSpan.FromSeconds(1));
+        // Nothing more.
+        s2nc.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
+    }
+
     private const string PoolTmpl = """
         port: -1
         accounts {
@@ -262,19 +278,7 @@ public sealed class ServerRoutesTests
         s2.LookupAccount("B")!.RoutePoolIdx.ShouldBe(1);
         s2.LookupAccount("B")!.RoutePoolIdx.ShouldBe(1);
 
-        void SendAndRecv(string acc, string user, string pwd)
-        {
-            using var s2nc = Connect(s2, user, pwd);
-            SubSync(s2nc, "foo");
-            using var s1nc = Connect(s1, user, pwd);
-            CheckSubInterest(s1, acc, "foo", TimeSpan.FromSeconds(1));
-            var sb = new System.Text.StringBuilder();
-            for (int i = 0; i < 1000; i++) sb.Append("PUB foo 5\r\nhello\r\n");
-            s1nc.Send(sb.ToString());
-            for (int i = 0; i < 1000; i++) NextMsg(s2nc, TimeSpan.FromSeconds(1));
-            // Nothing more.
-            s2nc.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
-        }
+        void SendAndRecv(string acc, string user, string pwd) => SendAndRecvAcross(s1, s2, acc, user, pwd, 1000);
         SendAndRecv("A", "a", "a");
         SendAndRecv("B", "b", "b");
 
@@ -355,19 +359,7 @@ public sealed class ServerRoutesTests
         DisconnectRoute(s1);
         DisconnectRoute(s2);
 
-        void SendAndRecv(string acc, string user, string pwd)
-        {
-            using var s2nc = Connect(s2, user, pwd);
-            SubSync(s2nc, "foo");
-            using var s1nc = Connect(s1, user, pwd);
-            CheckSubInterest(s1, acc, "foo", TimeSpan.FromSeconds(1));
-            var sb = new System.Text.StringBuilder();
-            for (int i = 0; i < 10; i++) sb.Append("PUB foo 5\r\nhello\r\n");
-            s1nc.Send(sb.ToString());
-            for (int i = 0; i < 10; i++) NextMsg(s2nc, TimeSpan.FromSeconds(1));
-            // Nothing more.
-            s2nc.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
-        }
+        void SendAndRecv(string acc, string user, string pwd) => SendAndRecvAcross(s1, s2, acc, user, pwd, 10);
         SendAndRecv(acc1, "a", "a");
         SendAndRecv(acc2, "b", "b");
 
